@@ -1,0 +1,22 @@
+//! Use cases of motcua.
+//!
+//! Each service takes the [`ports::Store`] and [`clock::Clock`] it needs, checks authorization
+//! through the domain policy, validates input, and commits the change together with its audit
+//! entry and any jobs it causes in one store transaction. HTTP, SQL and the CLI live outside.
+
+pub mod accounts;
+pub mod agencies;
+pub mod audit;
+pub mod bootstrap;
+pub mod clock;
+pub mod context;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod password;
+pub mod ports;
+pub mod secret;
+pub mod services;
+
+pub use error::{AppError, StoreError};
+pub use services::Services;

@@ -1,0 +1,45 @@
+//! The store port: what the use cases need from a database, independent of which one.
+//!
+//! Reads go through [`Store`]; every change goes through a [`StoreTx`] so that the change, its
+//! audit entry and the jobs it causes commit or roll back together. Dropping a transaction
+//! without [`StoreTx::commit`] rolls it back.
+
+mod account;
+mod agency;
+mod audit;
+mod job;
+mod meta;
+
+pub use account::*;
+pub use agency::*;
+pub use audit::*;
+pub use job::*;
+pub use meta::*;
+
+use async_trait::async_trait;
+
+use crate::error::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store:
+    AgencyReads + AccountReads + AuditReads + JobReads + JobQueue + MetaReads + Send + Sync + 'static
+{
+    /// `sqlite` or `postgres`, for diagnostics.
+    fn backend_name(&self) -> &'static str;
+
+    /// Starts a write transaction.
+    async fn begin(&self) -> StoreResult<Box<dyn StoreTx>>;
+
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Migrations known to this build that the database has not applied.
+    async fn pending_migrations(&self) -> StoreResult<Vec<i64>>;
+}
+
+#[async_trait]
+pub trait StoreTx: AgencyWrites + AccountWrites + AuditWrites + JobWrites + MetaWrites + Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}

@@ -1,0 +1,109 @@
+//! The bundle every use case runs on: the store, the clock and the settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use motcua_domain::audit::{AuditEntry, AuditEvent};
+use motcua_domain::job::Backoff;
+use motcua_domain::lockout::LockoutPolicy;
+
+use crate::clock::Clock;
+use crate::context::RequestMeta;
+use crate::error::AppError;
+use crate::password::{Argon2Params, PasswordHasher};
+use crate::ports::{Store, StoreTx};
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub argon2: Argon2Params,
+    /// A session ends after this long without requests…
+    pub session_idle: SignedDuration,
+    /// …and in any case this long after login.
+    pub session_absolute: SignedDuration,
+    pub lockout: LockoutPolicy,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            argon2: Argon2Params::default(),
+            session_idle: SignedDuration::from_hours(2),
+            session_absolute: SignedDuration::from_hours(12),
+            lockout: LockoutPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub poll_interval: Duration,
+    pub batch_size: i64,
+    /// How long a claimed job stays with its worker before another may take it over.
+    pub lease: SignedDuration,
+    pub backoff: Backoff,
+    /// Finished jobs are kept this long for inspection.
+    pub retention: SignedDuration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            batch_size: 10,
+            lease: SignedDuration::from_mins(5),
+            backoff: Backoff::default(),
+            retention: SignedDuration::from_hours(24 * 30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub auth: AuthSettings,
+    pub worker: WorkerSettings,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+    pub(crate) hasher: PasswordHasher,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> anyhow::Result<Self> {
+        let hasher = PasswordHasher::new(settings.auth.argon2)?;
+        Ok(Self { store, clock, settings: Arc::new(settings), hasher })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+
+    /// Appends the action's audit entry as the last statement of `tx` and commits: the change
+    /// and its record exist together or not at all.
+    pub(crate) async fn commit_audited(
+        &self,
+        mut tx: Box<dyn StoreTx>,
+        event: AuditEvent,
+        meta: &RequestMeta,
+    ) -> Result<AuditEntry, AppError> {
+        let entry = tx.append_audit(&event).await?;
+        tx.commit().await?;
+        meta.mark_audited();
+        Ok(entry)
+    }
+
+    /// Records an action that changed nothing (refused, invalid, failed) in its own
+    /// transaction.
+    pub async fn record_audit(&self, event: AuditEvent, meta: &RequestMeta) -> Result<AuditEntry, AppError> {
+        let tx = self.store.begin().await?;
+        self.commit_audited(tx, event, meta).await
+    }
+}

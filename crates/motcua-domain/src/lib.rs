@@ -1,0 +1,15 @@
+//! Pure domain logic of motcua.
+//!
+//! Nothing in this crate performs IO, reads the clock or knows about HTTP or SQL: callers pass
+//! `now` and data in, and get decisions and values out. That keeps the rules that matter most
+//! (who may see what, how the audit chain is computed, when an account is locked) testable in
+//! isolation and identical across the web server, the worker and the CLI.
+
+pub mod account;
+pub mod agency;
+pub mod audit;
+pub mod job;
+pub mod lockout;
+pub mod policy;
+pub mod time;
+pub mod validation;

@@ -1,0 +1,256 @@
+//! The authorization policy: the one function that decides every access.
+//!
+//! Access is the pair (what, where). *What* is a [`Permission`] derived from the roles a user
+//! holds; *where* is the agency subtree of the grant that carries that role. A grant never
+//! reaches above or beside its agency: a desk officer of one commune holds nothing over the next
+//! commune, and a provincial grant covers every commune below the province.
+//!
+//! Handlers call [`authorize`] for a single target and [`scopes`] to turn a list query into a
+//! subtree predicate, so lists and single reads can never disagree.
+
+use serde::Serialize;
+
+use crate::account::{Grant, Principal, Role};
+use crate::agency::AgencyPath;
+
+/// Things a user may do. New features add permissions here and map them to roles below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See agencies of the subtree.
+    ViewAgencies,
+    /// Create, edit and deactivate agencies of the subtree.
+    ManageAgencies,
+    /// See officials' accounts of the subtree.
+    ViewUsers,
+    /// Create and edit accounts and grants of the subtree.
+    ManageUsers,
+    /// Read the audit log of actions done by or on the subtree.
+    ViewAudit,
+    /// Operate the installation: background jobs, workers (system-wide targets only).
+    OperateSystem,
+}
+
+/// The permissions a role carries.
+pub fn role_permissions(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Admin => &[ViewAgencies, ManageAgencies, ViewUsers, ManageUsers, ViewAudit, OperateSystem],
+        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit],
+        Role::Leader => &[ViewAgencies, ViewUsers],
+        Role::DeskOfficer | Role::Specialist | Role::Clerk | Role::Viewer => &[ViewAgencies],
+    }
+}
+
+/// What an access is aimed at.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// Something that belongs to an agency (the agency itself, its users, its dossiers).
+    Agency(&'a AgencyPath),
+    /// The installation as a whole (job queue, workers). Only a grant on a root agency — the
+    /// province — covers it.
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("không có quyền thực hiện thao tác này")]
+    MissingPermission,
+    #[error("đối tượng nằm ngoài phạm vi đơn vị được phân quyền")]
+    OutOfScope,
+}
+
+/// Decides one access. On success returns the grant that allows it, so the audit log can record
+/// the role and unit the official acted in.
+pub fn authorize<'p>(
+    principal: &'p Principal,
+    permission: Permission,
+    target: Target<'_>,
+) -> Result<&'p Grant, Denied> {
+    let mut holders = principal.grants.iter().filter(|g| role_permissions(g.role).contains(&permission)).peekable();
+    if holders.peek().is_none() {
+        return Err(Denied::MissingPermission);
+    }
+    let covering: Vec<&Grant> = holders
+        .filter(|g| match target {
+            Target::Agency(path) => g.agency_path.contains(path),
+            Target::System => g.agency_path.is_root(),
+        })
+        .collect();
+    // Prefer the narrowest grant: it names the unit the official actually works in.
+    covering.into_iter().max_by_key(|g| g.agency_path.depth()).ok_or(Denied::OutOfScope)
+}
+
+/// The subtrees in which `permission` holds, without nested duplicates (a province grant makes
+/// a commune grant of the same permission redundant). Empty means "nothing".
+pub fn scopes(principal: &Principal, permission: Permission) -> Vec<AgencyPath> {
+    let mut paths: Vec<AgencyPath> = principal
+        .grants
+        .iter()
+        .filter(|g| role_permissions(g.role).contains(&permission))
+        .map(|g| g.agency_path.clone())
+        .collect();
+    paths.sort_by_key(|p| p.depth());
+    let mut kept: Vec<AgencyPath> = Vec::new();
+    for p in paths {
+        if !kept.iter().any(|k| k.contains(&p)) {
+            kept.push(p);
+        }
+    }
+    kept.sort();
+    kept
+}
+
+/// Whether `principal` may give `role` over the agency at `path`: only an account manager whose
+/// own scope covers that agency, so nobody can hand out more than they hold.
+pub fn may_grant(principal: &Principal, path: &AgencyPath) -> Result<(), Denied> {
+    authorize(principal, Permission::ManageUsers, Target::Agency(path)).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{UserId, Username};
+    use crate::agency::AgencyId;
+    use proptest::prelude::*;
+
+    fn path(ids: &[i64]) -> AgencyPath {
+        let mut p = AgencyPath::root(AgencyId(ids[0]));
+        for id in &ids[1..] {
+            p = p.child(AgencyId(*id));
+        }
+        p
+    }
+
+    fn principal(grants: &[(Role, &[i64])]) -> Principal {
+        Principal {
+            user_id: UserId(1),
+            username: Username::parse("tester").unwrap(),
+            full_name: "Người thử".into(),
+            agency_id: AgencyId(1),
+            grants: grants
+                .iter()
+                .map(|(role, ids)| Grant {
+                    role: *role,
+                    agency_id: AgencyId(*ids.last().unwrap()),
+                    agency_path: path(ids),
+                })
+                .collect(),
+        }
+    }
+
+    const PROVINCE: &[i64] = &[1];
+    const COMMUNE_A: &[i64] = &[1, 10];
+    const DESK_A: &[i64] = &[1, 10, 11];
+    const COMMUNE_B: &[i64] = &[1, 20];
+
+    #[test]
+    fn commune_grant_does_not_reach_the_next_commune() {
+        let desk = principal(&[(Role::DeskOfficer, COMMUNE_A)]);
+        assert!(authorize(&desk, Permission::ViewAgencies, Target::Agency(&path(DESK_A))).is_ok());
+        assert_eq!(
+            authorize(&desk, Permission::ViewAgencies, Target::Agency(&path(COMMUNE_B))),
+            Err(Denied::OutOfScope)
+        );
+        // Nor upwards.
+        assert_eq!(
+            authorize(&desk, Permission::ViewAgencies, Target::Agency(&path(PROVINCE))),
+            Err(Denied::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn roles_without_the_permission_are_refused_everywhere() {
+        let desk = principal(&[(Role::DeskOfficer, PROVINCE)]);
+        assert_eq!(
+            authorize(&desk, Permission::ManageAgencies, Target::Agency(&path(COMMUNE_A))),
+            Err(Denied::MissingPermission)
+        );
+        assert_eq!(authorize(&desk, Permission::OperateSystem, Target::System), Err(Denied::MissingPermission));
+    }
+
+    #[test]
+    fn system_targets_need_a_root_grant() {
+        let province_admin = principal(&[(Role::Admin, PROVINCE)]);
+        let commune_admin = principal(&[(Role::Admin, COMMUNE_A)]);
+        assert!(authorize(&province_admin, Permission::OperateSystem, Target::System).is_ok());
+        assert_eq!(authorize(&commune_admin, Permission::OperateSystem, Target::System), Err(Denied::OutOfScope));
+    }
+
+    #[test]
+    fn the_narrowest_covering_grant_is_reported() {
+        let p = principal(&[(Role::Viewer, PROVINCE), (Role::DeskOfficer, COMMUNE_A)]);
+        let g = authorize(&p, Permission::ViewAgencies, Target::Agency(&path(DESK_A))).unwrap();
+        assert_eq!(g.role, Role::DeskOfficer);
+        let g = authorize(&p, Permission::ViewAgencies, Target::Agency(&path(COMMUNE_B))).unwrap();
+        assert_eq!(g.role, Role::Viewer);
+    }
+
+    #[test]
+    fn scopes_drop_nested_grants() {
+        let p = principal(&[(Role::Viewer, COMMUNE_A), (Role::Leader, PROVINCE), (Role::Clerk, COMMUNE_B)]);
+        assert_eq!(scopes(&p, Permission::ViewAgencies), vec![path(PROVINCE)]);
+        assert_eq!(scopes(&p, Permission::ViewUsers), vec![path(PROVINCE)]);
+        assert!(scopes(&p, Permission::ManageUsers).is_empty());
+        let q = principal(&[(Role::Viewer, COMMUNE_B), (Role::Viewer, COMMUNE_A), (Role::Viewer, DESK_A)]);
+        assert_eq!(scopes(&q, Permission::ViewAgencies), vec![path(COMMUNE_A), path(COMMUNE_B)]);
+    }
+
+    #[test]
+    fn granting_is_bounded_by_own_scope() {
+        let commune_admin = principal(&[(Role::Admin, COMMUNE_A)]);
+        assert!(may_grant(&commune_admin, &path(DESK_A)).is_ok());
+        assert!(may_grant(&commune_admin, &path(COMMUNE_B)).is_err());
+        assert!(may_grant(&commune_admin, &path(PROVINCE)).is_err());
+    }
+
+    fn arb_path() -> impl Strategy<Value = Vec<i64>> {
+        prop::collection::vec(1i64..6, 1..5).prop_map(|mut v| {
+            v[0] = 1;
+            v
+        })
+    }
+
+    fn arb_role() -> impl Strategy<Value = Role> {
+        prop::sample::select(Role::ALL.to_vec())
+    }
+
+    fn arb_permission() -> impl Strategy<Value = Permission> {
+        use Permission::*;
+        prop::sample::select(vec![ViewAgencies, ManageAgencies, ViewUsers, ManageUsers, ViewAudit, OperateSystem])
+    }
+
+    proptest! {
+        /// `authorize` and `scopes` are two views of one rule: a target is allowed exactly when
+        /// one of the scopes contains it.
+        #[test]
+        fn authorize_agrees_with_scopes(
+            grants in prop::collection::vec((arb_role(), arb_path()), 0..4),
+            target in arb_path(),
+            perm in arb_permission(),
+        ) {
+            let grants: Vec<(Role, &[i64])> = grants.iter().map(|(r, p)| (*r, p.as_slice())).collect();
+            let p = principal(&grants);
+            let t = path(&target);
+            let allowed = authorize(&p, perm, Target::Agency(&t)).is_ok();
+            let in_scope = scopes(&p, perm).iter().any(|s| s.contains(&t));
+            prop_assert_eq!(allowed, in_scope);
+        }
+
+        /// Whatever grant allows an access actually covers the target and carries the permission.
+        #[test]
+        fn the_allowing_grant_is_sound(
+            grants in prop::collection::vec((arb_role(), arb_path()), 1..4),
+            target in arb_path(),
+            perm in arb_permission(),
+        ) {
+            let grants: Vec<(Role, &[i64])> = grants.iter().map(|(r, p)| (*r, p.as_slice())).collect();
+            let p = principal(&grants);
+            let t = path(&target);
+            if let Ok(g) = authorize(&p, perm, Target::Agency(&t)) {
+                prop_assert!(g.agency_path.contains(&t));
+                prop_assert!(role_permissions(g.role).contains(&perm));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The migration sets of both backends, embedded in the binary.
+//!
+//! Append-only: a released migration file is never edited; changes go in a new file with the
+//! next number, in both folders.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::Backend;
+
+/// (version, description, SQLite text, PostgreSQL text).
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => *sqlite,
+                Backend::Postgres => *postgres,
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                sqlx::SqlStr::from_static(sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(backend: &str) -> Vec<(i64, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+        let mut out: Vec<(i64, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .map(|name| {
+                let stem = name.strip_suffix(".sql").expect("only .sql files in migration folders");
+                let (num, desc) = stem.split_once('_').expect("NNNN_description.sql");
+                (num.parse().unwrap(), desc.to_owned())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Both folders hold the same versions with the same descriptions, and every file is
+    /// embedded in the list above.
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let sqlite = files("sqlite");
+        let postgres = files("postgres");
+        assert_eq!(sqlite, postgres, "migration folders out of step");
+        let listed: Vec<(i64, String)> = MIGRATIONS.iter().map(|(v, d, _, _)| (*v, (*d).to_owned())).collect();
+        assert_eq!(listed, sqlite, "MIGRATIONS does not list exactly the files on disk");
+        for (i, (v, ..)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1, "versions are consecutive from 1");
+        }
+    }
+
+    #[test]
+    fn embedded_text_matches_files() {
+        for (v, d, sqlite, postgres) in MIGRATIONS {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+            let name = format!("{v:04}_{d}.sql");
+            assert_eq!(std::fs::read_to_string(root.join("sqlite").join(&name)).unwrap(), *sqlite);
+            assert_eq!(std::fs::read_to_string(root.join("postgres").join(&name)).unwrap(), *postgres);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! The store port's behaviour, checked identically on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use motcua_app::StoreError;
+use motcua_app::clock::{Clock, ManualClock};
+use motcua_app::context::{Actor, RequestMeta, audit_event};
+use motcua_app::ports::*;
+use motcua_domain::account::{Role, Username};
+use motcua_domain::agency::{AgencyCode, AgencyLevel, AgencyRevision};
+use motcua_domain::audit::{ChainBreak, Outcome};
+use motcua_domain::job::{AfterFailure, JobStatus};
+use motcua_testkit::{TestDb, backend_tests, fixed_now};
+
+fn new_agency(code: &str, parent: Option<&motcua_domain::agency::Agency>, level: AgencyLevel) -> NewAgency {
+    NewAgency {
+        parent: parent.map(|p| (p.id, p.path.clone())),
+        code: AgencyCode::parse(code).unwrap(),
+        name: format!("Cơ quan {code}"),
+        short_name: None,
+        level,
+        valid_from: Some(jiff::civil::date(2025, 7, 1)),
+        valid_to: None,
+        active: true,
+    }
+}
+
+async fn tree(db: &TestDb) -> Vec<motcua_domain::agency::Agency> {
+    let now = fixed_now();
+    let mut tx = db.db.begin().await.unwrap();
+    let root = tx.insert_agency(&new_agency("H99", None, AgencyLevel::Province), now).await.unwrap();
+    let a = tx.insert_agency(&new_agency("H99.301", Some(&root), AgencyLevel::Commune), now).await.unwrap();
+    let a_desk = tx.insert_agency(&new_agency("H99.301.01", Some(&a), AgencyLevel::OneStopDesk), now).await.unwrap();
+    let b = tx.insert_agency(&new_agency("H99.302", Some(&root), AgencyLevel::Commune), now).await.unwrap();
+    tx.commit().await.unwrap();
+    vec![root, a, a_desk, b]
+}
+
+fn event(action: &str, n: i64) -> motcua_domain::audit::AuditEvent {
+    audit_event(
+        Actor::System { label: "test" },
+        action,
+        Some(("thing", n.to_string())),
+        Outcome::Success,
+        None,
+        &RequestMeta::default(),
+        fixed_now(),
+    )
+}
+
+fn job(kind: &str, dedup: Option<&str>) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        payload: "{}".into(),
+        priority: 0,
+        run_at: fixed_now(),
+        max_attempts: 2,
+        dedup_key: dedup.map(str::to_owned),
+    }
+}
+
+backend_tests! {
+    async fn migrations_are_complete_and_rerunnable(db) {
+        assert!(db.db.pending_migrations().await.unwrap().is_empty());
+        db.db.migrate().await.unwrap();
+        db.db.ping().await.unwrap();
+    }
+
+    async fn agencies_form_a_tree_and_scopes_are_exact(db) {
+        let t = tree(&db).await;
+        let (root, a, a_desk, b) = (&t[0], &t[1], &t[2], &t[3]);
+        assert_eq!(a_desk.path, root.path.child(a.id).child(a_desk.id));
+        let all = db.db.agencies_within(std::slice::from_ref(&root.path), true).await.unwrap();
+        assert_eq!(all.len(), 4);
+        // Depth-first: every node after its parent.
+        for (i, ag) in all.iter().enumerate() {
+            if let Some(pid) = ag.parent_id {
+                assert!(all[..i].iter().any(|x| x.id == pid));
+            }
+        }
+        let only_a = db.db.agencies_within(std::slice::from_ref(&a.path), true).await.unwrap();
+        assert_eq!(only_a.iter().map(|x| x.id).collect::<Vec<_>>(), vec![a.id, a_desk.id]);
+        let a_and_b = db.db.agencies_within(&[a.path.clone(), b.path.clone()], true).await.unwrap();
+        assert_eq!(a_and_b.len(), 3);
+        assert!(db.db.agencies_within(&[], true).await.unwrap().is_empty());
+        assert_eq!(db.db.agency_by_code(&a.code).await.unwrap().unwrap(), *a);
+        assert_eq!(db.db.count_agencies().await.unwrap(), 4);
+    }
+
+    async fn sibling_ids_sharing_a_prefix_stay_apart(db) {
+        // Create enough agencies that some id is a decimal prefix of another (1 and 10..19).
+        let now = fixed_now();
+        let mut tx = db.db.begin().await.unwrap();
+        let root = tx.insert_agency(&new_agency("H98", None, AgencyLevel::Province), now).await.unwrap();
+        let mut made = vec![];
+        for i in 0..15 {
+            made.push(tx.insert_agency(&new_agency(&format!("H98.{i}"), Some(&root), AgencyLevel::Commune), now).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        for ag in &made {
+            let inside = db.db.agencies_within(std::slice::from_ref(&ag.path), true).await.unwrap();
+            assert_eq!(inside.len(), 1, "scope {} leaked into a sibling", ag.path.as_str());
+        }
+    }
+
+    async fn duplicate_codes_are_reported_by_key(db) {
+        let t = tree(&db).await;
+        let mut tx = db.db.begin().await.unwrap();
+        let err = tx.insert_agency(&new_agency("H99.301", Some(&t[0]), AgencyLevel::Commune), fixed_now()).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Duplicate { key } if key == "agencies.code"), "{err:?}");
+    }
+
+    async fn rolled_back_transactions_leave_nothing(db) {
+        let t = tree(&db).await;
+        {
+            let mut tx = db.db.begin().await.unwrap();
+            tx.insert_agency(&new_agency("H99.303", Some(&t[0]), AgencyLevel::Commune), fixed_now()).await.unwrap();
+            tx.append_audit(&event("agency.create", 1)).await.unwrap();
+            tx.enqueue_job(&job("diagnostics.ping", None), fixed_now()).await.unwrap();
+            // dropped without commit
+        }
+        assert_eq!(db.db.count_agencies().await.unwrap(), 4);
+        assert!(db.db.audit_head().await.unwrap().is_none());
+        assert!(db.db.jobs(&JobFilter { limit: 10, ..Default::default() }).await.unwrap().is_empty());
+    }
+
+    async fn updates_are_optimistic_and_moves_rewrite_paths(db) {
+        let t = tree(&db).await;
+        let (a, a_desk, b) = (&t[1], &t[2], &t[3]);
+        let mut renamed = a.clone();
+        renamed.name = "Ủy ban nhân dân xã An Phú".into();
+        renamed.version = 2;
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(tx.update_agency(&renamed, 1).await.unwrap());
+        assert!(!tx.update_agency(&renamed, 1).await.unwrap(), "a stale version must not write");
+        // Move the desk from commune a to commune b.
+        let to = b.path.child(a_desk.id);
+        tx.move_agency_subtree(&a_desk.path, &to, fixed_now()).await.unwrap();
+        let mut moved = a_desk.clone();
+        moved.parent_id = Some(b.id);
+        moved.path = to.clone();
+        moved.version = 2;
+        assert!(tx.update_agency(&moved, 1).await.unwrap());
+        tx.commit().await.unwrap();
+        let got = db.db.agency(a_desk.id).await.unwrap().unwrap();
+        assert_eq!(got.path, to);
+        assert_eq!(got.parent_id, Some(b.id));
+        assert_eq!(db.db.agencies_within(std::slice::from_ref(&b.path), true).await.unwrap().len(), 2);
+        assert_eq!(db.db.agency(a.id).await.unwrap().unwrap().name, "Ủy ban nhân dân xã An Phú");
+    }
+
+    async fn revisions_keep_history(db) {
+        let t = tree(&db).await;
+        let a = &t[1];
+        let mut tx = db.db.begin().await.unwrap();
+        for (v, name, day) in [(1, "Xã A", (2020, 1, 1)), (2, "Xã B", (2025, 7, 1))] {
+            tx.insert_agency_revision(&AgencyRevision {
+                agency_id: a.id,
+                version: v,
+                code: a.code.clone(),
+                name: name.into(),
+                short_name: None,
+                level: a.level,
+                parent_id: a.parent_id,
+                valid_from: a.valid_from,
+                valid_to: None,
+                active: true,
+                effective_date: jiff::civil::date(day.0, day.1, day.2),
+                reason: Some("Nghị quyết sắp xếp".into()),
+                changed_by: Some("admin".into()),
+                recorded_at: fixed_now(),
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let revs = db.db.agency_revisions(a.id).await.unwrap();
+        assert_eq!(revs.len(), 2);
+        let on = motcua_domain::agency::revision_on(&revs, jiff::civil::date(2024, 12, 31)).unwrap();
+        assert_eq!(on.name, "Xã A");
+        assert_eq!(on.reason.as_deref(), Some("Nghị quyết sắp xếp"));
+    }
+
+    async fn accounts_grants_sessions_and_tokens_round_trip(db) {
+        let t = tree(&db).await;
+        let now = fixed_now();
+        let mut tx = db.db.begin().await.unwrap();
+        let uid = tx.insert_user(&NewUser {
+            username: Username::parse("anphu.motcua").unwrap(),
+            full_name: "Đặng Thị Một Cửa".into(),
+            email: Some("a@b.vn".into()),
+            phone: None,
+            title: None,
+            agency_id: t[2].id,
+            password_hash: Some("$argon2id$x".into()),
+            must_change_password: true,
+            active: true,
+        }, now).await.unwrap();
+        tx.replace_grants(uid, &[(Role::DeskOfficer, t[1].id), (Role::Viewer, t[0].id)], "admin", now).await.unwrap();
+        tx.insert_session(&SessionRecord {
+            id_hash: "h1".into(), user_id: uid, csrf_token: "c".into(), created_at: now, last_seen_at: now,
+            expires_at: now + SignedDuration::from_hours(1), client_ip: Some("127.0.0.1".into()), user_agent: None,
+        }).await.unwrap();
+        let tid = tx.insert_api_token(uid, "tích hợp", "th", "mct_abc", None, now).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let u = db.db.user_by_username(&Username::parse("ANPHU.MOTCUA").unwrap()).await.unwrap().unwrap();
+        assert_eq!(u.id, uid);
+        assert_eq!(u.full_name, "Đặng Thị Một Cửa");
+        assert!(u.must_change_password && u.active);
+        let grants = db.db.grants_of(uid).await.unwrap();
+        assert_eq!(grants.len(), 2);
+        assert!(grants.iter().any(|g| g.role == Role::DeskOfficer && g.agency_path == t[1].path));
+        assert_eq!(db.db.session("h1").await.unwrap().unwrap().client_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(db.db.api_token_by_hash("th").await.unwrap().unwrap().id, tid);
+        let in_a = db.db.users_within(&UserFilter { scopes: vec![t[1].path.clone()], limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(in_a.len(), 1);
+        let in_b = db.db.users_within(&UserFilter { scopes: vec![t[3].path.clone()], limit: 10, ..Default::default() }).await.unwrap();
+        assert!(in_b.is_empty());
+        let found = db.db.users_within(&UserFilter { scopes: vec![t[0].path.clone()], query: Some("một cửa".into()), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(found.len(), 1, "name search");
+
+        let mut tx = db.db.begin().await.unwrap();
+        let dup = tx.insert_user(&NewUser {
+            username: Username::parse("anphu.motcua").unwrap(), full_name: "X".into(), email: None, phone: None, title: None,
+            agency_id: t[0].id, password_hash: None, must_change_password: false, active: true,
+        }, now).await.unwrap_err();
+        assert!(matches!(&dup, StoreError::Duplicate { key } if key == "users.username"), "{dup:?}");
+        drop(tx);
+
+        let mut tx = db.db.begin().await.unwrap();
+        tx.record_login_failure(uid, 5, Some(now + SignedDuration::from_mins(1)), now).await.unwrap();
+        assert!(tx.revoke_api_token(tid, now).await.unwrap());
+        assert!(!tx.revoke_api_token(tid, now).await.unwrap());
+        assert_eq!(tx.delete_sessions_of(uid).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let u = db.db.user(uid).await.unwrap().unwrap();
+        assert_eq!(u.failed_logins, 5);
+        assert!(u.locked_until.is_some());
+        assert!(db.db.session("h1").await.unwrap().is_none());
+        assert!(db.db.api_tokens_of(uid).await.unwrap()[0].revoked_at.is_some());
+    }
+
+    async fn concurrent_audit_appends_form_one_unbroken_chain(db) {
+        let services = db.services(Arc::new(ManualClock::new(fixed_now())));
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let s = services.clone();
+            tasks.push(tokio::spawn(async move { s.record_audit(event("test.concurrent", n), &RequestMeta::default()).await.unwrap() }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = services.verify_audit(None).await.unwrap().unwrap();
+        assert_eq!(report.entries, 40);
+        assert_eq!(report.head.as_ref().unwrap().seq, 40);
+        assert_eq!(db.db.audit_head().await.unwrap(), report.head);
+        // Pages of the log read back newest first.
+        let page = db.db.audit_search(&AuditFilter { limit: 5, ..Default::default() }).await.unwrap();
+        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![40, 39, 38, 37, 36]);
+        let older = db.db.audit_search(&AuditFilter { limit: 5, before_seq: Some(3), ..Default::default() }).await.unwrap();
+        assert_eq!(older.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 1]);
+        services.record_audit(event("agency.create", 99), &RequestMeta::default()).await.unwrap();
+        let by_action = db.db.audit_search(&AuditFilter { limit: 50, action_prefix: Some("agency.".into()), ..Default::default() }).await.unwrap();
+        assert_eq!(by_action.len(), 1);
+        assert_eq!(by_action[0].event.target_id.as_deref(), Some("99"));
+        let by_outcome = db.db.audit_search(&AuditFilter { limit: 50, outcome: Some(Outcome::Denied), ..Default::default() }).await.unwrap();
+        assert!(by_outcome.is_empty());
+    }
+
+    async fn the_database_refuses_to_change_audit_rows_and_tampering_is_detected(db) {
+        let services = db.services(Arc::new(ManualClock::new(fixed_now())));
+        for n in 0..3 {
+            services.record_audit(event("test.tamper", n), &RequestMeta::default()).await.unwrap();
+        }
+        assert!(db.db.execute_unchecked("UPDATE audit_log SET outcome = 'denied' WHERE seq = 2").await.is_err(), "trigger must block UPDATE");
+        assert!(db.db.execute_unchecked("DELETE FROM audit_log WHERE seq = 2").await.is_err(), "trigger must block DELETE");
+        // Someone with full database access removes the protection and edits a row.
+        db.db.execute_unchecked("DROP TRIGGER audit_log_no_update").await.or(db.db.execute_unchecked("DROP TRIGGER audit_log_no_update ON audit_log").await).unwrap();
+        db.db.execute_unchecked("UPDATE audit_log SET actor_username = 'someone-else' WHERE seq = 2").await.unwrap();
+        let broken = services.verify_audit(None).await.unwrap().unwrap_err();
+        assert_eq!(broken, ChainBreak::Altered { seq: 2 });
+    }
+
+    async fn jobs_dedup_claim_complete_fail_and_die(db) {
+        let clock = Arc::new(ManualClock::new(fixed_now()));
+        let now = clock.now();
+        let mut tx = db.db.begin().await.unwrap();
+        let a = tx.enqueue_job(&job("k", Some("once")), now).await.unwrap();
+        assert!(a.is_some());
+        assert_eq!(tx.enqueue_job(&job("k", Some("once")), now).await.unwrap(), None, "dedup key");
+        let b = tx.enqueue_job(&job("k", None), now).await.unwrap().unwrap();
+        tx.enqueue_job(&job("other", None), now).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let lease = now + SignedDuration::from_mins(5);
+        let claimed = db.db.claim_jobs("w1", &["k"], now, lease, 10).await.unwrap();
+        assert_eq!(claimed.len(), 2, "only kinds the worker knows");
+        assert!(db.db.claim_jobs("w2", &["k"], now, lease, 10).await.unwrap().is_empty(), "claimed jobs are not handed out twice");
+        let (ja, jb) = (&claimed[0], &claimed[1]);
+        assert_eq!(jb.id, b);
+        assert!(db.db.complete_job(ja, "w1", now).await.unwrap());
+        assert!(!db.db.complete_job(ja, "w2", now).await.unwrap(), "another worker cannot complete it");
+        let retry_at = now + SignedDuration::from_secs(10);
+        assert!(db.db.fail_job(jb, "w1", "smtp down", AfterFailure::RetryAt(retry_at), now).await.unwrap());
+        assert!(db.db.claim_jobs("w1", &["k"], now, lease, 10).await.unwrap().is_empty(), "not before run_at");
+        let again = db.db.claim_jobs("w2", &["k"], retry_at, lease + SignedDuration::from_secs(10), 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempt, 2);
+        assert!(db.db.fail_job(&again[0], "w2", "still down", AfterFailure::GiveUp, retry_at).await.unwrap());
+        let dead = db.db.job(b).await.unwrap().unwrap();
+        assert_eq!(dead.status, JobStatus::Dead);
+        assert_eq!(dead.last_error.as_deref(), Some("still down"));
+        let attempts = db.db.job_attempts(b).await.unwrap();
+        assert_eq!(attempts.iter().map(|a| (a.worker_id.as_str(), a.outcome.as_deref())).collect::<Vec<_>>(), vec![("w1", Some("error")), ("w2", Some("error"))]);
+
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(tx.retry_dead_job(b, retry_at).await.unwrap());
+        assert!(!tx.retry_dead_job(ja.id, retry_at).await.unwrap(), "only dead jobs are retried");
+        tx.commit().await.unwrap();
+        let revived = db.db.job(b).await.unwrap().unwrap();
+        assert_eq!(revived.status, JobStatus::Pending);
+        assert_eq!(revived.max_attempts, revived.attempts + 1);
+        let counts = db.db.job_counts().await.unwrap();
+        assert!(counts.contains(&(JobStatus::Done, 1)) && counts.contains(&(JobStatus::Pending, 2)));
+    }
+
+    async fn an_expired_lease_is_taken_over_and_the_lost_attempt_recorded(db) {
+        let now = fixed_now();
+        let mut tx = db.db.begin().await.unwrap();
+        let id = tx.enqueue_job(&job("k", None), now).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let lease = now + SignedDuration::from_mins(1);
+        assert_eq!(db.db.claim_jobs("dies", &["k"], now, lease, 1).await.unwrap().len(), 1);
+        let later = lease + SignedDuration::from_secs(1);
+        let taken = db.db.claim_jobs("survivor", &["k"], later, later + SignedDuration::from_mins(1), 1).await.unwrap();
+        assert_eq!(taken.len(), 1);
+        assert!(db.db.complete_job(&taken[0], "survivor", later).await.unwrap());
+        let attempts = db.db.job_attempts(id).await.unwrap();
+        assert_eq!(attempts[0].outcome.as_deref(), Some("lost"));
+        assert_eq!(attempts[1].outcome.as_deref(), Some("ok"));
+    }
+
+    async fn many_concurrent_writers_all_succeed(db) {
+        // On SQLite this is the single-writer path: no SQLITE_BUSY however many requests write.
+        let db2 = db.db.clone();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let d = db2.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = d.begin().await?;
+                tx.set_meta(&format!("k{}", i % 7), &i.to_string()).await?;
+                tx.enqueue_job(&job("k", None), Timestamp::UNIX_EPOCH).await?;
+                tx.commit().await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(db.db.jobs(&JobFilter { limit: 500, ..Default::default() }).await.unwrap().len(), 60);
+    }
+
+    async fn workers_and_housekeeping(db) {
+        let now = fixed_now();
+        db.db.register_worker(&WorkerRecord { id: "w".into(), hostname: "h".into(), pid: 1, started_at: now, heartbeat_at: now, stopped_at: None }).await.unwrap();
+        db.db.heartbeat_worker("w", now + SignedDuration::from_secs(15)).await.unwrap();
+        db.db.stop_worker("w", now + SignedDuration::from_secs(30)).await.unwrap();
+        let ws = db.db.workers().await.unwrap();
+        assert_eq!(ws[0].stopped_at, Some(now + SignedDuration::from_secs(30)));
+        assert_eq!(db.db.purge_stopped_workers(now + SignedDuration::from_hours(1)).await.unwrap(), 1);
+        let mut tx = db.db.begin().await.unwrap();
+        tx.set_meta("dataset", "demo").await.unwrap();
+        tx.set_meta("dataset", "demo2").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.db.meta("dataset").await.unwrap().as_deref(), Some("demo2"));
+        assert_eq!(db.db.meta("missing").await.unwrap(), None);
+    }
+}
