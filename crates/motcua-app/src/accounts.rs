@@ -468,6 +468,18 @@ impl Services {
         Ok(self.store.users_within(&filter).await?)
     }
 
+    /// Active agencies in which the principal manages accounts (for unit and grant pickers).
+    pub async fn manageable_units(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<motcua_domain::agency::Agency>, AppError> {
+        let scopes = scopes(principal, Permission::ManageUsers);
+        if scopes.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(self.store.agencies_within(&scopes, false).await?)
+    }
+
     /// An account and its grants, if its unit is in the principal's scope.
     pub async fn get_user(&self, principal: &Principal, id: UserId) -> Result<UserDetail, AppError> {
         let user = self.store.user(id).await?.ok_or(AppError::NotFound("tài khoản"))?;

@@ -49,12 +49,11 @@ impl JobStatus {
 pub struct Backoff {
     pub base_seconds: u32,
     pub max_seconds: u32,
-    pub max_attempts: u32,
 }
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base_seconds: 10, max_seconds: 3600, max_attempts: 8 }
+        Self { base_seconds: 10, max_seconds: 3600 }
     }
 }
 
@@ -97,7 +96,7 @@ mod tests {
 
     #[test]
     fn delays_grow_exponentially_and_are_capped() {
-        let b = Backoff { base_seconds: 10, max_seconds: 300, max_attempts: 10 };
+        let b = Backoff { base_seconds: 10, max_seconds: 300 };
         let d: Vec<u64> = (1..=7).map(|a| b.delay_seconds(42, a)).collect();
         let bases = [10, 20, 40, 80, 160, 300, 300];
         for (got, base) in d.iter().zip(bases) {

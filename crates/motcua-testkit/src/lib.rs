@@ -4,7 +4,10 @@
 //!   PostgreSQL (a new database in a throwaway cluster, see [`pg`]).
 //! * [`backend_tests!`]: writes each test once and runs it on both backends.
 
+pub mod app;
 pub mod pg;
+
+pub use app::{TestApp, TestClient};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -117,6 +120,35 @@ macro_rules! backend_tests {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let $db = $crate::TestDb::new($crate::Backend::Postgres).await;
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// Like [`backend_tests!`], but each test gets a running [`TestApp`] with the demo province.
+#[macro_export]
+macro_rules! app_tests {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
                     $body
                 }
             )*

@@ -1,0 +1,78 @@
+//! The JSON API under `/api/v1`. Every route is registered through `utoipa_axum`, so the
+//! OpenAPI document at `/api/v1/openapi.json` is generated from the same handlers that serve
+//! the requests and cannot drift from them.
+
+pub mod agencies;
+pub mod audit;
+pub mod dto;
+pub mod jobs;
+pub mod me;
+pub mod users;
+
+use axum::Json;
+use axum::extract::State;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ErrorBody;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua API",
+        description = "Giao diện lập trình của Hệ thống thông tin giải quyết thủ tục hành chính (motcua).\n\n\
+            Xác thực bằng khóa API: `Authorization: Bearer mct_…` (tạo bằng `motcua token create --user TÊN`). \
+            Mọi lỗi có cùng dạng `ErrorBody`: `code` ổn định (snake_case), `message` tiếng Việt, `fields` khi dữ liệu sai.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "me", description = "Tài khoản đang gọi"),
+        (name = "agencies", description = "Cơ quan, đơn vị"),
+        (name = "users", description = "Tài khoản cán bộ và phân quyền"),
+        (name = "audit", description = "Nhật ký thao tác"),
+        (name = "jobs", description = "Tác vụ nền"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::me))
+        .routes(routes!(agencies::list, agencies::create))
+        .routes(routes!(agencies::get, agencies::update))
+        .routes(routes!(agencies::history))
+        .routes(routes!(agencies::deactivate))
+        .routes(routes!(agencies::activate))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(users::set_grants))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(audit::list))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::get))
+        .routes(routes!(jobs::retry))
+        .split_for_parts()
+}
+
+pub async fn openapi_json(State(doc): State<std::sync::Arc<OpenApiDoc>>) -> Json<OpenApiDoc> {
+    Json((*doc).clone())
+}

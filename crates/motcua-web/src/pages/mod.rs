@@ -1,0 +1,175 @@
+//! Server-rendered pages. One template struct per page; every page embeds a [`Layout`] that
+//! the base template reads. Pages work without JavaScript.
+
+pub mod account;
+pub mod agencies;
+pub mod audit;
+pub mod dashboard;
+pub mod jobs;
+pub mod public;
+pub mod users;
+
+use askama::Template;
+use motcua_domain::account::{Principal, Role};
+use motcua_domain::policy::{Permission, Target, authorize, scopes};
+
+use crate::auth::PageUser;
+use crate::error::HttpError;
+
+/// What the header shows for a signed-in official.
+pub struct NavUser {
+    pub full_name: String,
+    pub username: String,
+    pub csrf: String,
+    pub can_agencies: bool,
+    pub can_users: bool,
+    pub can_audit: bool,
+    pub can_jobs: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user: Option<NavUser>,
+    pub flash: Option<String>,
+    pub request_id: String,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, user: Option<&PageUser>) -> Self {
+        Self {
+            title: title.into(),
+            user: user.map(|u| nav_user(&u.principal, &u.csrf)),
+            flash: None,
+            request_id: crate::context::current_request_id().unwrap_or_default(),
+        }
+    }
+
+    /// Adds the confirmation message named by `?msg=` after a redirect.
+    pub fn with_flash(mut self, key: Option<&str>) -> Self {
+        self.flash = key.and_then(flash_message).map(str::to_owned);
+        self
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map(|u| u.csrf.as_str()).unwrap_or_default()
+    }
+}
+
+fn nav_user(p: &Principal, csrf: &str) -> NavUser {
+    NavUser {
+        full_name: p.full_name.clone(),
+        username: p.username.to_string(),
+        csrf: csrf.to_owned(),
+        can_agencies: !scopes(p, Permission::ViewAgencies).is_empty(),
+        can_users: !scopes(p, Permission::ViewUsers).is_empty(),
+        can_audit: !scopes(p, Permission::ViewAudit).is_empty(),
+        can_jobs: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
+    }
+}
+
+/// Confirmations shown after post/redirect/get, by key, so no text travels in URLs.
+fn flash_message(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "agency_created" => "Đã thêm cơ quan.",
+        "agency_saved" => "Đã lưu thay đổi của cơ quan.",
+        "agency_deactivated" => "Đã ngừng hoạt động cơ quan.",
+        "agency_activated" => "Đã khôi phục hoạt động của cơ quan.",
+        "user_saved" => "Đã lưu thông tin tài khoản.",
+        "grants_saved" => "Đã lưu phân quyền.",
+        "password_changed" => "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
+        "token_revoked" => "Đã thu hồi khóa API.",
+        "job_retried" => "Đã đưa tác vụ vào hàng đợi để chạy lại.",
+        "logged_out" => "Đã đăng xuất.",
+        _ => return None,
+    })
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    role.label_vi()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+impl ErrorPage {
+    pub fn new(e: &HttpError) -> Self {
+        let title = match e.status.as_u16() {
+            401 => "Cần đăng nhập",
+            403 => "Không có quyền",
+            404 => "Không tìm thấy",
+            409 => "Xung đột dữ liệu",
+            413 => "Dữ liệu quá lớn",
+            422 => "Dữ liệu không hợp lệ",
+            423 => "Tài khoản tạm khóa",
+            429 => "Quá nhiều yêu cầu",
+            s if s >= 500 => "Lỗi hệ thống",
+            _ => "Yêu cầu không hợp lệ",
+        };
+        Self {
+            layout: Layout::new(title, None),
+            status: e.status.as_u16(),
+            message: e.message.clone(),
+            fields: e.fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect(),
+        }
+    }
+}
+
+/// Field errors of a form, looked up by field name in templates.
+#[derive(Default)]
+pub struct FormErrors {
+    pub general: Option<String>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn from_http(e: &HttpError) -> Self {
+        let fields: Vec<(String, String)> = e.fields.iter().map(|f| (f.field.clone(), f.message.clone())).collect();
+        Self { general: Some(e.message.clone()), fields }
+    }
+
+    pub fn get(&self, field: &str) -> &str {
+        self.fields.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str()).unwrap_or_default()
+    }
+
+    /// Messages for fields the form has no slot for (e.g. `grants[2].role`).
+    pub fn other(&self, known: &[&str]) -> Vec<String> {
+        self.fields.iter().filter(|(f, _)| !known.contains(&f.as_str())).map(|(f, m)| format!("{f}: {m}")).collect()
+    }
+}
+
+/// An `<option>` for selects.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Agencies as indented options (depth shown with non-breaking spaces).
+pub fn agency_choices(list: &[motcua_domain::agency::Agency], selected: Option<i64>) -> Vec<Choice> {
+    let tree = motcua_app::agencies::build_tree(list.to_vec());
+    motcua_app::agencies::flatten_tree(&tree)
+        .into_iter()
+        .map(|(depth, a)| Choice {
+            value: a.id.0.to_string(),
+            label: format!("{}{} ({})", "\u{a0}\u{a0}\u{a0}".repeat(depth), a.name, a.code),
+            selected: selected == Some(a.id.0),
+        })
+        .collect()
+}
+
+pub fn role_choices(selected: Option<Role>) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().to_owned(),
+            label: r.label_vi().to_owned(),
+            selected: selected == Some(*r),
+        })
+        .collect()
+}

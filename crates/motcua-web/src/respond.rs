@@ -1,0 +1,198 @@
+//! Response helpers: errors as JSON or pages, rendering templates, and extractors whose
+//! rejections use our error shape.
+
+use askama::Template;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, HttpError};
+use crate::pages::ErrorPage;
+
+/// The error as JSON (API) or as an HTML page.
+pub fn error_response(api: bool, e: HttpError) -> Response {
+    if api {
+        return ApiError(e).into_response();
+    }
+    let mut resp = render_status(e.status, &ErrorPage::new(&e));
+    if let Some(secs) = e.retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp.extensions_mut().insert(e);
+    resp
+}
+
+/// Renders a page with status 200.
+pub fn render(t: &impl Template) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hiển thị trang.").into_response()
+        }
+    }
+}
+
+/// Page handlers' error: rendered as the HTML error page.
+#[derive(Debug)]
+pub struct PageError(pub HttpError);
+
+impl<E: Into<HttpError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_response(false, self.0)
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+fn json_rejection(r: JsonRejection) -> HttpError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Cần gửi dữ liệu JSON với Content-Type: application/json.",
+        ),
+        JsonRejection::JsonSyntaxError(_) => HttpError::bad_request("invalid_json", "Dữ liệu JSON sai cú pháp."),
+        JsonRejection::JsonDataError(e) => HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!("Dữ liệu JSON không đúng cấu trúc: {}", e.body_text()),
+        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Dữ liệu gửi lên quá lớn.")
+        }
+        other => HttpError::bad_request("invalid_body", other.body_text()),
+    }
+}
+
+/// `axum::Json` with our error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Json::<T>::from_request(req, state).await.map(|j| ApiJson(j.0)).map_err(|r| ApiError(json_rejection(r)))
+    }
+}
+
+/// `axum::extract::Query` with our error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
+            |r: QueryRejection| {
+                ApiError(HttpError::bad_request(
+                    "invalid_query",
+                    format!("Tham số truy vấn không hợp lệ: {}", r.body_text()),
+                ))
+            },
+        )
+    }
+}
+
+/// `axum::extract::Path` with our error shape; a malformed id is simply "not found".
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|_: PathRejection| ApiError(HttpError::not_found()))
+    }
+}
+
+/// Path extractor for pages.
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PagePath(p.0))
+            .map_err(|_: PathRejection| PageError(HttpError::not_found()))
+    }
+}
+
+/// Form body as ordered `(name, value)` pairs; repeated names (grant rows) keep their order.
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// Trimmed, empty as `None`.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|v| matches!(v, "on" | "true" | "1"))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<Vec<(String, String)>>::from_request(req, state).await.map(|f| FormPairs(f.0)).map_err(
+            |r: FormRejection| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    PageError(HttpError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "Dữ liệu gửi lên quá lớn.",
+                    ))
+                } else {
+                    PageError(HttpError::bad_request("invalid_form", "Biểu mẫu gửi lên không hợp lệ."))
+                }
+            },
+        )
+    }
+}
+
+/// A use case's error that a form shows next to its fields; server failures go to the error
+/// page instead.
+pub fn form_error(e: impl Into<HttpError>) -> Result<HttpError, PageError> {
+    let e = e.into();
+    if e.status.is_server_error() { Err(PageError(e)) } else { Ok(e) }
+}
+
+/// Re-renders a form with the error's status, keeping the error for the audit log.
+pub fn render_form_error(e: HttpError, page: &impl Template) -> Response {
+    let mut resp = render_status(e.status, page);
+    resp.extensions_mut().insert(e);
+    resp
+}

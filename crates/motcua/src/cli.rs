@@ -1,0 +1,138 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "motcua",
+    version,
+    about = "Hệ thống thông tin giải quyết thủ tục hành chính (một cửa, một cửa liên thông)",
+    long_about = "motcua — information system for administrative procedures under Vietnam's one-stop-shop mechanism.\n\
+                  Configuration: defaults → motcua.toml → MOTCUA_* environment → flags (see `motcua config print`)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration file (default: ./motcua.toml when it exists).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder for the embedded database and files (default ./motcua-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<String>,
+    /// Database URL: sqlite://… or postgres://… (overrides MOTCUA_DATABASE_URL).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (and, unless disabled, the background worker).
+    Serve(ServeArgs),
+    /// Run the background worker alone (to scale out next to `serve --no-worker`).
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo province into an empty database and print its logins.
+    Demo,
+    /// Set up a real installation: the province and its first administrator.
+    Init(InitArgs),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Verify the hash chain of the audit log, or print its head.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Show the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Operate the background job queue.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Load the demo province when the database is empty (refuses a database with real data).
+    #[arg(long)]
+    pub demo: bool,
+    /// Do not run the background worker in this process.
+    #[arg(long)]
+    pub no_worker: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Electronic identifier of the province, e.g. H56.
+    #[arg(long)]
+    pub province_code: String,
+    /// e.g. "Ủy ban nhân dân tỉnh Khánh Hòa".
+    #[arg(long)]
+    pub province_name: String,
+    #[arg(long, default_value = "admin")]
+    pub admin_username: String,
+    #[arg(long, default_value = "Quản trị hệ thống")]
+    pub admin_name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a bearer token for a user and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until expiry (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List a user's tokens (never the secrets).
+    List {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole chain; exit 1 and name the first bad entry if anything was altered or removed.
+    Verify {
+        /// A head printed earlier (`SEQ:HASH`), to also detect removal of the newest entries.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Print the current head (`SEQ:HASH`) to keep somewhere safe as an anchor.
+    Head,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (secrets redacted) with each key's environment variable.
+    Print,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Enqueue diagnostic jobs that only sleep, to check that workers are alive.
+    Ping {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+    },
+    /// Count jobs by status.
+    Status,
+}

@@ -1,0 +1,290 @@
+//! What each subcommand does.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use motcua_app::Services;
+use motcua_app::clock::SystemClock;
+use motcua_app::context::{Actor, RequestMeta};
+use motcua_app::demo::{DEMO_PASSWORD, DEMO_USERS, DatasetState};
+use motcua_app::jobs::{JobRegistry, Worker};
+use motcua_domain::account::Username;
+use motcua_domain::agency::AgencyCode;
+use motcua_domain::audit::ChainHead;
+use motcua_domain::time::format_datetime;
+use motcua_store::Db;
+use tokio::sync::watch;
+
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, InitArgs, JobsCommand, ServeArgs, TokenCommand};
+use crate::config::{Config, Overrides};
+use crate::logging;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve(s) => s.listen.clone(),
+        _ => None,
+    };
+    let overrides =
+        Overrides { listen, data_dir: cli.global.data_dir.clone(), database_url: cli.global.database_url.clone() };
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let config = Config::load(cli.global.config.as_deref(), &env, &overrides)?;
+
+    if let Command::Config(ConfigCommand::Print) = cli.command {
+        print!("{}", config.to_redacted_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let long_running = matches!(cli.command, Command::Serve(_) | Command::Worker);
+    logging::init(if long_running { &config.log.level } else { "warn" }, &config.log.format);
+
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir))?;
+    std::fs::create_dir_all(std::path::Path::new(&config.data_dir).join("files"))
+        .context("cannot create the file store folder")?;
+    let db = Db::connect(&config.database.url, &config.db_options()).await?;
+    let migrates = matches!(cli.command, Command::Serve(_) | Command::Migrate | Command::Demo | Command::Init(_));
+    if migrates {
+        db.migrate().await?;
+    }
+    let services = Services::new(Arc::new(db.clone()), Arc::new(SystemClock), config.settings())?;
+    if !migrates {
+        let pending = services.store.pending_migrations().await?;
+        if !pending.is_empty() {
+            bail!("the database lacks migrations {pending:?}; run `motcua migrate` (or start `motcua serve`) first");
+        }
+    }
+
+    let code = match cli.command {
+        Command::Serve(args) => serve(&config, services, args).await?,
+        Command::Worker => worker(services).await?,
+        Command::Migrate => {
+            println!("Cơ sở dữ liệu đã được cập nhật ({}).", db.backend().as_str());
+            ExitCode::SUCCESS
+        }
+        Command::Demo => {
+            load_demo(&services).await?;
+            print_demo_logins(&services).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Init(args) => init(&services, args).await?,
+        Command::Token(t) => token(&services, t).await?,
+        Command::Audit(a) => audit(&services, a).await?,
+        Command::Jobs(j) => jobs(&services, j).await?,
+        Command::Config(_) => unreachable!("handled above"),
+    };
+    db.close().await;
+    Ok(code)
+}
+
+async fn load_demo(services: &Services) -> anyhow::Result<()> {
+    match services.load_demo(&RequestMeta::cli()).await {
+        Ok(true) => eprintln!("Đã nạp dữ liệu mẫu (tỉnh Sơn Hà)."),
+        Ok(false) => eprintln!("Dữ liệu mẫu đã có sẵn."),
+        Err(motcua_app::AppError::Conflict { message, .. }) => {
+            bail!("{message} (--demo refuses to touch a database with real data)")
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+async fn print_demo_logins(services: &Services) -> anyhow::Result<()> {
+    println!();
+    println!("Tài khoản mẫu — mật khẩu chung: {DEMO_PASSWORD}");
+    println!("{:<22} {:<24} Phạm vi", "Tên đăng nhập", "Vai trò");
+    for u in DEMO_USERS {
+        for (i, (role, code)) in u.grants.iter().enumerate() {
+            let code = AgencyCode::parse(code).expect("demo codes are valid");
+            let unit = services.store.agency_by_code(&code).await?.map(|a| a.name).unwrap_or_default();
+            let login = if i == 0 { u.username } else { "" };
+            println!("{:<22} {:<24} {} ({})", login, role.label_vi(), unit, code);
+        }
+    }
+    println!();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        load_demo(&services).await?;
+    } else if services.dataset_state().await? == DatasetState::Empty {
+        eprintln!(
+            "Cơ sở dữ liệu còn trống: chạy `motcua init --province-code … --province-name …` để khởi tạo, hoặc `motcua serve --demo` để dùng thử."
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = if config.worker.in_process && !args.no_worker {
+        Some(tokio::spawn(Worker::new(services.clone(), JobRegistry::standard()).run(stop_rx)))
+    } else {
+        None
+    };
+    if args.demo {
+        print_demo_logins(&services).await?;
+    }
+    println!(
+        "motcua đang chạy tại http://{addr}/ (cơ sở dữ liệu: {}). Nhấn Ctrl+C để dừng.",
+        services.store.backend_name()
+    );
+    let state = motcua_web::AppState::new(services, config.web());
+    let app = motcua_web::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(services: Services) -> anyhow::Result<ExitCode> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let w = Worker::new(services, JobRegistry::standard());
+    eprintln!("motcua worker {} đang chạy. Nhấn Ctrl+C để dừng.", w.id());
+    let handle = tokio::spawn(w.run(stop_rx));
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    handle.await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn init(services: &Services, args: InitArgs) -> anyhow::Result<ExitCode> {
+    let input = motcua_app::bootstrap::InitInput {
+        province_code: args.province_code,
+        province_name: args.province_name,
+        admin_username: args.admin_username,
+        admin_full_name: args.admin_name,
+    };
+    match services.initialize(&input, &RequestMeta::cli()).await {
+        Ok(out) => {
+            println!("Đã khởi tạo {} ({}).", out.province.name, out.province.code);
+            println!("Quản trị: {}  mật khẩu dùng một lần: {}", out.admin_username, out.admin_password);
+            println!("Đăng nhập và đổi mật khẩu ngay.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(motcua_app::AppError::Validation(v)) => {
+            for e in v.errors {
+                eprintln!("error: {}: {}", e.field, e.message);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn token(services: &Services, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let meta = RequestMeta::cli();
+    match cmd {
+        TokenCommand::Create { user, name, expires_days } => {
+            let (token, record) =
+                services.create_api_token(Actor::System { label: "cli" }, &user, &name, expires_days, &meta).await?;
+            eprintln!(
+                "Khóa API #{} \"{}\" cho {user}{} — chỉ hiển thị một lần:",
+                record.id,
+                record.name,
+                record.expires_at.map(|e| format!(", hết hạn {}", format_datetime(e))).unwrap_or_default()
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { user } => {
+            let username = Username::parse(&user).map_err(|e| anyhow::anyhow!(e.message))?;
+            let Some(u) = services.store.user_by_username(&username).await? else { bail!("no such user: {user}") };
+            println!(
+                "{:<6} {:<24} {:<12} {:<18} {:<18} Trạng thái",
+                "Id", "Tên", "Tiền tố", "Tạo lúc", "Dùng lần cuối"
+            );
+            for t in services.api_tokens_of(u.id).await? {
+                let state = if t.revoked_at.is_some() { "đã thu hồi" } else { "đang dùng" };
+                println!(
+                    "{:<6} {:<24} {:<12} {:<18} {:<18} {state}",
+                    t.id,
+                    t.name,
+                    t.token_prefix,
+                    format_datetime(t.created_at),
+                    t.last_used_at.map(format_datetime).unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            services.revoke_api_token(Actor::System { label: "cli" }, id, &meta).await?;
+            println!("Đã thu hồi khóa API #{id}.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(services: &Services, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify { anchor } => {
+            let anchor = match anchor {
+                Some(a) => {
+                    Some(ChainHead::parse(&a).context("--anchor must be SEQ:HASH as printed by `motcua audit head`")?)
+                }
+                None => None,
+            };
+            match services.verify_audit(anchor).await? {
+                Ok(report) => {
+                    match report.head {
+                        Some(h) => println!("OK: {} mục nhật ký, chuỗi băm nguyên vẹn; đầu chuỗi {h}", report.entries),
+                        None => println!("OK: nhật ký trống."),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("FAILED: audit chain broken at entry {}: {b}", b.seq());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::Head => {
+            match services.store.audit_head().await? {
+                Some(h) => println!("{h}"),
+                None => println!("(empty)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn jobs(services: &Services, cmd: JobsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        JobsCommand::Ping { count, delay_ms } => {
+            let ids =
+                services.enqueue_ping(Actor::System { label: "cli" }, count, delay_ms, &RequestMeta::cli()).await?;
+            println!("Đã đưa {} tác vụ kiểm tra vào hàng đợi.", ids.len());
+        }
+        JobsCommand::Status => {
+            for (status, n) in services.store.job_counts().await? {
+                println!("{:<8} {n}", status.as_str());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,526 @@
+//! Configuration: built-in defaults, then `motcua.toml`, then `MOTCUA_*` environment variables,
+//! then command-line flags. Every key has one environment variable: `MOTCUA_` followed by its
+//! path in upper case with `_` between parts (`auth.lockout_threshold` →
+//! `MOTCUA_AUTH_LOCKOUT_THRESHOLD`, `database.url` → `MOTCUA_DATABASE_URL`). Errors name the
+//! key and where it came from.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
+use jiff::SignedDuration;
+use motcua_app::password::{Argon2Params, PasswordHasher};
+use motcua_app::services::{AuthSettings, Settings, WorkerSettings};
+use motcua_domain::job::Backoff;
+use motcua_domain::lockout::LockoutPolicy;
+use motcua_web::WebConfig;
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the server listens on.
+    pub listen: String,
+    /// Folder of the embedded database and the file store.
+    pub data_dir: String,
+    /// Address people use, e.g. `https://motcua.example.gov.vn` (empty: unknown). With HTTPS,
+    /// cookies are marked `Secure`.
+    pub public_url: String,
+    pub database: DatabaseConfig,
+    pub server: ServerConfig,
+    pub auth: AuthConfig,
+    pub worker: WorkerConfig,
+    pub metrics: MetricsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path` or `postgres://user:password@host/db`; empty: `sqlite://<data_dir>/motcua.db`.
+    pub url: String,
+    pub max_connections: i64,
+    pub busy_timeout_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub body_limit_bytes: i64,
+    pub request_timeout_seconds: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind your own reverse proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub argon2_memory_kib: i64,
+    pub argon2_iterations: i64,
+    pub argon2_parallelism: i64,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub lockout_threshold: i64,
+    pub lockout_base_seconds: i64,
+    pub lockout_max_seconds: i64,
+    pub login_per_minute: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Run the background worker inside `motcua serve`.
+    pub in_process: bool,
+    pub poll_interval_ms: i64,
+    pub batch_size: i64,
+    pub lease_seconds: i64,
+    pub backoff_base_seconds: i64,
+    pub backoff_max_seconds: i64,
+    pub retention_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Bearer token for scraping `/metrics` from other hosts (secret; empty: loopback only).
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `error`, `warn`, `info`, `debug` or `trace` (or a `tracing` filter); `RUST_LOG` wins.
+    pub level: String,
+    /// `pretty` for people, `json` for log collectors.
+    pub format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "./motcua-data".into(),
+            public_url: String::new(),
+            database: DatabaseConfig { url: String::new(), max_connections: 8, busy_timeout_ms: 10_000 },
+            server: ServerConfig {
+                body_limit_bytes: 1024 * 1024,
+                request_timeout_seconds: 30,
+                trust_forwarded_for: false,
+            },
+            auth: AuthConfig {
+                argon2_memory_kib: 19 * 1024,
+                argon2_iterations: 2,
+                argon2_parallelism: 1,
+                session_idle_minutes: 120,
+                session_absolute_hours: 12,
+                lockout_threshold: 5,
+                lockout_base_seconds: 60,
+                lockout_max_seconds: 3600,
+                login_per_minute: 10,
+            },
+            worker: WorkerConfig {
+                in_process: true,
+                poll_interval_ms: 1000,
+                batch_size: 10,
+                lease_seconds: 300,
+                backoff_base_seconds: 10,
+                backoff_max_seconds: 3600,
+                retention_days: 30,
+            },
+            metrics: MetricsConfig { token: String::new() },
+            log: LogConfig { level: "info".into(), format: "pretty".into() },
+        }
+    }
+}
+
+/// Keys whose values are secrets (redacted when printed).
+const SECRET_KEYS: &[&str] = &["metrics.token"];
+/// Environment variables with the prefix that are not configuration keys.
+const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
+
+/// Flags that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<String>,
+    pub database_url: Option<String>,
+}
+
+fn env_name(path: &str) -> String {
+    format!("MOTCUA_{}", path.replace('.', "_").to_ascii_uppercase())
+}
+
+/// Leaf keys of a table as `a.b` paths.
+fn leaves(table: &toml::Table, prefix: &str, out: &mut BTreeMap<String, Value>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Table(t) => leaves(t, &path, out),
+            other => {
+                out.insert(path, other.clone());
+            }
+        }
+    }
+}
+
+fn set(table: &mut toml::Table, path: &str, value: Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().expect("non-empty path");
+    let mut t = table;
+    for p in parts {
+        t = t.get_mut(p).and_then(Value::as_table_mut).expect("path exists in defaults");
+    }
+    t.insert(last.to_owned(), value);
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::Boolean(_) => "true or false",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "a list",
+        Value::Table(_) => "a table",
+    }
+}
+
+/// Parses an environment value as the type of the default.
+fn parse_env(var: &str, raw: &str, default: &Value) -> anyhow::Result<Value> {
+    Ok(match default {
+        Value::Integer(_) => {
+            Value::Integer(raw.trim().parse().map_err(|_| anyhow!("{var}={raw:?}: must be an integer"))?)
+        }
+        Value::Boolean(_) => Value::Boolean(match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => bail!("{var}={raw:?}: must be true or false"),
+        }),
+        _ => Value::String(raw.to_owned()),
+    })
+}
+
+impl Config {
+    /// Loads the configuration from `file` (or `./motcua.toml` when present), the given
+    /// environment and the flags, and validates it.
+    pub fn load(file: Option<&Path>, env: &[(String, String)], overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut table = toml::Table::try_from(Config::default()).expect("defaults serialise");
+        let mut known = BTreeMap::new();
+        leaves(&table, "", &mut known);
+
+        let default_file = PathBuf::from("motcua.toml");
+        let file = match file {
+            Some(f) => Some(f.to_path_buf()),
+            None if default_file.exists() => Some(default_file),
+            None => None,
+        };
+        if let Some(path) = &file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+            let parsed: toml::Table =
+                toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+            let mut given = BTreeMap::new();
+            leaves(&parsed, "", &mut given);
+            for (key, value) in given {
+                let Some(default) = known.get(&key) else {
+                    bail!("{}: unknown key `{key}` (see `motcua config print` for the keys)", path.display());
+                };
+                if std::mem::discriminant(default) != std::mem::discriminant(&value) {
+                    bail!("{}: `{key}` must be {}, found {}", path.display(), type_name(default), type_name(&value));
+                }
+                set(&mut table, &key, value);
+            }
+        }
+
+        let by_env: BTreeMap<String, &String> = known.keys().map(|k| (env_name(k), k)).collect();
+        for (var, raw) in env {
+            if !var.starts_with("MOTCUA_") || var.starts_with("MOTCUA_TEST_") || NOT_CONFIG_ENV.contains(&var.as_str())
+            {
+                continue;
+            }
+            let Some(key) = by_env.get(var) else {
+                bail!(
+                    "environment variable {var} is not a configuration key (typo?); keys map to variables like MOTCUA_DATABASE_URL"
+                );
+            };
+            let value = parse_env(var, raw, &known[*key])?;
+            set(&mut table, key, value);
+        }
+
+        let mut config: Config = table.try_into().context("configuration has the wrong shape")?;
+        if let Some(l) = &overrides.listen {
+            config.listen = l.clone();
+        }
+        if let Some(d) = &overrides.data_dir {
+            config.data_dir = d.clone();
+        }
+        if let Some(u) = &overrides.database_url {
+            config.database.url = u.clone();
+        }
+        if config.database.url.trim().is_empty() {
+            config.database.url = format!("sqlite://{}/motcua.db", config.data_dir.trim_end_matches('/'));
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every value; the first problem is reported with its key and variable.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let bad = |key: &str, why: String| anyhow!("invalid configuration `{key}` ({}): {why}", env_name(key));
+        self.listen
+            .parse::<SocketAddr>()
+            .map_err(|_| bad("listen", format!("{:?} is not an address like 127.0.0.1:8080", self.listen)))?;
+        if self.data_dir.trim().is_empty() {
+            return Err(bad("data_dir", "must not be empty".into()));
+        }
+        if !self.public_url.is_empty() {
+            let u = url::Url::parse(&self.public_url).map_err(|e| bad("public_url", format!("{e}")))?;
+            if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                return Err(bad(
+                    "public_url",
+                    "must be an http(s) address such as https://motcua.example.gov.vn".into(),
+                ));
+            }
+        }
+        motcua_store::Backend::from_url(&self.database.url)
+            .map_err(|_| bad("database.url", "must start with sqlite:// or postgres://".into()))?;
+        let range = |key: &str, v: i64, lo: i64, hi: i64| {
+            if (lo..=hi).contains(&v) { Ok(()) } else { Err(bad(key, format!("{v} is outside {lo}–{hi}"))) }
+        };
+        range("database.max_connections", self.database.max_connections, 1, 1000)?;
+        range("database.busy_timeout_ms", self.database.busy_timeout_ms, 0, 600_000)?;
+        range("server.body_limit_bytes", self.server.body_limit_bytes, 1024, 1 << 30)?;
+        range("server.request_timeout_seconds", self.server.request_timeout_seconds, 1, 3600)?;
+        range("auth.argon2_memory_kib", self.auth.argon2_memory_kib, 8, 4 * 1024 * 1024)?;
+        range("auth.argon2_iterations", self.auth.argon2_iterations, 1, 100)?;
+        range("auth.argon2_parallelism", self.auth.argon2_parallelism, 1, 64)?;
+        PasswordHasher::new(self.argon2())
+            .map_err(|e| bad("auth.argon2_memory_kib", format!("{e} (memory must be at least 8 × parallelism)")))?;
+        range("auth.session_idle_minutes", self.auth.session_idle_minutes, 1, 24 * 60)?;
+        range("auth.session_absolute_hours", self.auth.session_absolute_hours, 1, 24 * 30)?;
+        range("auth.lockout_threshold", self.auth.lockout_threshold, 1, 100)?;
+        range("auth.lockout_base_seconds", self.auth.lockout_base_seconds, 1, 86_400)?;
+        range("auth.lockout_max_seconds", self.auth.lockout_max_seconds, self.auth.lockout_base_seconds, 7 * 86_400)?;
+        range("auth.login_per_minute", self.auth.login_per_minute, 1, 10_000)?;
+        range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
+        range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
+        range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
+        range("worker.backoff_base_seconds", self.worker.backoff_base_seconds, 1, 86_400)?;
+        range(
+            "worker.backoff_max_seconds",
+            self.worker.backoff_max_seconds,
+            self.worker.backoff_base_seconds,
+            7 * 86_400,
+        )?;
+        range("worker.retention_days", self.worker.retention_days, 1, 3650)?;
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            return Err(bad("log.format", format!("{:?} must be pretty or json", self.log.format)));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level).map_err(|e| bad("log.level", e.to_string()))?;
+        Ok(())
+    }
+
+    fn argon2(&self) -> Argon2Params {
+        Argon2Params {
+            memory_kib: self.auth.argon2_memory_kib as u32,
+            iterations: self.auth.argon2_iterations as u32,
+            parallelism: self.auth.argon2_parallelism as u32,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            auth: AuthSettings {
+                argon2: self.argon2(),
+                session_idle: SignedDuration::from_mins(self.auth.session_idle_minutes),
+                session_absolute: SignedDuration::from_hours(self.auth.session_absolute_hours),
+                lockout: LockoutPolicy {
+                    threshold: self.auth.lockout_threshold as u32,
+                    base_seconds: self.auth.lockout_base_seconds as u32,
+                    max_seconds: self.auth.lockout_max_seconds as u32,
+                },
+            },
+            worker: WorkerSettings {
+                poll_interval: Duration::from_millis(self.worker.poll_interval_ms as u64),
+                batch_size: self.worker.batch_size,
+                lease: SignedDuration::from_secs(self.worker.lease_seconds),
+                backoff: Backoff {
+                    base_seconds: self.worker.backoff_base_seconds as u32,
+                    max_seconds: self.worker.backoff_max_seconds as u32,
+                },
+                retention: SignedDuration::from_hours(24 * self.worker.retention_days),
+            },
+        }
+    }
+
+    pub fn web(&self) -> WebConfig {
+        WebConfig {
+            public_url: (!self.public_url.is_empty()).then(|| self.public_url.clone()),
+            body_limit_bytes: self.server.body_limit_bytes as usize,
+            request_timeout: Duration::from_secs(self.server.request_timeout_seconds as u64),
+            login_per_minute: self.auth.login_per_minute as u32,
+            metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
+            trust_forwarded_for: self.server.trust_forwarded_for,
+        }
+    }
+
+    pub fn db_options(&self) -> motcua_store::DbOptions {
+        motcua_store::DbOptions {
+            max_connections: self.database.max_connections as u32,
+            busy_timeout: Duration::from_millis(self.database.busy_timeout_ms as u64),
+            ..Default::default()
+        }
+    }
+
+    /// The effective configuration as TOML, secrets and database passwords redacted, each key
+    /// annotated with its environment variable.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut c = self.clone();
+        if let Ok(mut u) = url::Url::parse(&c.database.url)
+            && u.password().is_some()
+        {
+            let _ = u.set_password(Some("***"));
+            c.database.url = u.to_string();
+        }
+        let mut table = toml::Table::try_from(&c).expect("config serialises");
+        for key in SECRET_KEYS {
+            let mut all = BTreeMap::new();
+            leaves(&table, "", &mut all);
+            if all.get(*key).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+                set(&mut table, key, Value::String("***".into()));
+            }
+        }
+        let text = toml::to_string(&table).expect("config serialises");
+        // Annotate `key = value` lines with their environment variable.
+        let mut section = String::new();
+        let mut out = String::from("# motcua — cấu hình đang dùng (effective configuration; secrets redacted)\n");
+        for line in text.lines() {
+            if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = s.to_owned();
+                out.push_str(line);
+            } else if let Some((k, _)) = line.split_once(" = ") {
+                let key = if section.is_empty() { k.to_owned() } else { format!("{section}.{k}") };
+                out.push_str(&format!("{line}  # {}", env_name(&key)));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn temp_file(text: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!(
+            "motcua-config-{}-{}.toml",
+            std::process::id(),
+            motcua_app::secret::random_hex(4)
+        ));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn defaults_are_valid_and_derive_the_sqlite_url() {
+        let c = Config::load(None, &[], &Overrides::default()).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database.url, "sqlite://./motcua-data/motcua.db");
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let f = temp_file("listen = \"127.0.0.1:9000\"\n[auth]\nlockout_threshold = 7\nsession_idle_minutes = 30\n");
+        let c = Config::load(
+            Some(&f),
+            &env(&[("MOTCUA_AUTH_LOCKOUT_THRESHOLD", "9"), ("MOTCUA_WORKER_IN_PROCESS", "false"), ("PATH", "/bin")]),
+            &Overrides { data_dir: Some("/srv/motcua".into()), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9000", "file over default");
+        assert_eq!(c.auth.session_idle_minutes, 30);
+        assert_eq!(c.auth.lockout_threshold, 9, "env over file");
+        assert!(!c.worker.in_process);
+        assert_eq!(c.database.url, "sqlite:///srv/motcua/motcua.db", "flag over everything");
+        let c = Config::load(
+            Some(&f),
+            &env(&[("MOTCUA_LISTEN", "0.0.0.0:80")]),
+            &Overrides { listen: Some("127.0.0.1:1".into()), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:1");
+        std::fs::remove_file(f).ok();
+    }
+
+    #[test]
+    fn errors_name_the_bad_key() {
+        let f = temp_file("[auth]\nlockout_treshold = 3\n");
+        let e = Config::load(Some(&f), &[], &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("unknown key `auth.lockout_treshold`"), "{e}");
+        let f2 = temp_file("[auth]\nlockout_threshold = \"many\"\n");
+        let e = Config::load(Some(&f2), &[], &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("`auth.lockout_threshold` must be an integer"), "{e}");
+        let e = Config::load(None, &env(&[("MOTCUA_AUTH_LOCKOUT_THRESHOLD", "x")]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("MOTCUA_AUTH_LOCKOUT_THRESHOLD"), "{e}");
+        let e =
+            Config::load(None, &env(&[("MOTCUA_DATABSE_URL", "x")]), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("MOTCUA_DATABSE_URL is not a configuration key"), "{e}");
+        let e =
+            Config::load(None, &env(&[("MOTCUA_LISTEN", "localhost")]), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("`listen` (MOTCUA_LISTEN)"), "{e}");
+        let e = Config::load(None, &env(&[("MOTCUA_DATABASE_URL", "mysql://x")]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`database.url`"), "{e}");
+        let e = Config::load(None, &env(&[("MOTCUA_AUTH_ARGON2_ITERATIONS", "0")]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`auth.argon2_iterations`"), "{e}");
+        let e =
+            Config::load(None, &env(&[("MOTCUA_LOG_FORMAT", "xml")]), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("`log.format`"), "{e}");
+        // Test-harness variables are not configuration.
+        assert!(Config::load(None, &env(&[("MOTCUA_TEST_PG_URL", "x")]), &Overrides::default()).is_ok());
+        std::fs::remove_file(f).ok();
+        std::fs::remove_file(f2).ok();
+    }
+
+    #[test]
+    fn printing_redacts_secrets() {
+        let c = Config::load(
+            None,
+            &env(&[
+                ("MOTCUA_DATABASE_URL", "postgres://motcua:s3cret@db.internal/motcua"),
+                ("MOTCUA_METRICS_TOKEN", "scrape-me"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let text = c.to_redacted_toml();
+        assert!(!text.contains("s3cret") && !text.contains("scrape-me"), "{text}");
+        assert!(text.contains("postgres://motcua:***@db.internal/motcua"));
+        assert!(text.contains("# MOTCUA_AUTH_LOCKOUT_THRESHOLD"));
+        assert!(text.contains("url = ") && text.contains("# MOTCUA_DATABASE_URL"));
+    }
+
+    #[test]
+    fn every_key_has_a_distinct_environment_variable() {
+        let table = toml::Table::try_from(Config::default()).unwrap();
+        let mut all = BTreeMap::new();
+        leaves(&table, "", &mut all);
+        let names: std::collections::BTreeSet<String> = all.keys().map(|k| env_name(k)).collect();
+        assert_eq!(names.len(), all.len());
+    }
+}
