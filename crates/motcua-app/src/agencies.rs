@@ -137,6 +137,28 @@ pub struct ActivationInput {
 }
 
 impl Services {
+    /// The grant that lets the principal change an agency's own record. An agency's existence,
+    /// name and code are decided one level up (a commune by the province), so this takes
+    /// management rights over its parent; the root needs a province-wide grant.
+    async fn grant_to_change<'p>(
+        &self,
+        principal: &'p Principal,
+        agency: &Agency,
+    ) -> Result<&'p motcua_domain::account::Grant, AppError> {
+        match agency.parent_id {
+            Some(pid) => {
+                let parent = self.store.agency(pid).await?.ok_or(AppError::NotFound("cơ quan cấp trên"))?;
+                Ok(authorize(principal, Permission::ManageAgencies, Target::Agency(&parent.path))?)
+            }
+            None => Ok(authorize(principal, Permission::ManageAgencies, Target::System)?),
+        }
+    }
+
+    /// Whether the principal may edit or end this agency (for showing the buttons).
+    pub async fn may_change_agency(&self, principal: &Principal, agency: &Agency) -> bool {
+        self.grant_to_change(principal, agency).await.is_ok()
+    }
+
     /// Agencies the principal may see, depth-first.
     pub async fn list_agencies(&self, principal: &Principal, include_inactive: bool) -> Result<Vec<Agency>, AppError> {
         let scopes = scopes(principal, Permission::ViewAgencies);
@@ -238,7 +260,7 @@ impl Services {
     ) -> Result<Agency, AppError> {
         let v = validate(input)?;
         let current = self.get_agency(principal, id).await?;
-        let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&current.path))?;
+        let grant = self.grant_to_change(principal, &current).await?;
         if current.version != version {
             return Err(AppError::stale("Cơ quan"));
         }
@@ -362,7 +384,7 @@ impl Services {
     ) -> Result<Agency, AppError> {
         let (version, active) = (input.version, input.active);
         let current = self.get_agency(principal, id).await?;
-        let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&current.path))?;
+        let grant = self.grant_to_change(principal, &current).await?;
         if current.version != version {
             return Err(AppError::stale("Cơ quan"));
         }

@@ -238,6 +238,7 @@ struct ShowPage {
     children: Vec<(i64, String)>,
     history: Vec<RevisionRow>,
     can_manage: bool,
+    can_add_units: bool,
     status_error: Option<String>,
 }
 
@@ -298,7 +299,8 @@ async fn show_page(
         level: a.level.label_vi(),
         validity: validity(&a),
         has_parent: a.parent_id.is_some(),
-        can_manage: authorize(&user.principal, Permission::ManageAgencies, Target::Agency(&a.path)).is_ok(),
+        can_manage: state.services.may_change_agency(&user.principal, &a).await,
+        can_add_units: authorize(&user.principal, Permission::ManageAgencies, Target::Agency(&a.path)).is_ok(),
         parent,
         children,
         history,

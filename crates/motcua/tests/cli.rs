@@ -1,0 +1,289 @@
+//! The `motcua` binary as operators use it: separate processes, real ports, real databases.
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use motcua_app::ports::{JobFilter, JobQueue as _, JobReads};
+use motcua_domain::job::JobStatus;
+use motcua_store::{Db, DbOptions};
+use motcua_testkit::{TempDir, pg};
+
+const BIN: &str = env!("CARGO_BIN_EXE_motcua");
+
+fn motcua(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    // Never let the developer's own configuration leak into a test.
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("MOTCUA_")) {
+        c.env_remove(k);
+    }
+    c.env("RUST_LOG", "warn").current_dir(std::env::temp_dir());
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    motcua(args).output().expect("run motcua")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A child process stopped (SIGTERM, then kill) when dropped.
+struct Proc(Child);
+
+impl Proc {
+    fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(s)) = self.0.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[test]
+fn help_explains_every_command_in_one_line() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for cmd in ["serve", "worker", "migrate", "demo", "init", "token", "audit", "config", "jobs"] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{cmd} ")))
+            .unwrap_or_else(|| panic!("{cmd} missing:\n{help}"));
+        assert!(line.split_whitespace().count() > 2, "{cmd} has no description");
+    }
+}
+
+#[test]
+fn config_print_shows_effective_values_without_secrets() {
+    let out = motcua(&["config", "print"])
+        .env("MOTCUA_DATABASE_URL", "postgres://motcua:hunter2@db.internal/motcua")
+        .env("MOTCUA_AUTH_LOCKOUT_THRESHOLD", "7")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("lockout_threshold = 7") && !s.contains("hunter2") && s.contains("MOTCUA_DATABASE_URL"), "{s}");
+    let out = motcua(&["config", "print"]).env("MOTCUA_AUTH_LOCKOUT_THRESHOLD", "seven").output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("MOTCUA_AUTH_LOCKOUT_THRESHOLD"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_then_token_then_scoped_api() {
+    let dir = TempDir::new("motcua-cli-serve");
+    let data = dir.path.join("data");
+    let data = data.to_str().unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Proc(
+        motcua(&["serve", "--demo", "--data-dir", data, "--listen", &listen])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    let http = reqwest::Client::new();
+    wait_until("readiness", || async {
+        http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    assert!(std::path::Path::new(data).join("motcua.db").exists());
+    assert!(std::path::Path::new(data).join("files").is_dir());
+    let home = http.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Đăng nhập cán bộ"));
+
+    // A token made by the CLI while the server runs on the same SQLite file.
+    let out = run(&["token", "create", "--user", "binhminh.motcua", "--name", "kiểm thử", "--data-dir", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("mct_"));
+    let r = http.get(format!("{base}/api/v1/agencies")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(body["items"][0]["code"], "H99.302");
+    let r = http.get(format!("{base}/api/v1/agencies")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "unauthenticated");
+    let r = http.get(format!("{base}/api/v1/jobs")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    let status = server.terminate().expect("server stops on SIGTERM");
+    assert!(status.success());
+    let mut stdout = String::new();
+    use std::io::Read as _;
+    server.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    assert!(
+        stdout.contains("motcua-demo")
+            && stdout.contains("anphu.motcua")
+            && stdout.contains(&format!("http://{listen}/")),
+        "{stdout}"
+    );
+
+    // Starting again keeps the data and does not reload it.
+    let out = run(&["demo", "--data-dir", data]);
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("đã có sẵn"));
+}
+
+#[test]
+fn demo_refuses_a_database_with_real_data() {
+    let dir = TempDir::new("motcua-cli-real");
+    let data = dir.path.to_str().unwrap();
+    let out = run(&[
+        "init",
+        "--province-code",
+        "H56",
+        "--province-name",
+        "Ủy ban nhân dân tỉnh Khánh Hòa",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("mật khẩu dùng một lần"), "{s}");
+    let again = run(&["init", "--province-code", "H56", "--province-name", "X", "--data-dir", data]);
+    assert!(!again.status.success());
+    for args in
+        [vec!["demo", "--data-dir", data], vec!["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data]]
+    {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?} must refuse");
+        assert!(text(&out.stderr).contains("dữ liệu thật"), "{}", text(&out.stderr));
+    }
+}
+
+async fn tamper_then_verify(url: &str) {
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        v.extend(["--database-url".to_owned(), url.to_owned()]);
+        v
+    };
+    let run_s = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(run_s(args(&["demo"])).status.success());
+    assert!(run_s(args(&["token", "create", "--user", "admin"])).status.success());
+    let ok = run_s(args(&["audit", "verify"]));
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).starts_with("OK: 2 "), "{}", text(&ok.stdout));
+    let head = text(&run_s(args(&["audit", "head"])).stdout).trim().to_owned();
+    assert!(head.starts_with("2:"));
+    let anchored = run_s(args(&["audit", "verify", "--anchor", &head]));
+    assert!(anchored.status.success());
+
+    // A database administrator removes the protection and rewrites history.
+    let db = Db::connect(url, &DbOptions::default()).await.unwrap();
+    let drop_trigger = match db.backend() {
+        motcua_store::Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        motcua_store::Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+    };
+    db.execute_unchecked(drop_trigger).await.unwrap();
+    db.execute_unchecked("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 1").await.unwrap();
+    db.close().await;
+    let bad = run_s(args(&["audit", "verify"]));
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(err.contains("entry 1") && err.contains("altered"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_fails_after_an_update_on_sqlite() {
+    let dir = TempDir::new("motcua-cli-audit");
+    tamper_then_verify(&format!("sqlite://{}/motcua.db", dir.path.display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_fails_after_an_update_on_postgres() {
+    tamper_then_verify(&pg::fresh_database().await).await;
+}
+
+/// Two worker processes on one PostgreSQL queue: every job runs exactly once, and both
+/// workers take part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_on_postgres_run_each_job_once() {
+    let url = pg::fresh_database().await;
+    assert!(run(&["migrate", "--database-url", &url]).status.success());
+    let spawn_worker = || {
+        Proc(
+            motcua(&["worker", "--database-url", &url])
+                .env("MOTCUA_WORKER_POLL_INTERVAL_MS", "20")
+                .env("MOTCUA_WORKER_BATCH_SIZE", "3")
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let mut w1 = spawn_worker();
+    let mut w2 = spawn_worker();
+    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    wait_until("two workers", || async { db.workers().await.unwrap().len() == 2 }).await;
+
+    const N: usize = 300;
+    let out = run(&["jobs", "ping", "--count", &N.to_string(), "--delay-ms", "3", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let done = |db: &Db| {
+        let db = db.clone();
+        async move {
+            db.jobs(&JobFilter {
+                status: Some(JobStatus::Done),
+                kind: Some("diagnostics.ping".into()),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    wait_until("all jobs done", || async { done(&db).await.len() == N }).await;
+
+    let jobs = done(&db).await;
+    let mut by_worker = std::collections::BTreeMap::<String, usize>::new();
+    for j in &jobs {
+        assert_eq!(j.attempts, 1, "job {} ran more than once", j.id);
+        let attempts = db.job_attempts(j.id).await.unwrap();
+        assert_eq!(attempts.len(), 1, "job {} has {} attempts", j.id, attempts.len());
+        assert_eq!(attempts[0].outcome.as_deref(), Some("ok"));
+        *by_worker.entry(attempts[0].worker_id.clone()).or_default() += 1;
+    }
+    assert_eq!(by_worker.len(), 2, "both workers should have taken jobs: {by_worker:?}");
+    assert_eq!(by_worker.values().sum::<usize>(), N);
+
+    assert!(w1.terminate().is_some_and(|s| s.success()));
+    assert!(w2.terminate().is_some_and(|s| s.success()));
+    let workers = db.workers().await.unwrap();
+    assert!(workers.iter().all(|w| w.stopped_at.is_some()), "workers record their clean stop");
+    let _ = db.purge_stopped_workers(jiff::Timestamp::UNIX_EPOCH).await;
+    db.close().await;
+}
