@@ -128,10 +128,16 @@ fn start_cluster() -> anyhow::Result<Cluster> {
         bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let port = free_port()?;
+    // Tests trade durability for speed; benchmarks ask for a durable server to measure honestly.
+    let fast = if std::env::var_os("MOTCUA_TEST_PG_DURABLE").is_some() {
+        ""
+    } else {
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     // The guard starts the server, waits for its stdin to close (this process exiting), then
     // stops the server fast and removes the cluster.
     let script = format!(
-        "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 >'{dir}/log' 2>&1 & pid=$!; \
+        "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 {fast} -c max_connections=200 >'{dir}/log' 2>&1 & pid=$!; \
          cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '{dir}'",
         postgres = bin.join("postgres").display(),
         data = data.display(),

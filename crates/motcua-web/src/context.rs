@@ -41,12 +41,16 @@ impl RequestCtx {
     }
 }
 
+/// The client's address. Behind our own proxy, the rightmost `X-Forwarded-For` entry is the
+/// one that proxy added; entries to its left come from the client and may be forged.
 pub(crate) fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_for: bool) -> Option<IpAddr> {
     if trust_forwarded_for
         && let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
             .and_then(|v| v.trim().parse().ok())
     {
         return Some(ip);
@@ -137,5 +141,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Meta(parts.extensions.get::<RequestCtx>().map(|c| c.meta.clone()).unwrap_or_default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_read_from_the_right_and_only_when_trusted() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        assert_eq!(client_ip(&h, Some(peer), true), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(client_ip(&h, Some(peer), false), Some(peer.ip()));
+        assert_eq!(client_ip(&HeaderMap::new(), Some(peer), true), Some(peer.ip()));
     }
 }

@@ -36,10 +36,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus metrics, for scrapers on the same host or holding the configured token.
+/// Prometheus metrics, for scrapers on the same host or holding the configured token. A request
+/// relayed by a reverse proxy also arrives from loopback, so anything carrying forwarding
+/// headers must present the token.
 pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let headers: &HeaderMap = req.headers();
-    let loopback = req.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|p| p.0.ip().is_loopback());
+    let proxied = headers.contains_key("x-forwarded-for")
+        || headers.contains_key("forwarded")
+        || headers.contains_key("x-real-ip");
+    let loopback =
+        !proxied && req.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|p| p.0.ip().is_loopback());
     let token_ok = match (&state.config.metrics_token, headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()))
     {
         (Some(t), Some(h)) => {

@@ -18,6 +18,7 @@ pub struct AuditRow {
     pub actor: String,
     pub role: String,
     pub action: String,
+    pub action_label: String,
     pub target: String,
     pub outcome: &'static str,
     pub outcome_class: &'static str,
@@ -47,6 +48,50 @@ pub struct AuditParams {
 
 const PAGE: i64 = 50;
 
+/// Vietnamese name of an audit action; unknown actions show their code.
+fn action_label(action: &str) -> String {
+    let label = match action {
+        "auth.login" => "Đăng nhập",
+        "auth.logout" => "Đăng xuất",
+        "account.change_password" => "Đổi mật khẩu",
+        "agency.create" => "Thêm cơ quan, đơn vị",
+        "agency.update" => "Sửa cơ quan, đơn vị",
+        "agency.deactivate" => "Ngừng hoạt động cơ quan",
+        "agency.activate" => "Khôi phục hoạt động cơ quan",
+        "user.create" => "Thêm tài khoản",
+        "user.update" => "Sửa tài khoản",
+        "user.activate" => "Kích hoạt tài khoản",
+        "user.deactivate" => "Vô hiệu hóa tài khoản",
+        "user.set_grants" => "Phân quyền",
+        "user.reset_password" => "Cấp lại mật khẩu",
+        "api_token.create" => "Tạo khóa API",
+        "api_token.revoke" => "Thu hồi khóa API",
+        "job.retry" => "Chạy lại tác vụ nền",
+        "job.ping" => "Kiểm tra tác vụ nền",
+        "demo.load" => "Nạp dữ liệu mẫu",
+        "system.init" => "Khởi tạo hệ thống",
+        other => match other.strip_prefix("http.") {
+            Some(method) => return format!("Yêu cầu {} không được xử lý", method.to_uppercase()),
+            None => return other.to_owned(),
+        },
+    };
+    label.to_owned()
+}
+
+/// Vietnamese role names of an audit entry's `actor_role` (one role or a comma-separated list).
+fn roles_label(roles: &str) -> String {
+    roles
+        .split(',')
+        .map(|r| match r {
+            "system" => "Hệ thống".to_owned(),
+            r => motcua_domain::account::Role::parse("role", r)
+                .map(|r| r.label_vi().to_owned())
+                .unwrap_or_else(|_| r.to_owned()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(p): Query<AuditParams>) -> PageResult {
     let outcome = p.outcome.as_deref().and_then(Outcome::parse);
     let query = AuditQuery {
@@ -74,7 +119,8 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(p): Quer
             seq: e.seq,
             at: format_datetime(e.event.occurred_at),
             actor: e.event.actor_username.unwrap_or_default(),
-            role: e.event.actor_role.unwrap_or_default(),
+            role: e.event.actor_role.as_deref().map(roles_label).unwrap_or_default(),
+            action_label: action_label(&e.event.action),
             action: e.event.action,
             target: match (e.event.target_type, e.event.target_id) {
                 (Some(t), Some(i)) => format!("{t} {i}"),
@@ -99,4 +145,19 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(p): Quer
         older,
         head,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_vietnamese() {
+        assert_eq!(action_label("auth.login"), "Đăng nhập");
+        assert_eq!(action_label("http.post"), "Yêu cầu POST không được xử lý");
+        assert_eq!(action_label("future.thing"), "future.thing");
+        assert_eq!(roles_label("admin"), "Quản trị hệ thống");
+        assert_eq!(roles_label("leader,control_officer"), "Lãnh đạo, Cán bộ đầu mối KSTTHC");
+        assert_eq!(roles_label("system"), "Hệ thống");
+    }
 }
