@@ -158,6 +158,11 @@ impl FormPairs {
         self.get(name).unwrap_or_default().to_owned()
     }
 
+    /// An integer field; missing or malformed counts as 0, which no version or id matches.
+    pub fn int(&self, name: &str) -> i64 {
+        self.get(name).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some_and(|v| matches!(v, "on" | "true" | "1"))
     }

@@ -91,7 +91,7 @@ pub struct FormData {
 impl FormData {
     fn from_form(f: &FormPairs) -> Self {
         Self {
-            version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
+            version: f.int("version"),
             parent_id: f.get("parent_id").and_then(|v| v.parse().ok()),
             code: f.text("code"),
             name: f.text("name"),
@@ -355,7 +355,7 @@ pub async fn set_status(
     f: FormPairs,
 ) -> PageResult {
     let input = ActivationInput {
-        version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
+        version: f.int("version"),
         active: f.get("active") == Some("true"),
         valid_to: f.opt("valid_to"),
         reason: f.opt("reason"),

@@ -320,7 +320,7 @@ pub async fn update(
     f: FormPairs,
 ) -> PageResult {
     let form = UserForm::from_form(&f);
-    let version = f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let version = f.int("version");
     match state.services.update_user(&user.principal, UserId(id), version, &form.input(form.active), &meta).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?msg=user_saved")).into_response()),
         Err(e) => {
