@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod audit;
 pub mod bootstrap;
+pub mod calendar;
 pub mod clock;
 pub mod context;
 pub mod demo;

@@ -70,12 +70,13 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub(crate) hasher: PasswordHasher,
+    pub(crate) calendar: Arc<crate::calendar::CalendarCache>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(settings.auth.argon2)?;
-        Ok(Self { store, clock, settings: Arc::new(settings), hasher })
+        Ok(Self { store, clock, settings: Arc::new(settings), hasher, calendar: Arc::default() })
     }
 
     pub fn now(&self) -> Timestamp {

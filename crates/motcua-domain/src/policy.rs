@@ -29,13 +29,18 @@ pub enum Permission {
     ViewAudit,
     /// Operate the installation: background jobs, workers (system-wide targets only).
     OperateSystem,
+    /// Edit the holiday tables of the legal calendar (system-wide targets only: holidays are
+    /// the same for every agency of the installation).
+    ManageCalendar,
 }
 
 /// The permissions a role carries.
 pub fn role_permissions(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Admin => &[ViewAgencies, ManageAgencies, ViewUsers, ManageUsers, ViewAudit, OperateSystem],
+        Role::Admin => {
+            &[ViewAgencies, ManageAgencies, ViewUsers, ManageUsers, ViewAudit, OperateSystem, ManageCalendar]
+        }
         Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit],
         Role::Leader => &[ViewAgencies, ViewUsers],
         Role::DeskOfficer | Role::Specialist | Role::Clerk | Role::Viewer => &[ViewAgencies],

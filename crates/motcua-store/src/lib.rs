@@ -15,6 +15,7 @@
 mod account;
 mod agency;
 mod audit;
+mod calendar;
 mod convert;
 pub mod dialect;
 mod job;
@@ -154,8 +155,19 @@ impl Store for Db {
     }
 
     async fn pending_migrations(&self) -> StoreResult<Vec<i64>> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations").fetch_all(&self.read).await.map_err(db_err)?;
+        let table_sql = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM pg_tables WHERE tablename = '_sqlx_migrations' AND schemaname = current_schema()"
+            }
+        };
+        let has_table: i64 = sqlx::query_scalar(table_sql).fetch_one(&self.read).await.map_err(db_err)?;
+        // A database never migrated has no bookkeeping table: everything is pending.
+        let applied: Vec<i64> = if has_table == 0 {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations").fetch_all(&self.read).await.map_err(db_err)?
+        };
         Ok(migrations::migrator(self.backend).iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
     }
 }

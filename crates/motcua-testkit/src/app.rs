@@ -30,7 +30,7 @@ impl Drop for TestApp {
 /// Web settings for tests: a generous login rate limit so that tests logging in many times do
 /// not trip it (one test lowers it on purpose).
 pub fn test_web_config() -> WebConfig {
-    WebConfig { login_per_minute: 10_000, ..WebConfig::default() }
+    WebConfig { login_per_minute: 10_000, public_api_per_minute: 100_000, ..WebConfig::default() }
 }
 
 impl TestApp {

@@ -31,7 +31,7 @@ use tower_http::trace::TraceLayer;
 pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
-use crate::pages::{account, agencies, audit, dashboard, jobs, public, users};
+use crate::pages::{account, agencies, audit, calendar, dashboard, jobs, public, users};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -57,6 +57,11 @@ fn pages() -> Router<AppState> {
         .route("/admin/users/{id}/grants", post(users::set_grants))
         .route("/admin/users/{id}/reset-password", post(users::reset_password))
         .route("/admin/audit", get(audit::index))
+        .route("/admin/calendar", get(calendar::index))
+        .route("/admin/calendar/{year}", post(calendar::save))
+        .route("/admin/calendar/{year}/reset", post(calendar::reset))
+        .route("/admin/agencies/{id}/schedule", get(calendar::schedule).post(calendar::save_schedule))
+        .route("/admin/agencies/{id}/schedule/reset", post(calendar::reset_schedule))
         .route("/admin/jobs", get(jobs::index))
         .route("/admin/jobs/{id}", get(jobs::show))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))

@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Login attempts per minute from one address.
     pub login_per_minute: u32,
+    /// Requests per minute from one address to the public API (calendar queries).
+    pub public_api_per_minute: u32,
     /// Bearer token that allows scraping `/metrics` from other hosts; loopback is always allowed.
     pub metrics_token: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
@@ -32,6 +34,7 @@ impl Default for WebConfig {
             body_limit_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             login_per_minute: 10,
+            public_api_per_minute: 600,
             metrics_token: None,
             trust_forwarded_for: false,
         }
@@ -56,14 +59,17 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
     pub fn new(services: Services, config: WebConfig) -> Self {
         let per_minute = NonZeroU32::new(config.login_per_minute.max(1)).expect("non-zero");
+        let public_per_minute = NonZeroU32::new(config.public_api_per_minute.max(1)).expect("non-zero");
         Self {
             services,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public_per_minute))),
             config: Arc::new(config),
             metrics: prometheus_handle(),
         }

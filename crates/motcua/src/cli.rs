@@ -56,6 +56,9 @@ pub enum Command {
     /// Operate the background job queue.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The legal calendar: lunar dates, holidays and due dates.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
 }
 
 #[derive(Debug, Args)]
@@ -135,4 +138,52 @@ pub enum JobsCommand {
     },
     /// Count jobs by status.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Convert a date between the solar and the Vietnamese lunar calendar.
+    Lunar {
+        /// Solar date to convert (yyyy-mm-dd or dd/mm/yyyy).
+        #[arg(long, conflicts_with = "lunar", required_unless_present = "lunar")]
+        solar: Option<String>,
+        /// Lunar date to convert (yyyy-mm-dd).
+        #[arg(long)]
+        lunar: Option<String>,
+        /// The lunar month is a leap month (tháng nhuận).
+        #[arg(long, requires = "lunar")]
+        leap: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a year's weekdays off and worked weekend days, with their sources.
+    Holidays {
+        #[arg(long)]
+        year: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compute the due instant of a processing time.
+    Due {
+        /// Start (valid intake), e.g. 2026-02-13T16:00 (Vietnam time unless an offset is given).
+        #[arg(long)]
+        start: String,
+        /// Amount of the unit (not needed for same_day).
+        #[arg(long)]
+        duration: Option<String>,
+        /// working_hours, working_days, half_days, calendar_days, months or same_day.
+        #[arg(long)]
+        unit: String,
+        /// For same_day: received at or after this time (HH:MM, default 15:00), due the next working day.
+        #[arg(long)]
+        cutoff: Option<String>,
+        /// Agency electronic identifier whose office hours apply (default: standard hours).
+        #[arg(long)]
+        agency: Option<String>,
+        /// working_time (default, or the agency's) or civil_days.
+        #[arg(long)]
+        counting: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -17,7 +17,9 @@ use motcua_domain::time::format_datetime;
 use motcua_store::Db;
 use tokio::sync::watch;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, InitArgs, JobsCommand, ServeArgs, TokenCommand};
+use crate::cli::{
+    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, InitArgs, JobsCommand, ServeArgs, TokenCommand,
+};
 use crate::config::{Config, Overrides};
 use crate::logging;
 
@@ -35,6 +37,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", config.to_redacted_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Calendar(CalendarCommand::Lunar { solar, lunar, leap, json }) = cli.command {
+        return crate::calendar_cmd::lunar(solar, lunar, leap, json);
+    }
     let long_running = matches!(cli.command, Command::Serve(_) | Command::Worker);
     logging::init(if long_running { &config.log.level } else { "warn" }, &config.log.format);
 
@@ -50,6 +55,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let services = Services::new(Arc::new(db.clone()), Arc::new(SystemClock), config.settings())?;
     if !migrates {
         let pending = services.store.pending_migrations().await?;
+        if !pending.is_empty()
+            && let Command::Calendar(cmd) = cli.command
+        {
+            // A calendar query on a database never set up: answer from the shipped calendar.
+            let code = crate::calendar_cmd::run(None, cmd).await?;
+            db.close().await;
+            return Ok(code);
+        }
         if !pending.is_empty() {
             bail!("the database lacks migrations {pending:?}; run `motcua migrate` (or start `motcua serve`) first");
         }
@@ -71,6 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(t) => token(&services, t).await?,
         Command::Audit(a) => audit(&services, a).await?,
         Command::Jobs(j) => jobs(&services, j).await?,
+        Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
         Command::Config(_) => unreachable!("handled above"),
     };
     db.close().await;

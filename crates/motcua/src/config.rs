@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub request_timeout_seconds: i64,
     /// Take the client address from `X-Forwarded-For` (only behind your own reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Requests per minute from one address to the public API (calendar queries).
+    pub public_api_per_minute: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -109,6 +111,7 @@ impl Default for Config {
                 body_limit_bytes: 1024 * 1024,
                 request_timeout_seconds: 30,
                 trust_forwarded_for: false,
+                public_api_per_minute: 600,
             },
             auth: AuthConfig {
                 argon2_memory_kib: 19 * 1024,
@@ -305,6 +308,7 @@ impl Config {
         range("auth.lockout_base_seconds", self.auth.lockout_base_seconds, 1, 86_400)?;
         range("auth.lockout_max_seconds", self.auth.lockout_max_seconds, self.auth.lockout_base_seconds, 7 * 86_400)?;
         range("auth.login_per_minute", self.auth.login_per_minute, 1, 10_000)?;
+        range("server.public_api_per_minute", self.server.public_api_per_minute, 1, 1_000_000)?;
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -362,6 +366,7 @@ impl Config {
             body_limit_bytes: self.server.body_limit_bytes as usize,
             request_timeout: Duration::from_secs(self.server.request_timeout_seconds as u64),
             login_per_minute: self.auth.login_per_minute as u32,
+            public_api_per_minute: self.server.public_api_per_minute as u32,
             metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
             trust_forwarded_for: self.server.trust_forwarded_for,
         }

@@ -1,5 +1,6 @@
 //! `motcua`: the one binary of the system — server, worker and administration tools.
 
+mod calendar_cmd;
 mod cli;
 mod commands;
 mod config;

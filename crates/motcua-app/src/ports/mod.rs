@@ -7,12 +7,14 @@
 mod account;
 mod agency;
 mod audit;
+mod calendar;
 mod job;
 mod meta;
 
 pub use account::*;
 pub use agency::*;
 pub use audit::*;
+pub use calendar::*;
 pub use job::*;
 pub use meta::*;
 
@@ -24,7 +26,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store:
-    AgencyReads + AccountReads + AuditReads + JobReads + JobQueue + MetaReads + Send + Sync + 'static
+    AgencyReads + AccountReads + AuditReads + CalendarReads + JobReads + JobQueue + MetaReads + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`, for diagnostics.
     fn backend_name(&self) -> &'static str;
@@ -40,6 +42,6 @@ pub trait Store:
 }
 
 #[async_trait]
-pub trait StoreTx: AgencyWrites + AccountWrites + AuditWrites + JobWrites + MetaWrites + Send {
+pub trait StoreTx: AgencyWrites + AccountWrites + AuditWrites + CalendarWrites + JobWrites + MetaWrites + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

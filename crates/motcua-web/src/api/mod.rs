@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod calendar;
 pub mod dto;
 pub mod jobs;
 pub mod me;
@@ -37,6 +38,7 @@ use crate::state::AppState;
         (name = "users", description = "Tài khoản cán bộ và phân quyền"),
         (name = "audit", description = "Nhật ký thao tác"),
         (name = "jobs", description = "Tác vụ nền"),
+        (name = "calendar", description = "Lịch pháp lý: âm lịch, ngày nghỉ, giờ làm việc, hạn giải quyết"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +72,13 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::retry))
+        .routes(routes!(calendar::lunar))
+        .routes(routes!(calendar::holidays))
+        .routes(routes!(calendar::due))
+        .routes(routes!(calendar::get_year, calendar::put_year))
+        .routes(routes!(calendar::reset_year))
+        .routes(routes!(calendar::year_history))
+        .routes(routes!(calendar::get_schedule, calendar::put_schedule, calendar::delete_schedule))
         .split_for_parts()
 }
 

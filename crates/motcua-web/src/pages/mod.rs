@@ -4,6 +4,7 @@
 pub mod account;
 pub mod agencies;
 pub mod audit;
+pub mod calendar;
 pub mod dashboard;
 pub mod jobs;
 pub mod public;
@@ -79,6 +80,10 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "password_changed" => "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
         "token_revoked" => "Đã thu hồi khóa API.",
         "job_retried" => "Đã đưa tác vụ vào hàng đợi để chạy lại.",
+        "calendar_saved" => "Đã lưu lịch nghỉ của năm; phiên bản cũ vẫn được lưu trong lịch sử.",
+        "calendar_reset" => "Đã đưa năm về lịch theo thông báo/quy định mặc định.",
+        "schedule_saved" => "Đã lưu giờ làm việc của cơ quan.",
+        "schedule_reset" => "Cơ quan đã dùng lại giờ làm việc của cấp trên.",
         "logged_out" => "Đã đăng xuất.",
         _ => return None,
     })
