@@ -61,6 +61,70 @@ fn job(kind: &str, dedup: Option<&str>) -> NewJob {
 }
 
 backend_tests! {
+    async fn calendar_revisions_are_append_only_and_the_latest_per_year_wins(db) {
+        use motcua_domain::calendar::{CalendarEntry, DayKind};
+        let now = fixed_now();
+        assert_eq!(db.db.calendar_revision().await.unwrap(), 0);
+        let entry = |d: i8| CalendarEntry { date: jiff::civil::date(2027, 3, d), kind: DayKind::Off, name: "Nghỉ".into(), source: "TB".into() };
+        let rev = |year: i16, entries: Option<Vec<CalendarEntry>>, reason: &str| CalendarRevision {
+            revision: 0,
+            year,
+            entries,
+            reason: reason.into(),
+            changed_dates: vec![jiff::civil::date(2027, 3, 8)],
+            changed_by: Some("admin".into()),
+            recorded_at: now,
+        };
+        let mut tx = db.db.begin().await.unwrap();
+        let r1 = tx.insert_calendar_revision(&rev(2027, Some(vec![entry(8)]), "một")).await.unwrap();
+        let r2 = tx.insert_calendar_revision(&rev(2028, Some(vec![]), "hai")).await.unwrap();
+        let r3 = tx.insert_calendar_revision(&rev(2027, None, "ba")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(r1 < r2 && r2 < r3);
+        assert_eq!(db.db.calendar_revision().await.unwrap(), r3);
+        let current = db.db.current_calendar_revisions().await.unwrap();
+        assert_eq!(current.iter().map(|r| (r.year, r.revision)).collect::<Vec<_>>(), [(2027, r3), (2028, r2)]);
+        assert_eq!(current[0].entries, None);
+        let history = db.db.calendar_history(2027).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].entries, Some(vec![entry(8)]));
+        assert_eq!(history[0].changed_dates, vec![jiff::civil::date(2027, 3, 8)]);
+        assert_eq!(history[0].recorded_at, now);
+        assert!(db.db.execute_unchecked("UPDATE calendar_revisions SET reason = 'x'").await.is_err(), "trigger must block UPDATE");
+        assert!(db.db.execute_unchecked("DELETE FROM calendar_revisions").await.is_err(), "trigger must block DELETE");
+
+        // A rolled-back revision leaves nothing behind.
+        let mut tx = db.db.begin().await.unwrap();
+        tx.insert_calendar_revision(&rev(2029, Some(vec![]), "bỏ")).await.unwrap();
+        drop(tx);
+        assert!(db.db.calendar_history(2029).await.unwrap().is_empty());
+    }
+
+    async fn agency_schedules_use_optimistic_versions(db) {
+        use motcua_domain::calendar::{Counting, WorkSchedule};
+        let agencies = tree(&db).await;
+        let a = agencies[1].id;
+        let now = fixed_now();
+        let s = AgencySchedule { agency_id: a, schedule: WorkSchedule::default(), counting: Counting::CivilDays, version: 1, updated_at: now };
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(tx.put_agency_schedule(&s, 0).await.unwrap());
+        assert!(!tx.put_agency_schedule(&s, 0).await.unwrap(), "a second create loses");
+        assert!(tx.put_agency_schedule(&s, 1).await.unwrap());
+        assert!(!tx.put_agency_schedule(&s, 1).await.unwrap(), "a stale update loses");
+        tx.commit().await.unwrap();
+        let stored = db.db.agency_schedules(&[agencies[0].id, a, agencies[3].id]).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].version, 2);
+        assert_eq!(stored[0].counting, Counting::CivilDays);
+        assert_eq!(stored[0].schedule, WorkSchedule::default());
+        assert!(db.db.agency_schedules(&[]).await.unwrap().is_empty());
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(!tx.delete_agency_schedule(a, 1).await.unwrap());
+        assert!(tx.delete_agency_schedule(a, 2).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(db.db.agency_schedules(&[a]).await.unwrap().is_empty());
+    }
+
     async fn migrations_are_complete_and_rerunnable(db) {
         assert!(db.db.pending_migrations().await.unwrap().is_empty());
         db.db.migrate().await.unwrap();

@@ -76,7 +76,7 @@ fn help_explains_every_command_in_one_line() {
     let out = run(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["serve", "worker", "migrate", "demo", "init", "token", "audit", "config", "jobs"] {
+    for cmd in ["serve", "worker", "migrate", "demo", "init", "token", "audit", "config", "jobs", "calendar"] {
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{cmd} ")))
@@ -286,4 +286,93 @@ async fn two_workers_on_postgres_run_each_job_once() {
     assert!(workers.iter().all(|w| w.stopped_at.is_some()), "workers record their clean stop");
     let _ = db.purge_stopped_workers(jiff::Timestamp::UNIX_EPOCH).await;
     db.close().await;
+}
+
+#[test]
+fn calendar_commands_answer_in_text_and_json() {
+    let out = run(&["calendar", "lunar", "--solar", "2026-02-17"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "1/1/2026 (Bính Ngọ)");
+    let out = run(&["calendar", "lunar", "--solar", "2026-02-17", "--json"]);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        r#"{"solar":"2026-02-17","lunar_day":1,"lunar_month":1,"lunar_year":2026,"leap":false}"#
+    );
+    let out = run(&["calendar", "lunar", "--lunar", "2026-01-01"]);
+    assert_eq!(text(&out.stdout).trim(), "17/02/2026 (Thứ Ba)");
+    let out = run(&["calendar", "lunar", "--lunar", "2025-12-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("chỉ có 29 ngày"), "{}", text(&out.stderr));
+
+    // Holidays and due dates read the database when there is one; a fresh folder gets the
+    // shipped calendar.
+    let dir = TempDir::new("motcua-cli-calendar");
+    let data = dir.path.to_str().unwrap();
+    let out = run(&["calendar", "holidays", "--year", "2025", "--json", "--data-dir", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let off: Vec<&str> = v["days_off"].as_array().unwrap().iter().map(|d| d["date"].as_str().unwrap()).collect();
+    assert_eq!(
+        off,
+        [
+            "2025-01-01",
+            "2025-01-27",
+            "2025-01-28",
+            "2025-01-29",
+            "2025-01-30",
+            "2025-01-31",
+            "2025-04-07",
+            "2025-04-30",
+            "2025-05-01",
+            "2025-05-02",
+            "2025-09-01",
+            "2025-09-02"
+        ]
+    );
+    assert_eq!(v["working_weekend_days"][0]["date"], "2025-04-26");
+
+    assert!(run(&["migrate", "--data-dir", data]).status.success());
+    let out = run(&[
+        "calendar",
+        "due",
+        "--start",
+        "2026-02-13T16:00",
+        "--duration",
+        "3",
+        "--unit",
+        "working_days",
+        "--json",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["due"], "2026-02-25T16:00:00+07:00");
+    let out = run(&[
+        "calendar",
+        "due",
+        "--start",
+        "2026-02-13T16:00",
+        "--unit",
+        "same_day",
+        "--cutoff",
+        "15:00",
+        "--data-dir",
+        data,
+    ]);
+    assert!(text(&out.stdout).contains("Hạn trả kết quả: 17:00 23/02/2026 (Thứ Hai)"), "{}", text(&out.stdout));
+    let out = run(&[
+        "calendar",
+        "due",
+        "--start",
+        "2026-02-13T16:00",
+        "--duration",
+        "3",
+        "--unit",
+        "weeks",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("error: unit:"), "{}", text(&out.stderr));
 }
