@@ -249,8 +249,8 @@ impl WorkingCalendar {
         pauses: &[Pause],
     ) -> Result<DueState, DeadlineError> {
         let start_w = self.clock(start)?;
-        let mut due_w = self.clock(self.due(start, time, counting)?)?;
         let mut due = self.due(start, time, counting)?;
+        let mut due_w = self.clock(due)?;
         for pause in merge(pauses) {
             if pause.from >= due {
                 break;
