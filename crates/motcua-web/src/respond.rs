@@ -6,11 +6,11 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, HttpError};
-use crate::pages::ErrorPage;
+use crate::pages::{ErrorPage, FormErrors};
 
 /// The error as JSON (API) or as an HTML page.
 pub fn error_response(api: bool, e: HttpError) -> Response {
@@ -193,6 +193,27 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 pub fn form_error(e: impl Into<HttpError>) -> Result<HttpError, PageError> {
     let e = e.into();
     if e.status.is_server_error() { Err(PageError(e)) } else { Ok(e) }
+}
+
+/// Post/redirect/get for a form: success redirects to `to(value)`; an error the user can fix
+/// re-renders the form that `page` builds around the errors, with the error's status; server
+/// faults go to the error page.
+pub async fn redirect_or_form<T, P: Template, E>(
+    result: Result<T, impl Into<HttpError>>,
+    to: impl FnOnce(T) -> String,
+    page: impl AsyncFnOnce(FormErrors) -> Result<P, E>,
+) -> PageResult
+where
+    PageError: From<E>,
+{
+    match result {
+        Ok(value) => Ok(Redirect::to(&to(value)).into_response()),
+        Err(e) => {
+            let e = form_error(e)?;
+            let p = page(FormErrors::from_http(&e)).await?;
+            Ok(render_form_error(e, &p))
+        }
+    }
 }
 
 /// Re-renders a form with the error's status, keeping the error for the audit log.

@@ -13,7 +13,7 @@ use super::{Choice, FormErrors, Layout, agency_choices};
 use crate::auth::PageUser;
 use crate::context::Meta;
 use crate::error::HttpError;
-use crate::respond::{FormPairs, PagePath, PageResult, form_error, render, render_form_error};
+use crate::respond::{FormPairs, PagePath, PageResult, form_error, redirect_or_form, render, render_form_error};
 use crate::state::AppState;
 
 pub struct AgencyRow {
@@ -204,14 +204,13 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser, Query(q): Q
 
 pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
     let form = FormData::from_form(&f);
-    match state.services.create_agency(&user.principal, &form.input(), &meta).await {
-        Ok(a) => Ok(Redirect::to(&format!("/admin/agencies/{}?msg=agency_created", a.id)).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let page = form_page(&state, &user, None, form, FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &page))
-        }
-    }
+    let result = state.services.create_agency(&user.principal, &form.input(), &meta).await;
+    redirect_or_form(
+        result,
+        |a| format!("/admin/agencies/{}?msg=agency_created", a.id),
+        async |errors| form_page(&state, &user, None, form, errors).await,
+    )
+    .await
 }
 
 pub struct RevisionRow {
@@ -336,15 +335,16 @@ pub async fn update(
     f: FormPairs,
 ) -> PageResult {
     let form = FormData::from_form(&f);
-    match state.services.update_agency(&user.principal, AgencyId(id), form.version, &form.input(), &meta).await {
-        Ok(a) => Ok(Redirect::to(&format!("/admin/agencies/{}?msg=agency_saved", a.id)).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
+    let result = state.services.update_agency(&user.principal, AgencyId(id), form.version, &form.input(), &meta).await;
+    redirect_or_form(
+        result,
+        |a| format!("/admin/agencies/{}?msg=agency_saved", a.id),
+        async |errors| {
             let a = state.services.get_agency(&user.principal, AgencyId(id)).await?;
-            let page = form_page(&state, &user, Some(&a), form, FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &page))
-        }
-    }
+            form_page(&state, &user, Some(&a), form, errors).await
+        },
+    )
+    .await
 }
 
 pub async fn set_status(

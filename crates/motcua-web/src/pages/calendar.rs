@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect};
+
 use jiff::civil::{Date, Weekday};
 use motcua_app::calendar::{EntryInput, ScheduleInput, SeasonInput, YearInput, describe_schedule};
 use motcua_app::ports::CalendarRevision;
@@ -18,7 +18,7 @@ use super::{FormErrors, Layout};
 use crate::api::calendar::{origin_str, schedule_to_input};
 use crate::auth::PageUser;
 use crate::context::Meta;
-use crate::respond::{FormPairs, PagePath, PageResult, form_error, render, render_form_error};
+use crate::respond::{FormPairs, PagePath, PageResult, redirect_or_form, render};
 use crate::state::AppState;
 
 pub struct DayCell {
@@ -266,14 +266,13 @@ pub async fn save(
     let year = motcua_app::calendar::parse_year(&year)?;
     let (entries, rows) = submitted_rows(&f);
     let input = YearInput { entries, reason: f.text("reason"), base_revision: f.int("base_revision") };
-    match state.services.save_holiday_year(&user.principal, year, &input, &meta).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/calendar?year={year}&msg=calendar_saved")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let p = page(&state, &user, year, Some((rows, input.reason.clone())), FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &p))
-        }
-    }
+    let result = state.services.save_holiday_year(&user.principal, year, &input, &meta).await;
+    redirect_or_form(
+        result,
+        |_| format!("/admin/calendar?year={year}&msg=calendar_saved"),
+        async |errors| page(&state, &user, year, Some((rows, input.reason)), errors).await,
+    )
+    .await
 }
 
 pub async fn reset(
@@ -284,18 +283,16 @@ pub async fn reset(
     f: FormPairs,
 ) -> PageResult {
     let year = motcua_app::calendar::parse_year(&year)?;
-    match state
+    let result = state
         .services
         .reset_holiday_year(&user.principal, year, &f.text("reason"), f.int("base_revision"), &meta)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/calendar?year={year}&msg=calendar_reset")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let p = page(&state, &user, year, None, FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &p))
-        }
-    }
+        .await;
+    redirect_or_form(
+        result,
+        |_| format!("/admin/calendar?year={year}&msg=calendar_reset"),
+        async |errors| page(&state, &user, year, None, errors).await,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -423,14 +420,13 @@ pub async fn save_schedule(
     let input =
         ScheduleInput { hours: periods(&f, ""), seasons, counting: f.opt("counting"), version: f.int("version") };
     state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    match state.services.set_agency_schedule(&user.principal, AgencyId(id), &input, &meta).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/agencies/{id}/schedule?msg=schedule_saved")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let p = schedule_page(&state, &user, id, Some(input), FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &p))
-        }
-    }
+    let result = state.services.set_agency_schedule(&user.principal, AgencyId(id), &input, &meta).await;
+    redirect_or_form(
+        result,
+        |_| format!("/admin/agencies/{id}/schedule?msg=schedule_saved"),
+        async |errors| schedule_page(&state, &user, id, Some(input), errors).await,
+    )
+    .await
 }
 
 pub async fn reset_schedule(
@@ -441,12 +437,11 @@ pub async fn reset_schedule(
     f: FormPairs,
 ) -> PageResult {
     state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    match state.services.clear_agency_schedule(&user.principal, AgencyId(id), f.int("version"), &meta).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/agencies/{id}/schedule?msg=schedule_reset")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let p = schedule_page(&state, &user, id, None, FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &p))
-        }
-    }
+    let result = state.services.clear_agency_schedule(&user.principal, AgencyId(id), f.int("version"), &meta).await;
+    redirect_or_form(
+        result,
+        |()| format!("/admin/agencies/{id}/schedule?msg=schedule_reset"),
+        async |errors| schedule_page(&state, &user, id, None, errors).await,
+    )
+    .await
 }

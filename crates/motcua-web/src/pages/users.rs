@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use motcua_app::accounts::{GrantInput, UserInput};
 use motcua_domain::account::{Grant, Role, UserId};
 use motcua_domain::agency::Agency;
@@ -15,7 +15,7 @@ use super::{Choice, FormErrors, Layout, agency_choices, role_choices};
 use crate::auth::PageUser;
 use crate::context::Meta;
 use crate::error::HttpError;
-use crate::respond::{FormPairs, PagePath, PageResult, form_error, render, render_form_error};
+use crate::respond::{FormPairs, PagePath, PageResult, form_error, redirect_or_form, render, render_form_error};
 use crate::state::AppState;
 
 pub struct UserRow {
@@ -321,14 +321,14 @@ pub async fn update(
 ) -> PageResult {
     let form = UserForm::from_form(&f);
     let version = f.int("version");
-    match state.services.update_user(&user.principal, UserId(id), version, &form.input(form.active), &meta).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?msg=user_saved")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let page = show_page(&state, &user, UserId(id), Some(form), None, FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &page))
-        }
-    }
+    let result =
+        state.services.update_user(&user.principal, UserId(id), version, &form.input(form.active), &meta).await;
+    redirect_or_form(
+        result,
+        |_| format!("/admin/users/{id}?msg=user_saved"),
+        async |errors| show_page(&state, &user, UserId(id), Some(form), None, errors).await,
+    )
+    .await
 }
 
 pub async fn set_grants(
@@ -339,14 +339,13 @@ pub async fn set_grants(
     f: FormPairs,
 ) -> PageResult {
     let grants = grants_from_form(&f);
-    match state.services.set_user_grants(&user.principal, UserId(id), &grants, &meta).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?msg=grants_saved")).into_response()),
-        Err(e) => {
-            let e = form_error(e)?;
-            let page = show_page(&state, &user, UserId(id), None, Some(&grants), FormErrors::from_http(&e)).await?;
-            Ok(render_form_error(e, &page))
-        }
-    }
+    let result = state.services.set_user_grants(&user.principal, UserId(id), &grants, &meta).await;
+    redirect_or_form(
+        result,
+        |_| format!("/admin/users/{id}?msg=grants_saved"),
+        async |errors| show_page(&state, &user, UserId(id), None, Some(&grants), errors).await,
+    )
+    .await
 }
 
 pub async fn reset_password(
