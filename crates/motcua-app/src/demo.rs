@@ -12,10 +12,12 @@ use motcua_domain::agency::{Agency, AgencyCode, AgencyLevel};
 use motcua_domain::audit::Outcome;
 
 use crate::agencies::record_revision;
+use crate::catalog::import::{ParsedImport, apply_rows, check_rows};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::ports::{NewAgency, NewUser, meta_keys};
+use crate::ports::{AgencyProcedure, NewAgency, NewUser, Store, StoreTx, meta_keys};
 use crate::services::Services;
+use motcua_domain::catalog::{Channel, Level};
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "motcua-demo";
@@ -296,7 +298,28 @@ impl Services {
     /// the demo was already there; refuses a database with other data.
     pub async fn load_demo(&self, meta: &RequestMeta) -> Result<bool, AppError> {
         match self.dataset_state().await? {
-            DatasetState::Demo => return Ok(false),
+            DatasetState::Demo => {
+                // Demo databases from before the catalogue existed get it now.
+                if self.store.procedure_heads(None, 0, 1).await?.0 == 0 {
+                    let province = AgencyCode::parse("H99").expect("demo code");
+                    let roots: Vec<_> =
+                        self.store.agency_by_code(&province).await?.map(|a| a.path).into_iter().collect();
+                    let agencies = self.store.agencies_within(&roots, true).await?;
+                    let mut tx = self.store.begin().await?;
+                    let count = load_demo_catalog(&mut *tx, &*self.store, &agencies, self.now()).await?;
+                    let event = audit_event(
+                        Actor::System { label: "demo" },
+                        "demo.load",
+                        None,
+                        Outcome::Success,
+                        Some(format!("{count} thủ tục")),
+                        meta,
+                        self.now(),
+                    );
+                    self.commit_audited(tx, event, meta).await?;
+                }
+                return Ok(false);
+            }
             DatasetState::Other => {
                 return Err(AppError::Conflict {
                     code: "not_a_demo_database",
@@ -356,17 +379,58 @@ impl Services {
                 .collect();
             tx.replace_grants(id, &grants, "system:demo", now).await?;
         }
+        let procedures = load_demo_catalog(&mut *tx, &*self.store, &by_code, now).await?;
         tx.set_meta(meta_keys::DATASET, meta_keys::DEMO).await?;
         let event = audit_event(
             Actor::System { label: "demo" },
             "demo.load",
             None,
             Outcome::Success,
-            Some(format!("{} cơ quan, {} tài khoản", by_code.len(), DEMO_USERS.len())),
+            Some(format!("{} cơ quan, {} tài khoản, {procedures} thủ tục", by_code.len(), DEMO_USERS.len())),
             meta,
             now,
         );
         self.commit_audited(tx, event, meta).await?;
         Ok(true)
     }
+}
+
+/// Publishes the demo procedures and gives every commune the commune-level ones and the
+/// province's service centre the province-level ones. Returns how many were loaded.
+async fn load_demo_catalog(
+    tx: &mut dyn StoreTx,
+    store: &dyn Store,
+    agencies: &[Agency],
+    now: jiff::Timestamp,
+) -> Result<usize, AppError> {
+    let parsed = crate::catalog::demo_rows();
+    for p in &parsed.problems {
+        tracing::info!(row = %p.row, reason = %p.reason, "demo procedure skipped");
+    }
+    let rows = check_rows(ParsedImport { rows: parsed.rows, problems: vec![] })
+        .map_err(crate::catalog::import::problems_error)?;
+    let (_, written) = apply_rows(tx, store, rows, "system:demo", now, &|_, _| {}).await?;
+    let mut assignments = Vec::new();
+    for (_, procedure_id, content) in &written {
+        let has = |c: Channel| content.channels.is_empty() || content.channels.contains(&c);
+        for a in agencies.iter().filter(|a| a.active) {
+            let fits = match a.level {
+                AgencyLevel::Commune => content.levels.contains(&Level::Commune),
+                AgencyLevel::OneStopDesk => a.path.depth() == 1 && content.levels.contains(&Level::Province),
+                _ => false,
+            };
+            if fits {
+                assignments.push(AgencyProcedure {
+                    agency_id: a.id,
+                    procedure_id: *procedure_id,
+                    desk: has(Channel::Desk),
+                    postal: has(Channel::Postal),
+                    online: has(Channel::Online),
+                    resolves: a.level == AgencyLevel::Commune,
+                });
+            }
+        }
+    }
+    tx.upsert_agency_procedures(&assignments).await?;
+    Ok(written.len())
 }

@@ -9,6 +9,7 @@ pub mod agencies;
 pub mod audit;
 pub mod bootstrap;
 pub mod calendar;
+pub mod catalog;
 pub mod clock;
 pub mod context;
 pub mod demo;

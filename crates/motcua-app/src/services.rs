@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::context::RequestMeta;
 use crate::error::AppError;
 use crate::password::{Argon2Params, PasswordHasher};
-use crate::ports::{Store, StoreTx};
+use crate::ports::{FileStore, Store, StoreTx};
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -71,12 +71,27 @@ pub struct Services {
     pub settings: Arc<Settings>,
     pub(crate) hasher: PasswordHasher,
     pub(crate) calendar: Arc<crate::calendar::CalendarCache>,
+    pub(crate) catalog: Arc<crate::catalog::CatalogCache>,
+    pub files: Arc<dyn FileStore>,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> anyhow::Result<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        files: Arc<dyn FileStore>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(settings.auth.argon2)?;
-        Ok(Self { store, clock, settings: Arc::new(settings), hasher, calendar: Arc::default() })
+        Ok(Self {
+            store,
+            files,
+            clock,
+            settings: Arc::new(settings),
+            hasher,
+            calendar: Arc::default(),
+            catalog: Arc::default(),
+        })
     }
 
     pub fn now(&self) -> Timestamp {

@@ -9,6 +9,7 @@ pub mod account;
 pub mod agency;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod job;
 pub mod lockout;
 pub mod policy;

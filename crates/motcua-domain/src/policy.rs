@@ -32,16 +32,26 @@ pub enum Permission {
     /// Edit the holiday tables of the legal calendar (system-wide targets only: holidays are
     /// the same for every agency of the installation).
     ManageCalendar,
+    /// Edit, publish, amend, replace and abolish procedures of the catalogue (system-wide
+    /// targets only: the province publishes one catalogue).
+    ManageCatalog,
 }
 
 /// The permissions a role carries.
 pub fn role_permissions(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Admin => {
-            &[ViewAgencies, ManageAgencies, ViewUsers, ManageUsers, ViewAudit, OperateSystem, ManageCalendar]
-        }
-        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit],
+        Role::Admin => &[
+            ViewAgencies,
+            ManageAgencies,
+            ViewUsers,
+            ManageUsers,
+            ViewAudit,
+            OperateSystem,
+            ManageCalendar,
+            ManageCatalog,
+        ],
+        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit, ManageCatalog],
         Role::Leader => &[ViewAgencies, ViewUsers],
         Role::DeskOfficer | Role::Specialist | Role::Clerk | Role::Viewer => &[ViewAgencies],
     }

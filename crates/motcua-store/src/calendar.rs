@@ -5,17 +5,9 @@ use motcua_domain::agency::AgencyId;
 use sqlx::any::AnyRow;
 
 use crate::Db;
-use crate::convert::{RowExt, db_err, us};
+use crate::convert::{RowExt, db_err, json, to_json, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
-
-fn json<T: serde::de::DeserializeOwned>(col: &str, text: &str) -> StoreResult<T> {
-    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("stored {col} is invalid: {e}")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(StoreError::backend)
-}
 
 fn revision_from_row(r: &AnyRow) -> StoreResult<CalendarRevision> {
     Ok(CalendarRevision {

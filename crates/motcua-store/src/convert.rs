@@ -26,6 +26,15 @@ pub(crate) fn date_text(d: Option<Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// Parses a JSON column; a parse failure means the stored data is damaged.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(col: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("stored {col} is invalid: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(StoreError::backend)
+}
+
 pub(crate) trait RowExt {
     fn i64(&self, col: &str) -> Result<i64, StoreError>;
     fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError>;

@@ -27,6 +27,8 @@ pub struct TestDb {
     pub url: String,
     pub db: Arc<Db>,
     _dir: Option<TempDir>,
+    /// Uploaded files of this test.
+    pub files: TempDir,
 }
 
 impl TestDb {
@@ -40,12 +42,13 @@ impl TestDb {
         };
         let db = Db::connect(&url, &DbOptions::default()).await.expect("connect test database");
         db.migrate().await.expect("migrate test database");
-        Self { backend, url, db: Arc::new(db), _dir: dir }
+        Self { backend, url, db: Arc::new(db), _dir: dir, files: TempDir::new("motcua-files") }
     }
 
     /// Use cases over this database with `clock`, and settings fast enough for tests.
     pub fn services(&self, clock: Arc<dyn Clock>) -> Services {
-        Services::new(self.db.clone(), clock, test_settings()).expect("services")
+        let files = Arc::new(motcua_store::files::LocalFiles::new(self.files.path.clone()));
+        Services::new(self.db.clone(), files, clock, test_settings()).expect("services")
     }
 
     /// A manual clock at a fixed, realistic instant (a Monday, 09:00 in Vietnam).

@@ -124,18 +124,22 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     next.run(req).await
 }
 
-/// Looks for the token in the header, or in an urlencoded form body (which is read and put
-/// back). Returns `(matches, request)`; `None` when the body exceeds the limit.
+/// Looks for the token in the header, in an urlencoded form body (which is read and put
+/// back), or for multipart uploads in the query string. Returns `(matches, request)`; `None` when the body exceeds the limit.
 async fn check_csrf(req: Request, expected: &str, limit: usize) -> (bool, Option<Request>) {
     if let Some(h) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let ok = constant_time_eq(h, expected);
         return (ok, Some(req));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // File uploads carry the token in the form's action URL: reading it from the multipart body
+    // would mean buffering the upload here.
+    if content_type.starts_with("multipart/form-data") {
+        let ok = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .any(|(k, v)| k == CSRF_FIELD && constant_time_eq(&v, expected));
+        return (ok, Some(req));
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return (false, Some(req));
     }

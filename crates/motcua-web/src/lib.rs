@@ -31,7 +31,7 @@ use tower_http::trace::TraceLayer;
 pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
-use crate::pages::{account, agencies, audit, calendar, dashboard, jobs, public, users};
+use crate::pages::{account, agencies, audit, calendar, catalog, dashboard, jobs, procedures, public, users};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -41,6 +41,11 @@ fn pages() -> Router<AppState> {
         .route("/", get(public::home))
         .route("/login", get(public::login_form).post(public::login))
         .route("/logout", post(public::logout))
+        .route("/thu-tuc", get(catalog::index))
+        .route("/thu-tuc/{code}", get(catalog::show))
+        .route("/thu-tuc/{code}/bieu-mau/{file}", get(catalog::form_file))
+        .route("/kiosk", get(catalog::kiosk))
+        .route("/kiosk/thu-tuc/{code}", get(catalog::kiosk_show))
         .route("/app", get(dashboard::dashboard))
         .route("/account", get(account::index))
         .route("/account/password", get(account::password_form).post(account::change_password))
@@ -62,10 +67,33 @@ fn pages() -> Router<AppState> {
         .route("/admin/calendar/{year}/reset", post(calendar::reset))
         .route("/admin/agencies/{id}/schedule", get(calendar::schedule).post(calendar::save_schedule))
         .route("/admin/agencies/{id}/schedule/reset", post(calendar::reset_schedule))
+        .route("/admin/procedures", get(procedures::index).post(procedures::create))
+        .route("/admin/procedures/new", get(procedures::new_form))
+        .route("/admin/procedures/export", get(procedures::export))
+        .route("/admin/procedures/{code}", get(procedures::show))
+        .route("/admin/procedures/{code}/amend", post(procedures::amend))
+        .route("/admin/procedures/{code}/end", post(procedures::end))
+        .route("/admin/procedures/{code}/diff", get(procedures::diff))
+        .route("/admin/procedures/{code}/versions/{n}", get(procedures::version).post(procedures::save))
+        .route("/admin/procedures/{code}/versions/{n}/publish", post(procedures::publish))
+        .route("/admin/procedures/{code}/versions/{n}/discard", post(procedures::discard))
+        .route("/admin/agencies/{id}/procedures", get(procedures::agency_list).post(procedures::agency_save))
+        .merge(uploads())
         .route("/admin/jobs", get(jobs::index))
         .route("/admin/jobs/{id}", get(jobs::show))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
 }
+
+/// Routes that take files, with a larger body limit than the rest.
+fn uploads() -> Router<AppState> {
+    Router::new()
+        .route("/admin/procedures/import", post(procedures::import))
+        .route("/admin/procedures/{code}/versions/{n}/form-file", post(procedures::attach_form))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+}
+
+/// Largest upload (a province's catalogue as JSON, a form template).
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 async fn not_found(req: Request) -> Response {
     respond::error_response(auth::is_api(req.uri().path()), HttpError::not_found())

@@ -60,11 +60,17 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
 }
 
 const CSS: &str = include_str!("../static/motcua.css");
+const JS: &str = include_str!("../static/motcua.js");
 
 pub async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     match file.as_str() {
         "motcua.css" => {
             let mut r = ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response();
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            r
+        }
+        "motcua.js" => {
+            let mut r = ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response();
             r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
             r
         }

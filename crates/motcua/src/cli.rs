@@ -59,6 +59,31 @@ pub enum Command {
     /// The legal calendar: lunar dates, holidays and due dates.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Import data from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data to a file.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import procedures from the national package (.json) or the XLSX template (.xlsx).
+    /// Every row is checked first; one bad row rejects the whole file and nothing changes.
+    Procedures {
+        /// The file (.json or .xlsx).
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export the procedures in force (.json national package or .xlsx template, by extension).
+    Procedures {
+        /// Where to write (.json or .xlsx); `-` writes JSON to standard output.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

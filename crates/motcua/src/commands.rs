@@ -18,7 +18,8 @@ use motcua_store::Db;
 use tokio::sync::watch;
 
 use crate::cli::{
-    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, InitArgs, JobsCommand, ServeArgs, TokenCommand,
+    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, ExportCommand, ImportCommand, InitArgs, JobsCommand,
+    ServeArgs, TokenCommand,
 };
 use crate::config::{Config, Overrides};
 use crate::logging;
@@ -52,7 +53,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if migrates {
         db.migrate().await?;
     }
-    let services = Services::new(Arc::new(db.clone()), Arc::new(SystemClock), config.settings())?;
+    let files = motcua_store::files::LocalFiles::new(std::path::Path::new(&config.data_dir).join("files"));
+    let services = Services::new(Arc::new(db.clone()), Arc::new(files), Arc::new(SystemClock), config.settings())?;
     if !migrates {
         let pending = services.store.pending_migrations().await?;
         if !pending.is_empty()
@@ -84,6 +86,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(t) => token(&services, t).await?,
         Command::Audit(a) => audit(&services, a).await?,
         Command::Jobs(j) => jobs(&services, j).await?,
+        Command::Import(ImportCommand::Procedures { file }) => import_procedures(&services, &file).await?,
+        Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
         Command::Config(_) => unreachable!("handled above"),
     };
@@ -149,6 +153,8 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
             "Cơ sở dữ liệu còn trống: chạy `motcua init --province-code … --province-name …` để khởi tạo, hoặc `motcua serve --demo` để dùng thử."
         );
     }
+    let procedures = services.warm_catalog().await?;
+    tracing::info!(procedures, "catalogue search index ready");
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -300,5 +306,53 @@ async fn jobs(services: &Services, cmd: JobsCommand) -> anyhow::Result<ExitCode>
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_procedures(services: &Services, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use motcua_app::catalog::import::{ImportFormat, parse_import};
+    let name = file.to_string_lossy();
+    let Some(format) = ImportFormat::from_file_name(&name) else {
+        bail!("{name}: chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu)");
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    eprintln!("Đang đọc {name} ({} byte)…", bytes.len());
+    let parsed = tokio::task::spawn_blocking(move || parse_import(&bytes, format)).await?;
+    eprintln!("Đã đọc {} thủ tục; đang kiểm tra và ghi…", parsed.rows.len() + parsed.problems.len());
+    let progress = |done: usize, total: usize| eprintln!("  {done}/{total}");
+    match services.import_procedures(None, parsed, &RequestMeta::cli(), &progress).await {
+        Ok(r) => {
+            println!(
+                "Đã nhập {} thủ tục: {} mới, {} sửa đổi, {} không thay đổi.",
+                r.total, r.created, r.amended, r.unchanged
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(motcua_app::AppError::Validation(v)) => {
+            eprintln!("Tệp bị từ chối, không thủ tục nào được nhập. {} dòng lỗi:", v.errors.len());
+            for e in &v.errors {
+                eprintln!("  {}: {}", e.field, e.message);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn export_procedures(services: &Services, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let name = file.to_string_lossy();
+    if name == "-" {
+        println!("{}", serde_json::to_string_pretty(&services.export_package().await?)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bytes = if name.to_ascii_lowercase().ends_with(".xlsx") {
+        services.export_xlsx().await?
+    } else if name.to_ascii_lowercase().ends_with(".json") {
+        serde_json::to_vec_pretty(&services.export_package().await?)?
+    } else {
+        bail!("{name}: dùng đuôi .json hoặc .xlsx");
+    };
+    std::fs::write(file, &bytes).with_context(|| format!("cannot write {name}"))?;
+    println!("Đã ghi {name} ({} byte).", bytes.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,8 @@ mod account;
 mod agency;
 mod audit;
 mod calendar;
+mod catalog;
+mod files;
 mod job;
 mod meta;
 
@@ -15,6 +17,8 @@ pub use account::*;
 pub use agency::*;
 pub use audit::*;
 pub use calendar::*;
+pub use catalog::*;
+pub use files::*;
 pub use job::*;
 pub use meta::*;
 
@@ -26,7 +30,17 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store:
-    AgencyReads + AccountReads + AuditReads + CalendarReads + JobReads + JobQueue + MetaReads + Send + Sync + 'static
+    AgencyReads
+    + AccountReads
+    + AuditReads
+    + CalendarReads
+    + CatalogReads
+    + JobReads
+    + JobQueue
+    + MetaReads
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`, for diagnostics.
     fn backend_name(&self) -> &'static str;
@@ -42,6 +56,8 @@ pub trait Store:
 }
 
 #[async_trait]
-pub trait StoreTx: AgencyWrites + AccountWrites + AuditWrites + CalendarWrites + JobWrites + MetaWrites + Send {
+pub trait StoreTx:
+    AgencyWrites + AccountWrites + AuditWrites + CalendarWrites + CatalogWrites + JobWrites + MetaWrites + Send
+{
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -24,7 +24,7 @@ use crate::respond::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// Bad query parameters are a 400 that names the parameter and says what is wrong with it.
-fn query_error(e: AppError) -> HttpError {
+pub(crate) fn query_error(e: AppError) -> HttpError {
     match e {
         AppError::Validation(v) => {
             let message = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join(" ");
@@ -34,7 +34,7 @@ fn query_error(e: AppError) -> HttpError {
     }
 }
 
-fn limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
+pub(crate) fn limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
     let ip: IpAddr =
         meta.client_ip.as_deref().and_then(|i| i.parse().ok()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     if state.public_limiter.check_key(&ip).is_err() {

@@ -5,6 +5,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod dto;
 pub mod jobs;
 pub mod me;
@@ -39,6 +40,7 @@ use crate::state::AppState;
         (name = "audit", description = "Nhật ký thao tác"),
         (name = "jobs", description = "Tác vụ nền"),
         (name = "calendar", description = "Lịch pháp lý: âm lịch, ngày nghỉ, giờ làm việc, hạn giải quyết"),
+        (name = "catalog", description = "Cơ sở dữ liệu thủ tục hành chính: tra cứu, công bố, nhập/xuất"),
     )
 )]
 struct ApiDoc;
@@ -79,6 +81,22 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(calendar::reset_year))
         .routes(routes!(calendar::year_history))
         .routes(routes!(calendar::get_schedule, calendar::put_schedule, calendar::delete_schedule))
+        .routes(routes!(catalog::search, catalog::create))
+        .routes(routes!(catalog::fields))
+        .routes(routes!(catalog::export))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(catalog::import))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(catalog::get))
+        .routes(routes!(catalog::get_managed))
+        .routes(routes!(catalog::save_draft, catalog::discard_draft))
+        .routes(routes!(catalog::publish))
+        .routes(routes!(catalog::amend))
+        .routes(routes!(catalog::end))
+        .routes(routes!(catalog::diff))
+        .routes(routes!(catalog::agency_list, catalog::agency_put))
         .split_for_parts()
 }
 

@@ -5,8 +5,10 @@ pub mod account;
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod dashboard;
 pub mod jobs;
+pub mod procedures;
 pub mod public;
 pub mod users;
 
@@ -26,6 +28,7 @@ pub struct NavUser {
     pub can_users: bool,
     pub can_audit: bool,
     pub can_jobs: bool,
+    pub can_catalog: bool,
 }
 
 pub struct Layout {
@@ -65,6 +68,7 @@ fn nav_user(p: &Principal, csrf: &str) -> NavUser {
         can_users: !scopes(p, Permission::ViewUsers).is_empty(),
         can_audit: !scopes(p, Permission::ViewAudit).is_empty(),
         can_jobs: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
+        can_catalog: authorize(p, Permission::ManageCatalog, Target::System).is_ok(),
     }
 }
 
@@ -85,6 +89,14 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "schedule_saved" => "Đã lưu giờ làm việc của cơ quan.",
         "schedule_reset" => "Cơ quan đã dùng lại giờ làm việc của cấp trên.",
         "logged_out" => "Đã đăng xuất.",
+        "procedure_created" => "Đã tạo thủ tục với bản nháp phiên bản 1.",
+        "draft_saved" => "Đã lưu bản nháp.",
+        "procedure_published" => "Đã công bố phiên bản; phiên bản trước vẫn được lưu và xem được.",
+        "amendment_started" => "Đã tạo bản nháp sửa đổi từ phiên bản đang áp dụng.",
+        "draft_discarded" => "Đã xóa bản nháp.",
+        "procedure_ended" => "Đã ghi nhận quyết định bãi bỏ/thay thế thủ tục.",
+        "form_attached" => "Đã đính kèm biểu mẫu vào bản nháp.",
+        "agency_catalog_saved" => "Đã lưu danh mục thủ tục của cơ quan.",
         _ => return None,
     })
 }

@@ -1,0 +1,384 @@
+//! Bulk import of procedures (national JSON package, the XLSX template, the demo file).
+//!
+//! Every row is checked before anything is written; one bad row rejects the whole file and
+//! every bad row is reported with its reason. An accepted file is applied in one transaction:
+//! new procedures get a published first version, changed ones a published amendment, identical
+//! ones nothing (importing the same file twice changes nothing).
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use motcua_domain::account::Principal;
+use motcua_domain::audit::Outcome;
+use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, standing};
+use motcua_domain::policy::{Permission, Target, authorize};
+use motcua_domain::validation::{FieldError, ValidationErrors};
+use serde::Serialize;
+
+use super::package::Package;
+use crate::context::{Actor, RequestMeta, audit_event};
+use crate::error::AppError;
+use crate::ports::{StoreTx, VersionRecord};
+use crate::services::Services;
+
+/// One procedure read from an import file.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// Where it came from, for messages ("Thủ tục thứ 3", "Sheet ThuTuc, dòng 7").
+    pub label: String,
+    pub code: String,
+    pub content: ProcedureContent,
+    pub publication: Publication,
+}
+
+/// A row that cannot be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    pub row: String,
+    pub reason: String,
+}
+
+/// What a file holds after reading.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedImport {
+    pub rows: Vec<ImportRow>,
+    pub problems: Vec<ImportProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Json,
+    Xlsx,
+}
+
+impl ImportFormat {
+    /// From a file name's extension.
+    pub fn from_file_name(name: &str) -> Option<ImportFormat> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(ImportFormat::Json)
+        } else if lower.ends_with(".xlsx") {
+            Some(ImportFormat::Xlsx)
+        } else {
+            None
+        }
+    }
+}
+
+/// The outcome of an applied import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub total: usize,
+    pub created: usize,
+    pub amended: usize,
+    pub unchanged: usize,
+}
+
+/// Reads a file in either format.
+pub fn parse_import(bytes: &[u8], format: ImportFormat) -> ParsedImport {
+    match format {
+        ImportFormat::Json => parse_json(bytes),
+        ImportFormat::Xlsx => super::xlsx::read(bytes),
+    }
+}
+
+/// The national package: an array of procedures, or `{"procedures": [...]}`. The demo file's
+/// own shape (lower-case keys) is read as well.
+pub fn parse_json(bytes: &[u8]) -> ParsedImport {
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return ParsedImport {
+                rows: vec![],
+                problems: vec![ImportProblem {
+                    row: "Tệp".into(), reason: format!("không phải JSON hợp lệ: {e}")
+                }],
+            };
+        }
+    };
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut o) => match o.remove("procedures").or_else(|| o.remove("data")) {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => {
+                return ParsedImport {
+                    rows: vec![],
+                    problems: vec![ImportProblem {
+                        row: "Tệp".into(),
+                        reason: "cần một mảng thủ tục, hoặc đối tượng có khóa \"procedures\"".into(),
+                    }],
+                };
+            }
+        },
+        _ => {
+            return ParsedImport {
+                rows: vec![],
+                problems: vec![ImportProblem { row: "Tệp".into(), reason: "cần một mảng thủ tục".into() }],
+            };
+        }
+    };
+    let mut out = ParsedImport::default();
+    for (i, item) in items.into_iter().enumerate() {
+        let label = format!("Thủ tục thứ {}", i + 1);
+        let demo_shape = item.get("processing_time").is_some() || item.get("code").is_some();
+        let row = if demo_shape {
+            super::demo_source::row(&item, label.clone())
+        } else {
+            match serde_json::from_value::<Package>(item) {
+                Ok(p) => {
+                    let label = format!("{label} ({})", p.matthc.trim());
+                    p.to_row(label)
+                }
+                Err(e) => Err(ImportProblem { row: label.clone(), reason: format!("sai cấu trúc: {e}") }),
+            }
+        };
+        match row {
+            Ok(r) => out.rows.push(r),
+            Err(p) => out.problems.push(p),
+        }
+    }
+    out
+}
+
+/// Rows checked and ready to write.
+#[derive(Debug)]
+pub(crate) struct CheckedRow {
+    pub code: ProcedureCode,
+    pub content: ProcedureContent,
+    pub publication: Publication,
+}
+
+/// Checks every row; all problems at once.
+pub(crate) fn check_rows(parsed: ParsedImport) -> Result<Vec<CheckedRow>, Vec<ImportProblem>> {
+    let mut problems = parsed.problems;
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for r in parsed.rows {
+        let mut reasons: Vec<String> = Vec::new();
+        let code = match ProcedureCode::parse(&r.code) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                reasons.push(e.message);
+                None
+            }
+        };
+        if let Some(c) = &code
+            && !seen.insert(c.clone())
+        {
+            reasons.push(format!("mã {c} xuất hiện nhiều lần trong tệp"));
+        }
+        if let Err(e) = r.content.validate() {
+            reasons.extend(e.errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)));
+        }
+        if let Err(e) = r.publication.validate(false) {
+            reasons.extend(e.errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)));
+        }
+        match code {
+            Some(code) if reasons.is_empty() => {
+                rows.push(CheckedRow { code, content: r.content, publication: r.publication })
+            }
+            _ => problems.push(ImportProblem { row: r.label, reason: reasons.join("; ") }),
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(ImportProblem { row: "Tệp".into(), reason: "không có thủ tục nào".into() });
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        problems.sort_by_key(|p| natural_key(&p.row));
+        Err(problems)
+    }
+}
+
+/// Orders "Sheet X, dòng 10" after "Sheet X, dòng 9" and "Thủ tục thứ 10 (…)" after "thứ 9".
+fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            if !num.is_empty() {
+                out.push((std::mem::take(&mut text), num.parse().unwrap_or(u64::MAX)));
+                num.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((text, num.parse().unwrap_or(0)));
+    out
+}
+
+/// The problems as a validation error (one field per bad row).
+pub fn problems_error(problems: Vec<ImportProblem>) -> AppError {
+    AppError::Validation(ValidationErrors {
+        errors: problems.into_iter().map(|p| FieldError::new(p.row, "invalid_row", p.reason)).collect(),
+    })
+}
+
+/// Writes checked rows inside `tx`. Refuses procedures with an open draft (the import would
+/// publish around it).
+pub(crate) async fn apply_rows(
+    tx: &mut dyn StoreTx,
+    store: &dyn crate::ports::Store,
+    rows: Vec<CheckedRow>,
+    by: &str,
+    now: Timestamp,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(ImportReport, Vec<(ProcedureCode, i64, ProcedureContent)>), AppError> {
+    let total = rows.len();
+    let mut report = ImportReport { total, ..ImportReport::default() };
+    let mut written = Vec::new();
+    let mut problems = Vec::new();
+    let today = motcua_domain::time::vn_date(now);
+    for (i, r) in rows.into_iter().enumerate() {
+        if i % 250 == 0 {
+            progress(i, total);
+        }
+        let version = |procedure_id: i64, number: u32, kind: ChangeKind, r: &CheckedRow| VersionRecord {
+            id: 0,
+            procedure_id,
+            number,
+            kind,
+            publication: Some(r.publication.clone()),
+            content: r.content.clone(),
+            replaced_by: None,
+            created_by: Some(by.to_owned()),
+            created_at: now,
+            updated_at: now,
+            published_by: Some(by.to_owned()),
+            published_at: Some(now),
+            revision: 1,
+        };
+        match store.procedure_by_code(&r.code).await? {
+            None => {
+                let p = tx.insert_procedure(&r.code, now).await?;
+                tx.insert_version(&version(p.id, 1, ChangeKind::New, &r)).await?;
+                report.created += 1;
+                written.push((r.code, p.id, r.content));
+            }
+            Some(p) => {
+                let versions = store.procedure_versions(p.id).await?;
+                if let Some(d) = versions.iter().find(|v| v.is_draft()) {
+                    problems.push(ImportProblem {
+                        row: r.code.to_string(),
+                        reason: format!(
+                            "thủ tục đang có bản nháp phiên bản {}; hoàn thiện hoặc xóa bản nháp trước",
+                            d.number
+                        ),
+                    });
+                    continue;
+                }
+                let facts: Vec<_> = versions.iter().map(VersionRecord::facts).collect();
+                let current = standing(&facts, today).current();
+                let same = current
+                    .and_then(|n| versions.iter().find(|v| v.number == n))
+                    .is_some_and(|v| v.content == r.content);
+                if same {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let number = versions.last().map_or(1, |v| v.number + 1);
+                tx.insert_version(&version(p.id, number, ChangeKind::Amended, &r)).await?;
+                report.amended += 1;
+                written.push((r.code, p.id, r.content));
+            }
+        }
+    }
+    progress(total, total);
+    if !problems.is_empty() {
+        return Err(problems_error(problems));
+    }
+    if report.created + report.amended > 0 {
+        tx.bump_catalog_revision().await?;
+    }
+    Ok((report, written))
+}
+
+impl Services {
+    /// Imports a file's procedures as `principal` (or the installation, for the CLI).
+    pub async fn import_procedures(
+        &self,
+        principal: Option<&Principal>,
+        parsed: ParsedImport,
+        meta: &RequestMeta,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportReport, AppError> {
+        let grant = match principal {
+            Some(p) => Some(authorize(p, Permission::ManageCatalog, Target::System)?),
+            None => None,
+        };
+        let rows = check_rows(parsed).map_err(problems_error)?;
+        let now = self.now();
+        let by = principal.map_or_else(|| "system:import".to_owned(), |p| p.username.to_string());
+        let mut tx = self.store.begin().await?;
+        let (report, _) = apply_rows(&mut *tx, &*self.store, rows, &by, now, progress).await?;
+        let actor = match principal {
+            Some(p) => Actor::Official { principal: p, grant },
+            None => Actor::System { label: "import" },
+        };
+        let event = audit_event(
+            actor,
+            "catalog.import",
+            None,
+            Outcome::Success,
+            Some(format!(
+                "{} thủ tục: {} mới, {} sửa đổi, {} không đổi",
+                report.total, report.created, report.amended, report.unchanged
+            )),
+            meta,
+            now,
+        );
+        self.commit_audited(tx, event, meta).await?;
+        Ok(report)
+    }
+
+    /// Every procedure in force (or `all_versions`: every published version) as the national
+    /// package.
+    pub async fn export_package(&self) -> Result<Vec<Package>, AppError> {
+        let rows = self.store.published_versions().await?;
+        let today = motcua_domain::time::vn_date(self.now());
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < rows.len() {
+            let pid = rows[i].0.id;
+            let j = rows[i..].iter().position(|(p, _)| p.id != pid).map_or(rows.len(), |k| i + k);
+            let group = &rows[i..j];
+            let facts: Vec<_> = group.iter().map(|(_, v)| v.facts()).collect();
+            if let motcua_domain::catalog::Standing::InForce { current, .. } = standing(&facts, today)
+                && let Some((p, v)) = group.iter().find(|(_, v)| v.number == current)
+            {
+                out.push(Package::from_content(p.code.as_str(), &v.content, v.publication.as_ref()));
+            }
+            i = j;
+        }
+        out.sort_by(|a, b| a.matthc.cmp(&b.matthc));
+        Ok(out)
+    }
+}
+
+impl Services {
+    /// The procedures in force in the XLSX template.
+    pub async fn export_xlsx(&self) -> Result<Vec<u8>, AppError> {
+        let rows = self.store.published_versions().await?;
+        let today = motcua_domain::time::vn_date(self.now());
+        let mut current: Vec<(String, VersionRecord)> = Vec::new();
+        let mut i = 0;
+        while i < rows.len() {
+            let pid = rows[i].0.id;
+            let j = rows[i..].iter().position(|(p, _)| p.id != pid).map_or(rows.len(), |k| i + k);
+            let facts: Vec<_> = rows[i..j].iter().map(|(_, v)| v.facts()).collect();
+            if let motcua_domain::catalog::Standing::InForce { current: n, .. } = standing(&facts, today)
+                && let Some((p, v)) = rows[i..j].iter().find(|(_, v)| v.number == n)
+            {
+                current.push((p.code.to_string(), v.clone()));
+            }
+            i = j;
+        }
+        current.sort_by(|a, b| a.0.cmp(&b.0));
+        let items: Vec<(String, &VersionRecord)> = current.iter().map(|(c, v)| (c.clone(), v)).collect();
+        super::xlsx::write(&items).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx export: {e}")))
+    }
+}

@@ -1,0 +1,143 @@
+use async_trait::async_trait;
+use jiff::Timestamp;
+use motcua_domain::agency::AgencyId;
+use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, VersionFacts};
+
+use super::StoreResult;
+
+/// A procedure's identity; everything it says lives in its versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureRecord {
+    pub id: i64,
+    pub code: ProcedureCode,
+    pub created_at: Timestamp,
+}
+
+/// One version of a procedure. Published versions never change (the database refuses it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    pub id: i64,
+    pub procedure_id: i64,
+    pub number: u32,
+    pub kind: ChangeKind,
+    /// `None` while a draft.
+    pub publication: Option<Publication>,
+    pub content: ProcedureContent,
+    pub replaced_by: Option<ProcedureCode>,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub published_by: Option<String>,
+    pub published_at: Option<Timestamp>,
+    /// Optimistic lock of drafts: every save increments it.
+    pub revision: i64,
+}
+
+impl VersionRecord {
+    pub fn facts(&self) -> VersionFacts {
+        VersionFacts {
+            number: self.number,
+            kind: self.kind,
+            published: self.publication.is_some(),
+            effective_from: self.publication.as_ref().and_then(|p| p.effective_from),
+            replaced_by: self.replaced_by.clone(),
+        }
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.publication.is_none()
+    }
+}
+
+/// One row of the administrators' list: a procedure and its newest version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureHead {
+    pub procedure: ProcedureRecord,
+    pub latest_number: u32,
+    pub latest_kind: ChangeKind,
+    pub latest_is_draft: bool,
+    pub name: String,
+    pub field_name: String,
+    pub updated_at: Timestamp,
+}
+
+/// Whether and how an agency handles a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgencyProcedure {
+    pub agency_id: AgencyId,
+    pub procedure_id: i64,
+    /// Received at the agency's one-stop desk.
+    pub desk: bool,
+    /// Received through the public postal service.
+    pub postal: bool,
+    /// Received online.
+    pub online: bool,
+    /// The agency resolves it (not only receives it).
+    pub resolves: bool,
+}
+
+/// Metadata of an uploaded file; the bytes are in the file store under its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub id: i64,
+    pub sha256: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[async_trait]
+pub trait CatalogReads {
+    /// Changes whenever something the public catalogue shows changes.
+    async fn catalog_revision(&self) -> StoreResult<i64>;
+    async fn procedure_by_code(&self, code: &ProcedureCode) -> StoreResult<Option<ProcedureRecord>>;
+    /// Every version of a procedure, oldest first.
+    async fn procedure_versions(&self, procedure_id: i64) -> StoreResult<Vec<VersionRecord>>;
+    /// Every published version of every procedure with the procedure's code, ordered by
+    /// procedure and number (to build the public index).
+    async fn published_versions(&self) -> StoreResult<Vec<(ProcedureRecord, VersionRecord)>>;
+    /// A page of procedures by newest version, optionally those whose newest name (folded)
+    /// contains `name_folded` or whose code starts with it.
+    async fn procedure_heads(
+        &self,
+        search: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<ProcedureHead>)>;
+    async fn agency_procedures(&self, agency: Option<AgencyId>) -> StoreResult<Vec<AgencyProcedure>>;
+    async fn stored_file(&self, id: i64) -> StoreResult<Option<StoredFile>>;
+}
+
+#[async_trait]
+pub trait CatalogWrites {
+    async fn insert_procedure(&mut self, code: &ProcedureCode, now: Timestamp) -> StoreResult<ProcedureRecord>;
+    /// Appends a version; the store assigns `id`.
+    async fn insert_version(&mut self, version: &VersionRecord) -> StoreResult<i64>;
+    /// Saves a draft's content if its revision is still `expected_revision` (the new revision
+    /// is `expected_revision + 1`); `false` means it changed meanwhile or is no longer a draft.
+    async fn update_draft(
+        &mut self,
+        version_id: i64,
+        content: &ProcedureContent,
+        expected_revision: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Turns a draft into a published version, under the same revision check.
+    async fn publish_draft(
+        &mut self,
+        version_id: i64,
+        publication: &Publication,
+        by: &str,
+        expected_revision: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn delete_draft(&mut self, version_id: i64, expected_revision: i64) -> StoreResult<bool>;
+    async fn bump_catalog_revision(&mut self) -> StoreResult<()>;
+    /// Replaces an agency's whole list.
+    async fn replace_agency_procedures(&mut self, agency: AgencyId, rows: &[AgencyProcedure]) -> StoreResult<()>;
+    /// Adds or updates rows, keeping the agency's other procedures.
+    async fn upsert_agency_procedures(&mut self, rows: &[AgencyProcedure]) -> StoreResult<()>;
+    async fn insert_stored_file(&mut self, file: &StoredFile) -> StoreResult<i64>;
+}

@@ -1,0 +1,77 @@
+//! The file store on local disk: `<root>/<first two hex digits>/<sha256>`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use async_trait::async_trait;
+use motcua_app::ports::FileStore;
+use tokio::io::AsyncWriteExt;
+
+pub struct LocalFiles {
+    root: PathBuf,
+}
+
+impl LocalFiles {
+    pub fn new(root: impl Into<PathBuf>) -> LocalFiles {
+        LocalFiles { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
+        // Keys are hex digests: nothing in them can climb out of the root.
+        if key.len() < 8 || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("invalid file key");
+        }
+        Ok(self.root.join(&key[..2]).join(key))
+    }
+}
+
+async fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    tokio::fs::File::open(dir).await?.sync_all().await?;
+    Ok(())
+}
+
+#[async_trait]
+impl FileStore for LocalFiles {
+    async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path(key)?;
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(());
+        }
+        let dir = path.parent().context("file key has a folder")?;
+        tokio::fs::create_dir_all(dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        let mut f = tokio::fs::File::create(&tmp).await.with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes).await?;
+        f.sync_all().await?;
+        drop(f);
+        tokio::fs::rename(&tmp, &path).await?;
+        sync_dir(dir).await?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match tokio::fs::read(self.path(key)?).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn round_trip_and_rejects_bad_keys() {
+        let dir = std::env::temp_dir().join(format!("motcua-files-{}", std::process::id()));
+        let files = LocalFiles::new(&dir);
+        let key = "ab".repeat(32);
+        files.put(&key, b"hello").await.unwrap();
+        files.put(&key, b"hello").await.unwrap();
+        assert_eq!(files.get(&key).await.unwrap().unwrap(), b"hello");
+        assert!(files.get(&"cd".repeat(32)).await.unwrap().is_none());
+        assert!(files.put("../../etc/passwd", b"x").await.is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
