@@ -317,6 +317,7 @@ impl Services {
                         self.now(),
                     );
                     self.commit_audited(tx, event, meta).await?;
+                    self.catalog.invalidate();
                 }
                 return Ok(false);
             }
@@ -391,6 +392,7 @@ impl Services {
             now,
         );
         self.commit_audited(tx, event, meta).await?;
+        self.catalog.invalidate();
         Ok(true)
     }
 }

@@ -319,6 +319,7 @@ impl Services {
             publication.effective_from.map(motcua_domain::time::format_date).unwrap_or_default()
         );
         self.commit_catalog(tx, principal, grant, "procedure.publish", p.code.to_string(), detail, meta).await?;
+        self.catalog.invalidate();
         Ok(VersionRecord {
             publication: Some(publication),
             published_by: Some(principal.username.to_string()),
@@ -440,6 +441,7 @@ impl Services {
         );
         let action = if kind == ChangeKind::Replaced { "procedure.replace" } else { "procedure.abolish" };
         self.commit_catalog(tx, principal, grant, action, p.code.to_string(), detail, meta).await?;
+        self.catalog.invalidate();
         Ok(v)
     }
 
@@ -584,6 +586,7 @@ impl Services {
             self.now(),
         );
         self.commit_audited(tx, event, meta).await?;
+        self.catalog.invalidate();
         Ok(out.len())
     }
 }

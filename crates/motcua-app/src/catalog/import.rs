@@ -332,6 +332,7 @@ impl Services {
             now,
         );
         self.commit_audited(tx, event, meta).await?;
+        self.catalog.invalidate();
         Ok(report)
     }
 

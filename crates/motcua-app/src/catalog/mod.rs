@@ -70,6 +70,28 @@ struct Snapshot {
 #[derive(Default)]
 pub struct CatalogCache {
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// When the snapshot's revision was last compared with the database.
+    checked: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// How long a process trusts its index before asking the database whether another process
+/// changed the catalogue. Changes made through this process are seen at once.
+const RECHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl CatalogCache {
+    /// Forgets the index after a change made here.
+    pub(crate) fn invalidate(&self) {
+        *self.snapshot.write().expect("catalog cache lock") = None;
+        *self.checked.lock().expect("catalog cache lock") = None;
+    }
+
+    fn fresh(&self) -> bool {
+        self.checked.lock().expect("catalog cache lock").is_some_and(|t| t.elapsed() < RECHECK)
+    }
+
+    fn mark_checked(&self) {
+        *self.checked.lock().expect("catalog cache lock") = Some(std::time::Instant::now());
+    }
 }
 
 /// A search as the API and pages send it (every value a string, validated here).
@@ -191,13 +213,21 @@ fn parse_count(field: &str, raw: &Option<String>, default: usize, max: usize) ->
 
 impl Services {
     async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
-        let revision = self.store.catalog_revision().await?;
         let day = vn_date(self.now());
-        if let Some(s) = self.catalog.snapshot.read().expect("catalog cache lock").as_ref()
+        let cached = self.catalog.snapshot.read().expect("catalog cache lock").clone();
+        if let Some(s) = &cached
+            && s.day == day
+            && self.catalog.fresh()
+        {
+            return Ok(s.clone());
+        }
+        let revision = self.store.catalog_revision().await?;
+        if let Some(s) = cached
             && s.revision == revision
             && s.day == day
         {
-            return Ok(s.clone());
+            self.catalog.mark_checked();
+            return Ok(s);
         }
         let started = std::time::Instant::now();
         let rows = self.store.published_versions().await?;
@@ -245,6 +275,7 @@ impl Services {
         tracing::debug!(procedures = index.len(), elapsed_ms = started.elapsed().as_millis(), "catalogue index built");
         let snapshot = Arc::new(Snapshot { revision, day, index, fields });
         *self.catalog.snapshot.write().expect("catalog cache lock") = Some(snapshot.clone());
+        self.catalog.mark_checked();
         Ok(snapshot)
     }
 

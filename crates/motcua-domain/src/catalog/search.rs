@@ -256,13 +256,21 @@ impl<T> SearchIndex<T> {
             }
             scored.push((score, u32::try_from(i).expect("fits")));
         }
-        scored.sort_by(|(sa, a), (sb, b)| {
+        let order = |(sa, a): &(f32, u32), (sb, b): &(f32, u32)| {
             let (da, db) = (&self.docs[*a as usize], &self.docs[*b as usize]);
             sb.total_cmp(sa)
                 .then_with(|| da.name_words.cmp(&db.name_words))
                 .then_with(|| da.name_folded.cmp(&db.name_folded))
                 .then_with(|| da.doc.code.cmp(&db.doc.code))
-        });
+        };
+        // Only the requested page needs ordering among the rest.
+        let wanted = offset.saturating_add(limit).min(scored.len());
+        if wanted > 0 && wanted < scored.len() {
+            scored.select_nth_unstable_by(wanted - 1, order);
+            scored[..wanted].sort_unstable_by(order);
+        } else {
+            scored.sort_unstable_by(order);
+        }
         SearchPage {
             total: scored.len(),
             hits: scored.iter().skip(offset).take(limit).map(|(_, i)| &self.docs[*i as usize].doc.payload).collect(),
