@@ -336,50 +336,41 @@ impl Services {
         Ok(report)
     }
 
-    /// Every procedure in force (or `all_versions`: every published version) as the national
-    /// package.
+    /// Every procedure in force as the national package.
     pub async fn export_package(&self) -> Result<Vec<Package>, AppError> {
-        let rows = self.store.published_versions().await?;
-        let today = motcua_domain::time::vn_date(self.now());
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < rows.len() {
-            let pid = rows[i].0.id;
-            let j = rows[i..].iter().position(|(p, _)| p.id != pid).map_or(rows.len(), |k| i + k);
-            let group = &rows[i..j];
-            let facts: Vec<_> = group.iter().map(|(_, v)| v.facts()).collect();
-            if let motcua_domain::catalog::Standing::InForce { current, .. } = standing(&facts, today)
-                && let Some((p, v)) = group.iter().find(|(_, v)| v.number == current)
-            {
-                out.push(Package::from_content(p.code.as_str(), &v.content, v.publication.as_ref()));
-            }
-            i = j;
-        }
-        out.sort_by(|a, b| a.matthc.cmp(&b.matthc));
-        Ok(out)
+        Ok(self
+            .versions_in_force()
+            .await?
+            .iter()
+            .map(|(code, v)| Package::from_content(code, &v.content, v.publication.as_ref()))
+            .collect())
     }
 }
 
 impl Services {
     /// The procedures in force in the XLSX template.
     pub async fn export_xlsx(&self) -> Result<Vec<u8>, AppError> {
-        let rows = self.store.published_versions().await?;
-        let today = motcua_domain::time::vn_date(self.now());
-        let mut current: Vec<(String, VersionRecord)> = Vec::new();
-        let mut i = 0;
-        while i < rows.len() {
-            let pid = rows[i].0.id;
-            let j = rows[i..].iter().position(|(p, _)| p.id != pid).map_or(rows.len(), |k| i + k);
-            let facts: Vec<_> = rows[i..j].iter().map(|(_, v)| v.facts()).collect();
-            if let motcua_domain::catalog::Standing::InForce { current: n, .. } = standing(&facts, today)
-                && let Some((p, v)) = rows[i..j].iter().find(|(_, v)| v.number == n)
-            {
-                current.push((p.code.to_string(), v.clone()));
-            }
-            i = j;
-        }
-        current.sort_by(|a, b| a.0.cmp(&b.0));
+        let current = self.versions_in_force().await?;
         let items: Vec<(String, &VersionRecord)> = current.iter().map(|(c, v)| (c.clone(), v)).collect();
         super::xlsx::write(&items).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx export: {e}")))
+    }
+}
+
+impl Services {
+    /// The version in force of every procedure that has one, by code.
+    async fn versions_in_force(&self) -> Result<Vec<(String, VersionRecord)>, AppError> {
+        let rows = self.store.published_versions().await?;
+        let today = motcua_domain::time::vn_date(self.now());
+        let mut out = Vec::new();
+        for group in rows.chunk_by(|a, b| a.0.id == b.0.id) {
+            let facts: Vec<_> = group.iter().map(|(_, v)| v.facts()).collect();
+            if let motcua_domain::catalog::Standing::InForce { current, .. } = standing(&facts, today)
+                && let Some((p, v)) = group.iter().find(|(_, v)| v.number == current)
+            {
+                out.push((p.code.to_string(), v.clone()));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 }
