@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_app::StoreError;
 use motcua_app::ports::{
-    AgencyProcedure, CatalogReads, CatalogWrites, ProcedureHead, ProcedureRecord, StoreResult, StoredFile,
-    VersionRecord,
+    AgencyCatalogEntry, AgencyProcedure, CatalogReads, CatalogWrites, ProcedureHead, ProcedureRecord, StoreResult,
+    StoredFile, VersionRecord,
 };
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::fold::fold;
@@ -182,13 +182,47 @@ impl CatalogReads for Db {
         Ok((total.i64("n")?, heads))
     }
 
-    async fn agency_procedures(&self, agency: Option<AgencyId>) -> StoreResult<Vec<AgencyProcedure>> {
-        let mut b = SqlBuilder::new("SELECT * FROM agency_procedures");
-        if let Some(a) = agency {
-            b.push(" WHERE agency_id = ").bind(a.0);
-        }
-        b.push(" ORDER BY agency_id, procedure_id");
-        b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(agency_procedure_from_row).collect()
+    async fn all_agency_procedures(&self) -> StoreResult<Vec<AgencyProcedure>> {
+        sqlx::query("SELECT * FROM agency_procedures ORDER BY agency_id, procedure_id")
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(agency_procedure_from_row)
+            .collect()
+    }
+
+    async fn procedure_agencies(&self, procedure_id: i64) -> StoreResult<Vec<AgencyProcedure>> {
+        sqlx::query("SELECT * FROM agency_procedures WHERE procedure_id = $1 ORDER BY agency_id")
+            .bind(procedure_id)
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(agency_procedure_from_row)
+            .collect()
+    }
+
+    async fn agency_catalog(&self, agency: AgencyId) -> StoreResult<Vec<AgencyCatalogEntry>> {
+        sqlx::query(
+            "SELECT a.*, p.code, v.name FROM agency_procedures a JOIN procedures p ON p.id = a.procedure_id \
+             JOIN procedure_versions v ON v.procedure_id = p.id AND v.number = \
+             (SELECT MAX(l.number) FROM procedure_versions l WHERE l.procedure_id = p.id) \
+             WHERE a.agency_id = $1 ORDER BY p.code",
+        )
+        .bind(agency.0)
+        .fetch_all(self.read_pool())
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(AgencyCatalogEntry {
+                code: code(r.text("code")?)?,
+                name: r.text("name")?,
+                row: agency_procedure_from_row(r)?,
+            })
+        })
+        .collect()
     }
 
     async fn stored_file(&self, id: i64) -> StoreResult<Option<StoredFile>> {

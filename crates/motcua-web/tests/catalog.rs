@@ -372,6 +372,10 @@ app_tests! {
         let r = app.browser().get(&format!("/thu-tuc/1.001193/bieu-mau/{file}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "files are served only with the procedure that uses them");
 
+        // A published version takes no more files.
+        let form = reqwest::multipart::Form::new().text("doc", "0.0").part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"));
+        let r = web.http.post(app.url(&format!("/admin/procedures/2.999001/versions/1/form-file?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
         let html = web.get("/admin/procedures/2.999001").await.text().await.unwrap();
         assert!(html.contains("15/QĐ-UBND"));
         // A desk officer cannot manage the catalogue.
@@ -393,6 +397,15 @@ app_tests! {
         assert_eq!(r.status(), StatusCode::OK);
         let (_, v) = app.browser().json("/api/v1/procedures?agency=H99.301").await;
         assert_eq!(v["total"], 2, "the public list follows the agency's catalogue");
+        let (_, v) = own.json(&format!("/api/v1/agencies/{}/procedures", anphu.id.0)).await;
+        assert_eq!(v, json!([
+            {"code": "1.000656", "desk": true, "postal": false, "online": false, "resolves": true},
+            {"code": "1.001193", "desk": true, "postal": false, "online": true, "resolves": true}
+        ]));
+        let page = app.login("anphu.admin").await;
+        let html = page.get(&format!("/admin/agencies/{}/procedures", anphu.id.0)).await.text().await.unwrap();
+        assert!(html.contains("Thủ tục đăng ký khai sinh") && html.contains("1.001193 tructiep,tructuyen,giaiquyet"), "{html}");
+        assert_eq!(page.get(&format!("/admin/agencies/{}/procedures", binhminh.id.0)).await.status(), StatusCode::FORBIDDEN);
         let r = own.put_json(&format!("/api/v1/agencies/{}/procedures", binhminh.id.0), &json!([])).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "another commune's list is out of scope");
         let r = own.put_json(&format!("/api/v1/agencies/{}/procedures", anphu.id.0), &json!([{"code": "9.999999", "desk": true}])).await;

@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::ports::{AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, StoredFile, VersionRecord};
+use crate::ports::{
+    AgencyCatalogEntry, AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, StoredFile, VersionRecord,
+};
 use crate::services::Services;
 
 /// The publication decision as a form or JSON body sends it.
@@ -54,6 +56,18 @@ pub struct AgencyCatalogRow {
     pub online: bool,
     #[serde(default)]
     pub resolves: bool,
+}
+
+impl From<&AgencyCatalogEntry> for AgencyCatalogRow {
+    fn from(e: &AgencyCatalogEntry) -> Self {
+        AgencyCatalogRow {
+            code: e.code.to_string(),
+            desk: e.row.desk,
+            postal: e.row.postal,
+            online: e.row.online,
+            resolves: e.row.resolves,
+        }
+    }
 }
 
 /// Largest form template accepted.
@@ -511,22 +525,16 @@ impl Services {
         Ok(FileRef { id, file_name })
     }
 
-    /// An agency's procedure list with the procedures' codes.
+    /// An agency's procedure list, by code.
     pub async fn agency_catalog(
         &self,
         principal: &Principal,
         agency: AgencyId,
-    ) -> Result<Vec<(ProcedureCode, AgencyProcedure)>, AppError> {
+    ) -> Result<(motcua_domain::agency::Agency, Vec<AgencyCatalogEntry>), AppError> {
         let a = self.store.agency(agency).await?.ok_or(AppError::NotFound("cơ quan"))?;
         authorize(principal, Permission::ViewAgencies, Target::Agency(&a.path))?;
-        let rows = self.store.agency_procedures(Some(agency)).await?;
-        let codes = self.procedure_codes().await?;
-        Ok(rows.into_iter().filter_map(|r| codes.get(&r.procedure_id).map(|c| (c.clone(), r))).collect())
-    }
-
-    async fn procedure_codes(&self) -> Result<std::collections::HashMap<i64, ProcedureCode>, AppError> {
-        let (_, heads) = self.store.procedure_heads(None, 0, i64::MAX / 2).await?;
-        Ok(heads.into_iter().map(|h| (h.procedure.id, h.procedure.code)).collect())
+        let rows = self.store.agency_catalog(agency).await?;
+        Ok((a, rows))
     }
 
     /// Replaces an agency's procedure list.

@@ -359,17 +359,11 @@ impl Services {
 impl Services {
     /// The version in force of every procedure that has one, by code.
     async fn versions_in_force(&self) -> Result<Vec<(String, VersionRecord)>, AppError> {
-        let rows = self.store.published_versions().await?;
         let today = motcua_domain::time::vn_date(self.now());
-        let mut out = Vec::new();
-        for group in rows.chunk_by(|a, b| a.0.id == b.0.id) {
-            let facts: Vec<_> = group.iter().map(|(_, v)| v.facts()).collect();
-            if let motcua_domain::catalog::Standing::InForce { current, .. } = standing(&facts, today)
-                && let Some((p, v)) = group.iter().find(|(_, v)| v.number == current)
-            {
-                out.push((p.code.to_string(), v.clone()));
-            }
-        }
+        let mut out: Vec<(String, VersionRecord)> = super::in_force(self.store.published_versions().await?, today)
+            .into_iter()
+            .map(|(p, v)| (p.code.to_string(), v))
+            .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }

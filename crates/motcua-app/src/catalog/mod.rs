@@ -230,22 +230,14 @@ impl Services {
             return Ok(s);
         }
         let started = std::time::Instant::now();
-        let rows = self.store.published_versions().await?;
-        let agency_rows = self.store.agency_procedures(None).await?;
+        let current = in_force(self.store.published_versions().await?, day);
         let mut agencies: HashMap<i64, Vec<i64>> = HashMap::new();
-        for r in agency_rows {
+        for r in self.store.all_agency_procedures().await? {
             agencies.entry(r.procedure_id).or_default().push(r.agency_id.0);
-        }
-        let mut by_procedure: BTreeMap<i64, (ProcedureRecord, Vec<VersionRecord>)> = BTreeMap::new();
-        for (p, v) in rows {
-            by_procedure.entry(p.id).or_insert_with(|| (p, Vec::new())).1.push(v);
         }
         let mut docs = Vec::new();
         let mut fields: BTreeMap<String, FieldSummary> = BTreeMap::new();
-        for (id, (p, versions)) in by_procedure {
-            let facts: Vec<_> = versions.iter().map(VersionRecord::facts).collect();
-            let Standing::InForce { current, .. } = standing(&facts, day) else { continue };
-            let v = versions.into_iter().find(|v| v.number == current).expect("current version exists");
+        for (p, v) in current {
             let c = &v.content;
             let f = fields.entry(c.field.code.to_string()).or_insert_with(|| FieldSummary {
                 code: c.field.code.to_string(),
@@ -263,7 +255,7 @@ impl Services {
                 field_code: c.field.code.clone(),
                 levels: c.levels.clone(),
                 online_level: c.online_level,
-                agencies: agencies.remove(&id).unwrap_or_default(),
+                agencies: agencies.remove(&p.id).unwrap_or_default(),
                 payload: summary(&p.code, &v),
             });
         }
@@ -371,9 +363,8 @@ impl Services {
             .and_then(|n| versions.iter().find(|v| v.number == n))
             .cloned()
             .ok_or(AppError::NotFound("phiên bản thủ tục"))?;
-        let rows = self.store.agency_procedures(None).await?;
         let mut agencies = Vec::new();
-        for r in rows.into_iter().filter(|r| r.procedure_id == procedure.id) {
+        for r in self.store.procedure_agencies(procedure.id).await? {
             if let Some(a) = self.store.agency(r.agency_id).await?
                 && a.active
             {
@@ -406,6 +397,24 @@ impl Services {
         let bytes = self.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("biểu mẫu"))?;
         Ok((meta, bytes))
     }
+}
+
+/// The version in force on `day` of each procedure, from published versions ordered by
+/// procedure (as the store returns them).
+pub(crate) fn in_force(
+    rows: Vec<(ProcedureRecord, VersionRecord)>,
+    day: Date,
+) -> Vec<(ProcedureRecord, VersionRecord)> {
+    let mut out = Vec::new();
+    for group in rows.chunk_by(|a, b| a.0.id == b.0.id) {
+        let facts: Vec<_> = group.iter().map(|(_, v)| v.facts()).collect();
+        if let Standing::InForce { current, .. } = standing(&facts, day)
+            && let Some(found) = group.iter().find(|(_, v)| v.number == current)
+        {
+            out.push(found.clone());
+        }
+    }
+    out
 }
 
 /// Channels an agency list row receives by.

@@ -121,14 +121,14 @@ fn read_sheet(
             return sheet;
         }
     };
-    let Some((r0, c0)) = range.start() else { return sheet };
+    let Some((r0, _)) = range.start() else { return sheet };
     let mut rows = range.rows();
     let Some(header) = rows.next() else { return sheet };
     let header: Vec<String> = header.iter().map(cell_text).collect();
-    // Columns may start further right; the header must name them in order.
-    let offset = usize::try_from(c0).unwrap_or(0);
+    // The range starts at the first used cell, so its first column is the template's first
+    // column wherever the sheet puts it; the header must name the columns in order.
     for (i, h) in headers.iter().enumerate() {
-        let got = (i + offset).checked_sub(offset).and_then(|j| header.get(j)).map(String::as_str).unwrap_or("");
+        let got = header.get(i).map(String::as_str).unwrap_or("");
         if motcua_domain::catalog::fold::fold(got) != motcua_domain::catalog::fold::fold(h) {
             problems.push(ImportProblem {
                 row: format!("Sheet {name}, dòng {}", r0 + 1),

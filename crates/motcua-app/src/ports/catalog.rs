@@ -76,6 +76,15 @@ pub struct AgencyProcedure {
     pub resolves: bool,
 }
 
+/// A row of an agency's list as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyCatalogEntry {
+    pub code: ProcedureCode,
+    /// The name of the procedure's newest version.
+    pub name: String,
+    pub row: AgencyProcedure,
+}
+
 /// Metadata of an uploaded file; the bytes are in the file store under its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
@@ -106,7 +115,12 @@ pub trait CatalogReads {
         offset: i64,
         limit: i64,
     ) -> StoreResult<(i64, Vec<ProcedureHead>)>;
-    async fn agency_procedures(&self, agency: Option<AgencyId>) -> StoreResult<Vec<AgencyProcedure>>;
+    /// Every agency's list (to build the search index).
+    async fn all_agency_procedures(&self) -> StoreResult<Vec<AgencyProcedure>>;
+    /// The agencies that list one procedure.
+    async fn procedure_agencies(&self, procedure_id: i64) -> StoreResult<Vec<AgencyProcedure>>;
+    /// One agency's list with each procedure's code and newest name, by code.
+    async fn agency_catalog(&self, agency: AgencyId) -> StoreResult<Vec<AgencyCatalogEntry>>;
     async fn stored_file(&self, id: i64) -> StoreResult<Option<StoredFile>>;
 }
 

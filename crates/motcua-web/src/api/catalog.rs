@@ -456,18 +456,8 @@ pub async fn agency_list(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<AgencyCatalogRow>>> {
-    let rows = state.services.agency_catalog(&p, AgencyId(id)).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|(code, r)| AgencyCatalogRow {
-                code: code.to_string(),
-                desk: r.desk,
-                postal: r.postal,
-                online: r.online,
-                resolves: r.resolves,
-            })
-            .collect(),
-    ))
+    let (_, rows) = state.services.agency_catalog(&p, AgencyId(id)).await?;
+    Ok(Json(rows.iter().map(AgencyCatalogRow::from).collect()))
 }
 
 /// Replaces an agency's procedure list (`ManageAgencies` over the agency).

@@ -534,14 +534,10 @@ pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): M
     let back = content_from_form_lossy(&form);
     redirect_or_form(
         result,
-        |v| format!("/admin/procedures/{}?msg=procedure_created", code_of(&form, v.procedure_id)),
+        |_| format!("/admin/procedures/{}?msg=procedure_created", code.trim()),
         async |errors| Ok::<_, HttpError>(edit_page(&user, None, 1, 0, back, code.clone(), errors)),
     )
     .await
-}
-
-fn code_of(form: &FormPairs, _procedure_id: i64) -> String {
-    form.text("code").trim().to_owned()
 }
 
 /// What the officer typed, even when invalid, to show the form again.
@@ -792,6 +788,15 @@ pub async fn attach_form(
     let (name, content_type, bytes, fields) = read_file(mp).await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let view = state.services.procedure_view(&code, Some(n), Some(&user.principal)).await?;
+    // Refused before the file is stored, so a refused upload leaves nothing behind.
+    if !view.version.is_draft() {
+        return Err(HttpError::new(
+            axum::http::StatusCode::CONFLICT,
+            "catalog_lifecycle",
+            format!("Phiên bản {n} đã công bố; chỉ đính kèm biểu mẫu vào bản nháp."),
+        )
+        .into());
+    }
     let mut content = view.version.content.clone();
     let (ci, di) = get("doc")
         .split_once('.')
@@ -822,34 +827,9 @@ async fn agency_page(
     errors: FormErrors,
     text: Option<String>,
 ) -> Result<AgencyListPage, HttpError> {
-    let agency = state
-        .services
-        .store
-        .agency(AgencyId(id))
-        .await
-        .map_err(motcua_app::AppError::from)?
-        .ok_or_else(HttpError::not_found)?;
-    let rows = state.services.agency_catalog(&user.principal, AgencyId(id)).await?;
-    let mut out = Vec::new();
-    for (code, r) in rows {
-        let name = state
-            .services
-            .procedure_view(code.as_str(), None, Some(&user.principal))
-            .await
-            .map(|v| v.version.content.name)
-            .unwrap_or_default();
-        out.push((
-            code.to_string(),
-            name,
-            AgencyCatalogRow {
-                code: code.to_string(),
-                desk: r.desk,
-                postal: r.postal,
-                online: r.online,
-                resolves: r.resolves,
-            },
-        ));
-    }
+    let (agency, entries) = state.services.agency_catalog(&user.principal, AgencyId(id)).await?;
+    let out: Vec<(String, String, AgencyCatalogRow)> =
+        entries.iter().map(|e| (e.code.to_string(), e.name.clone(), AgencyCatalogRow::from(e))).collect();
     let text = text.unwrap_or_else(|| {
         out.iter()
             .map(|(c, _, r)| {
