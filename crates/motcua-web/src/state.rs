@@ -21,6 +21,8 @@ pub struct WebConfig {
     pub login_per_minute: u32,
     /// Requests per minute from one address to the public API (calendar queries).
     pub public_api_per_minute: u32,
+    /// Seconds without a touch before the lobby kiosk returns to its start page.
+    pub kiosk_idle_seconds: u32,
     /// Bearer token that allows scraping `/metrics` from other hosts; loopback is always allowed.
     pub metrics_token: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
@@ -35,6 +37,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             login_per_minute: 10,
             public_api_per_minute: 600,
+            kiosk_idle_seconds: 120,
             metrics_token: None,
             trust_forwarded_for: false,
         }

@@ -55,6 +55,8 @@ pub struct ServerConfig {
     pub trust_forwarded_for: bool,
     /// Requests per minute from one address to the public API (calendar queries).
     pub public_api_per_minute: i64,
+    /// Seconds without a touch before the lobby kiosk returns to its start page.
+    pub kiosk_idle_seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -112,6 +114,7 @@ impl Default for Config {
                 request_timeout_seconds: 30,
                 trust_forwarded_for: false,
                 public_api_per_minute: 600,
+                kiosk_idle_seconds: 120,
             },
             auth: AuthConfig {
                 argon2_memory_kib: 19 * 1024,
@@ -309,6 +312,7 @@ impl Config {
         range("auth.lockout_max_seconds", self.auth.lockout_max_seconds, self.auth.lockout_base_seconds, 7 * 86_400)?;
         range("auth.login_per_minute", self.auth.login_per_minute, 1, 10_000)?;
         range("server.public_api_per_minute", self.server.public_api_per_minute, 1, 1_000_000)?;
+        range("server.kiosk_idle_seconds", self.server.kiosk_idle_seconds, 1, 86_400)?;
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -367,6 +371,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.server.request_timeout_seconds as u64),
             login_per_minute: self.auth.login_per_minute as u32,
             public_api_per_minute: self.server.public_api_per_minute as u32,
+            kiosk_idle_seconds: self.server.kiosk_idle_seconds as u32,
             metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
             trust_forwarded_for: self.server.trust_forwarded_for,
         }

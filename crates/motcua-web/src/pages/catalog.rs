@@ -322,9 +322,6 @@ pub async fn form_file(
         .into_response())
 }
 
-/// Seconds of inactivity before the kiosk returns to its start page.
-pub const KIOSK_IDLE_SECS: u32 = 120;
-
 #[derive(Template)]
 #[template(path = "kiosk/index.html")]
 struct KioskPage {
@@ -379,7 +376,7 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
     let keys = KEYS.iter().map(|row| row.split("").filter(|s| !s.is_empty()).collect()).collect();
     render_ok(&KioskPage {
         title: "Tra cứu thủ tục hành chính".into(),
-        idle: KIOSK_IDLE_SECS,
+        idle: state.config.kiosk_idle_seconds,
         q: q.q.clone().unwrap_or_default(),
         fields: state.services.catalog_fields().await?,
         field: q.field.clone().unwrap_or_default(),
@@ -404,5 +401,10 @@ struct KioskShowPage {
 pub async fn kiosk_show(State(state): State<AppState>, PagePath(code): PagePath<String>) -> PageResult {
     let view = state.services.procedure_view(&code, None, None).await?;
     let d = Detail::new(&view);
-    render_ok(&KioskShowPage { title: d.content.name.clone(), idle: KIOSK_IDLE_SECS, d, base: "/kiosk/thu-tuc" })
+    render_ok(&KioskShowPage {
+        title: d.content.name.clone(),
+        idle: state.config.kiosk_idle_seconds,
+        d,
+        base: "/kiosk/thu-tuc",
+    })
 }

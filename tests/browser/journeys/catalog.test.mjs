@@ -1,0 +1,167 @@
+// The public catalogue and the lobby kiosk, as a citizen uses them in a real browser.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../lib/server.mjs";
+import { launchBrowser, newPage } from "../lib/browser.mjs";
+
+const BIRTH = "Thủ tục đăng ký khai sinh";
+const IDLE_SECONDS = 3;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ MOTCUA_SERVER_KIOSK_IDLE_SECONDS: String(IDLE_SECONDS) });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function firstResult(page) {
+  return (await page.locator("table.results tbody tr").first().locator("td").nth(1).locator("a").textContent()).trim();
+}
+
+describe("public catalogue /thu-tuc", () => {
+  test("search without diacritics lists the birth registration first and its page shows documents, fees and time", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/thu-tuc`);
+    assert.equal(await page.locator("h1").textContent(), "Thủ tục hành chính");
+    await page.locator("#q").fill("dang ky khai sinh");
+    await page.locator("#q").press("Enter");
+    await page.waitForURL(/q=dang/);
+    assert.equal(await firstResult(page), BIRTH);
+    assert.match(await page.locator("#result-count").textContent(), /Tìm thấy \d+ thủ tục/);
+
+    await page.getByRole("link", { name: BIRTH, exact: true }).click();
+    await page.waitForURL(/\/thu-tuc\/1\.001193$/);
+    assert.equal(await page.locator("h1").textContent(), BIRTH);
+    const text = await page.locator("article.procedure").innerText();
+    assert.match(text, /Mã thủ tục: 1\.001193/);
+    assert.match(text, /Tờ khai đăng ký khai sinh theo mẫu/);
+    assert.match(text, /Giấy chứng sinh/);
+    assert.match(text, /Lệ phí đăng ký khai sinh — Miễn phí/);
+    assert.match(text, /Trong ngày \(hồ sơ nhận sau 15:00 trả trong ngày làm việc tiếp theo\)/);
+    assert.match(text, /Ủy ban nhân dân xã An Phú/);
+    assert.match(text, /123\/2015\/NĐ-CP/);
+    // The print button is an enhancement: hidden in the HTML, shown by the script.
+    assert.equal(await page.locator("[data-print]").isVisible(), true);
+    await page.context().close();
+  });
+
+  test("accented and decomposed-Unicode queries find the same procedure first", async () => {
+    const page = await newPage(browser);
+    for (const q of ["đăng ký khai sinh", "đăng ký khai sinh".normalize("NFD"), "ĐĂNG KÝ KHAI SINH"]) {
+      await page.goto(`${server.url}/thu-tuc`);
+      await page.locator("#q").fill(q);
+      await page.locator("button", { hasText: "Tìm kiếm" }).click();
+      await page.waitForURL(/q=/);
+      assert.equal(await firstResult(page), BIRTH, `query ${JSON.stringify(q)}`);
+    }
+    await page.context().close();
+  });
+
+  test("a short query with a typo still finds the procedure", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/thu-tuc?q=${encodeURIComponent("khai sihn")}`);
+    const names = await page.locator("table.results tbody tr td:nth-child(2) a").allTextContents();
+    assert.ok(names.some((n) => n.trim() === BIRTH), `results: ${names.join(" | ")}`);
+    await page.context().close();
+  });
+
+  test("browsing by field and filtering by level narrow the list", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/thu-tuc`);
+    await page.locator("ul.field-list a", { hasText: "Hộ tịch" }).click();
+    await page.waitForURL(/field=/);
+    const fields = await page.locator("table.results tbody tr td:nth-child(3)").allTextContents();
+    assert.ok(fields.length > 0);
+    assert.ok(fields.every((f) => f.trim() === "Hộ tịch"), `fields: ${fields.join(", ")}`);
+    const all = Number((await page.locator("#result-count").textContent()).match(/\d+/)[0]);
+
+    await page.locator("select[name=level]").selectOption({ label: "Cấp tỉnh" });
+    await page.locator("button", { hasText: "Tìm kiếm" }).click();
+    await page.waitForURL(/level=/);
+    const province = Number((await page.locator("#result-count").textContent()).match(/\d+/)[0]);
+    assert.ok(province < all, `province-level ${province} of ${all}`);
+    await page.context().close();
+  });
+
+  test("the catalogue works with JavaScript turned off", async () => {
+    const page = await newPage(browser, { javaScriptEnabled: false });
+    await page.goto(`${server.url}/thu-tuc`);
+    await page.locator("#q").fill("dang ky khai sinh");
+    await page.locator("#q").press("Enter");
+    await page.waitForURL(/q=dang/);
+    assert.equal(await firstResult(page), BIRTH);
+    await page.context().close();
+  });
+});
+
+describe("lobby kiosk /kiosk", () => {
+  async function tap(page, text) {
+    for (const ch of text) {
+      const key = ch === " " ? "space" : ch;
+      await page.locator(`.keyboard button[data-key="${key}"]`).click();
+    }
+  }
+
+  test("typing on the on-screen keyboard finds the procedure and opens it in kiosk type", async () => {
+    const page = await newPage(browser, { viewport: { width: 1080, height: 1920 }, hasTouch: true });
+    await page.goto(`${server.url}/kiosk`);
+    // Nothing on a lobby screen leads to the officials' login.
+    assert.equal(await page.locator('a[href*="login"]').count(), 0);
+    // Touch targets are large enough for a finger (at least 48 CSS pixels).
+    for (const b of await page.locator(".keyboard button").all()) {
+      const box = await b.boundingBox();
+      assert.ok(box.height >= 48 && box.width >= 48, `key ${await b.textContent()} is ${box.width}×${box.height}`);
+    }
+    await tap(page, "dang ky khai sinh");
+    assert.equal(await page.locator("[data-kiosk-input]").inputValue(), "dang ky khai sinh");
+    await page.locator(".keyboard button[data-key=back]").click();
+    await tap(page, "h");
+    await page.locator("button.kiosk-go").click();
+    await page.waitForURL(/\/kiosk\?/);
+    const first = page.locator(".kiosk-results li a").first();
+    assert.equal((await first.locator("span").textContent()).trim(), BIRTH);
+    await first.click();
+    await page.waitForURL(/\/kiosk\/thu-tuc\/1\.001193$/);
+    assert.equal(await page.locator("h1").textContent(), BIRTH);
+    assert.match(await page.locator("main").innerText(), /Thành phần hồ sơ/);
+    assert.equal(await page.locator('a[href*="login"]').count(), 0);
+    await page.context().close();
+  });
+
+  test("the kiosk returns to its start page after the idle time, but not while someone is touching it", async () => {
+    const page = await newPage(browser, { hasTouch: true });
+    await page.goto(`${server.url}/kiosk/thu-tuc/1.001193`);
+    // Activity keeps the page: touch every second for longer than the idle time.
+    for (let i = 0; i < IDLE_SECONDS + 2; i++) {
+      await page.waitForTimeout(1000);
+      await page.locator("h1").click();
+    }
+    assert.match(page.url(), /\/kiosk\/thu-tuc\/1\.001193$/);
+    // Then leave it alone.
+    await page.waitForURL(`${server.url}/kiosk`, { timeout: (IDLE_SECONDS + 5) * 1000 });
+    await page.context().close();
+  });
+
+  test("without JavaScript every key submits the form and the query builds up", async () => {
+    const page = await newPage(browser, { javaScriptEnabled: false });
+    await page.goto(`${server.url}/kiosk`);
+    for (const ch of "khai sinh") {
+      const key = ch === " " ? "space" : ch;
+      await Promise.all([page.waitForURL(/key=/), page.locator(`.keyboard button[data-key="${key}"]`).click()]);
+    }
+    assert.equal(await page.locator("[data-kiosk-input]").inputValue(), "khai sinh");
+    await page.locator("button.kiosk-go").click();
+    await page.waitForURL((u) => !u.search.includes("key="));
+    const names = await page.locator(".kiosk-results li a span").allTextContents();
+    assert.ok(names.some((n) => n.trim() === BIRTH), `results: ${names.join(" | ")}`);
+    // Without a script a plain refresh takes the screen back to the start.
+    await page.waitForURL(`${server.url}/kiosk`, { timeout: (IDLE_SECONDS + 5) * 1000 });
+    await page.context().close();
+  });
+});

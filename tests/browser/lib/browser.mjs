@@ -1,0 +1,26 @@
+// Headless Debian Chromium driven by playwright-core (no browser download).
+import { chromium } from "playwright-core";
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    // This machine's network is closed: without these Chromium keeps dialling Google.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/// A page in a fresh context: Vietnamese locale and the Hà Nội time zone, as the users have.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh", ...options });
+  const page = await context.newPage();
+  return page;
+}
