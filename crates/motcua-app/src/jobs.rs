@@ -43,6 +43,7 @@ impl JobRegistry {
         let mut r = Self::default();
         r.register(MaintenancePurge);
         r.register(DiagnosticsPing);
+        r.register(crate::catalog::CatalogImportJob);
         r
     }
 

@@ -72,6 +72,7 @@ pub struct Services {
     pub(crate) hasher: PasswordHasher,
     pub(crate) calendar: Arc<crate::calendar::CalendarCache>,
     pub(crate) catalog: Arc<crate::catalog::CatalogCache>,
+    pub(crate) import_progress: Arc<crate::catalog::ImportProgress>,
     pub files: Arc<dyn FileStore>,
 }
 
@@ -91,6 +92,7 @@ impl Services {
             hasher,
             calendar: Arc::default(),
             catalog: Arc::default(),
+            import_progress: Arc::default(),
         })
     }
 

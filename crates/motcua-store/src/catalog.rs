@@ -1,10 +1,12 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_app::StoreError;
+use motcua_app::catalog::import::{ImportFormat, ImportProblem, ImportReport};
 use motcua_app::ports::{
-    AgencyCatalogEntry, AgencyProcedure, CatalogReads, CatalogWrites, ProcedureHead, ProcedureRecord, StoreResult,
-    StoredFile, VersionRecord,
+    AgencyCatalogEntry, AgencyProcedure, CatalogReads, CatalogWrites, ImportRecord, ImportStatus, NewImport,
+    ProcedureHead, ProcedureRecord, StoreResult, StoredFile, VersionRecord,
 };
+use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::fold::fold;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication};
@@ -82,6 +84,42 @@ fn file_from_row(r: &AnyRow) -> StoreResult<StoredFile> {
         size: r.i64("size")?,
         created_by: r.opt_text("created_by")?,
         created_at: r.ts("created_at")?,
+    })
+}
+
+fn import_from_row(r: &AnyRow) -> StoreResult<ImportRecord> {
+    let format = r.text("format")?;
+    let status = r.text("status")?;
+    let status =
+        ImportStatus::parse(&status).ok_or_else(|| StoreError::Backend(format!("unknown import status {status}")))?;
+    let count = |col: &str| -> StoreResult<usize> {
+        usize::try_from(r.opt_i64(col)?.unwrap_or(0)).map_err(StoreError::backend)
+    };
+    let report = if status == ImportStatus::Succeeded {
+        let (created, amended, unchanged) = (count("created")?, count("amended")?, count("unchanged")?);
+        Some(ImportReport { total: created + amended + unchanged, created, amended, unchanged })
+    } else {
+        None
+    };
+    let problems: Vec<ImportProblem> = match r.opt_text("problems")? {
+        Some(text) => json("problems", &text)?,
+        None => Vec::new(),
+    };
+    Ok(ImportRecord {
+        id: r.i64("id")?,
+        file_id: r.i64("file_id")?,
+        file_name: r.text("file_name")?,
+        format: ImportFormat::parse(&format)
+            .ok_or_else(|| StoreError::Backend(format!("unknown import format {format}")))?,
+        row_count: r.i64("row_count")?,
+        status,
+        report,
+        problems,
+        user_id: UserId(r.i64("user_id")?),
+        created_by: r.text("created_by")?,
+        created_at: r.ts("created_at")?,
+        started_at: r.opt_ts("started_at")?,
+        finished_at: r.opt_ts("finished_at")?,
     })
 }
 
@@ -233,6 +271,27 @@ impl CatalogReads for Db {
             .map_err(db_err)?
             .map(|r| file_from_row(&r))
             .transpose()
+    }
+
+    async fn catalog_import(&self, id: i64) -> StoreResult<Option<ImportRecord>> {
+        sqlx::query("SELECT * FROM catalog_imports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .map(|r| import_from_row(&r))
+            .transpose()
+    }
+
+    async fn recent_catalog_imports(&self, limit: i64) -> StoreResult<Vec<ImportRecord>> {
+        sqlx::query("SELECT * FROM catalog_imports ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(import_from_row)
+            .collect()
     }
 }
 
@@ -397,5 +456,63 @@ impl CatalogWrites for DbTx {
         .fetch_one(&mut *self.tx)
         .await
         .map_err(db_err)
+    }
+
+    async fn insert_catalog_import(&mut self, i: &NewImport) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO catalog_imports (file_id, file_name, format, row_count, status, user_id, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING id",
+        )
+        .bind(i.file_id)
+        .bind(i.file_name.clone())
+        .bind(i.format.as_str())
+        .bind(i.row_count)
+        .bind(i.user_id.0)
+        .bind(i.created_by.clone())
+        .bind(us(i.created_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn start_catalog_import(&mut self, id: i64, now: Timestamp) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE catalog_imports SET status = 'running', started_at = COALESCE(started_at, $2) \
+             WHERE id = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(id)
+        .bind(us(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_catalog_import(
+        &mut self,
+        id: i64,
+        outcome: &Result<ImportReport, Vec<ImportProblem>>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (status, report, problems) = match outcome {
+            Ok(r) => (ImportStatus::Succeeded, Some(r), None),
+            Err(p) => (ImportStatus::Failed, None, Some(to_json(p)?)),
+        };
+        let n = |f: fn(&ImportReport) -> usize| report.map(|r| i64::try_from(f(r)).unwrap_or(i64::MAX));
+        let done = sqlx::query(
+            "UPDATE catalog_imports SET status = $2, created = $3, amended = $4, unchanged = $5, problems = $6, \
+             finished_at = $7 WHERE id = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(n(|r| r.created))
+        .bind(n(|r| r.amended))
+        .bind(n(|r| r.unchanged))
+        .bind(problems)
+        .bind(us(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -29,6 +29,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_catalog.sql"),
         include_str!("../migrations/postgres/0003_catalog.sql"),
     ),
+    (
+        4,
+        "catalog_imports",
+        include_str!("../migrations/sqlite/0004_catalog_imports.sql"),
+        include_str!("../migrations/postgres/0004_catalog_imports.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

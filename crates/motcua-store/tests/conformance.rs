@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use motcua_app::StoreError;
+use motcua_app::catalog::import::{ImportFormat, ImportProblem, ImportReport};
 use motcua_app::clock::{Clock, ManualClock};
 use motcua_app::context::{Actor, RequestMeta, audit_event};
 use motcua_app::ports::*;
@@ -61,6 +62,52 @@ fn job(kind: &str, dedup: Option<&str>) -> NewJob {
 }
 
 backend_tests! {
+    async fn catalog_imports_record_their_outcome_once(db) {
+        let t = tree(&db).await;
+        let now = fixed_now();
+        let later = now + SignedDuration::from_mins(1);
+        let mut tx = db.db.begin().await.unwrap();
+        let uid = tx.insert_user(&NewUser {
+            username: Username::parse("tinh.kstthc").unwrap(), full_name: "Cán bộ KSTTHC".into(), email: None,
+            phone: None, title: None, agency_id: t[0].id, password_hash: None, must_change_password: false, active: true,
+        }, now).await.unwrap();
+        let file_id = tx.insert_stored_file(&StoredFile {
+            id: 0, sha256: "ab".repeat(32), file_name: "Danh mục.xlsx".into(), content_type: "application/zip".into(),
+            size: 10, created_by: Some("tinh.kstthc".into()), created_at: now,
+        }).await.unwrap();
+        let new = |name: &str, format| NewImport {
+            file_id, file_name: name.into(), format, row_count: 3, user_id: uid, created_by: "tinh.kstthc".into(), created_at: now,
+        };
+        let first = tx.insert_catalog_import(&new("Danh mục.xlsx", ImportFormat::Xlsx)).await.unwrap();
+        let second = tx.insert_catalog_import(&new("goi.json", ImportFormat::Json)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let r = db.db.catalog_import(first).await.unwrap().unwrap();
+        assert_eq!((r.status, r.format, r.row_count, r.user_id), (ImportStatus::Queued, ImportFormat::Xlsx, 3, uid));
+        assert!(r.report.is_none() && r.problems.is_empty() && r.started_at.is_none() && r.finished_at.is_none());
+        assert_eq!(r.file_name, "Danh mục.xlsx");
+
+        let report = ImportReport { total: 3, created: 1, amended: 1, unchanged: 1 };
+        let problems = vec![ImportProblem { row: "Thủ tục thứ 2".into(), reason: "thiếu tên".into() }];
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(tx.start_catalog_import(first, now).await.unwrap());
+        // A worker that takes over an interrupted import starts it again; the first start stays.
+        assert!(tx.start_catalog_import(first, later).await.unwrap());
+        assert!(tx.finish_catalog_import(first, &Ok(report.clone()), later).await.unwrap());
+        assert!(!tx.finish_catalog_import(first, &Err(problems.clone()), later).await.unwrap(), "finished once");
+        assert!(!tx.start_catalog_import(first, later).await.unwrap());
+        assert!(tx.finish_catalog_import(second, &Err(problems.clone()), later).await.unwrap());
+        tx.commit().await.unwrap();
+
+        let r = db.db.catalog_import(first).await.unwrap().unwrap();
+        assert_eq!((r.status, r.report, r.started_at, r.finished_at), (ImportStatus::Succeeded, Some(report), Some(now), Some(later)));
+        let r = db.db.catalog_import(second).await.unwrap().unwrap();
+        assert_eq!((r.status, r.report, r.problems), (ImportStatus::Failed, None, problems));
+        let recent: Vec<i64> = db.db.recent_catalog_imports(10).await.unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(recent, [second, first]);
+        assert!(db.db.catalog_import(second + 100).await.unwrap().is_none());
+    }
+
     async fn calendar_revisions_are_append_only_and_the_latest_per_year_wins(db) {
         use motcua_domain::calendar::{CalendarEntry, DayKind};
         let now = fixed_now();

@@ -70,6 +70,7 @@ fn pages() -> Router<AppState> {
         .route("/admin/procedures", get(procedures::index).post(procedures::create))
         .route("/admin/procedures/new", get(procedures::new_form))
         .route("/admin/procedures/export", get(procedures::export))
+        .route("/admin/procedures/imports/{id}", get(procedures::import_status))
         .route("/admin/procedures/{code}", get(procedures::show))
         .route("/admin/procedures/{code}/amend", post(procedures::amend))
         .route("/admin/procedures/{code}/end", post(procedures::end))

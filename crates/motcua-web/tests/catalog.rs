@@ -2,6 +2,7 @@
 //! versioning (amend, publish, abolish, replace) through the API; imports that reject bad rows
 //! and change nothing; form templates; each agency's list; authorization.
 
+use motcua_app::jobs::{JobRegistry, Worker};
 use motcua_testkit::{TestApp, app_tests};
 use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
@@ -312,6 +313,84 @@ app_tests! {
         // Only catalogue managers import.
         let (s, _) = import_xlsx(&app, "anphu.admin", file()).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+
+    async fn web_import_is_checked_at_once_then_applied_in_the_background(app) {
+        let web = app.login("admin").await;
+        let upload = |name: &'static str, bytes: Vec<u8>| {
+            let form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            web.http.post(app.url(&format!("/admin/procedures/import?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send()
+        };
+        let good = procedure_row("1.999011", "Thủ tục nhập trong nền", "Cấp xã");
+        let bad = procedure_row("1.99901", "Mã sai", "Cấp xã");
+        let file = |rows: &[&[&str]]| workbook(&[
+            (PROCEDURES.0, PROCEDURES.1, rows),
+            (CASES.0, CASES.1, &[&["1.999011", "", "5", "Ngày làm việc"]]),
+            (DOCUMENTS.0, DOCUMENTS.1, &[&["1.999011", "", "Tờ khai", "1", "0"]]),
+            (FEES.0, FEES.1, &[]),
+        ]);
+        // A bad file is refused on the spot with its row named; nothing is stored or queued.
+        let r = upload("thu-tuc.xlsx", file(&[&good, &bad])).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Sheet ThuTuc, dòng 3"), "{html}");
+        assert!(!html.contains("recent-imports"));
+        let r = upload("thu-tuc.csv", b"a,b".to_vec()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A good file is queued and its page follows it until done.
+        let r = upload("thu-tuc.xlsx", file(&[&good])).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(page.starts_with("/admin/procedures/imports/"), "{page}");
+        let html = web.get(&page).await.text().await.unwrap();
+        assert!(html.contains("data-status=\"queued\""), "{html}");
+        assert!(html.contains("http-equiv=\"refresh\""), "reloads itself while pending");
+        let (s, _) = app.browser().json("/api/v1/procedures/1.999011").await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "nothing changes before the job runs");
+
+        let worker = Worker::new(app.services.clone(), JobRegistry::standard());
+        assert_eq!(worker.run_pending().await.unwrap().succeeded, 1);
+        let html = web.get(&page).await.text().await.unwrap();
+        assert!(html.contains("data-status=\"succeeded\""), "{html}");
+        assert!(html.contains("Đã nhập 1 thủ tục: 1 mới"), "{html}");
+        assert!(!html.contains("http-equiv=\"refresh\""));
+        let (s, _) = app.browser().json("/api/v1/procedures/1.999011").await;
+        assert_eq!(s, StatusCode::OK);
+        let list = web.get("/admin/procedures").await.text().await.unwrap();
+        assert!(list.contains("recent-imports") && list.contains("Đã nhập xong"));
+
+        // Through the API: a draft opened after the upload makes the job refuse the file whole.
+        let api = app.api_as("admin").await;
+        let r = api.post_json("/api/v1/procedures/1.999011/amend", &json!({})).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        let changed = procedure_row("1.999011", "Thủ tục nhập trong nền (sửa)", "Cấp xã");
+        let r = api.http.post(app.url("/api/v1/procedures/imports?file_name=sua.xlsx"))
+            .bearer_auth(api.bearer.as_ref().unwrap())
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(file(&[&changed])).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!((v["status"].as_str(), v["file_name"].as_str(), v["row_count"].as_i64()), (Some("queued"), Some("sua.xlsx"), Some(1)));
+        worker.run_pending().await.unwrap();
+        let (s, v) = api.json(&location).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["status"], "failed", "{v}");
+        assert!(v["problems"][0]["reason"].as_str().unwrap().contains("bản nháp"), "{v}");
+        let (_, p) = app.browser().json("/api/v1/procedures/1.999011").await;
+        assert_eq!(p["content"]["name"], "Thủ tục nhập trong nền", "nothing changed");
+        // The job is done with it: running the queue again changes nothing.
+        assert_eq!(worker.run_pending().await.unwrap().total(), 0);
+
+        // Imports are the catalogue managers' business only.
+        let other = app.login("anphu.admin").await;
+        assert_eq!(other.get(&page).await.status(), StatusCode::FORBIDDEN);
+        let (s, _) = app.api_as("anphu.admin").await.json(&location).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = api.json("/api/v1/procedures/imports/9999").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 
     async fn json_export_imports_back_unchanged(app) {

@@ -2,6 +2,7 @@
 //! list, form files. Every change is audited and bumps the catalogue revision when the public
 //! catalogue can see it.
 
+use jiff::Timestamp;
 use motcua_domain::account::{Grant, Principal};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::audit::Outcome;
@@ -496,22 +497,9 @@ impl Services {
                 format!("Chỉ nhận biểu mẫu PDF, DOC, DOCX, XLS, XLSX, ODT (tệp gửi lên: {content_type})."),
             )
         })?;
-        let sha = hex::encode(Sha256::digest(bytes));
-        // Durable on disk before the row that points at it commits.
-        self.files.put(&sha, bytes).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let id = tx
-            .insert_stored_file(&StoredFile {
-                id: 0,
-                sha256: sha,
-                file_name: file_name.clone(),
-                content_type: content_type.to_owned(),
-                size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-                created_by: Some(principal.username.to_string()),
-                created_at: now,
-            })
-            .await?;
+        let id = self.keep_file(&mut *tx, &file_name, content_type, bytes, principal, now).await?;
         let event = audit_event(
             Actor::Official { principal, grant: Some(grant) },
             "file.upload",
@@ -523,6 +511,32 @@ impl Services {
         );
         self.commit_audited(tx, event, meta).await?;
         Ok(FileRef { id, file_name })
+    }
+
+    /// Stores the bytes (durable on disk before the row that points at it commits) and adds
+    /// their metadata row inside `tx`.
+    pub(crate) async fn keep_file(
+        &self,
+        tx: &mut dyn StoreTx,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        by: &Principal,
+        now: Timestamp,
+    ) -> Result<i64, AppError> {
+        let sha = hex::encode(Sha256::digest(bytes));
+        self.files.put(&sha, bytes).await?;
+        Ok(tx
+            .insert_stored_file(&StoredFile {
+                id: 0,
+                sha256: sha,
+                file_name: file_name.to_owned(),
+                content_type: content_type.to_owned(),
+                size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                created_by: Some(by.username.to_string()),
+                created_at: now,
+            })
+            .await?)
     }
 
     /// An agency's procedure list, by code.
@@ -600,7 +614,7 @@ impl Services {
 }
 
 /// Keeps the last path segment, refuses control characters and hidden names.
-fn safe_file_name(raw: &str) -> Result<String, AppError> {
+pub(crate) fn safe_file_name(raw: &str) -> Result<String, AppError> {
     let name = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
     if name.is_empty() || name.starts_with('.') || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(AppError::field("file", "invalid_name", "Tên tệp không hợp lệ."));

@@ -13,7 +13,7 @@ use motcua_domain::audit::Outcome;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, standing};
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::validation::{FieldError, ValidationErrors};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::package::Package;
 use crate::context::{Actor, RequestMeta, audit_event};
@@ -32,7 +32,7 @@ pub struct ImportRow {
 }
 
 /// A row that cannot be imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportProblem {
     pub row: String,
     pub reason: String,
@@ -52,6 +52,28 @@ pub enum ImportFormat {
 }
 
 impl ImportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportFormat::Json => "json",
+            ImportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "json" => Some(ImportFormat::Json),
+            "xlsx" => Some(ImportFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// From a file name's extension, refusing other files.
+    pub fn of_file(name: &str) -> Result<ImportFormat, AppError> {
+        Self::from_file_name(name).ok_or_else(|| {
+            AppError::field("file", "unsupported_type", "Chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu).")
+        })
+    }
+
     /// From a file name's extension.
     pub fn from_file_name(name: &str) -> Option<ImportFormat> {
         let lower = name.to_ascii_lowercase();
@@ -311,18 +333,43 @@ impl Services {
             None => None,
         };
         let rows = check_rows(parsed).map_err(problems_error)?;
-        let now = self.now();
-        let by = principal.map_or_else(|| "system:import".to_owned(), |p| p.username.to_string());
-        let mut tx = self.store.begin().await?;
-        let (report, _) = apply_rows(&mut *tx, &*self.store, rows, &by, now, progress).await?;
         let actor = match principal {
             Some(p) => Actor::Official { principal: p, grant },
             None => Actor::System { label: "import" },
         };
+        self.apply_import(actor, rows, None, meta, progress).await
+    }
+
+    /// Writes checked rows in one transaction with the audit entry and, for a queued import,
+    /// its outcome.
+    pub(crate) async fn apply_import(
+        &self,
+        actor: Actor<'_>,
+        rows: Vec<CheckedRow>,
+        import_id: Option<i64>,
+        meta: &RequestMeta,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportReport, AppError> {
+        let now = self.now();
+        let by = match &actor {
+            Actor::Official { principal, .. } => principal.username.to_string(),
+            _ => "system:import".to_owned(),
+        };
+        let mut tx = self.store.begin().await?;
+        let (report, _) = apply_rows(&mut *tx, &*self.store, rows, &by, now, progress).await?;
+        if let Some(id) = import_id
+            && !tx.finish_catalog_import(id, &Ok(report.clone()), now).await?
+        {
+            return Err(AppError::Conflict {
+                code: "import_finished",
+                message: "Lần nhập này đã kết thúc.".into(),
+                field: None,
+            });
+        }
         let event = audit_event(
             actor,
             "catalog.import",
-            None,
+            import_id.map(|id| ("catalog_import", id.to_string())),
             Outcome::Success,
             Some(format!(
                 "{} thủ tục: {} mới, {} sửa đổi, {} không đổi",

@@ -7,6 +7,7 @@
 mod admin;
 mod demo_source;
 pub mod import;
+mod import_queue;
 pub mod package;
 pub mod xlsx;
 
@@ -27,6 +28,8 @@ use serde::{Deserialize, Serialize};
 
 pub use admin::{AgencyCatalogRow, EndInput, PublishInput};
 pub(crate) use demo_source::demo_rows;
+pub(crate) use import_queue::ImportProgress;
+pub use import_queue::{CatalogImportJob, ImportView};
 
 use crate::error::AppError;
 use crate::ports::{AgencyProcedure, ProcedureRecord, VersionRecord};
@@ -64,7 +67,37 @@ struct Snapshot {
     day: Date,
     index: SearchIndex<ProcedureSummary>,
     fields: Vec<FieldSummary>,
+    /// Result pages already computed on this snapshot. Searches repeat a lot (the popular
+    /// procedures), and a snapshot never changes, so a hit is exact; a new snapshot starts
+    /// empty. The cache's eviction (S3-FIFO) keeps one-off queries from pushing out the
+    /// popular ones.
+    results: quick_cache::sync::Cache<ResultKey, Arc<SearchResult>>,
 }
+
+impl Snapshot {
+    fn search(&self, query: &ProcedureQuery) -> SearchResult {
+        let offset = (query.page - 1) * query.per_page;
+        let page = self.index.search(&query.q, &query.filter, offset, query.per_page);
+        SearchResult {
+            total: page.total,
+            page: query.page,
+            per_page: query.per_page,
+            items: page.hits.into_iter().cloned().collect(),
+        }
+    }
+}
+
+/// A search as the result cache knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResultKey {
+    q: String,
+    filter: SearchFilter,
+    page: usize,
+    per_page: usize,
+}
+
+/// Result pages kept per snapshot.
+const CACHED_RESULTS: usize = 4096;
 
 /// The search index of one process.
 #[derive(Default)]
@@ -265,7 +298,8 @@ impl Services {
         });
         let index = SearchIndex::build(docs);
         tracing::debug!(procedures = index.len(), elapsed_ms = started.elapsed().as_millis(), "catalogue index built");
-        let snapshot = Arc::new(Snapshot { revision, day, index, fields });
+        let snapshot =
+            Arc::new(Snapshot { revision, day, index, fields, results: quick_cache::sync::Cache::new(CACHED_RESULTS) });
         *self.catalog.snapshot.write().expect("catalog cache lock") = Some(snapshot.clone());
         self.catalog.mark_checked();
         Ok(snapshot)
@@ -318,16 +352,25 @@ impl Services {
     }
 
     /// Searches the procedures in force (public).
-    pub async fn search_procedures(&self, query: &ProcedureQuery) -> Result<SearchResult, AppError> {
+    pub async fn search_procedures(&self, query: &ProcedureQuery) -> Result<Arc<SearchResult>, AppError> {
         let snapshot = self.snapshot().await?;
-        let offset = (query.page - 1) * query.per_page;
-        let page = snapshot.index.search(&query.q, &query.filter, offset, query.per_page);
-        Ok(SearchResult {
-            total: page.total,
+        let key = ResultKey {
+            q: query.q.trim().to_owned(),
+            filter: query.filter.clone(),
             page: query.page,
             per_page: query.per_page,
-            items: page.hits.into_iter().cloned().collect(),
-        })
+        };
+        if let Some(hit) = snapshot.results.get(&key) {
+            return Ok(hit);
+        }
+        let result = Arc::new(snapshot.search(query));
+        snapshot.results.insert(key, result.clone());
+        Ok(result)
+    }
+
+    /// Searches without the result cache (to measure the index itself).
+    pub async fn search_procedures_uncached(&self, query: &ProcedureQuery) -> Result<SearchResult, AppError> {
+        Ok(self.snapshot().await?.search(query))
     }
 
     /// Fields with procedures in force (public).

@@ -1,9 +1,12 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
+use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, VersionFacts};
+use serde::Serialize;
 
 use super::StoreResult;
+use crate::catalog::import::{ImportFormat, ImportProblem, ImportReport};
 
 /// A procedure's identity; everything it says lives in its versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,79 @@ pub struct StoredFile {
     pub created_at: Timestamp,
 }
 
+/// Where a background catalogue import stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "queued",
+            ImportStatus::Running => "running",
+            ImportStatus::Succeeded => "succeeded",
+            ImportStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ImportStatus::Queued, ImportStatus::Running, ImportStatus::Succeeded, ImportStatus::Failed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, ImportStatus::Succeeded | ImportStatus::Failed)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "Đang chờ xử lý",
+            ImportStatus::Running => "Đang nhập",
+            ImportStatus::Succeeded => "Đã nhập xong",
+            ImportStatus::Failed => "Không nhập được",
+        }
+    }
+}
+
+/// An import file accepted for the background queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImport {
+    pub file_id: i64,
+    pub file_name: String,
+    pub format: ImportFormat,
+    /// Procedures in the file (all passed the checks when it was accepted).
+    pub row_count: i64,
+    pub user_id: UserId,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+/// A background catalogue import and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub file_id: i64,
+    pub file_name: String,
+    pub format: ImportFormat,
+    pub row_count: i64,
+    pub status: ImportStatus,
+    /// When it succeeded.
+    pub report: Option<ImportReport>,
+    /// Why it failed.
+    pub problems: Vec<ImportProblem>,
+    pub user_id: UserId,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}
+
 #[async_trait]
 pub trait CatalogReads {
     /// Changes whenever something the public catalogue shows changes.
@@ -122,6 +198,9 @@ pub trait CatalogReads {
     /// One agency's list with each procedure's code and newest name, by code.
     async fn agency_catalog(&self, agency: AgencyId) -> StoreResult<Vec<AgencyCatalogEntry>>;
     async fn stored_file(&self, id: i64) -> StoreResult<Option<StoredFile>>;
+    async fn catalog_import(&self, id: i64) -> StoreResult<Option<ImportRecord>>;
+    /// The newest imports first.
+    async fn recent_catalog_imports(&self, limit: i64) -> StoreResult<Vec<ImportRecord>>;
 }
 
 #[async_trait]
@@ -154,4 +233,15 @@ pub trait CatalogWrites {
     /// Adds or updates rows, keeping the agency's other procedures.
     async fn upsert_agency_procedures(&mut self, rows: &[AgencyProcedure]) -> StoreResult<()>;
     async fn insert_stored_file(&mut self, file: &StoredFile) -> StoreResult<i64>;
+    async fn insert_catalog_import(&mut self, import: &NewImport) -> StoreResult<i64>;
+    /// Marks a queued (or interrupted running) import as running; `false` when it has already
+    /// finished.
+    async fn start_catalog_import(&mut self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Records the outcome; `false` when it had already finished.
+    async fn finish_catalog_import(
+        &mut self,
+        id: i64,
+        outcome: &Result<ImportReport, Vec<ImportProblem>>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
 }

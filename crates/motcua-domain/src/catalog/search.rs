@@ -53,7 +53,7 @@ pub struct SearchDoc<T> {
 }
 
 /// Narrowing of a search.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchFilter {
     pub field: Option<FieldCode>,
     pub level: Option<Level>,

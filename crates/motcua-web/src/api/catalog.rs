@@ -6,15 +6,18 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_app::catalog::import::{ImportFormat, ImportReport, parse_import};
+use motcua_app::catalog::ImportView;
+use motcua_app::catalog::import::{ImportFormat, ImportProblem, ImportReport, parse_import};
 use motcua_app::catalog::package::Package;
 use motcua_app::catalog::{
     AgencyCatalogRow, EndInput, FieldSummary, ProcedureQueryInput, ProcedureView, PublishInput, SearchResult,
 };
+use motcua_app::ports::ImportStatus;
 use motcua_app::ports::VersionRecord;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::diff::Change;
 use motcua_domain::catalog::{ProcedureContent, Standing};
+use motcua_domain::time::rfc3339_vn;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -152,7 +155,7 @@ pub async fn search(
     State(state): State<AppState>,
     Meta(meta): Meta,
     ApiQuery(q): ApiQuery<ProcedureQueryInput>,
-) -> ApiResult<Json<SearchResult>> {
+) -> ApiResult<Json<std::sync::Arc<SearchResult>>> {
     limit(&state, &meta)?;
     let query = state.services.procedure_query(&q).await.map_err(query_error)?;
     Ok(Json(state.services.search_procedures(&query).await?))
@@ -384,22 +387,119 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let format = if ct.starts_with("application/json") {
-        ImportFormat::Json
-    } else if ct.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
-        ImportFormat::Xlsx
-    } else {
-        return Err(HttpError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Gửi tệp JSON (application/json) hoặc XLSX (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).",
-        )
-        .into());
-    };
+    let format = body_format(&headers)?;
     let parsed =
         tokio::task::spawn_blocking(move || parse_import(&body, format)).await.map_err(|_| HttpError::internal())?;
     Ok(Json(state.services.import_procedures(Some(&p), parsed, &meta, &|_, _| {}).await?))
+}
+
+/// The import format named by the request's `Content-Type`.
+fn body_format(headers: &HeaderMap) -> Result<ImportFormat, HttpError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if ct.starts_with("application/json") {
+        Ok(ImportFormat::Json)
+    } else if ct.starts_with(XLSX_TYPE) {
+        Ok(ImportFormat::Xlsx)
+    } else {
+        Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Gửi tệp JSON (application/json) hoặc XLSX ({XLSX_TYPE})."),
+        ))
+    }
+}
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueImportQuery {
+    /// The file's name as people will see it in the import list (default `goi-thu-tuc.json` or
+    /// `mau-thu-tuc.xlsx`).
+    pub file_name: Option<String>,
+}
+
+/// A background import and how far it is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportDto {
+    pub id: i64,
+    pub file_name: String,
+    /// `json` or `xlsx`.
+    pub format: String,
+    /// Procedures in the file.
+    pub row_count: i64,
+    pub status: ImportStatus,
+    /// Procedures written so far, while it runs in the answering process.
+    pub done: Option<usize>,
+    /// Counts once it has succeeded.
+    pub report: Option<ImportReport>,
+    /// Reasons once it has failed (nothing was imported).
+    pub problems: Vec<ImportProblem>,
+    pub created_by: String,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl From<ImportView> for ImportDto {
+    fn from(v: ImportView) -> Self {
+        let i = v.record;
+        Self {
+            id: i.id,
+            file_name: i.file_name,
+            format: i.format.as_str().to_owned(),
+            row_count: i.row_count,
+            status: i.status,
+            done: v.progress.map(|(d, _)| d),
+            report: i.report,
+            problems: i.problems,
+            created_by: i.created_by,
+            created_at: rfc3339_vn(i.created_at),
+            started_at: i.started_at.map(rfc3339_vn),
+            finished_at: i.finished_at.map(rfc3339_vn),
+        }
+    }
+}
+
+/// Queues an import (the body as for `POST /api/v1/procedures/import`). The file is checked at
+/// once: a bad file gets 422 with every bad row and nothing is stored. An accepted file is
+/// applied in the background; poll the `Location` for its progress and outcome.
+#[utoipa::path(post, path = "/api/v1/procedures/imports", tag = "catalog", params(QueueImportQuery),
+    request_body(content = String, description = "JSON package or XLSX file", content_type = "application/json"),
+    security(("bearer" = [])),
+    responses((status = 202, body = ImportDto), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn queue_import(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiQuery(q): ApiQuery<QueueImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let format = body_format(&headers)?;
+    let name = q.file_name.unwrap_or_else(|| {
+        match format {
+            ImportFormat::Json => "goi-thu-tuc.json",
+            ImportFormat::Xlsx => "mau-thu-tuc.xlsx",
+        }
+        .to_owned()
+    });
+    let id = state.services.queue_import(&p, &name, format, body.to_vec(), &meta).await?;
+    let view = state.services.catalog_import(&p, id).await?;
+    let location = format!("/api/v1/procedures/imports/{id}");
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(ImportDto::from(view))).into_response())
+}
+
+/// One background import: status, progress and outcome.
+#[utoipa::path(get, path = "/api/v1/procedures/imports/{id}", tag = "catalog", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn import_status(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ImportDto>> {
+    Ok(Json(state.services.catalog_import(&p, id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -87,8 +87,10 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(catalog::import))
+                .routes(routes!(catalog::queue_import))
                 .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
         )
+        .routes(routes!(catalog::import_status))
         .routes(routes!(catalog::get))
         .routes(routes!(catalog::get_managed))
         .routes(routes!(catalog::save_draft, catalog::discard_draft))

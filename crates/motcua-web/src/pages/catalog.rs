@@ -1,6 +1,8 @@
 //! Public catalogue pages (no login): search and browse, a printable page per procedure, form
 //! downloads, and the lobby kiosk.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -127,7 +129,7 @@ pub async fn index(
             (state.services.search_procedures(&query).await?, None, name)
         }
         Err(motcua_app::AppError::Validation(v)) => (
-            SearchResult { total: 0, page: 1, per_page: 20, items: vec![] },
+            Arc::new(SearchResult { total: 0, page: 1, per_page: 20, items: vec![] }),
             Some(v.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")),
             None,
         ),
@@ -371,7 +373,7 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
         .await;
     let result = match query {
         Ok(query) if searched => state.services.search_procedures(&query).await?,
-        _ => SearchResult { total: 0, page: 1, per_page: 10, items: vec![] },
+        _ => Arc::new(SearchResult { total: 0, page: 1, per_page: 10, items: vec![] }),
     };
     let keys = KEYS.iter().map(|row| row.split("").filter(|s| !s.is_empty()).collect()).collect();
     render_ok(&KioskPage {

@@ -36,6 +36,8 @@ pub struct Layout {
     pub user: Option<NavUser>,
     pub flash: Option<String>,
     pub request_id: String,
+    /// Reload the page after this many seconds (progress pages; works without JavaScript).
+    pub refresh: Option<u32>,
 }
 
 impl Layout {
@@ -45,6 +47,7 @@ impl Layout {
             user: user.map(|u| nav_user(&u.principal, &u.csrf)),
             flash: None,
             request_id: crate::context::current_request_id().unwrap_or_default(),
+            refresh: None,
         }
     }
 

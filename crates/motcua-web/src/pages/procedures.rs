@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_app::catalog::import::{ImportFormat, ImportReport, parse_import};
+use motcua_app::catalog::import::ImportFormat;
 use motcua_app::catalog::{AgencyCatalogRow, EndInput, PublishInput};
-use motcua_app::ports::ProcedureHead;
+use motcua_app::ports::{ImportRecord, ProcedureHead};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::calendar::TimeUnit;
 use motcua_domain::catalog::diff::Change;
@@ -14,6 +14,7 @@ use motcua_domain::catalog::{
     ApplicantType, Channel, ChannelTime, Fee, FeeKind, FieldCode, FieldRef, FileRef, FormTemplate, LegalBasis, Level,
     OnlineLevel, ProcedureCase, ProcedureContent, RequiredDocument, ResultDocument, Submission, TimeLimit,
 };
+use motcua_domain::time::format_datetime;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
@@ -36,8 +37,14 @@ struct ListPage {
     heads: Vec<ProcedureHead>,
     page: i64,
     pages: i64,
-    report: Option<ImportReport>,
+    imports: Vec<ImportView>,
     errors: FormErrors,
+}
+
+/// A row of the recent imports.
+struct ImportView {
+    i: ImportRecord,
+    created_at: String,
 }
 
 #[derive(Deserialize)]
@@ -56,7 +63,13 @@ async fn list_page(state: &AppState, user: &PageUser, q: Option<String>, page: i
         heads,
         page,
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
-        report: None,
+        imports: state
+            .services
+            .recent_catalog_imports(&user.principal)
+            .await?
+            .into_iter()
+            .map(|i| ImportView { created_at: format_datetime(i.created_at), i })
+            .collect(),
         errors: FormErrors::default(),
     })
 }
@@ -99,27 +112,16 @@ async fn read_file(mut mp: Multipart) -> Result<(String, String, Vec<u8>, Vec<(S
     Ok((n, t, b, fields))
 }
 
-/// `POST /admin/procedures/import` (multipart: `file`).
+/// `POST /admin/procedures/import` (multipart: `file`): checks the file at once, then queues it
+/// and shows its progress page.
 pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, mp: Multipart) -> PageResult {
     let (name, _, bytes, _) = read_file(mp).await?;
-    let Some(format) = ImportFormat::from_file_name(&name) else {
-        let e = HttpError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "unsupported_type",
-            "Chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu).",
-        );
-        let mut p = list_page(&state, &user, None, 1).await?;
-        p.errors = FormErrors::from_http(&e);
-        return Ok(render_form_error(e, &p));
+    let queued = match ImportFormat::of_file(&name) {
+        Ok(format) => state.services.queue_import(&user.principal, &name, format, bytes, &meta).await,
+        Err(e) => Err(e),
     };
-    let parsed =
-        tokio::task::spawn_blocking(move || parse_import(&bytes, format)).await.map_err(|_| HttpError::internal())?;
-    match state.services.import_procedures(Some(&user.principal), parsed, &meta, &|_, _| {}).await {
-        Ok(report) => {
-            let mut p = list_page(&state, &user, None, 1).await?;
-            p.report = Some(report);
-            Ok(render(&p))
-        }
+    match queued {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/procedures/imports/{id}")).into_response()),
         Err(e) => {
             let e = crate::respond::form_error(e)?;
             let mut p = list_page(&state, &user, None, 1).await?;
@@ -127,6 +129,39 @@ pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): M
             Ok(render_form_error(e, &p))
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "admin/procedure_import.html")]
+struct ImportPage {
+    layout: Layout,
+    i: ImportRecord,
+    /// Percent written, while running in this process.
+    percent: Option<usize>,
+    done: usize,
+    total: usize,
+    created_at: String,
+    finished_at: String,
+}
+
+/// `GET /admin/procedures/imports/{id}`: status and progress; reloads itself until finished.
+pub async fn import_status(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
+    let view = state.services.catalog_import(&user.principal, id).await?;
+    let i = view.record;
+    let mut layout = Layout::new(format!("Nhập thủ tục từ tệp {}", i.file_name), Some(&user));
+    if !i.status.is_finished() {
+        layout.refresh = Some(2);
+    }
+    let (done, total) = view.progress.unwrap_or((0, usize::try_from(i.row_count).unwrap_or(0)));
+    Ok(render(&ImportPage {
+        layout,
+        percent: view.progress.map(|(d, t)| (d * 100).checked_div(t).unwrap_or(100)),
+        done,
+        total,
+        created_at: format_datetime(i.created_at),
+        finished_at: i.finished_at.map(format_datetime).unwrap_or_default(),
+        i,
+    }))
 }
 
 /// `GET /admin/procedures/export?format=`
