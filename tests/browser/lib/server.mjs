@@ -38,12 +38,17 @@ export async function startServer(env = {}) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${bin}: ${e.message}`));
+    });
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
   child.removeAllListeners("exit");
+  child.removeAllListeners("error");
   return {
     url,
     output: () => output,
