@@ -159,8 +159,9 @@ impl Services {
         self.import_progress.clear(id);
         let refused = match result {
             Ok(_) => return Ok(()),
-            Err(AppError::Store(_) | AppError::Internal(_)) if job.attempt < job.max_attempts => {
-                return Err(anyhow::anyhow!(result.expect_err("an error").to_string()));
+            // Server faults are retried by the queue until the last attempt.
+            Err(e @ (AppError::Store(_) | AppError::Internal(_))) if job.attempt < job.max_attempts => {
+                return Err(anyhow::anyhow!(e.to_string()));
             }
             Err(e) => e,
         };
