@@ -41,6 +41,9 @@ pub enum AppError {
     /// The request conflicts with the current state (stale version, duplicate code…).
     #[error("{message}")]
     Conflict { code: &'static str, message: String, field: Option<String> },
+    /// The dossier's status does not allow the action; names the status and what it allows.
+    #[error("{message}")]
+    IllegalTransition { message: String, status: u8, allowed: Vec<&'static str> },
     #[error("quá nhiều yêu cầu")]
     RateLimited,
     #[error(transparent)]

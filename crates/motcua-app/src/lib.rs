@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod clock;
 pub mod context;
 pub mod demo;
+pub mod dossiers;
 pub mod error;
 pub mod jobs;
 pub mod password;

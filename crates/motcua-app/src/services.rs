@@ -58,10 +58,23 @@ impl Default for WorkerSettings {
     }
 }
 
+#[derive(Debug, Clone)]
+pub struct DossierSettings {
+    /// A dossier due within this many working days is "near due" in the queues.
+    pub near_due_working_days: u32,
+}
+
+impl Default for DossierSettings {
+    fn default() -> Self {
+        Self { near_due_working_days: 1 }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
+    pub dossiers: DossierSettings,
 }
 
 #[derive(Clone)]

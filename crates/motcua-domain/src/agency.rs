@@ -92,6 +92,13 @@ impl AgencyCode {
     }
 }
 
+impl<'de> Deserialize<'de> for AgencyCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
 impl fmt::Display for AgencyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -198,6 +205,13 @@ impl AgencyPath {
 
     pub fn depth(&self) -> usize {
         self.0.matches('/').count() - 1
+    }
+
+    /// The path of the parent node; `None` for a root.
+    pub fn parent(&self) -> Option<AgencyPath> {
+        let inner = &self.0[..self.0.len() - 1];
+        let cut = inner.rfind('/')?;
+        (cut > 0).then(|| AgencyPath(self.0[..=cut].to_owned()))
     }
 
     /// True when `other` is this node or below it.

@@ -10,6 +10,7 @@ pub mod agency;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod dossier;
 pub mod job;
 pub mod lockout;
 pub mod policy;

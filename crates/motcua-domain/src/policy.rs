@@ -35,6 +35,37 @@ pub enum Permission {
     /// Edit, publish, amend, replace and abolish procedures of the catalogue (system-wide
     /// targets only: the province publishes one catalogue).
     ManageCatalog,
+    /// See dossiers received, resolved or handled in the subtree.
+    ViewDossiers,
+    /// Receive dossiers, request supplements, refuse, return results (the one-stop desk).
+    ReceiveDossiers,
+    /// Appraise and process dossiers (specialists; leaders too).
+    ProcessDossiers,
+    /// Approve or reject, stop processing, sign apologies and extensions (the head).
+    DecideDossiers,
+    /// Number, seal and issue results (clerks; leaders too).
+    IssueResults,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        use Permission::*;
+        match self {
+            ViewAgencies => "view_agencies",
+            ManageAgencies => "manage_agencies",
+            ViewUsers => "view_users",
+            ManageUsers => "manage_users",
+            ViewAudit => "view_audit",
+            OperateSystem => "operate_system",
+            ManageCalendar => "manage_calendar",
+            ManageCatalog => "manage_catalog",
+            ViewDossiers => "view_dossiers",
+            ReceiveDossiers => "receive_dossiers",
+            ProcessDossiers => "process_dossiers",
+            DecideDossiers => "decide_dossiers",
+            IssueResults => "issue_results",
+        }
+    }
 }
 
 /// The permissions a role carries.
@@ -51,9 +82,12 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ManageCalendar,
             ManageCatalog,
         ],
-        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit, ManageCatalog],
-        Role::Leader => &[ViewAgencies, ViewUsers],
-        Role::DeskOfficer | Role::Specialist | Role::Clerk | Role::Viewer => &[ViewAgencies],
+        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit, ManageCatalog, ViewDossiers],
+        Role::Leader => &[ViewAgencies, ViewUsers, ViewDossiers, ProcessDossiers, DecideDossiers, IssueResults],
+        Role::DeskOfficer => &[ViewAgencies, ViewDossiers, ReceiveDossiers],
+        Role::Specialist => &[ViewAgencies, ViewDossiers, ProcessDossiers],
+        Role::Clerk => &[ViewAgencies, ViewDossiers, IssueResults],
+        Role::Viewer => &[ViewAgencies, ViewDossiers],
     }
 }
 
@@ -94,6 +128,35 @@ pub fn authorize<'p>(
         .collect();
     // Prefer the narrowest grant: it names the unit the official actually works in.
     covering.into_iter().max_by_key(|g| g.agency_path.depth()).ok_or(Denied::OutOfScope)
+}
+
+/// Decides an access to a dossier (or a step of one) held by the agency at `path`: a grant
+/// covering it, as for [`authorize`], or a grant on one of its direct units. The staff of a
+/// department work for their agency: a dossier waiting at the commune's processing step is work
+/// for the commune's specialists, whichever department their grant names.
+pub fn authorize_dossier<'p>(
+    principal: &'p Principal,
+    permission: Permission,
+    path: &AgencyPath,
+) -> Result<&'p Grant, Denied> {
+    match authorize(principal, permission, Target::Agency(path)) {
+        Err(Denied::OutOfScope) => principal
+            .grants
+            .iter()
+            .filter(|g| role_permissions(g.role).contains(&permission))
+            .find(|g| g.agency_path.parent().as_ref() == Some(path))
+            .ok_or(Denied::OutOfScope),
+        other => other,
+    }
+}
+
+/// The agencies whose dossiers a grant reaches through [`authorize_dossier`]'s unit rule: the
+/// parents of the subtrees in which `permission` holds (exact matches, not subtrees).
+pub fn unit_parents(principal: &Principal, permission: Permission) -> Vec<AgencyPath> {
+    let mut v: Vec<AgencyPath> = scopes(principal, permission).iter().filter_map(AgencyPath::parent).collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// The subtrees in which `permission` holds, without nested duplicates (a province grant makes
@@ -209,6 +272,27 @@ mod tests {
         assert!(scopes(&p, Permission::ManageUsers).is_empty());
         let q = principal(&[(Role::Viewer, COMMUNE_B), (Role::Viewer, COMMUNE_A), (Role::Viewer, DESK_A)]);
         assert_eq!(scopes(&q, Permission::ViewAgencies), vec![path(COMMUNE_A), path(COMMUNE_B)]);
+    }
+
+    #[test]
+    fn department_staff_act_for_their_agency_but_not_its_siblings() {
+        let specialist = principal(&[(Role::Specialist, DESK_A)]);
+        assert!(authorize_dossier(&specialist, Permission::ProcessDossiers, &path(COMMUNE_A)).is_ok());
+        assert!(authorize_dossier(&specialist, Permission::ProcessDossiers, &path(DESK_A)).is_ok());
+        assert_eq!(
+            authorize_dossier(&specialist, Permission::ProcessDossiers, &path(COMMUNE_B)),
+            Err(Denied::OutOfScope)
+        );
+        assert_eq!(
+            authorize_dossier(&specialist, Permission::ProcessDossiers, &path(PROVINCE)),
+            Err(Denied::OutOfScope)
+        );
+        assert_eq!(
+            authorize_dossier(&specialist, Permission::DecideDossiers, &path(COMMUNE_A)),
+            Err(Denied::MissingPermission)
+        );
+        assert_eq!(unit_parents(&specialist, Permission::ProcessDossiers), vec![path(COMMUNE_A)]);
+        assert_eq!(path(PROVINCE).parent(), None);
     }
 
     #[test]

@@ -72,6 +72,8 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("users_username_key", "users.username"),
     ("api_tokens_token_hash_key", "api_tokens.token_hash"),
     ("jobs_dedup_key_key", "jobs.dedup_key"),
+    ("dossier_events_client_txn_id_key", "dossier_events.client_txn_id"),
+    ("dossier_events_pkey", "dossier_events.dossier_id, dossier_events.seq"),
 ];
 
 /// Makes a SQLite URL create its file (`mode=rwc`) and creates the containing folder.

@@ -19,6 +19,7 @@ mod calendar;
 mod catalog;
 mod convert;
 pub mod dialect;
+mod dossier;
 pub mod files;
 mod job;
 mod meta;

@@ -35,6 +35,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_catalog_imports.sql"),
         include_str!("../migrations/postgres/0004_catalog_imports.sql"),
     ),
+    (
+        5,
+        "dossiers",
+        include_str!("../migrations/sqlite/0005_dossiers.sql"),
+        include_str!("../migrations/postgres/0005_dossiers.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -26,6 +26,12 @@ pub struct ErrorBody {
     /// Id of the request, also in the `x-request-id` header and the server log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For `illegal_transition`: the dossier's national status code (1–10)…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u8>,
+    /// …and the actions that status allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -49,11 +55,13 @@ pub struct HttpError {
     pub message: String,
     pub fields: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// Current status and allowed actions of a refused dossier action.
+    pub transition: Option<(u8, Vec<&'static str>)>,
 }
 
 impl HttpError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: vec![], retry_after: None }
+        Self { status, code, message: message.into(), fields: vec![], retry_after: None, transition: None }
     }
 
     pub fn not_found() -> Self {
@@ -101,6 +109,8 @@ impl HttpError {
             message: self.message.clone(),
             fields: self.fields.iter().map(FieldErrorBody::from).collect(),
             request_id,
+            status: self.transition.as_ref().map(|(s, _)| *s),
+            allowed_actions: self.transition.as_ref().map(|(_, a)| a.iter().map(|x| (*x).to_owned()).collect()),
         }
     }
 }
@@ -146,6 +156,10 @@ impl From<AppError> for HttpError {
             AppError::Conflict { code, message, field } => Self {
                 fields: field.map(|f| vec![FieldError::new(f, code, message.clone())]).unwrap_or_default(),
                 ..Self::new(StatusCode::CONFLICT, code, message)
+            },
+            AppError::IllegalTransition { message, status, allowed } => Self {
+                transition: Some((status, allowed)),
+                ..Self::new(StatusCode::CONFLICT, "illegal_transition", message)
             },
             AppError::RateLimited => Self::rate_limited(60),
             AppError::Store(err) => {

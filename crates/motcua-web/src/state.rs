@@ -23,6 +23,8 @@ pub struct WebConfig {
     pub public_api_per_minute: u32,
     /// Seconds without a touch before the lobby kiosk returns to its start page.
     pub kiosk_idle_seconds: u32,
+    /// Public dossier lookups per minute from one address.
+    pub tracking_per_minute: u32,
     /// Bearer token that allows scraping `/metrics` from other hosts; loopback is always allowed.
     pub metrics_token: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
@@ -38,6 +40,7 @@ impl Default for WebConfig {
             login_per_minute: 10,
             public_api_per_minute: 600,
             kiosk_idle_seconds: 120,
+            tracking_per_minute: 30,
             metrics_token: None,
             trust_forwarded_for: false,
         }
@@ -63,16 +66,19 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub tracking_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
     pub fn new(services: Services, config: WebConfig) -> Self {
         let per_minute = NonZeroU32::new(config.login_per_minute.max(1)).expect("non-zero");
         let public_per_minute = NonZeroU32::new(config.public_api_per_minute.max(1)).expect("non-zero");
+        let tracking_per_minute = NonZeroU32::new(config.tracking_per_minute.max(1)).expect("non-zero");
         Self {
             services,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public_per_minute))),
+            tracking_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(tracking_per_minute))),
             config: Arc::new(config),
             metrics: prometheus_handle(),
         }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use jiff::SignedDuration;
 use motcua_app::password::{Argon2Params, PasswordHasher};
-use motcua_app::services::{AuthSettings, Settings, WorkerSettings};
+use motcua_app::services::{AuthSettings, DossierSettings, Settings, WorkerSettings};
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
 use motcua_web::WebConfig;
@@ -33,8 +33,16 @@ pub struct Config {
     pub server: ServerConfig,
     pub auth: AuthConfig,
     pub worker: WorkerConfig,
+    pub dossiers: DossiersConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DossiersConfig {
+    /// A dossier due within this many working days is listed as near due.
+    pub near_due_working_days: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -57,6 +65,8 @@ pub struct ServerConfig {
     pub public_api_per_minute: i64,
     /// Seconds without a touch before the lobby kiosk returns to its start page.
     pub kiosk_idle_seconds: i64,
+    /// Public dossier lookups per minute from one address (guards against code enumeration).
+    pub tracking_per_minute: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -115,6 +125,7 @@ impl Default for Config {
                 trust_forwarded_for: false,
                 public_api_per_minute: 600,
                 kiosk_idle_seconds: 120,
+                tracking_per_minute: 30,
             },
             auth: AuthConfig {
                 argon2_memory_kib: 19 * 1024,
@@ -136,6 +147,7 @@ impl Default for Config {
                 backoff_max_seconds: 3600,
                 retention_days: 30,
             },
+            dossiers: DossiersConfig { near_due_working_days: 1 },
             metrics: MetricsConfig { token: String::new() },
             log: LogConfig { level: "info".into(), format: "pretty".into() },
         }
@@ -313,6 +325,8 @@ impl Config {
         range("auth.login_per_minute", self.auth.login_per_minute, 1, 10_000)?;
         range("server.public_api_per_minute", self.server.public_api_per_minute, 1, 1_000_000)?;
         range("server.kiosk_idle_seconds", self.server.kiosk_idle_seconds, 1, 86_400)?;
+        range("server.tracking_per_minute", self.server.tracking_per_minute, 1, 1_000_000)?;
+        range("dossiers.near_due_working_days", self.dossiers.near_due_working_days, 1, 30)?;
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -361,6 +375,7 @@ impl Config {
                 },
                 retention: SignedDuration::from_hours(24 * self.worker.retention_days),
             },
+            dossiers: DossierSettings { near_due_working_days: self.dossiers.near_due_working_days as u32 },
         }
     }
 
@@ -372,6 +387,7 @@ impl Config {
             login_per_minute: self.auth.login_per_minute as u32,
             public_api_per_minute: self.server.public_api_per_minute as u32,
             kiosk_idle_seconds: self.server.kiosk_idle_seconds as u32,
+            tracking_per_minute: self.server.tracking_per_minute as u32,
             metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
             trust_forwarded_for: self.server.trust_forwarded_for,
         }

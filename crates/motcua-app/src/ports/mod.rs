@@ -9,6 +9,7 @@ mod agency;
 mod audit;
 mod calendar;
 mod catalog;
+mod dossier;
 mod files;
 mod job;
 mod meta;
@@ -18,6 +19,7 @@ pub use agency::*;
 pub use audit::*;
 pub use calendar::*;
 pub use catalog::*;
+pub use dossier::*;
 pub use files::*;
 pub use job::*;
 pub use meta::*;
@@ -35,6 +37,7 @@ pub trait Store:
     + AuditReads
     + CalendarReads
     + CatalogReads
+    + DossierReads
     + JobReads
     + JobQueue
     + MetaReads
@@ -57,7 +60,15 @@ pub trait Store:
 
 #[async_trait]
 pub trait StoreTx:
-    AgencyWrites + AccountWrites + AuditWrites + CalendarWrites + CatalogWrites + JobWrites + MetaWrites + Send
+    AgencyWrites
+    + AccountWrites
+    + AuditWrites
+    + CalendarWrites
+    + CatalogWrites
+    + DossierWrites
+    + JobWrites
+    + MetaWrites
+    + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -304,7 +304,7 @@ pub struct Pause {
 }
 
 /// A fact from a dossier's history that stops or restarts its clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ClockEvent {
     pub at: Timestamp,
     pub reason: PauseReason,

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod dossiers;
 pub mod dto;
 pub mod jobs;
 pub mod me;
@@ -41,6 +42,7 @@ use crate::state::AppState;
         (name = "jobs", description = "Tác vụ nền"),
         (name = "calendar", description = "Lịch pháp lý: âm lịch, ngày nghỉ, giờ làm việc, hạn giải quyết"),
         (name = "catalog", description = "Cơ sở dữ liệu thủ tục hành chính: tra cứu, công bố, nhập/xuất"),
+        (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý, hàng đợi, tra cứu công khai"),
     )
 )]
 struct ApiDoc;
@@ -99,6 +101,10 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(catalog::end))
         .routes(routes!(catalog::diff))
         .routes(routes!(catalog::agency_list, catalog::agency_put))
+        .routes(routes!(dossiers::list, dossiers::intake))
+        .routes(routes!(dossiers::get))
+        .routes(routes!(dossiers::act))
+        .routes(routes!(dossiers::track))
         .split_for_parts()
 }
 

@@ -1,0 +1,413 @@
+//! Officials' actions on a received dossier.
+
+use jiff::Timestamp;
+use motcua_domain::account::{Principal, Username};
+use motcua_domain::agency::AgencyCode;
+use motcua_domain::audit::Outcome;
+use motcua_domain::dossier::action::requirement;
+use motcua_domain::dossier::event::{ResultDelivery, UserRef};
+use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, decide};
+use motcua_domain::policy::{Denied, authorize_dossier};
+use motcua_domain::time::parse_date;
+use motcua_domain::validation::{FieldError, ValidationErrors};
+use serde::Deserialize;
+
+use super::intake::check_txn_id;
+use super::{DossierView, actor_of, agency_ref, involved_agencies, seal_events, store_events};
+use crate::context::{Actor, RequestMeta, audit_event};
+use crate::error::{AppError, StoreError};
+use crate::services::Services;
+
+/// An action with its input; which fields matter depends on `action`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ActionInput {
+    /// `accept`, `request_supplement`, `receive_supplement`, `refuse`, `assign`, `forward`,
+    /// `send_back`, `consult`, `answer_consultation`, `request_payment`, `receive_payment`,
+    /// `approve`, `reject`, `issue_result`, `return_result`, `request_withdrawal`, `stop`,
+    /// `extend`.
+    pub action: String,
+    /// Why (required for send_back, reject, stop, extend and a second supplement request).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The client's unique id of this request: a retry has no second effect.
+    #[serde(default)]
+    pub client_txn_id: Option<String>,
+    /// The event number the client saw last: if the dossier changed since, the action is
+    /// refused instead of applied to a state nobody looked at.
+    #[serde(default)]
+    pub expected_seq: Option<i64>,
+    /// Supplement or payment items; refusal reasons.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Username of the official to assign or forward to.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Step index to send back to (default: the previous step).
+    #[serde(default)]
+    pub to_step: Option<usize>,
+    /// E-ID of the agency to consult.
+    #[serde(default)]
+    pub agency_code: Option<String>,
+    #[serde(default)]
+    pub question: Option<String>,
+    /// Working days the consulted agency has to answer.
+    #[serde(default)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    pub consultation_id: Option<u32>,
+    #[serde(default)]
+    pub opinion: Option<String>,
+    #[serde(default)]
+    pub amount_vnd: Option<u64>,
+    /// Fee receipt number.
+    #[serde(default)]
+    pub receipt: Option<String>,
+    /// Result document number (số, ký hiệu).
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Signing date of the result (dd/mm/yyyy or yyyy-mm-dd; default today).
+    #[serde(default)]
+    pub signed_on: Option<String>,
+    #[serde(default)]
+    pub signer: Option<String>,
+    /// `desk`, `post` or `electronic` (default: what the applicant chose).
+    #[serde(default)]
+    pub delivery: Option<String>,
+    /// Who received the result.
+    #[serde(default)]
+    pub receiver: Option<String>,
+    /// New appointment of an extension: RFC 3339, or `dd/mm/yyyy HH:MM` in Vietnam time.
+    #[serde(default)]
+    pub appointment_at: Option<String>,
+}
+
+pub(crate) fn action_error(e: ActionError) -> AppError {
+    match e {
+        ActionError::NotAllowed { action, status, allowed } => AppError::IllegalTransition {
+            message: format!(
+                "Không thể \"{}\" khi hồ sơ ở trạng thái \"{}\" (mã {}). Thao tác được phép: {}.",
+                action.label(),
+                status.label(),
+                status.national_code(),
+                if allowed.is_empty() {
+                    "không có".to_owned()
+                } else {
+                    allowed.iter().map(|a| format!("{} ({})", a.label(), a.as_str())).collect::<Vec<_>>().join(", ")
+                }
+            ),
+            status: status.national_code(),
+            allowed: allowed.iter().map(|a| a.as_str()).collect(),
+        },
+        ActionError::Invalid { field, message } => AppError::field(field, "invalid_action_input", message),
+        ActionError::Deadline(d) => crate::calendar::deadline_error(d),
+    }
+}
+
+fn required<'a>(field: &str, v: &'a Option<String>, what: &str) -> Result<&'a str, AppError> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| AppError::field(field, "required", format!("Cần nhập {what}.")))
+}
+
+fn parse_instant(field: &str, s: &str) -> Result<Timestamp, AppError> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let tz = motcua_domain::time::vn_time_zone();
+    for fmt in ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = jiff::civil::DateTime::strptime(fmt, s)
+            && let Ok(t) = tz.to_timestamp(dt)
+        {
+            return Ok(t);
+        }
+    }
+    Err(AppError::field(field, "invalid_datetime", "Thời điểm có dạng dd/mm/yyyy HH:MM hoặc RFC 3339."))
+}
+
+impl Services {
+    /// Records a refused attempt in the audit log and returns the error to answer with.
+    pub(crate) async fn refused(
+        &self,
+        principal: &Principal,
+        action: &str,
+        denied: Denied,
+        meta: &RequestMeta,
+    ) -> AppError {
+        let event = audit_event(
+            Actor::Official { principal, grant: None },
+            action,
+            None,
+            Outcome::Denied,
+            Some(denied.to_string()),
+            meta,
+            self.now(),
+        );
+        if let Err(e) = self.record_audit(event, meta).await {
+            tracing::error!(error = %e, "could not audit a refused dossier action");
+        }
+        AppError::Forbidden(denied)
+    }
+
+    /// Takes an action on a dossier. The dossier is locked for the transaction; a retry with
+    /// the same client transaction id returns the dossier without acting again.
+    pub async fn act(
+        &self,
+        principal: &Principal,
+        key: &str,
+        input: &ActionInput,
+        meta: &RequestMeta,
+    ) -> Result<DossierView, AppError> {
+        let kind = ActionKind::parse(&input.action).ok_or_else(|| {
+            AppError::field(
+                "action",
+                "invalid_value",
+                format!("Thao tác không hợp lệ; dùng một trong: {}.", ActionKind::ALL.map(|a| a.as_str()).join(", ")),
+            )
+        })?;
+        let txn = check_txn_id(input.client_txn_id.as_deref())?;
+        if let Some(t) = &txn
+            && let Some(found) = self.replay(principal, t).await?
+        {
+            return Ok(found);
+        }
+        let loaded = self.load_dossier(key).await?;
+        self.authorize_view(principal, &loaded).await?;
+        let id = loaded.id;
+        let now = self.now();
+
+        let mut tx = self.store.begin().await?;
+        let events = tx.lock_dossier_events(id).await?;
+        let mut state = motcua_domain::dossier::DossierState::fold(id, &events)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
+        if let Some(seen) = input.expected_seq
+            && seen != state.last_seq
+        {
+            return Err(AppError::stale("Hồ sơ"));
+        }
+        // Who may act is decided on the locked state, so a concurrent hand-over cannot slip
+        // an action past the check.
+        if !motcua_domain::dossier::action::allows(&state, kind) {
+            let allowed = motcua_domain::dossier::allowed_actions(&state);
+            return Err(action_error(ActionError::NotAllowed { action: kind, status: state.status, allowed }));
+        }
+        let (perm, agency_id) = requirement(&state, kind);
+        let agency = self.store.agency(agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let grant = match authorize_dossier(principal, perm, &agency.path) {
+            Ok(g) => g,
+            Err(denied) => {
+                drop(tx);
+                return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
+            }
+        };
+        let (cmd, calendar) = if kind == ActionKind::Accept {
+            let (cmd, calendar) = self.accept_command(&mut *tx, &state, now).await?;
+            (cmd, calendar)
+        } else {
+            (self.command(&state, kind, input, now).await?, self.agency_calendar(&agency).await?.calendar)
+        };
+        let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let bodies = decide(&state, cmd, &Context { now, calendar: &calendar, reason }).map_err(action_error)?;
+        let before = involved_agencies(&state);
+        let actor = actor_of(principal, grant);
+        let new = seal_events(&mut state, bodies, &actor, reason, txn.as_deref(), now)?;
+        match store_events(&mut *tx, &before, &state, &new).await {
+            Ok(()) => {}
+            Err(AppError::Store(StoreError::Duplicate { key })) if key.contains("client_txn_id") => {
+                drop(tx);
+                let t = txn.as_deref().unwrap_or_default();
+                return self.replay(principal, t).await?.ok_or(AppError::NotFound("hồ sơ"));
+            }
+            Err(e) => return Err(e),
+        }
+        tx.commit().await?;
+        meta.mark_audited();
+        self.view_after(principal, state).await
+    }
+
+    /// Turns the input into a command, looking up the people and agencies it names.
+    async fn command(
+        &self,
+        state: &motcua_domain::dossier::DossierState,
+        kind: ActionKind,
+        input: &ActionInput,
+        now: Timestamp,
+    ) -> Result<Command, AppError> {
+        Ok(match kind {
+            ActionKind::Accept => unreachable!("accept is built by accept_command"),
+            ActionKind::RequestSupplement => Command::RequestSupplement { items: input.items.clone() },
+            ActionKind::ReceiveSupplement => Command::ReceiveSupplement,
+            ActionKind::Refuse => Command::Refuse { reasons: input.items.clone() },
+            ActionKind::Assign => Command::Assign {
+                assignee: self
+                    .assignee(state, kind, input)
+                    .await?
+                    .ok_or_else(|| AppError::field("assignee", "required", "Cần chọn người được phân công."))?,
+            },
+            ActionKind::Forward => {
+                // The person must be able to do the next step.
+                let next = state.step.as_ref().map_or(0, |c| c.index + 1);
+                let assignee = match input.assignee.as_deref().filter(|s| !s.trim().is_empty()) {
+                    None => None,
+                    Some(_) => Some(self.qualified_user(input, state.steps.get(next)).await?),
+                };
+                Command::Forward { assignee }
+            }
+            ActionKind::SendBack => Command::SendBack { to: input.to_step },
+            ActionKind::Consult => {
+                let code = required("agency_code", &input.agency_code, "cơ quan được xin ý kiến")?;
+                let code = AgencyCode::parse(code).map_err(|e| {
+                    AppError::Validation(ValidationErrors::single(FieldError { field: "agency_code".into(), ..e }))
+                })?;
+                let agency = self.store.agency_by_code(&code).await?.filter(|a| a.active).ok_or_else(|| {
+                    AppError::field("agency_code", "not_found", "Không có cơ quan đang hoạt động với mã này.")
+                })?;
+                Command::Consult {
+                    agency: agency_ref(&agency),
+                    question: input.question.clone().unwrap_or_default(),
+                    working_days: input.working_days.unwrap_or(3),
+                }
+            }
+            ActionKind::AnswerConsultation => Command::AnswerConsultation {
+                id: input
+                    .consultation_id
+                    .or_else(|| state.consultations.iter().find(|c| c.opinion.is_none()).map(|c| c.id))
+                    .unwrap_or(0),
+                opinion: input.opinion.clone().unwrap_or_default(),
+            },
+            ActionKind::RequestPayment => {
+                Command::RequestPayment { items: input.items.clone(), amount_vnd: input.amount_vnd.unwrap_or(0) }
+            }
+            ActionKind::ReceivePayment => Command::ReceivePayment { receipt: input.receipt.clone() },
+            ActionKind::Approve => Command::Approve,
+            ActionKind::Reject => Command::Reject,
+            ActionKind::IssueResult => {
+                let signed_on = match input.signed_on.as_deref().filter(|s| !s.trim().is_empty()) {
+                    Some(d) => {
+                        parse_date("signed_on", d).map_err(|e| AppError::Validation(ValidationErrors::single(e)))?
+                    }
+                    None => motcua_domain::time::vn_date(now),
+                };
+                Command::IssueResult {
+                    number: input.number.clone().unwrap_or_default(),
+                    signed_on,
+                    signer: input.signer.clone().unwrap_or_default(),
+                    file_id: None,
+                    file_name: None,
+                }
+            }
+            ActionKind::ReturnResult => {
+                let delivery = match input.delivery.as_deref().filter(|s| !s.trim().is_empty()) {
+                    Some(d) => ResultDelivery::parse(d).ok_or_else(|| {
+                        AppError::field("delivery", "invalid_value", "Hình thức trả là desk, post hoặc electronic.")
+                    })?,
+                    None => state.submission.delivery,
+                };
+                Command::ReturnResult { delivery, receiver: input.receiver.clone().unwrap_or_default() }
+            }
+            ActionKind::RequestWithdrawal => Command::RequestWithdrawal,
+            ActionKind::Stop => Command::Stop,
+            ActionKind::Extend => Command::Extend {
+                appointment_at: parse_instant(
+                    "appointment_at",
+                    required("appointment_at", &input.appointment_at, "ngày hẹn trả mới")?,
+                )?,
+                signer: input.signer.clone().unwrap_or_default(),
+            },
+        })
+    }
+
+    /// Accepting a recorded dossier: the plan from what was submitted (the procedure version
+    /// received under, the case, the channel), and the next code number. The counter row stays
+    /// locked from here to commit, so this is the last read of the transaction.
+    async fn accept_command(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        state: &motcua_domain::dossier::DossierState,
+        now: Timestamp,
+    ) -> Result<(Command, motcua_domain::calendar::WorkingCalendar), AppError> {
+        let sub = &state.submission;
+        let version = self
+            .store
+            .procedure_versions(sub.procedure.id)
+            .await?
+            .into_iter()
+            .find(|v| v.id == sub.procedure.version_id)
+            .ok_or(AppError::NotFound("phiên bản thủ tục"))?;
+        let case = version.content.case(Some(&sub.procedure.case)).ok_or(AppError::NotFound("trường hợp thủ tục"))?;
+        let receiving = self.store.agency(sub.receiving.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let handling = self
+            .store
+            .procedure_agencies(sub.procedure.id)
+            .await?
+            .into_iter()
+            .find(|r| r.agency_id == receiving.id)
+            .ok_or_else(|| {
+                AppError::field(
+                    "agency_code",
+                    "not_handled",
+                    format!("{} không tiếp nhận thủ tục này.", receiving.name),
+                )
+            })?;
+        let plan = self.acceptance_plan(&receiving, &handling, &version.content, case, sub.channel).await?;
+        let day = motcua_domain::time::vn_date(now);
+        let number = tx.next_dossier_number(plan.resolving.id, day).await?;
+        let code = motcua_domain::dossier::DossierCode::new(plan.resolving.code.clone(), day, number)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier code: {}", e.message)))?;
+        Ok((
+            Command::Accept {
+                code,
+                processing_time: plan.time,
+                counting: plan.counting,
+                resolving: agency_ref(&plan.resolving),
+                steps: plan.steps,
+                calendar_revision: plan.calendar_revision,
+            },
+            plan.calendar,
+        ))
+    }
+
+    async fn assignee(
+        &self,
+        state: &motcua_domain::dossier::DossierState,
+        _kind: ActionKind,
+        input: &ActionInput,
+    ) -> Result<Option<UserRef>, AppError> {
+        if input.assignee.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(self.qualified_user(input, state.current_step()).await?))
+    }
+
+    /// The named official, if they can do the step (its permission over its agency).
+    async fn qualified_user(
+        &self,
+        input: &ActionInput,
+        step: Option<&motcua_domain::dossier::event::PlannedStep>,
+    ) -> Result<UserRef, AppError> {
+        let name = input.assignee.as_deref().unwrap_or_default();
+        let username = Username::parse(name).map_err(|e| {
+            AppError::Validation(ValidationErrors::single(FieldError { field: "assignee".into(), ..e }))
+        })?;
+        let user = self.store.user_by_username(&username).await?.filter(|u| u.active).ok_or_else(|| {
+            AppError::field("assignee", "not_found", "Không có tài khoản đang hoạt động với tên này.")
+        })?;
+        if let Some(step) = step {
+            let target = self.store.agency(step.agency.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+            let p = self.principal_of(&user).await?;
+            let perm = motcua_domain::dossier::action::step_permission(step.kind);
+            if authorize_dossier(&p, perm, &target.path).is_err() {
+                return Err(AppError::field(
+                    "assignee",
+                    "not_qualified",
+                    format!(
+                        "{} không có quyền thực hiện bước \"{}\" tại {}.",
+                        user.full_name, step.name, step.agency.name
+                    ),
+                ));
+            }
+        }
+        Ok(UserRef { id: user.id, name: user.full_name })
+    }
+}

@@ -1,0 +1,555 @@
+//! Intake (tiếp nhận): recording a dossier at the desk, by post or online, and the desk's
+//! decision to accept it (code and appointment issued), ask for a supplement or refuse it.
+
+use std::collections::BTreeSet;
+
+use motcua_domain::account::Principal;
+use motcua_domain::agency::{Agency, AgencyCode};
+use motcua_domain::catalog::{Channel, ProcedureCode, ProcedureContent, Standing, standing};
+use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
+use motcua_domain::dossier::cccd::parse_cccd_qr;
+use motcua_domain::dossier::event::{
+    HandedDocument, PlannedStep, PostalInfo, ProcedureRef, ResultDelivery, Submission,
+};
+use motcua_domain::dossier::workflow::StepKind;
+use motcua_domain::dossier::{Command, Context, DossierCode, DossierEvent, DossierState, EventBody, Workflow, decide};
+use motcua_domain::policy::{Permission, authorize_dossier};
+use motcua_domain::time::{parse_date, vn_date};
+use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
+use serde::Deserialize;
+
+use super::{DossierView, actor_of, agency_ref, row_of, seal_events, store_events};
+use crate::context::RequestMeta;
+use crate::error::{AppError, StoreError};
+use crate::ports::{AgencyProcedure, VersionRecord};
+use crate::services::Services;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ApplicantInput {
+    /// `person` (default) or `organisation`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub full_name: String,
+    /// 12-digit personal ID (9 for an old ID card), or the organisation's tax code.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// dd/mm/yyyy or yyyy-mm-dd.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RepresentativeInput {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub authorisation: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DocumentInput {
+    pub name: String,
+    #[serde(default)]
+    pub originals: u32,
+    #[serde(default)]
+    pub copies: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PostalInput {
+    pub tracking_number: String,
+    #[serde(default)]
+    pub sender_post_office: Option<String>,
+    /// dd/mm/yyyy or yyyy-mm-dd.
+    #[serde(default)]
+    pub posted_on: Option<String>,
+}
+
+/// A dossier as the desk, the post room or an integration records it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct IntakeInput {
+    /// National procedure code, e.g. `1.001193`.
+    pub procedure_code: String,
+    /// The case (trường hợp) by name; may be left out when the procedure has one case.
+    #[serde(default)]
+    pub case: Option<String>,
+    /// E-ID of the receiving agency.
+    pub agency_code: String,
+    /// `desk` (default), `postal` or `online`.
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub applicant: ApplicantInput,
+    /// The text of the chip ID card's QR code, as a scanner types it; fills the applicant's
+    /// empty fields.
+    #[serde(default)]
+    pub cccd_qr: Option<String>,
+    #[serde(default)]
+    pub representative: Option<RepresentativeInput>,
+    /// What was handed in; the case's checklist when left out.
+    #[serde(default)]
+    pub documents: Option<Vec<DocumentInput>>,
+    #[serde(default)]
+    pub sets: Option<u32>,
+    /// `desk` (default), `post` or `electronic`: where the applicant wants the result.
+    #[serde(default)]
+    pub delivery: Option<String>,
+    #[serde(default)]
+    pub postal: Option<PostalInput>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The client's unique id of this request: a retry with the same id returns the dossier
+    /// already recorded instead of recording a second one.
+    #[serde(default)]
+    pub client_txn_id: Option<String>,
+    /// Receive and accept in one call (the code and appointment are issued).
+    #[serde(default)]
+    pub accept: bool,
+}
+
+/// The result of an intake: the dossier, and whether it was recorded by an earlier request
+/// with the same client transaction id.
+#[derive(Debug, Clone)]
+pub struct IntakeOutcome {
+    pub view: DossierView,
+    pub replayed: bool,
+}
+
+pub(crate) fn check_txn_id(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.len() <= 100 && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(s.to_owned())),
+        Some(_) => Err(AppError::field(
+            "client_txn_id",
+            "invalid_format",
+            "Mã giao dịch của máy khách gồm 1–100 ký tự ASCII in được, không có khoảng trắng.",
+        )),
+    }
+}
+
+fn applicant_from(input: &IntakeInput, today: jiff::civil::Date) -> Result<Applicant, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let a = &input.applicant;
+    let kind = match a.kind.as_deref() {
+        None => ApplicantKind::Person,
+        Some(k) => ApplicantKind::parse(k).unwrap_or_else(|| {
+            e.push(FieldError::new("applicant.kind", "invalid_value", "Loại người nộp là person hoặc organisation."));
+            ApplicantKind::Person
+        }),
+    };
+    let birth = match a.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(b) => e.check(parse_date("applicant.birth_date", b)),
+        None => None,
+    };
+    let mut applicant = Applicant {
+        kind,
+        full_name: a.full_name.clone(),
+        id_number: a.id_number.clone(),
+        birth_date: birth,
+        gender: a.gender.clone(),
+        address: a.address.clone(),
+        phone: a.phone.clone(),
+        email: a.email.clone(),
+    };
+    if let Some(qr) = input.cccd_qr.as_deref().filter(|q| !q.trim().is_empty()) {
+        match parse_cccd_qr(qr) {
+            Ok(card) => {
+                let empty = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+                if applicant.full_name.trim().is_empty() {
+                    applicant.full_name = card.full_name;
+                }
+                if empty(&applicant.id_number) {
+                    applicant.id_number = Some(card.id_number);
+                }
+                if applicant.birth_date.is_none() {
+                    applicant.birth_date = Some(card.birth_date);
+                }
+                if empty(&applicant.gender) {
+                    applicant.gender = Some(card.gender);
+                }
+                if empty(&applicant.address) {
+                    applicant.address = Some(card.address);
+                }
+            }
+            Err(err) => e.push(err),
+        }
+    }
+    match applicant.validated("applicant.", today) {
+        Ok(a) if e.is_empty() => Ok(a),
+        Ok(_) => Err(e),
+        Err(more) => {
+            e.errors.extend(more.errors);
+            Err(e)
+        }
+    }
+}
+
+impl Services {
+    /// The version of a procedure in force today, or why there is none.
+    pub(crate) async fn version_in_force(&self, code: &str) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
+        let code = ProcedureCode::parse(code).map_err(|e| {
+            AppError::Validation(ValidationErrors::single(FieldError { field: "procedure_code".into(), ..e }))
+        })?;
+        let procedure = self.store.procedure_by_code(&code).await?.ok_or_else(|| {
+            AppError::field("procedure_code", "not_found", format!("Không có thủ tục mã {code} trong danh mục."))
+        })?;
+        let versions = self.store.procedure_versions(procedure.id).await?;
+        let facts: Vec<_> = versions.iter().map(|v| v.facts()).collect();
+        let Standing::InForce { current, .. } = standing(&facts, vn_date(self.now())) else {
+            return Err(AppError::field(
+                "procedure_code",
+                "not_in_force",
+                format!("Thủ tục {code} hiện không còn hiệu lực (chưa công bố, đã bãi bỏ hoặc thay thế)."),
+            ));
+        };
+        let version =
+            versions.into_iter().find(|v| v.number == current).ok_or(AppError::NotFound("phiên bản thủ tục"))?;
+        Ok((procedure.id, procedure.code, version))
+    }
+
+    /// Records a dossier (and accepts it when asked). Retries with the same client
+    /// transaction id return the dossier recorded the first time.
+    pub async fn intake(
+        &self,
+        principal: &Principal,
+        input: &IntakeInput,
+        meta: &RequestMeta,
+    ) -> Result<IntakeOutcome, AppError> {
+        let txn = check_txn_id(input.client_txn_id.as_deref())?;
+        if let Some(t) = &txn
+            && let Some(found) = self.replay(principal, t).await?
+        {
+            return Ok(IntakeOutcome { view: found, replayed: true });
+        }
+        let now = self.now();
+        let today = vn_date(now);
+        let mut e = ValidationErrors::new();
+        let channel = match input.channel.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Channel::Desk,
+            Some(c) => Channel::parse(c).unwrap_or_else(|| {
+                e.push(FieldError::new("channel", "invalid_value", "Kênh nộp là desk, postal hoặc online."));
+                Channel::Desk
+            }),
+        };
+        let delivery = match input.delivery.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => ResultDelivery::Desk,
+            Some(d) => ResultDelivery::parse(d).unwrap_or_else(|| {
+                e.push(FieldError::new("delivery", "invalid_value", "Nơi nhận kết quả là desk, post hoặc electronic."));
+                ResultDelivery::Desk
+            }),
+        };
+        let applicant = match applicant_from(input, today) {
+            Ok(a) => Some(a),
+            Err(more) => {
+                e.errors.extend(more.errors);
+                None
+            }
+        };
+        let representative = match &input.representative {
+            Some(r) if !r.full_name.trim().is_empty() || r.id_number.is_some() => {
+                let rep = Representative {
+                    full_name: r.full_name.clone(),
+                    id_number: r.id_number.clone(),
+                    address: r.address.clone(),
+                    phone: r.phone.clone(),
+                    email: r.email.clone(),
+                    authorisation: r.authorisation.clone(),
+                };
+                match rep.validated("representative.") {
+                    Ok(v) => Some(v),
+                    Err(more) => {
+                        e.errors.extend(more.errors);
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let postal = match (&input.postal, channel) {
+            (Some(p), _) => {
+                let tracking =
+                    e.check(motcua_domain::validation::required_text("postal.tracking_number", &p.tracking_number, 60));
+                let office =
+                    e.check(optional_text("postal.sender_post_office", p.sender_post_office.as_deref(), 200)).flatten();
+                let posted = match p.posted_on.as_deref().filter(|s| !s.trim().is_empty()) {
+                    Some(d) => e.check(parse_date("postal.posted_on", d)),
+                    None => None,
+                };
+                tracking.map(|t| PostalInfo { tracking_number: t, sender_post_office: office, posted_on: posted })
+            }
+            (None, Channel::Postal) => {
+                e.push(FieldError::new(
+                    "postal.tracking_number",
+                    "required",
+                    "Hồ sơ qua bưu chính cần số hiệu bưu gửi.",
+                ));
+                None
+            }
+            (None, _) => None,
+        };
+        let notes = e.check(optional_text("notes", input.notes.as_deref(), 2000)).flatten();
+        let sets = input.sets.unwrap_or(1);
+        if !(1..=100).contains(&sets) {
+            e.push(FieldError::new("sets", "invalid_number", "Số bộ hồ sơ từ 1 đến 100."));
+        }
+        let agency_code =
+            AgencyCode::parse(&input.agency_code).map_err(|err| FieldError { field: "agency_code".into(), ..err });
+        let agency_code = e.check(agency_code);
+        e.into_result()?;
+
+        let (procedure_id, procedure_code, version) = self.version_in_force(&input.procedure_code).await?;
+        let content = &version.content;
+        let case = content.case(input.case.as_deref()).ok_or_else(|| {
+            let names: Vec<&str> = content.cases.iter().map(|c| c.name.as_str()).collect();
+            AppError::field("case", "unknown_case", format!("Chọn một trường hợp của thủ tục: {}.", names.join("; ")))
+        })?;
+        let agency = self
+            .store
+            .agency_by_code(&agency_code.expect("checked"))
+            .await?
+            .ok_or_else(|| AppError::field("agency_code", "not_found", "Không có cơ quan với mã định danh này."))?;
+        let grant = match authorize_dossier(principal, Permission::ReceiveDossiers, &agency.path) {
+            Ok(g) => g,
+            Err(denied) => return Err(self.refused(principal, "dossier.intake", denied, meta).await),
+        };
+        let handling = self.handling(&agency, procedure_id, channel).await?;
+        let documents: Vec<HandedDocument> = match &input.documents {
+            Some(list) => {
+                let mut e = ValidationErrors::new();
+                let docs: Vec<HandedDocument> = list
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, d)| {
+                        e.check(motcua_domain::validation::required_text(
+                            &format!("documents[{i}].name"),
+                            &d.name,
+                            1000,
+                        ))
+                        .map(|name| HandedDocument {
+                            name,
+                            originals: d.originals.min(99),
+                            copies: d.copies.min(99),
+                        })
+                    })
+                    .collect();
+                e.into_result()?;
+                docs
+            }
+            None => case
+                .documents
+                .iter()
+                .filter(|d| d.channels.is_empty() || d.channels.contains(&channel))
+                .map(|d| HandedDocument { name: d.name.clone(), originals: d.originals, copies: d.copies })
+                .collect(),
+        };
+        let submission = Submission {
+            channel,
+            procedure: ProcedureRef {
+                id: procedure_id,
+                code: procedure_code.to_string(),
+                name: content.name.clone(),
+                version_id: version.id,
+                version: version.number,
+                case: case.name.clone(),
+            },
+            receiving: agency_ref(&agency),
+            applicant: applicant.expect("checked"),
+            representative,
+            documents,
+            sets,
+            fees_vnd: case.fees.iter().filter_map(|f| f.amount_vnd).sum(),
+            delivery,
+            postal,
+            notes,
+        };
+        let actor = actor_of(principal, grant);
+        // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
+        let plan = if input.accept {
+            Some(self.acceptance_plan(&agency, &handling, content, case, channel).await?)
+        } else {
+            None
+        };
+
+        let mut tx = self.store.begin().await?;
+        let first = EventBody::Submitted(Box::new(submission));
+        let provisional = DossierEvent {
+            seq: 1,
+            at: now,
+            actor: actor.clone(),
+            body: first.clone(),
+            reason: None,
+            client_txn_id: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let draft = DossierState::fold(0, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
+        let id = tx.insert_dossier(&row_of(&draft)).await?;
+        // Seal the first event again under the real id; applying `Submitted` to the draft only
+        // advances the chain.
+        let mut state = draft;
+        state.id = id;
+        state.last_seq = 0;
+        state.last_hash = String::new();
+        let mut events = seal_events(&mut state, vec![first], &actor, None, txn.as_deref(), now)?;
+        let before = BTreeSet::new();
+        if let Some(plan) = plan {
+            let number = tx.next_dossier_number(plan.resolving.id, vn_date(now)).await?;
+            let code = DossierCode::new(plan.resolving.code.clone(), vn_date(now), number)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier code: {}", e.message)))?;
+            let cmd = Command::Accept {
+                code,
+                processing_time: plan.time,
+                counting: plan.counting,
+                resolving: agency_ref(&plan.resolving),
+                steps: plan.steps,
+                calendar_revision: plan.calendar_revision,
+            };
+            let bodies = decide(&state, cmd, &Context { now, calendar: &plan.calendar, reason: None })
+                .map_err(super::actions::action_error)?;
+            events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
+        }
+        match store_events(&mut *tx, &before, &state, &events).await {
+            Ok(()) => {}
+            Err(AppError::Store(StoreError::Duplicate { key })) if key.contains("client_txn_id") => {
+                drop(tx);
+                let t = txn.as_deref().unwrap_or_default();
+                let view = self.replay(principal, t).await?.ok_or(AppError::NotFound("hồ sơ"))?;
+                return Ok(IntakeOutcome { view, replayed: true });
+            }
+            Err(e) => return Err(e),
+        }
+        tx.commit().await?;
+        meta.mark_audited();
+        tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
+        Ok(IntakeOutcome { view: self.view_after(principal, state).await?, replayed: false })
+    }
+
+    /// The dossier an earlier request with this client transaction id recorded, if it was
+    /// this official's.
+    pub(crate) async fn replay(&self, principal: &Principal, txn: &str) -> Result<Option<DossierView>, AppError> {
+        let Some(used) = self.store.client_txn_use(txn).await? else { return Ok(None) };
+        if used.actor_user_id != Some(principal.user_id) {
+            return Err(AppError::Conflict {
+                code: "client_txn_id_used",
+                message: "Mã giao dịch này đã được dùng cho một yêu cầu khác.".into(),
+                field: Some("client_txn_id".into()),
+            });
+        }
+        let events = self.store.dossier_events(used.dossier_id).await?;
+        let state = DossierState::fold(used.dossier_id, &events).map_err(|e| AppError::Internal(e.into()))?;
+        Ok(Some(self.view_after(principal, state).await?))
+    }
+
+    /// How the agency handles the procedure on this channel.
+    async fn handling(
+        &self,
+        agency: &Agency,
+        procedure_id: i64,
+        channel: Channel,
+    ) -> Result<AgencyProcedure, AppError> {
+        let rows = self.store.procedure_agencies(procedure_id).await?;
+        let row = rows.into_iter().find(|r| r.agency_id == agency.id).ok_or_else(|| {
+            AppError::field("agency_code", "not_handled", format!("{} không tiếp nhận thủ tục này.", agency.name))
+        })?;
+        let open = match channel {
+            Channel::Desk => row.desk,
+            Channel::Postal => row.postal,
+            Channel::Online => row.online,
+        };
+        if !open || !agency.active || !agency.exists_on(vn_date(self.now())) {
+            return Err(AppError::field(
+                "channel",
+                "channel_closed",
+                format!("{} không tiếp nhận thủ tục này qua kênh {}.", agency.name, channel.label()),
+            ));
+        }
+        Ok(row)
+    }
+}
+
+/// What accepting a dossier needs, computed before the transaction opens.
+pub(crate) struct AcceptancePlan {
+    pub resolving: Agency,
+    pub time: motcua_domain::calendar::ProcessingTime,
+    pub counting: motcua_domain::calendar::Counting,
+    pub steps: Vec<PlannedStep>,
+    pub calendar: motcua_domain::calendar::WorkingCalendar,
+    pub calendar_revision: i64,
+}
+
+impl Services {
+    pub(crate) async fn acceptance_plan(
+        &self,
+        receiving: &Agency,
+        handling: &AgencyProcedure,
+        content: &ProcedureContent,
+        case: &motcua_domain::catalog::ProcedureCase,
+        channel: Channel,
+    ) -> Result<AcceptancePlan, AppError> {
+        if !handling.resolves {
+            return Err(AppError::field(
+                "agency_code",
+                "no_resolving_agency",
+                format!(
+                    "{} chỉ tiếp nhận thủ tục này; chưa cấu hình cơ quan giải quyết nên chưa thể tiếp nhận chính thức.",
+                    receiving.name
+                ),
+            ));
+        }
+        let time = case.time.processing_time(channel).ok_or_else(|| {
+            AppError::field(
+                "case",
+                "no_processing_time",
+                format!(
+                    "Thời gian giải quyết của thủ tục \"{}\" chưa được công bố theo đơn vị tính được; cần bổ sung trong danh mục trước khi tiếp nhận.",
+                    content.name
+                ),
+            )
+        })?;
+        let resolving = receiving.clone();
+        let workflow = Workflow::generic();
+        let steps = workflow
+            .steps
+            .iter()
+            .map(|s| {
+                let agency = match s.kind {
+                    StepKind::Intake | StepKind::Return => receiving,
+                    _ => &resolving,
+                };
+                PlannedStep {
+                    kind: s.kind,
+                    name: s.name.clone(),
+                    role: s.role,
+                    agency: agency_ref(agency),
+                    budget: s.budget,
+                }
+            })
+            .collect();
+        let cal = self.agency_calendar(receiving).await?;
+        Ok(AcceptancePlan {
+            resolving,
+            time,
+            counting: cal.counting,
+            steps,
+            calendar: cal.calendar,
+            calendar_revision: cal.calendar_revision,
+        })
+    }
+}

@@ -1,0 +1,388 @@
+//! Dossiers: intake, actions, queues, public tracking.
+//!
+//! Every change appends events to the dossier's hash-chained history and rewrites the dossier's
+//! queryable row, in one transaction. The events are the dossier's audit trail: a successful
+//! action is not copied into the installation-wide audit log (whose single chain would make every
+//! intake of the province wait for every other), while refused attempts still are.
+
+mod actions;
+mod intake;
+mod tracking;
+
+pub use actions::ActionInput;
+pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
+pub use tracking::{PublicDossier, PublicStep};
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use motcua_domain::account::Principal;
+use motcua_domain::agency::{Agency, AgencyId};
+use motcua_domain::catalog::fold::fold;
+use motcua_domain::dossier::action::{allows, requirement};
+use motcua_domain::dossier::event::{AgencyRef, EventActor, event_hash};
+use motcua_domain::dossier::{ActionKind, DossierEvent, DossierState, EventBody, Status};
+use motcua_domain::policy::{Permission, authorize_dossier, scopes, unit_parents};
+
+use crate::error::AppError;
+use crate::ports::{DossierQuery, DossierRow, Queue, Reach, StoreTx};
+use crate::services::Services;
+
+/// A dossier as an official sees it.
+#[derive(Debug, Clone)]
+pub struct DossierView {
+    pub state: DossierState,
+    pub events: Vec<DossierEvent>,
+    /// What this official may do now.
+    pub actions: Vec<ActionKind>,
+    pub now: Timestamp,
+}
+
+/// One page of a dossier list.
+#[derive(Debug, Clone)]
+pub struct DossierPage {
+    pub rows: Vec<DossierRow>,
+    /// Pass as `before_id` for the next page.
+    pub next_before: Option<i64>,
+}
+
+/// Input of a list query as forms and the API send it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListInput {
+    /// `all` (default), `to_process`, `mine`, `near_due`, `overdue`, `waiting`, `consultations`.
+    pub queue: Option<String>,
+    /// National status codes or names, comma-separated.
+    pub status: Option<String>,
+    pub procedure: Option<String>,
+    /// `desk`, `online` or `postal`.
+    pub channel: Option<String>,
+    /// Received on or after (dd/mm/yyyy or yyyy-mm-dd).
+    pub from: Option<String>,
+    /// Received on or before.
+    pub to: Option<String>,
+    /// A dossier code, an ID number or a part of the applicant's name.
+    pub q: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+pub(crate) fn agency_ref(a: &Agency) -> AgencyRef {
+    AgencyRef { id: a.id, code: a.code.clone(), name: a.name.clone() }
+}
+
+/// The permission the dossier's next move needs from the people of its current agency.
+pub(crate) fn current_permission(s: &DossierState) -> Option<Permission> {
+    match s.status {
+        Status::Submitted
+        | Status::AwaitingSupplement
+        | Status::AwaitingPayment
+        | Status::WithdrawalRequested
+        | Status::Resolved => Some(Permission::ReceiveDossiers),
+        Status::Received | Status::Processing => Some(
+            s.current_step()
+                .map_or(Permission::ReceiveDossiers, |p| motcua_domain::dossier::action::step_permission(p.kind)),
+        ),
+        Status::Refused | Status::Stopped | Status::Returned => None,
+    }
+}
+
+pub(crate) fn row_of(s: &DossierState) -> DossierRow {
+    let sub = &s.submission;
+    DossierRow {
+        id: s.id,
+        code: s.code.as_ref().map(ToString::to_string),
+        status: s.status.national_code(),
+        channel: sub.channel.as_str().to_owned(),
+        procedure_id: sub.procedure.id,
+        procedure_code: sub.procedure.code.clone(),
+        procedure_name: sub.procedure.name.clone(),
+        receiving_agency_id: sub.receiving.id,
+        resolving_agency_id: s.resolving.as_ref().map(|r| r.id),
+        current_agency_id: s.current_agency(),
+        current_permission: current_permission(s).map(|p| p.as_str().to_owned()),
+        step_name: s.current_step().map(|p| p.name.clone()),
+        assignee_id: s.step.as_ref().and_then(|c| c.assignee.as_ref()).map(|a| a.id),
+        applicant_name: sub.applicant.full_name.clone(),
+        applicant_fold: fold(&sub.applicant.full_name),
+        applicant_id_number: sub.applicant.id_number.clone(),
+        submitted_at: s.submitted_at,
+        received_at: s.received_at,
+        due_at: s.due_at,
+        appointment_at: s.appointment_at,
+        step_due_at: s.step.as_ref().and_then(|c| c.due_at),
+        paused: s.paused.is_some(),
+        late_by_rule: s.late_by_rule(),
+        resolved_at: s.resolved_at,
+        returned_at: s.returned_at,
+        last_seq: s.last_seq,
+        updated_at: s.updated_at,
+    }
+}
+
+/// Every agency the dossier involves.
+pub(crate) fn involved_agencies(s: &DossierState) -> BTreeSet<AgencyId> {
+    let mut set = BTreeSet::new();
+    set.insert(s.submission.receiving.id);
+    set.extend(s.resolving.as_ref().map(|r| r.id));
+    set.extend(s.steps.iter().map(|p| p.agency.id));
+    set.extend(s.consultations.iter().map(|c| c.agency.id));
+    set
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Seals new events onto the dossier's chain and applies them to `state`.
+pub(crate) fn seal_events(
+    state: &mut DossierState,
+    bodies: Vec<EventBody>,
+    actor: &EventActor,
+    reason: Option<&str>,
+    client_txn_id: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<DossierEvent>, AppError> {
+    let actor_json = to_json(actor)?;
+    let mut out = Vec::with_capacity(bodies.len());
+    for (i, body) in bodies.into_iter().enumerate() {
+        let seq = state.last_seq + 1;
+        // The client's id marks the first event of its request; the others follow from it.
+        let txn = if i == 0 { client_txn_id } else { None };
+        let hash = event_hash(state.id, seq, now, &actor_json, &to_json(&body)?, reason, txn, &state.last_hash);
+        let e = DossierEvent {
+            seq,
+            at: now,
+            actor: actor.clone(),
+            body,
+            reason: reason.map(str::to_owned),
+            client_txn_id: txn.map(str::to_owned),
+            prev_hash: state.last_hash.clone(),
+            hash,
+        };
+        state.apply(&e);
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Appends the events and rewrites the row, adding agencies the dossier now involves.
+pub(crate) async fn store_events(
+    tx: &mut dyn StoreTx,
+    before: &BTreeSet<AgencyId>,
+    state: &DossierState,
+    events: &[DossierEvent],
+) -> Result<(), AppError> {
+    tx.append_dossier_events(state.id, events).await?;
+    tx.update_dossier(&row_of(state)).await?;
+    let added: Vec<AgencyId> = involved_agencies(state).difference(before).copied().collect();
+    if !added.is_empty() {
+        tx.add_dossier_agencies(state.id, &added).await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn actor_of(principal: &Principal, grant: &motcua_domain::account::Grant) -> EventActor {
+    EventActor {
+        user_id: Some(principal.user_id),
+        name: principal.full_name.clone(),
+        role: Some(grant.role),
+        unit: Some(grant.agency_id),
+    }
+}
+
+impl Services {
+    /// Loads and folds a dossier by code or numeric id.
+    pub(crate) async fn load_dossier(&self, key: &str) -> Result<DossierState, AppError> {
+        let id = self.dossier_id(key).await?;
+        let events = self.store.dossier_events(id).await?;
+        DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))
+    }
+
+    async fn dossier_id(&self, key: &str) -> Result<i64, AppError> {
+        let key = key.trim();
+        let found = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+            let id: i64 = key.parse().map_err(|_| AppError::NotFound("hồ sơ"))?;
+            self.store.dossier_row(id).await?.map(|r| r.id)
+        } else {
+            match motcua_domain::dossier::DossierCode::parse(key) {
+                Ok(code) => self.store.dossier_id_by_code(&code.to_string()).await?,
+                Err(_) => None,
+            }
+        };
+        found.ok_or(AppError::NotFound("hồ sơ"))
+    }
+
+    /// Whether the official may see the dossier: a ViewDossiers grant over one of its agencies.
+    /// Out of scope reads answer "not found", so codes of other communes cannot be probed.
+    pub(crate) async fn authorize_view(&self, principal: &Principal, state: &DossierState) -> Result<(), AppError> {
+        for id in involved_agencies(state) {
+            if let Some(a) = self.store.agency(id).await?
+                && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
+            {
+                return Ok(());
+            }
+        }
+        Err(AppError::NotFound("hồ sơ"))
+    }
+
+    /// The actions the official may take on the dossier now.
+    pub(crate) async fn actions_for(
+        &self,
+        principal: &Principal,
+        state: &DossierState,
+    ) -> Result<Vec<ActionKind>, AppError> {
+        let mut out = Vec::new();
+        for action in ActionKind::ALL {
+            if !allows(state, action) {
+                continue;
+            }
+            let (perm, agency) = requirement(state, action);
+            if let Some(a) = self.store.agency(agency).await?
+                && authorize_dossier(principal, perm, &a.path).is_ok()
+            {
+                out.push(action);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn dossier(&self, principal: &Principal, key: &str) -> Result<DossierView, AppError> {
+        let state = self.load_dossier(key).await?;
+        self.authorize_view(principal, &state).await?;
+        let events = self.store.dossier_events(state.id).await?;
+        let actions = self.actions_for(principal, &state).await?;
+        Ok(DossierView { state, events, actions, now: self.now() })
+    }
+
+    pub(crate) async fn view_after(&self, principal: &Principal, state: DossierState) -> Result<DossierView, AppError> {
+        let events = self.store.dossier_events(state.id).await?;
+        let actions = self.actions_for(principal, &state).await?;
+        Ok(DossierView { state, events, actions, now: self.now() })
+    }
+
+    /// A page of dossiers the official may see, by queue and filters.
+    pub async fn list_dossiers(&self, principal: &Principal, input: &ListInput) -> Result<DossierPage, AppError> {
+        let q = self.dossier_query(principal, input).await?;
+        let rows = self.store.dossiers(&q).await?;
+        let next_before = (rows.len() as i64 == q.limit).then(|| rows.last().map(|r| r.id)).flatten();
+        Ok(DossierPage { rows, next_before })
+    }
+
+    /// How many dossiers a queue holds (for the counts on the navigation).
+    pub async fn count_queue(&self, principal: &Principal, queue: &str) -> Result<i64, AppError> {
+        let q =
+            self.dossier_query(principal, &ListInput { queue: Some(queue.to_owned()), ..ListInput::default() }).await?;
+        Ok(self.store.count_dossiers(&q).await?)
+    }
+
+    async fn dossier_query(&self, principal: &Principal, input: &ListInput) -> Result<DossierQuery, AppError> {
+        use motcua_domain::validation::{FieldError, ValidationErrors};
+        let reach = |p: Permission| Reach { subtrees: scopes(principal, p), agencies: unit_parents(principal, p) };
+        let view_scopes = reach(Permission::ViewDossiers);
+        if view_scopes.is_empty() {
+            return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
+        }
+        let mut e = ValidationErrors::new();
+        let now = self.now();
+        let mut q = DossierQuery {
+            view_scopes,
+            viewer: Some(principal.user_id),
+            limit: input.limit.unwrap_or(50).clamp(1, 200),
+            before_id: input.before,
+            ..DossierQuery::default()
+        };
+        match input.queue.as_deref().map(str::trim).unwrap_or("all") {
+            "" | "all" => {}
+            "to_process" => q.queue = Queue::ToProcess,
+            "mine" => q.queue = Queue::Mine,
+            "waiting" => q.queue = Queue::WaitingApplicant,
+            "consultations" => q.queue = Queue::Consultations,
+            "near_due" => {
+                q.queue = Queue::ToProcess;
+                q.statuses = vec![2, 4];
+                q.due_before = Some(self.near_due_limit(now).await?);
+            }
+            "overdue" => {
+                q.statuses = vec![2, 4, 7];
+                q.due_before = Some(now);
+            }
+            other => e.push(FieldError::new(
+                "queue",
+                "invalid_value",
+                format!("Hàng đợi không hợp lệ: \"{other}\"; dùng all, to_process, mine, near_due, overdue, waiting, consultations."),
+            )),
+        }
+        if q.queue == Queue::ToProcess {
+            q.act_scopes = [
+                Permission::ReceiveDossiers,
+                Permission::ProcessDossiers,
+                Permission::DecideDossiers,
+                Permission::IssueResults,
+            ]
+            .into_iter()
+            .map(|p| (p, reach(p)))
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
+        }
+        if let Some(raw) = input.status.as_deref().filter(|s| !s.trim().is_empty()) {
+            let mut codes = Vec::new();
+            for part in raw.split(',') {
+                match Status::parse(part) {
+                    Some(s) => codes.push(s.national_code()),
+                    None => e.push(FieldError::new(
+                        "status",
+                        "invalid_value",
+                        format!("Trạng thái không hợp lệ: \"{}\".", part.trim()),
+                    )),
+                }
+            }
+            if q.statuses.is_empty() {
+                q.statuses = codes;
+            } else {
+                q.statuses.retain(|s| codes.contains(s));
+                if q.statuses.is_empty() {
+                    q.statuses = vec![0];
+                }
+            }
+        }
+        q.procedure_code = input.procedure.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        if let Some(c) = input.channel.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            match motcua_domain::catalog::Channel::parse(c) {
+                Some(ch) => q.channel = Some(ch.as_str().to_owned()),
+                None => e.push(FieldError::new("channel", "invalid_value", "Kênh là desk, online hoặc postal.")),
+            }
+        }
+        let day_start = |d: jiff::civil::Date| {
+            motcua_domain::time::vn_time_zone().to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok()
+        };
+        if let Some(f) = input.from.as_deref().filter(|s| !s.trim().is_empty()) {
+            q.received_from = e.check(motcua_domain::time::parse_date("from", f)).and_then(day_start);
+        }
+        if let Some(t) = input.to.as_deref().filter(|s| !s.trim().is_empty()) {
+            q.received_until =
+                e.check(motcua_domain::time::parse_date("to", t)).and_then(|d| d.tomorrow().ok()).and_then(day_start);
+        }
+        if let Some(text) = input.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Ok(code) = motcua_domain::dossier::DossierCode::parse(text) {
+                q.code = Some(code.to_string());
+            } else if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && text.len() >= 9 {
+                q.id_number = Some(text.to_owned());
+            } else {
+                q.name_fold = Some(fold(text));
+            }
+        }
+        e.into_result()?;
+        Ok(q)
+    }
+
+    /// Due within this instant counts as near due: one working day from now by default.
+    async fn near_due_limit(&self, now: Timestamp) -> Result<Timestamp, AppError> {
+        let (cal, _) = self.default_calendar().await?;
+        let days = self.settings.dossiers.near_due_working_days.max(1);
+        let t =
+            motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)
+                .map_err(crate::calendar::deadline_error)?;
+        cal.due(now, &t, motcua_domain::calendar::Counting::WorkingTime).map_err(crate::calendar::deadline_error)
+    }
+}

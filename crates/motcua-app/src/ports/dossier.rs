@@ -1,0 +1,137 @@
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_domain::account::UserId;
+use motcua_domain::agency::{AgencyId, AgencyPath};
+use motcua_domain::dossier::DossierEvent;
+use motcua_domain::policy::Permission;
+
+use super::StoreResult;
+
+/// The queryable columns of a dossier, recomputed from its events after every change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierRow {
+    pub id: i64,
+    pub code: Option<String>,
+    /// National status code 1–10.
+    pub status: u8,
+    pub channel: String,
+    pub procedure_id: i64,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub receiving_agency_id: AgencyId,
+    pub resolving_agency_id: Option<AgencyId>,
+    pub current_agency_id: AgencyId,
+    /// The permission the current step needs (`None` when nothing is to be done).
+    pub current_permission: Option<String>,
+    pub step_name: Option<String>,
+    pub assignee_id: Option<UserId>,
+    pub applicant_name: String,
+    /// The name folded (no diacritics, lower case) for searching.
+    pub applicant_fold: String,
+    pub applicant_id_number: Option<String>,
+    pub submitted_at: Timestamp,
+    pub received_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub appointment_at: Option<Timestamp>,
+    pub step_due_at: Option<Timestamp>,
+    pub paused: bool,
+    pub late_by_rule: bool,
+    pub resolved_at: Option<Timestamp>,
+    pub returned_at: Option<Timestamp>,
+    pub last_seq: i64,
+    pub updated_at: Timestamp,
+}
+
+/// Which list of dossiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Queue {
+    /// Everything the viewer may see.
+    #[default]
+    All,
+    /// Waiting for an action the viewer's roles can take, in the viewer's units.
+    ToProcess,
+    /// Assigned to the viewer.
+    Mine,
+    /// Waiting for the applicant (supplement or payment).
+    WaitingApplicant,
+    /// Consultations asked of the viewer's units and not yet answered.
+    Consultations,
+}
+
+/// Where a permission reaches: whole subtrees, and single agencies (the parents of the units a
+/// grant names; see `policy::authorize_dossier`).
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    pub subtrees: Vec<AgencyPath>,
+    pub agencies: Vec<AgencyPath>,
+}
+
+impl Reach {
+    pub fn is_empty(&self) -> bool {
+        self.subtrees.is_empty() && self.agencies.is_empty()
+    }
+}
+
+/// A dossier list query. Scopes are computed by the caller from the policy.
+#[derive(Debug, Clone, Default)]
+pub struct DossierQuery {
+    /// Where the viewer may see dossiers (ViewDossiers).
+    pub view_scopes: Reach,
+    /// For [`Queue::ToProcess`]: per permission, where the viewer holds it.
+    pub act_scopes: Vec<(Permission, Reach)>,
+    pub queue: Queue,
+    pub viewer: Option<UserId>,
+    /// National status codes.
+    pub statuses: Vec<u8>,
+    pub procedure_code: Option<String>,
+    pub channel: Option<String>,
+    pub received_from: Option<Timestamp>,
+    pub received_until: Option<Timestamp>,
+    /// Due no later than this (near-due and overdue lists).
+    pub due_before: Option<Timestamp>,
+    /// An exact dossier code.
+    pub code: Option<String>,
+    /// An exact ID number or tax code.
+    pub id_number: Option<String>,
+    /// A folded fragment of the applicant's name.
+    pub name_fold: Option<String>,
+    /// Keyset: only dossiers with a smaller id.
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Where a client transaction id was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxnUse {
+    pub dossier_id: i64,
+    pub actor_user_id: Option<UserId>,
+    pub seq: i64,
+}
+
+#[async_trait]
+pub trait DossierReads {
+    async fn dossier_id_by_code(&self, code: &str) -> StoreResult<Option<i64>>;
+    async fn dossier_row(&self, id: i64) -> StoreResult<Option<DossierRow>>;
+    async fn dossier_events(&self, id: i64) -> StoreResult<Vec<DossierEvent>>;
+    async fn dossier_agency_ids(&self, id: i64) -> StoreResult<Vec<AgencyId>>;
+    async fn client_txn_use(&self, client_txn_id: &str) -> StoreResult<Option<TxnUse>>;
+    async fn dossiers(&self, query: &DossierQuery) -> StoreResult<Vec<DossierRow>>;
+    async fn count_dossiers(&self, query: &DossierQuery) -> StoreResult<i64>;
+}
+
+#[async_trait]
+pub trait DossierWrites {
+    /// Inserts the row of a new dossier and returns its id.
+    async fn insert_dossier(&mut self, row: &DossierRow) -> StoreResult<i64>;
+    /// The dossier's events, locking the dossier against concurrent changes until commit.
+    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>>;
+    /// Appends events; a repeated `(dossier, seq)` or client transaction id is a
+    /// [`crate::StoreError::Duplicate`].
+    async fn append_dossier_events(&mut self, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()>;
+    async fn update_dossier(&mut self, row: &DossierRow) -> StoreResult<()>;
+    async fn add_dossier_agencies(&mut self, dossier_id: i64, agencies: &[AgencyId]) -> StoreResult<()>;
+    /// The next number of an agency's dossier codes on a day (1 for the first). Called last in
+    /// the accepting transaction: the counter row stays locked until commit.
+    async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32>;
+}

@@ -1,0 +1,25 @@
+//! Dossiers (hồ sơ): their codes, statuses, events, workflow and state machine.
+//!
+//! The events are the truth. [`state::DossierState::fold`] computes the current state from
+//! them, [`action::decide`] turns an official's action into new events after checking that the
+//! state allows it, and [`action::requirement`] names the permission and agency the caller must
+//! authorize before recording them.
+
+pub mod action;
+pub mod applicant;
+pub mod cccd;
+pub mod code;
+pub mod event;
+pub mod state;
+pub mod status;
+pub mod workflow;
+
+#[cfg(test)]
+mod journey_tests;
+
+pub use action::{ActionError, ActionKind, Command, Context, allowed_actions, decide, requirement};
+pub use code::DossierCode;
+pub use event::{DossierEvent, EventActor, EventBody};
+pub use state::DossierState;
+pub use status::Status;
+pub use workflow::{StepKind, Workflow, WorkflowStep};

@@ -1,0 +1,367 @@
+//! Dossiers: the append-only events, the queryable row, the code counters.
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+use motcua_app::StoreError;
+use motcua_app::ports::{DossierQuery, DossierReads, DossierRow, DossierWrites, Queue, Reach, StoreResult, TxnUse};
+use motcua_domain::account::UserId;
+use motcua_domain::agency::AgencyId;
+use motcua_domain::dossier::DossierEvent;
+use sqlx::any::AnyRow;
+
+use crate::Backend;
+use crate::Db;
+use crate::convert::{RowExt, db_err, json, opt_us, to_json, us};
+use crate::sql::SqlBuilder;
+use crate::tx::DbTx;
+
+fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
+    Ok(DossierRow {
+        id: r.i64("id")?,
+        code: r.opt_text("code")?,
+        status: u8::try_from(r.i64("status")?).map_err(StoreError::backend)?,
+        channel: r.text("channel")?,
+        procedure_id: r.i64("procedure_id")?,
+        procedure_code: r.text("procedure_code")?,
+        procedure_name: r.text("procedure_name")?,
+        receiving_agency_id: AgencyId(r.i64("receiving_agency_id")?),
+        resolving_agency_id: r.opt_i64("resolving_agency_id")?.map(AgencyId),
+        current_agency_id: AgencyId(r.i64("current_agency_id")?),
+        current_permission: r.opt_text("current_permission")?,
+        step_name: r.opt_text("step_name")?,
+        assignee_id: r.opt_i64("assignee_id")?.map(UserId),
+        applicant_name: r.text("applicant_name")?,
+        applicant_fold: r.text("applicant_fold")?,
+        applicant_id_number: r.opt_text("applicant_id_number")?,
+        submitted_at: r.ts("submitted_at")?,
+        received_at: r.opt_ts("received_at")?,
+        due_at: r.opt_ts("due_at")?,
+        appointment_at: r.opt_ts("appointment_at")?,
+        step_due_at: r.opt_ts("step_due_at")?,
+        paused: r.flag("paused")?,
+        late_by_rule: r.flag("late_by_rule")?,
+        resolved_at: r.opt_ts("resolved_at")?,
+        returned_at: r.opt_ts("returned_at")?,
+        last_seq: r.i64("last_seq")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+fn event_from(r: &AnyRow) -> StoreResult<DossierEvent> {
+    Ok(DossierEvent {
+        seq: r.i64("seq")?,
+        at: r.ts("at")?,
+        actor: json("dossier_events.actor", &r.text("actor")?)?,
+        body: json("dossier_events.body", &r.text("body")?)?,
+        reason: r.opt_text("reason")?,
+        client_txn_id: r.opt_text("client_txn_id")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+    })
+}
+
+const EVENTS_SQL: &str = "SELECT * FROM dossier_events WHERE dossier_id = $1 ORDER BY seq";
+
+/// `(column in one of the subtrees OR column = one of the agencies)`.
+fn push_reach(b: &mut SqlBuilder, column: &str, reach: &Reach) {
+    b.push("(");
+    b.push_subtrees(column, &reach.subtrees);
+    for a in &reach.agencies {
+        b.push(" OR ").push(column).push(" = ").bind(a.as_str());
+    }
+    b.push(")");
+}
+
+/// The WHERE clause of a list query (after `FROM dossiers d`).
+fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
+    b.push(
+        " WHERE EXISTS (SELECT 1 FROM dossier_agencies da JOIN agencies a ON a.id = da.agency_id \
+         WHERE da.dossier_id = d.id AND ",
+    );
+    push_reach(b, "a.path", &q.view_scopes);
+    b.push(")");
+    match q.queue {
+        Queue::All => {}
+        Queue::ToProcess => {
+            b.push(" AND d.status IN (1, 2, 4, 7, 9) AND EXISTS (SELECT 1 FROM agencies ca WHERE ca.id = d.current_agency_id AND (");
+            if q.act_scopes.is_empty() {
+                b.push("1 = 0");
+            }
+            for (i, (perm, scopes)) in q.act_scopes.iter().enumerate() {
+                if i > 0 {
+                    b.push(" OR ");
+                }
+                b.push("(d.current_permission = ").bind(perm.as_str()).push(" AND ");
+                push_reach(b, "ca.path", scopes);
+                b.push(")");
+            }
+            b.push("))");
+        }
+        Queue::Mine => {
+            b.push(" AND d.status IN (2, 4, 9) AND d.assignee_id = ").bind(q.viewer.map_or(0, |u| u.0));
+        }
+        Queue::WaitingApplicant => {
+            b.push(" AND d.status IN (5, 6)");
+        }
+        Queue::Consultations => {
+            // Open consultations are events without a matching answer; the app narrows the
+            // scope to the consulted agencies.
+            b.push(
+                " AND d.status IN (2, 4, 5, 6) AND EXISTS (SELECT 1 FROM dossier_events ce WHERE ce.dossier_id = d.id \
+                 AND ce.kind = 'consultation_requested')",
+            );
+        }
+    }
+    if !q.statuses.is_empty() {
+        b.push(" AND d.status IN (");
+        for (i, s) in q.statuses.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(i64::from(*s));
+        }
+        b.push(")");
+    }
+    if let Some(p) = &q.procedure_code {
+        b.push(" AND d.procedure_code = ").bind(p.clone());
+    }
+    if let Some(c) = &q.channel {
+        b.push(" AND d.channel = ").bind(c.clone());
+    }
+    if let Some(t) = q.received_from {
+        b.push(" AND d.received_at >= ").bind(us(t));
+    }
+    if let Some(t) = q.received_until {
+        b.push(" AND d.received_at < ").bind(us(t));
+    }
+    if let Some(t) = q.due_before {
+        b.push(" AND d.due_at IS NOT NULL AND d.due_at <= ").bind(us(t));
+    }
+    if let Some(c) = &q.code {
+        b.push(" AND d.code = ").bind(c.clone());
+    }
+    if let Some(n) = &q.id_number {
+        b.push(" AND d.applicant_id_number = ").bind(n.clone());
+    }
+    if let Some(f) = &q.name_fold {
+        let escaped = f.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        b.push(" AND d.applicant_fold LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+    }
+}
+
+#[async_trait]
+impl DossierReads for Db {
+    async fn dossier_id_by_code(&self, code: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM dossiers WHERE code = $1")
+            .bind(code.to_owned())
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)
+    }
+
+    async fn dossier_row(&self, id: i64) -> StoreResult<Option<DossierRow>> {
+        sqlx::query("SELECT * FROM dossiers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .map(|r| row_from(&r))
+            .transpose()
+    }
+
+    async fn dossier_events(&self, id: i64) -> StoreResult<Vec<DossierEvent>> {
+        sqlx::query(EVENTS_SQL)
+            .bind(id)
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from)
+            .collect()
+    }
+
+    async fn dossier_agency_ids(&self, id: i64) -> StoreResult<Vec<AgencyId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT agency_id FROM dossier_agencies WHERE dossier_id = $1 ORDER BY agency_id")
+                .bind(id)
+                .fetch_all(self.read_pool())
+                .await
+                .map_err(db_err)?;
+        Ok(ids.into_iter().map(AgencyId).collect())
+    }
+
+    async fn client_txn_use(&self, client_txn_id: &str) -> StoreResult<Option<TxnUse>> {
+        let row = sqlx::query("SELECT dossier_id, actor_user_id, seq FROM dossier_events WHERE client_txn_id = $1")
+            .bind(client_txn_id.to_owned())
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(TxnUse {
+                dossier_id: r.i64("dossier_id")?,
+                actor_user_id: r.opt_i64("actor_user_id")?.map(UserId),
+                seq: r.i64("seq")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn dossiers(&self, q: &DossierQuery) -> StoreResult<Vec<DossierRow>> {
+        let mut b = SqlBuilder::new("SELECT d.* FROM dossiers d");
+        push_filters(&mut b, q);
+        if let Some(id) = q.before_id {
+            b.push(" AND d.id < ").bind(id);
+        }
+        b.push(" ORDER BY d.id DESC LIMIT ").bind(q.limit.clamp(1, 500));
+        b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(row_from).collect()
+    }
+
+    async fn count_dossiers(&self, q: &DossierQuery) -> StoreResult<i64> {
+        let mut b = SqlBuilder::new("SELECT COUNT(*) AS n FROM dossiers d");
+        push_filters(&mut b, q);
+        let row = b.build().fetch_one(self.read_pool()).await.map_err(db_err)?;
+        row.i64("n")
+    }
+}
+
+#[async_trait]
+impl DossierWrites for DbTx {
+    async fn insert_dossier(&mut self, d: &DossierRow) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO dossiers (code, status, channel, procedure_id, procedure_code, procedure_name, \
+             receiving_agency_id, resolving_agency_id, current_agency_id, current_permission, step_name, assignee_id, \
+             applicant_name, applicant_fold, applicant_id_number, submitted_at, received_at, due_at, appointment_at, \
+             step_due_at, paused, late_by_rule, resolved_at, returned_at, last_seq, updated_at) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+             RETURNING id",
+        )
+        .bind(d.code.clone())
+        .bind(i64::from(d.status))
+        .bind(d.channel.clone())
+        .bind(d.procedure_id)
+        .bind(d.procedure_code.clone())
+        .bind(d.procedure_name.clone())
+        .bind(d.receiving_agency_id.0)
+        .bind(d.resolving_agency_id.map(|a| a.0))
+        .bind(d.current_agency_id.0)
+        .bind(d.current_permission.clone())
+        .bind(d.step_name.clone())
+        .bind(d.assignee_id.map(|u| u.0))
+        .bind(d.applicant_name.clone())
+        .bind(d.applicant_fold.clone())
+        .bind(d.applicant_id_number.clone())
+        .bind(us(d.submitted_at))
+        .bind(opt_us(d.received_at))
+        .bind(opt_us(d.due_at))
+        .bind(opt_us(d.appointment_at))
+        .bind(opt_us(d.step_due_at))
+        .bind(d.paused)
+        .bind(d.late_by_rule)
+        .bind(opt_us(d.resolved_at))
+        .bind(opt_us(d.returned_at))
+        .bind(d.last_seq)
+        .bind(us(d.updated_at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT id FROM dossiers WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        sqlx::query(EVENTS_SQL)
+            .bind(id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from)
+            .collect()
+    }
+
+    async fn append_dossier_events(&mut self, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()> {
+        for e in events {
+            sqlx::query(
+                "INSERT INTO dossier_events (dossier_id, seq, at, kind, actor_user_id, actor, body, reason, client_txn_id, \
+                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(dossier_id)
+            .bind(e.seq)
+            .bind(us(e.at))
+            .bind(e.body.kind())
+            .bind(e.actor.user_id.map(|u| u.0))
+            .bind(to_json(&e.actor)?)
+            .bind(to_json(&e.body)?)
+            .bind(e.reason.clone())
+            .bind(e.client_txn_id.clone())
+            .bind(e.prev_hash.clone())
+            .bind(e.hash.clone())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn update_dossier(&mut self, d: &DossierRow) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE dossiers SET code = $2, status = $3, resolving_agency_id = $4, current_agency_id = $5, \
+             current_permission = $6, step_name = $7, assignee_id = $8, received_at = $9, due_at = $10, \
+             appointment_at = $11, step_due_at = $12, paused = $13, late_by_rule = $14, resolved_at = $15, \
+             returned_at = $16, last_seq = $17, updated_at = $18 WHERE id = $1",
+        )
+        .bind(d.id)
+        .bind(d.code.clone())
+        .bind(i64::from(d.status))
+        .bind(d.resolving_agency_id.map(|a| a.0))
+        .bind(d.current_agency_id.0)
+        .bind(d.current_permission.clone())
+        .bind(d.step_name.clone())
+        .bind(d.assignee_id.map(|u| u.0))
+        .bind(opt_us(d.received_at))
+        .bind(opt_us(d.due_at))
+        .bind(opt_us(d.appointment_at))
+        .bind(opt_us(d.step_due_at))
+        .bind(d.paused)
+        .bind(d.late_by_rule)
+        .bind(opt_us(d.resolved_at))
+        .bind(opt_us(d.returned_at))
+        .bind(d.last_seq)
+        .bind(us(d.updated_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn add_dossier_agencies(&mut self, dossier_id: i64, agencies: &[AgencyId]) -> StoreResult<()> {
+        for a in agencies {
+            sqlx::query("INSERT INTO dossier_agencies (dossier_id, agency_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(dossier_id)
+                .bind(a.0)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
+             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1 \
+             RETURNING last_value",
+        )
+        .bind(agency.0)
+        .bind(day.to_string())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        u32::try_from(n).map_err(StoreError::backend)
+    }
+}

@@ -1,0 +1,405 @@
+//! Dossiers over HTTP: intake, every officer action, the queues and search, and public
+//! tracking by code.
+//!
+//! Actions go through one endpoint, `POST /api/v1/dossiers/{key}/actions`, with an `action`
+//! field; an action the dossier's status does not allow answers 409 `illegal_transition` with
+//! the current `status` and the `allowed_actions`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use motcua_app::dossiers::{ActionInput, DossierView, IntakeInput, ListInput, PublicDossier};
+use motcua_app::ports::DossierRow;
+use motcua_domain::dossier::Status;
+use motcua_domain::dossier::event::{AgencyRef, DossierEvent};
+use motcua_domain::time::rfc3339_vn;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::calendar::query_error;
+use crate::auth::ApiUser;
+use crate::context::Meta;
+use crate::error::{ApiResult, ErrorBody, HttpError};
+use crate::respond::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+fn t(v: Timestamp) -> String {
+    rfc3339_vn(v)
+}
+
+fn ot(v: Option<Timestamp>) -> Option<String> {
+    v.map(rfc3339_vn)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencyRefDto {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+impl From<&AgencyRef> for AgencyRefDto {
+    fn from(a: &AgencyRef) -> Self {
+        Self { id: a.id.0, code: a.code.to_string(), name: a.name.clone() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepDto {
+    pub index: usize,
+    /// `intake`, `process`, `approve`, `issue` or `return`.
+    pub kind: String,
+    pub name: String,
+    pub role: String,
+    pub agency: AgencyRefDto,
+    /// The step's time budget ("2 ngày làm việc"), if the workflow is timed.
+    pub budget: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CurrentStepDto {
+    pub index: usize,
+    pub name: String,
+    pub kind: String,
+    pub agency: AgencyRefDto,
+    pub entered_at: String,
+    pub due_at: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// One hand-over of the process control sheet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandOverDto {
+    pub from_step: Option<usize>,
+    pub to_step: Option<usize>,
+    pub at: String,
+    pub by: String,
+    pub to: Option<String>,
+    /// `early`, `on_time` or `late`: how the step just finished ended.
+    pub result: Option<String>,
+    pub sent_back: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventDto {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub label: String,
+    pub actor: String,
+    pub role: Option<String>,
+    pub reason: Option<String>,
+    /// The event's fields, as recorded.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+    pub hash: String,
+}
+
+impl From<&DossierEvent> for EventDto {
+    fn from(e: &DossierEvent) -> Self {
+        Self {
+            seq: e.seq,
+            at: t(e.at),
+            kind: e.body.kind().to_owned(),
+            label: e.body.label().to_owned(),
+            actor: e.actor.name.clone(),
+            role: e.actor.role.map(|r| r.as_str().to_owned()),
+            reason: e.reason.clone(),
+            body: serde_json::to_value(&e.body).unwrap_or(serde_json::Value::Null),
+            hash: e.hash.clone(),
+        }
+    }
+}
+
+/// A dossier as an official sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierDto {
+    pub id: i64,
+    /// The dossier code, once received.
+    pub code: Option<String>,
+    /// National status code (TrangThaiHoSo 1–10).
+    pub status: u8,
+    pub status_key: String,
+    pub status_label: String,
+    /// `desk`, `online` or `postal`.
+    pub channel: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub procedure_version: u32,
+    pub case: String,
+    pub receiving_agency: AgencyRefDto,
+    pub resolving_agency: Option<AgencyRefDto>,
+    /// The applicant, documents, delivery and postal data as submitted.
+    #[schema(value_type = Object)]
+    pub submission: serde_json::Value,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    /// Legal processing time ("trong ngày…", "3 ngày làm việc").
+    pub processing_time: Option<String>,
+    /// Appointment printed on the receipt.
+    pub receipt_due_at: Option<String>,
+    /// Legal due instant (moved by pauses, never by extensions).
+    pub due_at: Option<String>,
+    /// What the applicant holds now (an extension's date, or the due instant).
+    pub appointment_at: Option<String>,
+    /// `supplement` or `financial_obligation` while the clock is stopped.
+    pub paused: Option<String>,
+    /// `early`, `on_time`, `late` once resolved.
+    pub timeliness: Option<String>,
+    /// `in_time` or `overdue` while pending.
+    pub pending: Option<String>,
+    pub current_step: Option<CurrentStepDto>,
+    pub steps: Vec<StepDto>,
+    pub hand_overs: Vec<HandOverDto>,
+    #[schema(value_type = Vec<Object>)]
+    pub supplements: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub consultations: serde_json::Value,
+    #[schema(value_type = Option<Object>)]
+    pub result: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub extensions: serde_json::Value,
+    pub refusal_reasons: Option<Vec<String>>,
+    /// Actions the caller may take now.
+    pub allowed_actions: Vec<String>,
+    /// The last event's number; send it back as `expected_seq` to act only on this state.
+    pub last_seq: i64,
+    pub events: Vec<EventDto>,
+}
+
+fn json_of<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn snake<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+impl From<&DossierView> for DossierDto {
+    fn from(v: &DossierView) -> Self {
+        let s = &v.state;
+        let sub = &s.submission;
+        let step_dto = |i: usize| {
+            s.steps.get(i).map(|p| StepDto {
+                index: i,
+                kind: p.kind.as_str().to_owned(),
+                name: p.name.clone(),
+                role: p.role.as_str().to_owned(),
+                agency: (&p.agency).into(),
+                budget: p.budget.map(|b| b.describe()),
+            })
+        };
+        Self {
+            id: s.id,
+            code: s.code.as_ref().map(ToString::to_string),
+            status: s.status.national_code(),
+            status_key: s.status.as_str().to_owned(),
+            status_label: s.status.label().to_owned(),
+            channel: sub.channel.as_str().to_owned(),
+            procedure_code: sub.procedure.code.clone(),
+            procedure_name: sub.procedure.name.clone(),
+            procedure_version: sub.procedure.version,
+            case: sub.procedure.case.clone(),
+            receiving_agency: (&sub.receiving).into(),
+            resolving_agency: s.resolving.as_ref().map(Into::into),
+            submission: json_of(sub),
+            submitted_at: t(s.submitted_at),
+            received_at: ot(s.received_at),
+            processing_time: s.processing_time.map(|p| p.describe()),
+            receipt_due_at: ot(s.receipt_due_at),
+            due_at: ot(s.due_at),
+            appointment_at: ot(s.appointment_at),
+            paused: s.paused.map(|(r, _)| snake(&r)),
+            timeliness: s.timeliness().map(|x| snake(&x)),
+            pending: s.pending_timeliness(v.now).map(|x| snake(&x)),
+            current_step: s.step.as_ref().and_then(|c| {
+                s.steps.get(c.index).map(|p| CurrentStepDto {
+                    index: c.index,
+                    name: p.name.clone(),
+                    kind: p.kind.as_str().to_owned(),
+                    agency: (&p.agency).into(),
+                    entered_at: t(c.entered_at),
+                    due_at: ot(c.due_at),
+                    assignee: c.assignee.as_ref().map(|a| a.name.clone()),
+                })
+            }),
+            steps: (0..s.steps.len()).filter_map(step_dto).collect(),
+            hand_overs: s
+                .hand_overs
+                .iter()
+                .map(|h| HandOverDto {
+                    from_step: h.from_step,
+                    to_step: h.to_step,
+                    at: t(h.at),
+                    by: h.by.clone(),
+                    to: h.to.clone(),
+                    result: h.result.map(|r| snake(&r)),
+                    sent_back: h.sent_back,
+                    note: h.note.clone(),
+                })
+                .collect(),
+            supplements: json_of(&s.supplements),
+            consultations: json_of(&s.consultations),
+            result: json_of(&s.result),
+            extensions: json_of(&s.extensions),
+            refusal_reasons: s.refusal.clone(),
+            allowed_actions: v.actions.iter().map(|a| a.as_str().to_owned()).collect(),
+            last_seq: s.last_seq,
+            events: v.events.iter().map(EventDto::from).collect(),
+        }
+    }
+}
+
+/// A row of a dossier list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierSummaryDto {
+    pub id: i64,
+    pub code: Option<String>,
+    pub status: u8,
+    pub status_label: String,
+    pub channel: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    pub step_name: Option<String>,
+    pub submitted_at: String,
+    pub received_at: Option<String>,
+    pub due_at: Option<String>,
+    pub appointment_at: Option<String>,
+    pub step_due_at: Option<String>,
+    pub paused: bool,
+    /// Past its due instant and still pending (or late by rule).
+    pub overdue: bool,
+}
+
+pub fn summary(r: &DossierRow, now: Timestamp) -> DossierSummaryDto {
+    let status = Status::from_national_code(r.status).unwrap_or(Status::Submitted);
+    let overdue = status.is_pending() && (r.late_by_rule || (!r.paused && r.due_at.is_some_and(|d| now > d)));
+    DossierSummaryDto {
+        id: r.id,
+        code: r.code.clone(),
+        status: r.status,
+        status_label: status.label().to_owned(),
+        channel: r.channel.clone(),
+        procedure_code: r.procedure_code.clone(),
+        procedure_name: r.procedure_name.clone(),
+        applicant_name: r.applicant_name.clone(),
+        step_name: r.step_name.clone(),
+        submitted_at: t(r.submitted_at),
+        received_at: ot(r.received_at),
+        due_at: ot(r.due_at),
+        appointment_at: ot(r.appointment_at),
+        step_due_at: ot(r.step_due_at),
+        paused: r.paused,
+        overdue,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierListDto {
+    pub items: Vec<DossierSummaryDto>,
+    /// Pass as `before` to get the next page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+fn created(dto: DossierDto, replayed: bool) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("/api/v1/dossiers/{}", dto.code.clone().unwrap_or(dto.id.to_string())))
+    {
+        headers.insert(header::LOCATION, v);
+    }
+    let status = if replayed { StatusCode::OK } else { StatusCode::CREATED };
+    (status, headers, Json(dto)).into_response()
+}
+
+/// Records a dossier received at the desk, by post or online; with `"accept": true` a desk
+/// officer also accepts it (code and appointment issued). A retry with the same
+/// `client_txn_id` answers 200 with the dossier recorded the first time.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = IntakeInput, security(("bearer" = [])),
+    responses((status = 201, body = DossierDto), (status = 200, description = "Replay of an earlier request", body = DossierDto),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn intake(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiJson(input): ApiJson<IntakeInput>,
+) -> ApiResult<Response> {
+    let out = state.services.intake(&p, &input, &meta).await?;
+    Ok(created(DossierDto::from(&out.view), out.replayed))
+}
+
+/// Lists dossiers the caller may see: all, or a work queue (`to_process`, `mine`, `near_due`,
+/// `overdue`, `waiting`, `consultations`), with filters; newest first, keyset pagination.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(ListInput), security(("bearer" = [])),
+    responses((status = 200, body = DossierListDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiQuery(q): ApiQuery<ListInput>,
+) -> ApiResult<Json<DossierListDto>> {
+    let page = state.services.list_dossiers(&p, &q).await.map_err(query_error)?;
+    let now = state.services.now();
+    Ok(Json(DossierListDto {
+        items: page.rows.iter().map(|r| summary(r, now)).collect(),
+        next_before: page.next_before,
+    }))
+}
+
+/// One dossier by code (or numeric id before it has a code), with its history and the actions
+/// the caller may take. Dossiers outside the caller's units answer 404.
+#[utoipa::path(get, path = "/api/v1/dossiers/{key}", tag = "dossiers", params(("key" = String, Path, description = "Dossier code or id")), security(("bearer" = [])),
+    responses((status = 200, body = DossierDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<DossierDto>> {
+    Ok(Json(DossierDto::from(&state.services.dossier(&p, &key).await?)))
+}
+
+/// Takes an action on a dossier (see `ActionInput.action`).
+#[utoipa::path(post, path = "/api/v1/dossiers/{key}/actions", tag = "dossiers", params(("key" = String, Path)), request_body = ActionInput, security(("bearer" = [])),
+    responses((status = 200, body = DossierDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed in the current status (illegal_transition) or changed meanwhile (stale_version)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(input): ApiJson<ActionInput>,
+) -> ApiResult<Json<DossierDto>> {
+    Ok(Json(DossierDto::from(&state.services.act(&p, &key, &input, &meta).await?)))
+}
+
+/// Public tracking: status, procedure, agency, appointment and history of a dossier, with the
+/// applicant's name masked. No login; rate limited per address. Unknown and malformed codes
+/// answer the same 404.
+#[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "dossiers", params(("code" = String, Path)),
+    responses((status = 200, body = PublicDossier), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn track(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<PublicDossier>> {
+    tracking_limit(&state, &meta)?;
+    Ok(Json(state.services.track_dossier(&code).await?))
+}
+
+pub(crate) fn tracking_limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
+    use std::net::{IpAddr, Ipv4Addr};
+    let ip: IpAddr =
+        meta.client_ip.as_deref().and_then(|i| i.parse().ok()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if state.tracking_limiter.check_key(&ip).is_err() {
+        metrics::counter!("motcua_tracking_rate_limited_total").increment(1);
+        return Err(HttpError::rate_limited(60));
+    }
+    Ok(())
+}

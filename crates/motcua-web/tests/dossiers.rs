@@ -1,0 +1,310 @@
+//! Dossiers over HTTP on both backends: the desk-to-return journey, supplements that move the
+//! appointment, refusals, withdrawals, extensions, idempotent retries, authorization between
+//! communes, public tracking, and concurrent code issuing.
+
+use jiff::SignedDuration;
+use motcua_app::context::RequestMeta;
+use motcua_app::dossiers::{ApplicantInput, IntakeInput};
+use motcua_testkit::{Backend, TestApp, TestClient, app_tests};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn post(c: &TestClient, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = c.post_json(path, &body).await;
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn intake_body(procedure: &str, agency: &str, txn: &str) -> Value {
+    json!({
+        "procedure_code": procedure,
+        "agency_code": agency,
+        "channel": "desk",
+        "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
+        "client_txn_id": txn,
+        "accept": true
+    })
+}
+
+async fn act(c: &TestClient, code: &str, body: Value) -> (StatusCode, Value) {
+    post(c, &format!("/api/v1/dossiers/{code}/actions"), body).await
+}
+
+async fn ok(c: &TestClient, code: &str, body: Value) -> Value {
+    let (s, v) = act(c, code, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{body}: {v}");
+    v
+}
+
+fn queue_codes(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().filter_map(|i| i["code"].as_str().map(str::to_owned)).collect()
+}
+
+app_tests! {
+    async fn desk_to_returned_journey_over_the_api(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let (s, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "t-1")).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let code = d["code"].as_str().unwrap().to_owned();
+        assert_eq!(code, "H99.301-261123-0001");
+        assert_eq!(d["status"], 2);
+        // Same-day procedure received at 09:00 on a working Monday: due at today's close.
+        assert_eq!(d["due_at"], "2026-11-23T17:00:00+07:00");
+        assert_eq!(d["receiving_agency"]["code"], "H99.301");
+        assert_eq!(d["current_step"]["kind"], "intake");
+
+        // A retry of the same request records nothing new.
+        let (s, again) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "t-1")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(again["code"], code.as_str());
+        assert_eq!(again["last_seq"], d["last_seq"]);
+        // The same id from someone else is a conflict, not their dossier.
+        let other = app.api_as("binhminh.motcua").await;
+        let (s, e) = post(&other, "/api/v1/dossiers", intake_body("1.001193", "H99.302", "t-1")).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("client_txn_id_used")));
+
+        // An action the status does not allow names the status and the allowed actions.
+        let (s, e) = act(&desk, &code, json!({"action": "approve"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert_eq!(e["code"], "illegal_transition");
+        assert_eq!(e["status"], 2);
+        assert!(e["allowed_actions"].as_array().unwrap().contains(&json!("forward")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("Được tiếp nhận"));
+
+        let v = ok(&desk, &code, json!({"action": "forward", "client_txn_id": "t-2"})).await;
+        assert_eq!(v["status"], 4);
+        assert_eq!(v["current_step"]["kind"], "process");
+        let replay = ok(&desk, &code, json!({"action": "forward", "client_txn_id": "t-2"})).await;
+        assert_eq!(replay["last_seq"], v["last_seq"], "a retried forward moves nothing");
+
+        // The specialist of the commune's department finds it in the to-process queue.
+        let specialist = app.api_as("anphu.chuyenvien").await;
+        let (s, q) = specialist.json("/api/v1/dossiers?queue=to_process").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(queue_codes(&q), [code.as_str()]);
+        let (_, q) = desk.json("/api/v1/dossiers?queue=to_process").await;
+        assert!(queue_codes(&q).is_empty(), "no longer the desk's work: {q}");
+        // The desk cannot do the specialist's step.
+        let (s, _) = act(&desk, &code, json!({"action": "forward"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        app.clock.advance(SignedDuration::from_hours(2));
+        ok(&specialist, &code, json!({"action": "forward"})).await;
+        let leader = app.api_as("anphu.lanhdao").await;
+        let (s, e) = act(&leader, &code, json!({"action": "reject"})).await;
+        assert_eq!((s, e["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+        let v = ok(&leader, &code, json!({"action": "approve"})).await;
+        assert_eq!(v["current_step"]["kind"], "issue");
+
+        let clerk = app.api_as("anphu.vanthu").await;
+        let (s, _) = act(&clerk, &code, json!({"action": "issue_result", "signer": "Trương Văn Lãnh"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a result needs its number");
+        let v = ok(&clerk, &code, json!({"action": "issue_result", "number": "15/GKS", "signer": "Trương Văn Lãnh"})).await;
+        assert_eq!(v["status"], 9);
+        assert_eq!(v["timeliness"], "on_time");
+        assert_eq!(v["current_step"]["kind"], "return");
+
+        let v = ok(&desk, &code, json!({"action": "return_result", "receiver": "Nguyễn Văn An"})).await;
+        assert_eq!(v["status"], 10);
+        assert_eq!(v["allowed_actions"], json!([]));
+        let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            ["submitted", "accepted", "forwarded", "forwarded", "decided", "forwarded", "result_issued", "forwarded", "result_returned"]
+        );
+        // The process control sheet: every hand-over judged against its step.
+        let results: Vec<Value> = v["hand_overs"].as_array().unwrap().iter().map(|h| h["result"].clone()).collect();
+        assert!(results.iter().skip(1).all(|r| r == "on_time" || r == "early"), "{results:?}");
+        // Each event is chained to the one before.
+        let events = v["events"].as_array().unwrap();
+        for w in events.windows(2) {
+            assert_eq!(w[1]["seq"].as_i64().unwrap(), w[0]["seq"].as_i64().unwrap() + 1);
+        }
+
+        // Public tracking: no login, masked name, the same 404 for unknown and malformed codes.
+        let public = app.browser();
+        let (s, t) = public.json(&format!("/api/v1/public/dossiers/{code}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(t["status"], 10);
+        assert_eq!(t["applicant"], "N***** V** A*");
+        assert!(!t.to_string().contains("001203004567"), "no ID number in public: {t}");
+        assert!(!t.to_string().contains("Nguyễn Văn An"));
+        let (s1, e1) = public.json("/api/v1/public/dossiers/H99.301-261123-0999").await;
+        let (s2, e2) = public.json("/api/v1/public/dossiers/not-a-code").await;
+        assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+        assert_eq!((e1["code"].clone(), e1["message"].clone()), (e2["code"].clone(), e2["message"].clone()));
+    }
+
+    async fn another_commune_can_neither_see_nor_act(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let (_, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "x-1")).await;
+        let code = d["code"].as_str().unwrap().to_owned();
+        for user in ["binhminh.motcua", "binhminh.lanhdao", "binhminh.chuyenvien"] {
+            let c = app.api_as(user).await;
+            let (s, _) = c.json(&format!("/api/v1/dossiers/{code}")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{user} sees An Phú's dossier");
+            let (s, _) = act(&c, &code, json!({"action": "forward"})).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{user} acts on An Phú's dossier");
+            let (_, all) = c.json(&format!("/api/v1/dossiers?q={code}")).await;
+            assert!(queue_codes(&all).is_empty(), "{user} lists An Phú's dossier");
+        }
+        // Nor can An Phú's desk receive for Bình Minh.
+        let (s, _) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.302", "x-2")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // The province's viewer sees every commune's dossiers; search by name without accents.
+        let viewer = app.api_as("tinh.xem").await;
+        let (_, found) = viewer.json("/api/v1/dossiers?q=nguyen%20van").await;
+        assert_eq!(queue_codes(&found), [code.as_str()]);
+        let (_, found) = viewer.json("/api/v1/dossiers?q=001203004567").await;
+        assert_eq!(queue_codes(&found), [code]);
+    }
+
+    async fn a_supplement_round_trip_moves_the_appointment_by_the_paused_time(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        // 1 working day from Monday 09:00; Tuesday 24/11 is a holiday: Wednesday 09:00.
+        let (_, d) = post(&desk, "/api/v1/dossiers", intake_body("2.000908", "H99.301", "s-1")).await;
+        let code = d["code"].as_str().unwrap().to_owned();
+        assert_eq!(d["due_at"], "2026-11-25T09:00:00+07:00");
+        ok(&desk, &code, json!({"action": "forward"})).await;
+        app.clock.advance(SignedDuration::from_hours(1));
+        let specialist = app.api_as("anphu.chuyenvien").await;
+        let (s, e) = act(&specialist, &code, json!({"action": "request_supplement", "items": []})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let v = ok(&specialist, &code, json!({"action": "request_supplement", "items": ["Bản chính giấy tờ tùy thân"]})).await;
+        assert_eq!((v["status"].as_i64(), v["paused"].as_str()), (Some(5), Some("supplement")));
+        let (_, waiting) = desk.json("/api/v1/dossiers?queue=waiting").await;
+        assert_eq!(queue_codes(&waiting), [code.as_str()]);
+        // Back on Wednesday 08:30: 390 working minutes later.
+        app.clock.set("2026-11-25T08:30:00+07:00".parse::<jiff::Timestamp>().unwrap());
+        let v = ok(&desk, &code, json!({"action": "receive_supplement"})).await;
+        assert_eq!(v["status"], 4);
+        assert_eq!(v["due_at"], "2026-11-25T17:00:00+07:00");
+        assert_eq!(v["receipt_due_at"], "2026-11-25T09:00:00+07:00", "the receipt's date is kept");
+        // A second request needs a reason and makes the dossier late.
+        let (s, _) = act(&specialist, &code, json!({"action": "request_supplement", "items": ["Ảnh"]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let v = ok(&specialist, &code, json!({"action": "request_supplement", "items": ["Ảnh"], "reason": "Ảnh không rõ"})).await;
+        assert_eq!(v["pending"], "overdue");
+    }
+
+    async fn refusal_withdrawal_and_extension(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        // Recorded without accepting, then refused: no code, status 3.
+        let mut body = intake_body("1.001193", "H99.301", "r-1");
+        body["accept"] = json!(false);
+        let (s, d) = post(&desk, "/api/v1/dossiers", body).await;
+        assert_eq!((s, d["status"].as_i64(), d["code"].is_null()), (StatusCode::CREATED, Some(1), true));
+        let id = d["id"].to_string();
+        let (_, q) = desk.json("/api/v1/dossiers?queue=to_process").await;
+        assert_eq!(q["items"][0]["id"].to_string(), id, "{q}");
+        let v = ok(&desk, &id, json!({"action": "refuse", "items": ["Hồ sơ không thuộc thẩm quyền của xã"]})).await;
+        assert_eq!(v["status"], 3);
+        assert_eq!(v["refusal_reasons"][0], "Hồ sơ không thuộc thẩm quyền của xã");
+
+        // Recorded, then accepted later: the code is issued at acceptance.
+        let mut body = intake_body("2.000908", "H99.301", "r-2");
+        body["accept"] = json!(false);
+        let (_, d) = post(&desk, "/api/v1/dossiers", body).await;
+        let v = ok(&desk, &d["id"].to_string(), json!({"action": "accept"})).await;
+        let code = v["code"].as_str().unwrap().to_owned();
+        assert_eq!(code, "H99.301-261123-0001", "refused dossiers take no number");
+        ok(&desk, &code, json!({"action": "forward"})).await;
+        // The head apologises and extends: a new appointment, the legal due kept, counted late.
+        let leader = app.api_as("anphu.lanhdao").await;
+        let (s, _) = act(&leader, &code, json!({"action": "extend", "appointment_at": "27/11/2026 16:00", "signer": "Trương Văn Lãnh"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an extension needs its reason");
+        let v = ok(&leader, &code, json!({"action": "extend", "appointment_at": "27/11/2026 16:00", "signer": "Trương Văn Lãnh", "reason": "Chờ xác minh"})).await;
+        assert_eq!(v["appointment_at"], "2026-11-27T16:00:00+07:00");
+        assert_eq!(v["due_at"], "2026-11-25T09:00:00+07:00");
+        assert_eq!(v["pending"], "overdue");
+        // The applicant withdraws; the desk stops processing (form 05).
+        ok(&desk, &code, json!({"action": "request_withdrawal"})).await;
+        let v = ok(&desk, &code, json!({"action": "stop"})).await;
+        assert_eq!(v["status"], 8);
+        // Stale clients are refused instead of acting on a state nobody saw.
+        let (s, e) = act(&desk, &code, json!({"action": "forward", "expected_seq": 1})).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
+    }
+
+    async fn intake_validates_everything_and_reads_the_id_card_qr(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let (s, e) = post(&desk, "/api/v1/dossiers", json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301", "channel": "fax",
+            "applicant": {"full_name": "", "id_number": "123", "email": "x"}, "accept": true
+        })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["channel", "applicant.full_name", "applicant.id_number", "applicant.email"]);
+        let (s, e) = post(&desk, "/api/v1/dossiers", json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301",
+            "cccd_qr": "046201000152|Võ Việt Dũng|30072001|Nam", "accept": true
+        })).await;
+        assert_eq!((s, e["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cccd_qr")));
+        let (_, list) = desk.json("/api/v1/dossiers").await;
+        assert!(list["items"].as_array().unwrap().is_empty(), "refused requests record nothing");
+        let (s, d) = post(&desk, "/api/v1/dossiers", json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301",
+            "cccd_qr": "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021",
+            "applicant": {"phone": "0912345678"}, "accept": true
+        })).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let a = &d["submission"]["applicant"];
+        assert_eq!(a["full_name"], "Võ Việt Dũng");
+        assert_eq!(a["id_number"], "046201000152");
+        assert_eq!(a["birth_date"], "2001-07-30");
+        assert_eq!(a["phone"], "0912345678");
+    }
+}
+
+async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>) {
+    let desk = app
+        .services
+        .store
+        .user_by_username(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let principal = app.services.principal_of(&desk).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..500 {
+        let services =
+            if i % 2 == 1 { second.clone().unwrap_or_else(|| app.services.clone()) } else { app.services.clone() };
+        let p = principal.clone();
+        tasks.push(tokio::spawn(async move {
+            let input = IntakeInput {
+                procedure_code: "1.001193".into(),
+                agency_code: "H99.301".into(),
+                applicant: ApplicantInput { full_name: format!("Người nộp {i}"), ..ApplicantInput::default() },
+                client_txn_id: Some(format!("c-{i}")),
+                accept: true,
+                ..IntakeInput::default()
+            };
+            services.intake(&p, &input, &RequestMeta::cli()).await.expect("intake").view.state.code.unwrap().sequence()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=500).collect::<Vec<u32>>());
+}
+
+/// 500 concurrent intakes at one agency on one day get the codes 0001–0500, once each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_concurrent_intakes_get_consecutive_codes() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    concurrent_intakes(&app, None).await;
+}
+
+/// The same on PostgreSQL, from two independent connection pools (as two `serve` processes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_intakes_from_two_servers_get_consecutive_codes() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let db = motcua_store::Db::connect(&app.db.url, &motcua_store::DbOptions::default()).await.unwrap();
+    let files = std::sync::Arc::new(motcua_store::files::LocalFiles::new(app.db.files.path.clone()));
+    let second =
+        motcua_app::Services::new(std::sync::Arc::new(db), files, app.clock.clone(), motcua_testkit::test_settings())
+            .unwrap();
+    concurrent_intakes(&app, Some(second)).await;
+}
