@@ -31,7 +31,7 @@ use tower_http::trace::TraceLayer;
 pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
-use crate::pages::{account, agencies, audit, calendar, catalog, dashboard, jobs, procedures, public, users};
+use crate::pages::{account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, procedures, public, users};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -47,6 +47,11 @@ fn pages() -> Router<AppState> {
         .route("/kiosk", get(catalog::kiosk))
         .route("/kiosk/thu-tuc/{code}", get(catalog::kiosk_show))
         .route("/app", get(dashboard::dashboard))
+        .route("/tra-cuu", get(dossiers::track))
+        .route("/ho-so", get(dossiers::index))
+        .route("/ho-so/tiep-nhan", get(dossiers::intake_form).post(dossiers::intake))
+        .route("/ho-so/{key}", get(dossiers::show))
+        .route("/ho-so/{key}/thao-tac", post(dossiers::act))
         .route("/account", get(account::index))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/account/tokens", post(account::create_token))

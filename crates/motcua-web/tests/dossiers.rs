@@ -40,7 +40,72 @@ fn queue_codes(v: &Value) -> Vec<String> {
     v["items"].as_array().unwrap().iter().filter_map(|i| i["code"].as_str().map(str::to_owned)).collect()
 }
 
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").unwrap().to_str().unwrap().to_owned()
+}
+
 app_tests! {
+    async fn the_desk_and_the_back_office_work_through_the_pages(app) {
+        let desk = app.login("anphu.motcua").await;
+        let html = desk.get("/ho-so/tiep-nhan").await.text().await.unwrap();
+        assert!(html.contains("Quét mã QR") && html.contains("H99.301"), "{html}");
+        let txn = "page-1";
+        let form = [
+            ("cccd_qr", "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021"),
+            ("procedure_code", "1.001193"),
+            ("agency_code", "H99.301"),
+            ("channel", "desk"),
+            ("delivery", "desk"),
+            ("client_txn_id", txn),
+            ("accept", "on"),
+        ];
+        // A malformed QR comes back on the form with its message, nothing recorded.
+        let mut bad = form.to_vec();
+        bad[0] = ("cccd_qr", "046201000152|Võ Việt Dũng");
+        let r = desk.post_form("/ho-so/tiep-nhan", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("6 hoặc 7 trường"));
+        let r = desk.post_form("/ho-so/tiep-nhan", &form).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = location(&r);
+        assert!(to.starts_with("/ho-so/H99.301-261123-0001"), "{to}");
+        // A double click (same form) lands on the same dossier.
+        let again = desk.post_form("/ho-so/tiep-nhan", &form).await;
+        assert_eq!(location(&again), to);
+        let page = desk.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
+        assert!(page.contains("Võ Việt Dũng") && page.contains("Được tiếp nhận") && page.contains("17:00 23/11/2026"), "{page}");
+        let seq = |html: &str| html.split("name=\"expected_seq\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let r = desk.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+        let specialist = app.login("anphu.chuyenvien").await;
+        let queue = specialist.get("/ho-so").await.text().await.unwrap();
+        assert!(queue.contains("H99.301-261123-0001") && queue.contains("Cần xử lý"), "{queue}");
+        let page = specialist.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
+        assert!(page.contains("data-action=\"forward\""));
+        let r = specialist.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // Acting on a state one has not seen is refused on the page.
+        let r = specialist.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+
+        let leader = app.login("anphu.lanhdao").await;
+        let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
+        let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "reject"), ("expected_seq", &seq(&page))]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
+        let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &seq(&page))]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
+        assert!(page.contains("Phiếu kiểm soát quá trình giải quyết") && page.contains("Ban hành kết quả"));
+
+        // Anyone can track it by code; the name is masked.
+        let public = app.browser().get("/tra-cuu?ma=H99.301-261123-0001").await.text().await.unwrap();
+        assert!(public.contains("V* V*** D***") && public.contains("Đang xử lý"), "{public}");
+        assert!(!public.contains("Võ Việt Dũng"));
+        let unknown = app.browser().get("/tra-cuu?ma=H99.301-261123-0042").await.text().await.unwrap();
+        assert!(unknown.contains("Không tìm thấy hồ sơ"));
+    }
+
     async fn desk_to_returned_journey_over_the_api(app) {
         let desk = app.api_as("anphu.motcua").await;
         let (s, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "t-1")).await;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
+pub mod dossiers;
 pub mod jobs;
 pub mod procedures;
 pub mod public;
@@ -29,6 +30,7 @@ pub struct NavUser {
     pub can_audit: bool,
     pub can_jobs: bool,
     pub can_catalog: bool,
+    pub can_dossiers: bool,
 }
 
 pub struct Layout {
@@ -72,6 +74,7 @@ fn nav_user(p: &Principal, csrf: &str) -> NavUser {
         can_audit: !scopes(p, Permission::ViewAudit).is_empty(),
         can_jobs: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
         can_catalog: authorize(p, Permission::ManageCatalog, Target::System).is_ok(),
+        can_dossiers: !scopes(p, Permission::ViewDossiers).is_empty(),
     }
 }
 
@@ -100,6 +103,8 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "procedure_ended" => "Đã ghi nhận quyết định bãi bỏ/thay thế thủ tục.",
         "form_attached" => "Đã đính kèm biểu mẫu vào bản nháp.",
         "agency_catalog_saved" => "Đã lưu danh mục thủ tục của cơ quan.",
+        "dossier_received" => "Đã ghi nhận hồ sơ.",
+        "dossier_action_done" => "Đã thực hiện thao tác trên hồ sơ.",
         _ => return None,
     })
 }

@@ -1,0 +1,465 @@
+//! The dossier pages: work queues, the desk's intake form, the dossier page with its control
+//! sheet and the actions allowed to the official, and public tracking by code.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use motcua_app::dossiers::{
+    ActionInput, ApplicantInput, DossierView, IntakeInput, ListInput, PostalInput, PublicDossier, RepresentativeInput,
+};
+use motcua_domain::dossier::event::ResultDelivery;
+use motcua_domain::policy::{Permission, scopes};
+use motcua_domain::time::format_datetime;
+use serde::Deserialize;
+
+use super::{Choice, FormErrors, Layout};
+use crate::api::dossiers::{DossierSummaryDto, summary, tracking_limit};
+use crate::auth::PageUser;
+use crate::context::Meta;
+use crate::error::HttpError;
+use crate::respond::{FormPairs, PagePath, PageResult, form_error, render, render_form_error};
+use crate::state::AppState;
+
+fn when(t: Option<jiff::Timestamp>) -> String {
+    t.map(format_datetime).unwrap_or_default()
+}
+
+fn lines(s: Option<&str>) -> Vec<String> {
+    s.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+const QUEUES: [(&str, &str); 7] = [
+    ("to_process", "Cần xử lý"),
+    ("mine", "Được giao cho tôi"),
+    ("near_due", "Sắp đến hạn"),
+    ("overdue", "Quá hạn"),
+    ("waiting", "Chờ công dân bổ sung, nộp phí"),
+    ("consultations", "Có lấy ý kiến"),
+    ("all", "Tất cả"),
+];
+
+pub struct QueueRow {
+    pub key: String,
+    pub code: String,
+    pub applicant: String,
+    pub procedure: String,
+    pub status: String,
+    pub overdue: bool,
+    pub step: String,
+    pub appointment: String,
+    pub step_due: String,
+}
+
+fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp) -> QueueRow {
+    let d: DossierSummaryDto = summary(r, now);
+    QueueRow {
+        key: r.code.clone().unwrap_or_else(|| r.id.to_string()),
+        code: r.code.clone().unwrap_or_else(|| format!("Chưa tiếp nhận #{}", r.id)),
+        applicant: d.applicant_name,
+        procedure: d.procedure_name,
+        status: d.status_label,
+        overdue: d.overdue,
+        step: d.step_name.unwrap_or_default(),
+        appointment: when(r.appointment_at),
+        step_due: when(r.step_due_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/index.html")]
+struct QueuePage {
+    layout: Layout,
+    tabs: Vec<(&'static str, &'static str, i64, bool)>,
+    queue: String,
+    q: String,
+    rows: Vec<QueueRow>,
+    next: Option<String>,
+    can_receive: bool,
+}
+
+pub async fn index(State(state): State<AppState>, user: PageUser, Query(input): Query<ListInput>) -> PageResult {
+    let queue = input.queue.clone().filter(|q| !q.is_empty()).unwrap_or_else(|| "to_process".into());
+    let input = ListInput { queue: Some(queue.clone()), ..input };
+    let page = state.services.list_dossiers(&user.principal, &input).await?;
+    let mut tabs = Vec::new();
+    for (key, label) in QUEUES {
+        let n = state.services.count_queue(&user.principal, key).await?;
+        tabs.push((key, label, n, key == queue));
+    }
+    let now = state.services.now();
+    let next = page.next_before.map(|b| {
+        let q: String =
+            url::form_urlencoded::byte_serialize(input.q.as_deref().unwrap_or_default().as_bytes()).collect();
+        format!("/ho-so?queue={queue}&q={q}&before={b}")
+    });
+    Ok(render(&QueuePage {
+        layout: Layout::new("Hồ sơ", Some(&user)),
+        tabs,
+        q: input.q.clone().unwrap_or_default(),
+        queue,
+        rows: page.rows.iter().map(|r| queue_row(r, now)).collect(),
+        next,
+        can_receive: !scopes(&user.principal, Permission::ReceiveDossiers).is_empty(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/intake.html")]
+struct IntakePage {
+    layout: Layout,
+    errors: FormErrors,
+    f: FormPairs,
+    agencies: Vec<Choice>,
+    txn: String,
+}
+
+#[derive(Deserialize)]
+pub struct IntakeQuery {
+    thu_tuc: Option<String>,
+}
+
+async fn intake_page(
+    state: &AppState,
+    user: &PageUser,
+    f: FormPairs,
+    errors: FormErrors,
+) -> Result<IntakePage, HttpError> {
+    let reach = scopes(&user.principal, Permission::ReceiveDossiers);
+    let agencies = state.services.store.agencies_within(&reach, false).await.map_err(motcua_app::AppError::from)?;
+    let selected = f.get("agency_code").map(str::to_owned);
+    let mut choices: Vec<Choice> = super::agency_choices(&agencies, None)
+        .into_iter()
+        .zip(motcua_app::agencies::flatten_tree(&motcua_app::agencies::build_tree(agencies.clone())))
+        .map(|(mut c, (_, a))| {
+            c.value = a.code.to_string();
+            c.selected = selected.as_deref() == Some(a.code.as_str());
+            c
+        })
+        .collect();
+    if selected.is_none()
+        && let Some(first) = choices.iter_mut().find(|c| !c.value.contains('.') || c.value.matches('.').count() == 1)
+    {
+        first.selected = true;
+    }
+    Ok(IntakePage {
+        layout: Layout::new("Tiếp nhận hồ sơ", Some(user)),
+        errors,
+        f,
+        agencies: choices,
+        txn: motcua_app::secret::random_hex(16),
+    })
+}
+
+pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q): Query<IntakeQuery>) -> PageResult {
+    let mut pairs = vec![("accept".to_owned(), "on".to_owned())];
+    if let Some(code) = q.thu_tuc {
+        pairs.push(("procedure_code".into(), code));
+    }
+    Ok(render(&intake_page(&state, &user, FormPairs(pairs), FormErrors::default()).await?))
+}
+
+fn intake_input(f: &FormPairs) -> IntakeInput {
+    IntakeInput {
+        procedure_code: f.text("procedure_code"),
+        case: f.opt("case"),
+        agency_code: f.text("agency_code"),
+        channel: f.opt("channel"),
+        applicant: ApplicantInput {
+            kind: f.opt("applicant_kind"),
+            full_name: f.text("full_name"),
+            id_number: f.opt("id_number"),
+            birth_date: f.opt("birth_date"),
+            gender: f.opt("gender"),
+            address: f.opt("address"),
+            phone: f.opt("phone"),
+            email: f.opt("email"),
+        },
+        cccd_qr: f.opt("cccd_qr"),
+        representative: f.opt("rep_name").map(|name| RepresentativeInput {
+            full_name: name,
+            id_number: f.opt("rep_id_number"),
+            authorisation: f.opt("rep_authorisation"),
+            ..RepresentativeInput::default()
+        }),
+        documents: None,
+        sets: None,
+        delivery: f.opt("delivery"),
+        postal: f.opt("postal_tracking").map(|t| PostalInput { tracking_number: t, ..PostalInput::default() }),
+        notes: f.opt("notes"),
+        client_txn_id: f.opt("client_txn_id"),
+        accept: f.checked("accept"),
+    }
+}
+
+pub async fn intake(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
+    match state.services.intake(&user.principal, &intake_input(&f), &meta).await {
+        Ok(out) => {
+            let key = out.view.state.code.as_ref().map_or(out.view.state.id.to_string(), ToString::to_string);
+            Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_received")).into_response())
+        }
+        Err(e) => {
+            let e = form_error(e)?;
+            let page = intake_page(&state, &user, f, FormErrors::from_http(&e)).await?;
+            Ok(render_form_error(e, &page))
+        }
+    }
+}
+
+/// An action form on the dossier page.
+pub struct ActionForm {
+    pub action: &'static str,
+    pub label: &'static str,
+    pub needs_reason: bool,
+}
+
+pub struct StepRow {
+    pub index: usize,
+    pub name: String,
+    pub agency: String,
+    pub role: &'static str,
+    pub budget: String,
+    pub current: bool,
+}
+
+pub struct HandOverRow {
+    pub from: String,
+    pub to: String,
+    pub at: String,
+    pub by: String,
+    pub receiver: String,
+    pub result: &'static str,
+    pub note: String,
+}
+
+pub struct EventRow {
+    pub seq: i64,
+    pub at: String,
+    pub label: &'static str,
+    pub actor: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/show.html")]
+struct ShowPage {
+    layout: Layout,
+    error: Option<String>,
+    key: String,
+    v: DossierView,
+    status_label: &'static str,
+    status_code: u8,
+    applicant_id: String,
+    received: String,
+    receipt_due: String,
+    due: String,
+    appointment: String,
+    pending: &'static str,
+    timeliness: &'static str,
+    paused: String,
+    steps: Vec<StepRow>,
+    hand_overs: Vec<HandOverRow>,
+    events: Vec<EventRow>,
+    actions: Vec<ActionForm>,
+    txn: String,
+    deliveries: Vec<(&'static str, &'static str)>,
+}
+
+fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, error: Option<String>) -> ShowPage {
+    let s = &v.state;
+    let title = s.code.as_ref().map_or_else(|| format!("Hồ sơ #{}", s.id), |c| format!("Hồ sơ {c}"));
+    let step_name = |i: Option<usize>| i.and_then(|i| s.steps.get(i)).map(|p| p.name.clone()).unwrap_or_default();
+    let steps = s
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| StepRow {
+            index: i + 1,
+            name: p.name.clone(),
+            agency: p.agency.name.clone(),
+            role: p.role.label_vi(),
+            budget: p.budget.map(|b| b.describe()).unwrap_or_else(|| "—".into()),
+            current: s.step.as_ref().is_some_and(|c| c.index == i) && s.status.is_pending(),
+        })
+        .collect();
+    let hand_overs = s
+        .hand_overs
+        .iter()
+        .map(|h| HandOverRow {
+            from: step_name(h.from_step),
+            to: h.to_step.map_or_else(|| "Người nhận kết quả".to_owned(), |i| step_name(Some(i))),
+            at: format_datetime(h.at),
+            by: h.by.clone(),
+            receiver: h.to.clone().unwrap_or_default(),
+            result: if h.sent_back { "Trả lại" } else { h.result.map(|r| r.label()).unwrap_or("") },
+            note: h.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    let events = v
+        .events
+        .iter()
+        .rev()
+        .map(|e| EventRow {
+            seq: e.seq,
+            at: format_datetime(e.at),
+            label: e.body.label(),
+            actor: e.actor.name.clone(),
+            reason: e.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    let actions = v
+        .actions
+        .iter()
+        .map(|a| ActionForm { action: a.as_str(), label: a.label(), needs_reason: a.needs_reason() })
+        .collect();
+    ShowPage {
+        layout: Layout::new(title, Some(user)).with_flash(msg),
+        error,
+        key: key.to_owned(),
+        status_label: s.status.label(),
+        status_code: s.status.national_code(),
+        applicant_id: s.submission.applicant.id_number.clone().unwrap_or_default(),
+        received: when(s.received_at),
+        receipt_due: when(s.receipt_due_at),
+        due: when(s.due_at),
+        appointment: when(s.appointment_at),
+        pending: match s.pending_timeliness(v.now) {
+            Some(motcua_domain::calendar::deadline::PendingTimeliness::Overdue) => "Quá hạn",
+            Some(motcua_domain::calendar::deadline::PendingTimeliness::InTime) => "Trong hạn",
+            None => "",
+        },
+        timeliness: s.timeliness().map(|t| t.label()).unwrap_or(""),
+        paused: s
+            .paused
+            .map(|(r, since)| {
+                let why = match r {
+                    motcua_domain::calendar::PauseReason::Supplement => "chờ bổ sung hồ sơ",
+                    motcua_domain::calendar::PauseReason::FinancialObligation => "chờ thực hiện nghĩa vụ tài chính",
+                };
+                format!("Tạm dừng tính thời gian từ {} ({why})", format_datetime(since))
+            })
+            .unwrap_or_default(),
+        steps,
+        hand_overs,
+        events,
+        actions,
+        txn: motcua_app::secret::random_hex(16),
+        deliveries: ResultDelivery::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        v,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    msg: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    PagePath(key): PagePath<String>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    let v = state.services.dossier(&user.principal, &key).await?;
+    Ok(render(&show_page(&user, &key, v, q.msg.as_deref(), None)))
+}
+
+fn action_input(f: &FormPairs) -> ActionInput {
+    ActionInput {
+        action: f.text("action"),
+        reason: f.opt("reason"),
+        client_txn_id: f.opt("client_txn_id"),
+        expected_seq: f.opt("expected_seq").and_then(|s| s.parse().ok()),
+        items: lines(f.get("items")),
+        assignee: f.opt("assignee"),
+        to_step: f.opt("to_step").and_then(|s| s.parse::<usize>().ok()).map(|n| n.saturating_sub(1)),
+        agency_code: f.opt("agency_code"),
+        question: f.opt("question"),
+        working_days: f.opt("working_days").and_then(|s| s.parse().ok()),
+        consultation_id: f.opt("consultation_id").and_then(|s| s.parse().ok()),
+        opinion: f.opt("opinion"),
+        amount_vnd: f.opt("amount_vnd").and_then(|s| s.replace(['.', ' '], "").parse().ok()),
+        receipt: f.opt("receipt"),
+        number: f.opt("number"),
+        signed_on: f.opt("signed_on"),
+        signer: f.opt("signer"),
+        delivery: f.opt("delivery"),
+        receiver: f.opt("receiver"),
+        appointment_at: f.opt("appointment_at"),
+    }
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Meta(meta): Meta,
+    PagePath(key): PagePath<String>,
+    f: FormPairs,
+) -> PageResult {
+    let input = action_input(&f);
+    match state.services.act(&user.principal, &key, &input, &meta).await {
+        Ok(v) => {
+            let key = v.state.code.as_ref().map_or(v.state.id.to_string(), ToString::to_string);
+            Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_action_done")).into_response())
+        }
+        Err(e) => {
+            let e = form_error(e)?;
+            let v = state.services.dossier(&user.principal, &key).await?;
+            let detail = e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ");
+            let message = if detail.is_empty() { e.message.clone() } else { format!("{} {detail}", e.message) };
+            let page = show_page(&user, &key, v, None, Some(message));
+            Ok(render_form_error(e, &page))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/track.html")]
+struct TrackPage {
+    layout: Layout,
+    code: String,
+    found: Option<PublicDossier>,
+    not_found: bool,
+    received: String,
+    appointment: String,
+    history: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct TrackQuery {
+    ma: Option<String>,
+}
+
+/// `/tra-cuu?ma=…`: the receipt's QR code opens this page.
+pub async fn track(State(state): State<AppState>, Meta(meta): Meta, Query(q): Query<TrackQuery>) -> PageResult {
+    let code = q.ma.unwrap_or_default().trim().to_owned();
+    let (found, not_found) = if code.is_empty() {
+        (None, false)
+    } else {
+        tracking_limit(&state, &meta)?;
+        match state.services.track_dossier(&code).await {
+            Ok(d) => (Some(d), false),
+            Err(motcua_app::AppError::NotFound(_)) => (None, true),
+            Err(e) => return Err(HttpError::from(e).into()),
+        }
+    };
+    let (received, appointment, history) = match &found {
+        Some(d) => (
+            when(d.received_at),
+            when(d.appointment_at),
+            d.history
+                .iter()
+                .map(|h| (format_datetime(h.at), h.label.clone(), h.unit.clone().unwrap_or_default()))
+                .collect(),
+        ),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    Ok(render(&TrackPage {
+        layout: Layout::new("Tra cứu hồ sơ", None),
+        code,
+        found,
+        not_found,
+        received,
+        appointment,
+        history,
+    }))
+}
