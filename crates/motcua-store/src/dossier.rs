@@ -104,8 +104,8 @@ fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
             b.push(" AND d.status IN (5, 6)");
         }
         Queue::Consultations => {
-            // Open consultations are events without a matching answer; the app narrows the
-            // scope to the consulted agencies.
+            // Pending dossiers with a consultation, within the viewer's reach (which includes the
+            // consulted agencies through `dossier_agencies`); answered ones are not yet told apart.
             b.push(
                 " AND d.status IN (2, 4, 5, 6) AND EXISTS (SELECT 1 FROM dossier_events ce WHERE ce.dossier_id = d.id \
                  AND ce.kind = 'consultation_requested')",

@@ -241,7 +241,7 @@ impl Services {
             ActionKind::Refuse => Command::Refuse { reasons: input.items.clone() },
             ActionKind::Assign => Command::Assign {
                 assignee: self
-                    .assignee(state, kind, input)
+                    .assignee(state, input)
                     .await?
                     .ok_or_else(|| AppError::field("assignee", "required", "Cần chọn người được phân công."))?,
             },
@@ -371,7 +371,6 @@ impl Services {
     async fn assignee(
         &self,
         state: &motcua_domain::dossier::DossierState,
-        _kind: ActionKind,
         input: &ActionInput,
     ) -> Result<Option<UserRef>, AppError> {
         if input.assignee.as_deref().is_none_or(|s| s.trim().is_empty()) {
