@@ -1,0 +1,90 @@
+// The one-stop desk receives a dossier by scanning the applicant's chip ID card, then the
+// specialist and the leader move it along their steps; anyone can track it by its code.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../lib/server.mjs";
+import { launchBrowser, newPage } from "../lib/browser.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function login(username) {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/login`);
+  await page.locator("input[name=username]").fill(username);
+  await page.locator("input[name=password]").fill("motcua-demo");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  return page;
+}
+
+const QR = "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021";
+
+async function act(page, action) {
+  await page.locator(`form[data-action=${action}] button[type=submit]`).click();
+  await page.waitForURL(/msg=dossier_action_done/);
+}
+
+test("desk intake with a CCCD QR, then specialist and leader steps", async () => {
+  const desk = await login("anphu.motcua");
+  await desk.goto(`${server.url}/ho-so`);
+  await desk.getByRole("link", { name: "Tiếp nhận hồ sơ mới" }).click();
+  await desk.waitForURL(/\/ho-so\/tiep-nhan$/);
+  // The QR field has the focus: a keyboard-emulating scanner types straight into it.
+  await desk.keyboard.type(QR);
+  await desk.locator("input[name=procedure_code]").fill("1.001193");
+  await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
+  await desk.waitForLoadState();
+  assert.equal(await desk.locator("p.error").count(), 0, await desk.locator("main").innerText());
+  await desk.waitForURL(/\/ho-so\/H99\.301-\d{6}-0001\?msg=dossier_received/);
+  const code = new URL(desk.url()).pathname.split("/").pop();
+  const facts = await desk.locator("dl.facts").innerText();
+  assert.match(facts, /Võ Việt Dũng/);
+  assert.match(facts, /046201000152/);
+  assert.match(facts, /Được tiếp nhận/);
+  assert.match(facts, /Hẹn trả/);
+  await act(desk, "forward");
+  assert.match(await desk.locator("dl.facts").innerText(), /Đang xử lý/);
+
+  const specialist = await login("anphu.chuyenvien");
+  await specialist.goto(`${server.url}/ho-so`);
+  await specialist.getByRole("link", { name: code }).click();
+  await act(specialist, "forward");
+
+  const leader = await login("anphu.lanhdao");
+  await leader.goto(`${server.url}/ho-so?queue=to_process`);
+  await leader.getByRole("link", { name: code }).click();
+  // Rejecting needs a reason: the browser will not even send the form without one.
+  assert.equal(await leader.locator("form[data-action=reject] textarea[name=reason]").getAttribute("required"), "");
+  await act(leader, "approve");
+  const sheet = await leader.locator("table").filter({ hasText: "Kết quả bước" }).innerText();
+  assert.match(sheet, /Phê duyệt/);
+  assert.match(await leader.locator("tr.current").innerText(), /Ban hành kết quả/);
+
+  // The public page of the receipt's QR code shows the progress with the name masked.
+  const visitor = await newPage(browser);
+  await visitor.goto(`${server.url}/tra-cuu?ma=${code}`);
+  const pub = await visitor.locator("main").innerText();
+  assert.match(pub, /V\* V\*\*\* D\*\*\*/);
+  assert.doesNotMatch(pub, /Võ Việt Dũng|046201000152/);
+  assert.match(pub, /Đang xử lý/);
+});
+
+test("a malformed QR is refused with its reason and nothing is recorded", async () => {
+  const desk = await login("anphu.motcua");
+  await desk.goto(`${server.url}/ho-so/tiep-nhan`);
+  await desk.keyboard.type("046201000152|Võ Việt Dũng");
+  await desk.locator("input[name=procedure_code]").fill("1.001193");
+  await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
+  assert.match(await desk.locator(".field-error").first().innerText(), /6 hoặc 7 trường/);
+});
