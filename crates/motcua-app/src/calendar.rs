@@ -649,7 +649,9 @@ pub fn parse_instant(field: &str, s: &str, assume_vietnam: bool) -> Result<Times
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
-    if let Ok(civil) = s.parse::<jiff::civil::DateTime>() {
+    // People type `dd/mm/yyyy HH:MM`; machines send ISO.
+    let civil = s.parse::<jiff::civil::DateTime>().or_else(|_| jiff::civil::DateTime::strptime("%d/%m/%Y %H:%M", s));
+    if let Ok(civil) = civil {
         if assume_vietnam {
             return motcua_domain::time::vn_time_zone()
                 .to_timestamp(civil)

@@ -110,22 +110,6 @@ fn required<'a>(field: &str, v: &'a Option<String>, what: &str) -> Result<&'a st
         .ok_or_else(|| AppError::field(field, "required", format!("Cần nhập {what}.")))
 }
 
-fn parse_instant(field: &str, s: &str) -> Result<Timestamp, AppError> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    let tz = motcua_domain::time::vn_time_zone();
-    for fmt in ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
-        if let Ok(dt) = jiff::civil::DateTime::strptime(fmt, s)
-            && let Ok(t) = tz.to_timestamp(dt)
-        {
-            return Ok(t);
-        }
-    }
-    Err(AppError::field(field, "invalid_datetime", "Thời điểm có dạng dd/mm/yyyy HH:MM hoặc RFC 3339."))
-}
-
 impl Services {
     /// Records a refused attempt in the audit log and returns the error to answer with.
     pub(crate) async fn refused(
@@ -309,9 +293,10 @@ impl Services {
             ActionKind::RequestWithdrawal => Command::RequestWithdrawal,
             ActionKind::Stop => Command::Stop,
             ActionKind::Extend => Command::Extend {
-                appointment_at: parse_instant(
+                appointment_at: crate::calendar::parse_instant(
                     "appointment_at",
                     required("appointment_at", &input.appointment_at, "ngày hẹn trả mới")?,
+                    true,
                 )?,
                 signer: input.signer.clone().unwrap_or_default(),
             },

@@ -35,10 +35,20 @@ pub(crate) fn query_error(e: AppError) -> HttpError {
 }
 
 pub(crate) fn limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
+    limit_by_address(&state.public_limiter, meta, "motcua_public_api_rate_limited_total")
+}
+
+/// Counts a request against `limiter` under the client's address (unknown addresses share one
+/// bucket), answering 429 when the address is over its quota.
+pub(crate) fn limit_by_address(
+    limiter: &governor::DefaultKeyedRateLimiter<IpAddr>,
+    meta: &motcua_app::context::RequestMeta,
+    metric: &'static str,
+) -> Result<(), HttpError> {
     let ip: IpAddr =
         meta.client_ip.as_deref().and_then(|i| i.parse().ok()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if state.public_limiter.check_key(&ip).is_err() {
-        metrics::counter!("motcua_public_api_rate_limited_total").increment(1);
+    if limiter.check_key(&ip).is_err() {
+        metrics::counter!(metric).increment(1);
         return Err(HttpError::rate_limited(60));
     }
     Ok(())

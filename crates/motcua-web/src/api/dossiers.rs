@@ -394,12 +394,5 @@ pub async fn track(
 }
 
 pub(crate) fn tracking_limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
-    use std::net::{IpAddr, Ipv4Addr};
-    let ip: IpAddr =
-        meta.client_ip.as_deref().and_then(|i| i.parse().ok()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if state.tracking_limiter.check_key(&ip).is_err() {
-        metrics::counter!("motcua_tracking_rate_limited_total").increment(1);
-        return Err(HttpError::rate_limited(60));
-    }
-    Ok(())
+    crate::api::calendar::limit_by_address(&state.tracking_limiter, meta, "motcua_tracking_rate_limited_total")
 }

@@ -126,21 +126,18 @@ async fn intake_page(
 ) -> Result<IntakePage, HttpError> {
     let reach = scopes(&user.principal, Permission::ReceiveDossiers);
     let agencies = state.services.store.agencies_within(&reach, false).await.map_err(motcua_app::AppError::from)?;
+    // The desk picks by e-ID (what the intake takes); the first listed is the default.
     let selected = f.get("agency_code").map(str::to_owned);
-    let mut choices: Vec<Choice> = super::agency_choices(&agencies, None)
+    let tree = motcua_app::agencies::build_tree(agencies);
+    let choices: Vec<Choice> = motcua_app::agencies::flatten_tree(&tree)
         .into_iter()
-        .zip(motcua_app::agencies::flatten_tree(&motcua_app::agencies::build_tree(agencies.clone())))
-        .map(|(mut c, (_, a))| {
-            c.value = a.code.to_string();
-            c.selected = selected.as_deref() == Some(a.code.as_str());
-            c
+        .enumerate()
+        .map(|(i, (depth, a))| Choice {
+            value: a.code.to_string(),
+            label: format!("{}{} ({})", "\u{a0}\u{a0}\u{a0}".repeat(depth), a.name, a.code),
+            selected: selected.as_deref().map_or(i == 0, |s| s == a.code.as_str()),
         })
         .collect();
-    if selected.is_none()
-        && let Some(first) = choices.iter_mut().find(|c| !c.value.contains('.') || c.value.matches('.').count() == 1)
-    {
-        first.selected = true;
-    }
     Ok(IntakePage {
         layout: Layout::new("Tiếp nhận hồ sơ", Some(user)),
         errors,
