@@ -128,6 +128,9 @@ fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
     if let Some(c) = &q.channel {
         b.push(" AND d.channel = ").bind(c.clone());
     }
+    if let Some(a) = q.receiving_agency_id {
+        b.push(" AND d.receiving_agency_id = ").bind(a.0);
+    }
     if let Some(t) = q.received_from {
         b.push(" AND d.received_at >= ").bind(us(t));
     }

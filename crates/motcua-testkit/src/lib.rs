@@ -158,3 +158,19 @@ macro_rules! app_tests {
         }
     };
 }
+
+/// The text of a PDF as `pdftotext` (poppler-utils, installed by `scripts/test`) extracts it:
+/// what a reader copying from the document, or a search index, gets.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is needed: run the tests with scripts/test, which installs it");
+    child.stdin.take().expect("stdin").write_all(pdf).expect("write pdf");
+    let out = child.wait_with_output().expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 text")
+}

@@ -222,3 +222,32 @@ pub fn render_form_error(e: HttpError, page: &impl Template) -> Response {
     resp.extensions_mut().insert(e);
     resp
 }
+
+/// A generated PDF: shown in the browser (`inline`) or downloaded, never cached (it holds
+/// personal data).
+pub fn pdf_response(pdf: motcua_app::dossiers::FormPdf, inline: bool) -> Response {
+    let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, pdf.file_name);
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        pdf.bytes,
+    )
+        .into_response()
+}
+
+/// The address people reach this server at, for links printed on paper (the receipt's QR):
+/// the configured public URL, else the request's host.
+pub fn base_url(state: &crate::state::AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = state.config.public_url.as_deref() {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}

@@ -65,6 +65,28 @@ pub enum Command {
     /// Export data to a file.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// The printed forms' templates (mẫu 01–07).
+    #[command(subcommand)]
+    Forms(FormsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Write the built-in templates into a folder, to edit and set as `dossiers.form_templates_dir`.
+    Export {
+        /// The folder (created if missing; existing files are not overwritten).
+        dir: std::path::PathBuf,
+    },
+    /// Check a folder of templates: each form renders with sample data; exit 1 on a problem.
+    Check { dir: std::path::PathBuf },
+    /// Render every form with sample data into a folder of PDFs, to look at after editing.
+    Preview {
+        /// Templates folder (default: the built-ins).
+        #[arg(long)]
+        templates: Option<std::path::PathBuf>,
+        /// Where to write the PDFs.
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,8 +18,8 @@ use motcua_store::Db;
 use tokio::sync::watch;
 
 use crate::cli::{
-    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, ExportCommand, ImportCommand, InitArgs, JobsCommand,
-    ServeArgs, TokenCommand,
+    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, ExportCommand, FormsCommand, ImportCommand, InitArgs,
+    JobsCommand, ServeArgs, TokenCommand,
 };
 use crate::config::{Config, Overrides};
 use crate::logging;
@@ -40,6 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     if let Command::Calendar(CalendarCommand::Lunar { solar, lunar, leap, json }) = cli.command {
         return crate::calendar_cmd::lunar(solar, lunar, leap, json);
+    }
+    if let Command::Forms(cmd) = cli.command {
+        return forms(cmd);
     }
     let long_running = matches!(cli.command, Command::Serve(_) | Command::Worker);
     logging::init(if long_running { &config.log.level } else { "warn" }, &config.log.format);
@@ -89,7 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Procedures { file }) => import_procedures(&services, &file).await?,
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
-        Command::Config(_) => unreachable!("handled above"),
+        Command::Config(_) | Command::Forms(_) => unreachable!("handled above"),
     };
     db.close().await;
     Ok(code)
@@ -355,4 +358,46 @@ async fn export_procedures(services: &Services, file: &std::path::Path) -> anyho
     std::fs::write(file, &bytes).with_context(|| format!("cannot write {name}"))?;
     println!("Đã ghi {name} ({} byte).", bytes.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Form templates need no database: they are files.
+fn forms(cmd: FormsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        FormsCommand::Export { dir } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            for (name, source) in motcua_forms::BUILTIN_TEMPLATES {
+                let path = dir.join(name);
+                if path.exists() {
+                    println!("{}: đã có, giữ nguyên", path.display());
+                    continue;
+                }
+                std::fs::write(&path, source).with_context(|| format!("cannot write {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FormsCommand::Check { dir } => {
+            let problems = motcua_app::dossiers::check_templates(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if problems.is_empty() {
+                println!("Các mẫu trong {} hợp lệ.", dir.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in problems {
+                    eprintln!("{p}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        FormsCommand::Preview { templates, out } => {
+            let t = motcua_app::dossiers::load_templates(templates.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            for form in motcua_forms::Form::ALL {
+                let pdf = t.render_pdf(form, &motcua_forms::sample::sample())?;
+                let path = out.join(form.file_name("mau"));
+                std::fs::write(&path, pdf).with_context(|| format!("cannot write {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

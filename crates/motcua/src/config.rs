@@ -43,6 +43,9 @@ pub struct Config {
 pub struct DossiersConfig {
     /// A dossier due within this many working days is listed as near due.
     pub near_due_working_days: i64,
+    /// Folder of the province's own form templates (`motcua forms export` writes the built-ins
+    /// to start from); empty: the built-in templates.
+    pub form_templates_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -147,7 +150,7 @@ impl Default for Config {
                 backoff_max_seconds: 3600,
                 retention_days: 30,
             },
-            dossiers: DossiersConfig { near_due_working_days: 1 },
+            dossiers: DossiersConfig { near_due_working_days: 1, form_templates_dir: String::new() },
             metrics: MetricsConfig { token: String::new() },
             log: LogConfig { level: "info".into(), format: "pretty".into() },
         }
@@ -327,6 +330,17 @@ impl Config {
         range("server.kiosk_idle_seconds", self.server.kiosk_idle_seconds, 1, 86_400)?;
         range("server.tracking_per_minute", self.server.tracking_per_minute, 1, 1_000_000)?;
         range("dossiers.near_due_working_days", self.dossiers.near_due_working_days, 1, 30)?;
+        if !self.dossiers.form_templates_dir.is_empty() {
+            let dir = std::path::Path::new(&self.dossiers.form_templates_dir);
+            if !dir.is_dir() {
+                return Err(bad("dossiers.form_templates_dir", format!("{} is not a folder", dir.display())));
+            }
+            let problems = motcua_app::dossiers::check_templates(dir)
+                .map_err(|e| bad("dossiers.form_templates_dir", e.to_string()))?;
+            if !problems.is_empty() {
+                return Err(bad("dossiers.form_templates_dir", problems.join("; ")));
+            }
+        }
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -375,7 +389,11 @@ impl Config {
                 },
                 retention: SignedDuration::from_hours(24 * self.worker.retention_days),
             },
-            dossiers: DossierSettings { near_due_working_days: self.dossiers.near_due_working_days as u32 },
+            dossiers: DossierSettings {
+                near_due_working_days: self.dossiers.near_due_working_days as u32,
+                form_templates_dir: (!self.dossiers.form_templates_dir.is_empty())
+                    .then(|| std::path::PathBuf::from(&self.dossiers.form_templates_dir)),
+            },
         }
     }
 

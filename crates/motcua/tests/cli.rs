@@ -76,7 +76,7 @@ fn help_explains_every_command_in_one_line() {
     let out = run(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["serve", "worker", "migrate", "demo", "init", "token", "audit", "config", "jobs", "calendar"] {
+    for cmd in ["serve", "worker", "migrate", "demo", "init", "token", "audit", "config", "jobs", "calendar", "forms"] {
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{cmd} ")))
@@ -375,4 +375,42 @@ fn calendar_commands_answer_in_text_and_json() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error: unit:"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn form_templates_export_edit_check_and_preview() {
+    let dir = TempDir::new("motcua-forms");
+    let templates = dir.path.join("mau");
+    let out = run(&["forms", "export", templates.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(templates.join("01-giay-tiep-nhan.txt").is_file() && templates.join("_dau-trang.txt").is_file());
+
+    // A province's own header: checked, then rendered into the previews.
+    std::fs::write(templates.join("_dau-trang.txt"), "@center **TỈNH SƠN HÀ**\n@center {{ org.unit | upper }}\n")
+        .unwrap();
+    let out = run(&["forms", "check", templates.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let previews = dir.path.join("pdf");
+    let out = run(&["forms", "preview", "--templates", templates.to_str().unwrap(), previews.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let receipt = std::fs::read(previews.join("mau-01-mau.pdf")).unwrap();
+    let t = motcua_testkit::pdf_text(&receipt);
+    assert!(t.contains("TỈNH SƠN HÀ") && !t.contains("CỘNG HÒA"), "{t}");
+
+    // A broken edit is named with its file and line; so is a file that is no form.
+    std::fs::write(templates.join("02-yeu-cau-bo-sung.txt"), "@page A5\n{% for x in %}\n").unwrap();
+    std::fs::write(templates.join("08-khac.txt"), "x").unwrap();
+    let out = run(&["forms", "check", templates.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("02-yeu-cau-bo-sung.txt") && err.contains("dòng 2") && err.contains("08-khac.txt"), "{err}");
+
+    // The server refuses to start on broken templates instead of failing at the desk.
+    let out = motcua(&["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .env("MOTCUA_DATA_DIR", dir.path.join("data"))
+        .env("MOTCUA_DOSSIERS_FORM_TEMPLATES_DIR", &templates)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("dossiers.form_templates_dir"), "{}", text(&out.stderr));
 }

@@ -6,10 +6,12 @@
 //! intake of the province wait for every other), while refused attempts still are.
 
 mod actions;
+mod forms;
 mod intake;
 mod tracking;
 
 pub use actions::ActionInput;
+pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_templates};
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
 pub use tracking::{PublicDossier, PublicStep};
 

@@ -86,6 +86,8 @@ pub struct DossierQuery {
     pub statuses: Vec<u8>,
     pub procedure_code: Option<String>,
     pub channel: Option<String>,
+    /// Only dossiers received by this agency (the register of a desk).
+    pub receiving_agency_id: Option<AgencyId>,
     pub received_from: Option<Timestamp>,
     pub received_until: Option<Timestamp>,
     /// Due no later than this (near-due and overdue lists).

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use motcua_app::dossiers::{ActionInput, DossierView, IntakeInput, ListInput, PublicDossier};
+use motcua_app::dossiers::{ActionInput, DossierView, IntakeInput, ListInput, PublicDossier, RegisterInput};
 use motcua_app::ports::DossierRow;
 use motcua_domain::dossier::Status;
 use motcua_domain::dossier::event::{AgencyRef, DossierEvent};
@@ -395,4 +395,45 @@ pub async fn track(
 
 pub(crate) fn tracking_limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
     crate::api::calendar::limit_by_address(&state.tracking_limiter, meta, "motcua_tracking_rate_limited_total")
+}
+
+/// A printed form of the dossier as PDF (TT 03/2025/TT-VPCP, Appendix I): `01` receipt and
+/// appointment, `02` supplement request, `03` refusal, `04` apology and extension, `05` notice of
+/// stopping, `06` process control sheet. A form the dossier does not have answers 409
+/// `form_not_applicable`.
+#[utoipa::path(get, path = "/api/v1/dossiers/{key}/forms/{form}", tag = "dossiers",
+    params(("key" = String, Path, description = "Dossier code or id"), ("form" = String, Path, description = "01–06")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn form(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    headers: HeaderMap,
+    ApiPath((key, form)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let form = parse_form(&form)?;
+    let pdf = state.services.dossier_form(&p, &key, form, &crate::respond::base_url(&state, &headers)).await?;
+    Ok(crate::respond::pdf_response(pdf, false))
+}
+
+pub(crate) fn parse_form(raw: &str) -> Result<motcua_forms::Form, HttpError> {
+    motcua_forms::Form::parse(raw)
+        .filter(|f| *f != motcua_forms::Form::Register)
+        .ok_or(HttpError::from(motcua_app::error::AppError::NotFound("mẫu")))
+}
+
+/// The dossier register (sổ theo dõi hồ sơ, form 07) of a receiving agency for a period, as
+/// PDF: every dossier received, in order. Defaults: the caller's desk agency, this month.
+#[utoipa::path(get, path = "/api/v1/dossier-register", tag = "dossiers", params(RegisterInput), security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<RegisterInput>,
+) -> ApiResult<Response> {
+    let pdf = state.services.dossier_register(&p, &q, &crate::respond::base_url(&state, &headers)).await?;
+    Ok(crate::respond::pdf_response(pdf, false))
 }

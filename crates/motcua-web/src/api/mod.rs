@@ -105,6 +105,8 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(dossiers::get))
         .routes(routes!(dossiers::act))
         .routes(routes!(dossiers::track))
+        .routes(routes!(dossiers::form))
+        .routes(routes!(dossiers::register))
         .split_for_parts()
 }
 

@@ -259,6 +259,8 @@ struct ShowPage {
     actions: Vec<ActionForm>,
     txn: String,
     deliveries: Vec<(&'static str, &'static str)>,
+    /// Printable forms: (number, title).
+    forms: Vec<(&'static str, &'static str)>,
 }
 
 fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, error: Option<String>) -> ShowPage {
@@ -341,6 +343,7 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
         actions,
         txn: motcua_app::secret::random_hex(16),
         deliveries: ResultDelivery::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        forms: motcua_app::dossiers::available_forms(&v.state).into_iter().map(|f| (f.number(), f.title())).collect(),
         v,
     }
 }
@@ -459,4 +462,68 @@ pub async fn track(State(state): State<AppState>, Meta(meta): Meta, Query(q): Qu
         appointment,
         history,
     }))
+}
+
+/// A printed form of the dossier, shown in the browser to print or save.
+pub async fn form(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: axum::http::HeaderMap,
+    PagePath((key, form)): PagePath<(String, String)>,
+) -> PageResult {
+    let form = crate::api::dossiers::parse_form(&form)?;
+    let base = crate::respond::base_url(&state, &headers);
+    let pdf = state.services.dossier_form(&user.principal, &key, form, &base).await?;
+    Ok(crate::respond::pdf_response(pdf, true))
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/register.html")]
+struct RegisterPage {
+    layout: Layout,
+    agencies: Vec<Choice>,
+    from: String,
+    to: String,
+}
+
+/// The register page: choose the desk's agency and the period, then open the PDF (mẫu 07).
+pub async fn register_page(State(state): State<AppState>, user: PageUser) -> PageResult {
+    let p = &user.principal;
+    // Registers belong to the agencies that receive: the desk's own agency or those below a grant.
+    let mut reach = scopes(p, Permission::ReceiveDossiers);
+    reach.extend(motcua_domain::policy::unit_parents(p, Permission::ReceiveDossiers));
+    let found = state.services.store.agencies_within(&reach, false).await.map_err(motcua_app::AppError::from)?;
+    let mut agencies: Vec<Choice> = Vec::new();
+    for a in found {
+        use motcua_domain::agency::AgencyLevel::{Commune, HistoricDistrict, Province};
+        if matches!(a.level, Province | Commune | HistoricDistrict)
+            && motcua_domain::policy::authorize_dossier(p, Permission::ReceiveDossiers, &a.path).is_ok()
+            && !agencies.iter().any(|c| c.value == a.code.as_str())
+        {
+            agencies.push(Choice {
+                value: a.code.to_string(),
+                label: format!("{} ({})", a.name, a.code),
+                selected: agencies.is_empty(),
+            });
+        }
+    }
+    let today = motcua_domain::time::vn_date(state.services.now());
+    Ok(render(&RegisterPage {
+        layout: Layout::new("Sổ theo dõi hồ sơ", Some(&user)),
+        agencies,
+        from: motcua_domain::time::format_date(today.first_of_month()),
+        to: motcua_domain::time::format_date(today),
+    }))
+}
+
+/// The register as PDF.
+pub async fn register_pdf(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<motcua_app::dossiers::RegisterInput>,
+) -> PageResult {
+    let base = crate::respond::base_url(&state, &headers);
+    let pdf = state.services.dossier_register(&user.principal, &q, &base).await?;
+    Ok(crate::respond::pdf_response(pdf, true))
 }
