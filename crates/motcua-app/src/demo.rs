@@ -418,7 +418,11 @@ async fn load_demo_catalog(
         for a in agencies.iter().filter(|a| a.active) {
             let fits = match a.level {
                 AgencyLevel::Commune => content.levels.contains(&Level::Commune),
-                AgencyLevel::OneStopDesk => a.path.depth() == 1 && content.levels.contains(&Level::Province),
+                AgencyLevel::OneStopDesk => {
+                    let under_province =
+                        agencies.iter().any(|p| Some(p.id) == a.parent_id && p.level == AgencyLevel::Province);
+                    under_province && content.levels.contains(&Level::Province)
+                }
                 _ => false,
             };
             if fits {
@@ -434,5 +438,75 @@ async fn load_demo_catalog(
         }
     }
     tx.upsert_agency_procedures(&assignments).await?;
+    for w in demo_workflows(now) {
+        tx.save_workflow(&w, None).await?;
+    }
     Ok(written.len())
+}
+
+/// Two workflows to show the feature: the commune's copy-from-register procedure with its time
+/// split over the steps, processed by each commune's culture and society office (`.03`); and the
+/// judicial record certificate received at the province's service centre and resolved by the
+/// Department of Justice (H99.10), so the dossier code carries the department's e-ID.
+fn demo_workflows(now: jiff::Timestamp) -> Vec<crate::ports::WorkflowRecord> {
+    use motcua_domain::calendar::{ProcessingTime, TimeUnit};
+    use motcua_domain::dossier::{StepKind, UnitRef, Workflow, WorkflowStep};
+    let hours = |h| ProcessingTime::new(h, TimeUnit::WorkingHours, None).ok();
+    let step = |kind: StepKind, name: &str, role: Role, unit: Option<&str>, budget| WorkflowStep {
+        kind,
+        name: name.to_owned(),
+        role,
+        unit: unit.map(|u| UnitRef::parse("unit", u).expect("demo units are valid")),
+        budget,
+    };
+    let record = |code: &str, steps| crate::ports::WorkflowRecord {
+        id: 0,
+        procedure_code: code.to_owned(),
+        case_name: None,
+        agency_id: None,
+        workflow: Workflow { steps },
+        version: 0,
+        updated_by: "system:demo".to_owned(),
+        updated_at: now,
+    };
+    vec![
+        record(
+            "2.000908",
+            vec![
+                step(StepKind::Intake, "Tiếp nhận, kiểm tra hồ sơ", Role::DeskOfficer, None, hours(1)),
+                step(
+                    StepKind::Process,
+                    "Công chức Phòng Văn hóa - Xã hội thẩm định",
+                    Role::Specialist,
+                    Some(".03"),
+                    hours(4),
+                ),
+                step(StepKind::Approve, "Lãnh đạo UBND xã ký duyệt", Role::Leader, None, hours(2)),
+                step(StepKind::Issue, "Văn thư vào sổ, đóng dấu", Role::Clerk, None, hours(1)),
+                step(StepKind::Return, "Trả kết quả", Role::DeskOfficer, None, None),
+            ],
+        ),
+        record(
+            "3.000333",
+            vec![
+                step(
+                    StepKind::Intake,
+                    "Trung tâm Phục vụ hành chính công tỉnh tiếp nhận",
+                    Role::DeskOfficer,
+                    None,
+                    None,
+                ),
+                step(
+                    StepKind::Process,
+                    "Sở Tư pháp thẩm định, tra cứu lý lịch",
+                    Role::Specialist,
+                    Some("H99.10"),
+                    None,
+                ),
+                step(StepKind::Approve, "Lãnh đạo Sở Tư pháp ký", Role::Leader, Some("H99.10"), None),
+                step(StepKind::Issue, "Văn thư Sở Tư pháp đóng dấu", Role::Clerk, Some("H99.10"), None),
+                step(StepKind::Return, "Trả kết quả tại Trung tâm", Role::DeskOfficer, None, None),
+            ],
+        ),
+    ]
 }

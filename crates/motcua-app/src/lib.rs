@@ -20,6 +20,7 @@ pub mod password;
 pub mod ports;
 pub mod secret;
 pub mod services;
+pub mod workflows;
 
 pub use error::{AppError, StoreError};
 pub use services::Services;

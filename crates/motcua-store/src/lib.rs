@@ -26,6 +26,7 @@ mod meta;
 pub mod migrations;
 mod sql;
 mod tx;
+mod workflow;
 
 use std::time::Duration;
 

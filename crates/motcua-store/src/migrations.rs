@@ -41,6 +41,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_dossiers.sql"),
         include_str!("../migrations/postgres/0005_dossiers.sql"),
     ),
+    (
+        6,
+        "workflows",
+        include_str!("../migrations/sqlite/0006_workflows.sql"),
+        include_str!("../migrations/postgres/0006_workflows.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

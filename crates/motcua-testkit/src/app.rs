@@ -149,6 +149,24 @@ impl TestClient {
         self.send_json(reqwest::Method::PUT, path, body).await
     }
 
+    /// A POST of a plain text body (file formats such as TOML).
+    pub async fn send_text(&self, path: &str, body: &str) -> Response {
+        let mut r =
+            self.req(reqwest::Method::POST, path).header("content-type", "application/toml").body(body.to_owned());
+        if let Some(t) = &self.csrf {
+            r = r.header("x-csrf-token", t);
+        }
+        r.send().await.expect("POST")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        let mut r = self.req(reqwest::Method::DELETE, path);
+        if let Some(t) = &self.csrf {
+            r = r.header("x-csrf-token", t);
+        }
+        r.send().await.expect("DELETE")
+    }
+
     pub async fn json(&self, path: &str) -> (StatusCode, serde_json::Value) {
         let r = self.get(path).await;
         let s = r.status();

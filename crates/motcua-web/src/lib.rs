@@ -31,7 +31,9 @@ use tower_http::trace::TraceLayer;
 pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
-use crate::pages::{account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, procedures, public, users};
+use crate::pages::{
+    account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, procedures, public, users, workflows,
+};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -88,6 +90,12 @@ fn pages() -> Router<AppState> {
         .route("/admin/procedures/{code}/versions/{n}/discard", post(procedures::discard))
         .route("/admin/agencies/{id}/procedures", get(procedures::agency_list).post(procedures::agency_save))
         .merge(uploads())
+        .route("/admin/workflows", get(workflows::index).post(workflows::save))
+        .route("/admin/workflows/new", get(workflows::new_form))
+        .route("/admin/workflows/export", get(workflows::export))
+        .route("/admin/workflows/import", post(workflows::import))
+        .route("/admin/workflows/{id}", get(workflows::edit_form))
+        .route("/admin/workflows/{id}/delete", post(workflows::delete))
         .route("/admin/jobs", get(jobs::index))
         .route("/admin/jobs/{id}", get(jobs::show))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))

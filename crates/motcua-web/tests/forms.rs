@@ -77,7 +77,7 @@ app_tests! {
         let specialist = app.api_as("anphu.chuyenvien").await;
         act(&specialist, &code, json!({"action": "forward"})).await;
         let sheet = flat(&pdf(&specialist, &format!("/api/v1/dossiers/{code}/forms/06")).await);
-        for expected in ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã số hồ sơ: H99.301-261123-0001", "Lý Văn Chuyên", "Trước hạn"] {
+        for expected in ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã số hồ sơ: H99.301-261123-0001", "Lý Văn Chuyên", "Đúng hạn", "Giao: Tổ chức, cá", "Cơ quan phối hợp giải quyết hồ sơ: không"] {
             assert!(sheet.contains(expected), "missing {expected:?} in {sheet}");
         }
 

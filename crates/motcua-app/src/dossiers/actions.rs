@@ -335,7 +335,9 @@ impl Services {
                     format!("{} không tiếp nhận thủ tục này.", receiving.name),
                 )
             })?;
-        let plan = self.acceptance_plan(&receiving, &handling, &version.content, case, sub.channel).await?;
+        let plan = self
+            .acceptance_plan(&receiving, &handling, &version.content, case, sub.channel, &sub.procedure.code)
+            .await?;
         let day = motcua_domain::time::vn_date(now);
         let number = tx.next_dossier_number(plan.resolving.id, day).await?;
         let code = motcua_domain::dossier::DossierCode::new(plan.resolving.code.clone(), day, number)

@@ -178,11 +178,11 @@ impl Services {
     ) -> Value {
         let sub = &s.submission;
         let code = s.code.as_ref().map(ToString::to_string);
-        let step_unit = |i: Option<usize>| -> String {
+        let step_unit = |i: Option<usize>, outside: &str| -> String {
             match i.and_then(|i| s.steps.get(i)) {
                 Some(p) if p.agency.id == sub.receiving.id => p.name.clone(),
                 Some(p) => format!("{} ({})", p.name, p.agency.name),
-                None => "Người nhận kết quả".to_owned(),
+                None => outside.to_owned(),
             }
         };
         let hand_overs: Vec<Value> = s
@@ -190,8 +190,8 @@ impl Services {
             .iter()
             .map(|h| {
                 json!({
-                    "from_unit": step_unit(h.from_step),
-                    "to_unit": step_unit(h.to_step),
+                    "from_unit": step_unit(h.from_step, "Tổ chức, cá nhân nộp hồ sơ"),
+                    "to_unit": step_unit(h.to_step, "Tổ chức, cá nhân nhận kết quả"),
                     "at": format_datetime(h.at),
                     "given_by": h.by,
                     "received_by": h.to.clone().unwrap_or_default(),
@@ -232,16 +232,17 @@ impl Services {
             })),
             _ => None,
         });
+        // Other agencies that took part: not the receiving or resolving agency, nor their units.
         let cooperating: Vec<String> = {
-            let mut names: Vec<String> = s
-                .steps
-                .iter()
-                .map(|p| &p.agency)
-                .chain(s.consultations.iter().map(|c| &c.agency))
-                .filter(|a| Some(a.id) != s.resolving.as_ref().map(|r| r.id) && a.id != sub.receiving.id)
-                .map(|a| a.name.clone())
-                .collect();
-            names.dedup();
+            let own: Vec<String> =
+                std::iter::once(&sub.receiving).chain(s.resolving.as_ref()).map(|a| a.code.to_string()).collect();
+            let is_own = |code: &str| own.iter().any(|o| code == o || code.starts_with(&format!("{o}.")));
+            let mut names: Vec<String> = Vec::new();
+            for a in s.steps.iter().map(|p| &p.agency).chain(s.consultations.iter().map(|c| &c.agency)) {
+                if !is_own(a.code.as_str()) && !names.contains(&a.name) {
+                    names.push(a.name.clone());
+                }
+            }
             names
         };
         let base = base_url.trim_end_matches('/');

@@ -12,7 +12,7 @@ use motcua_domain::dossier::event::{
     HandedDocument, PlannedStep, PostalInfo, ProcedureRef, ResultDelivery, Submission,
 };
 use motcua_domain::dossier::workflow::StepKind;
-use motcua_domain::dossier::{Command, Context, DossierCode, DossierEvent, DossierState, EventBody, Workflow, decide};
+use motcua_domain::dossier::{Command, Context, DossierCode, DossierEvent, DossierState, EventBody, UnitRef, decide};
 use motcua_domain::policy::{Permission, authorize_dossier};
 use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
@@ -382,7 +382,7 @@ impl Services {
         let actor = actor_of(principal, grant);
         // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
         let plan = if input.accept {
-            Some(self.acceptance_plan(&agency, &handling, content, case, channel).await?)
+            Some(self.acceptance_plan(&agency, &handling, content, case, channel, procedure_code.as_str()).await?)
         } else {
             None
         };
@@ -502,17 +502,8 @@ impl Services {
         content: &ProcedureContent,
         case: &motcua_domain::catalog::ProcedureCase,
         channel: Channel,
+        procedure_code: &str,
     ) -> Result<AcceptancePlan, AppError> {
-        if !handling.resolves {
-            return Err(AppError::field(
-                "agency_code",
-                "no_resolving_agency",
-                format!(
-                    "{} chỉ tiếp nhận thủ tục này; chưa cấu hình cơ quan giải quyết nên chưa thể tiếp nhận chính thức.",
-                    receiving.name
-                ),
-            ));
-        }
         let time = case.time.processing_time(channel).ok_or_else(|| {
             AppError::field(
                 "case",
@@ -523,25 +514,66 @@ impl Services {
                 ),
             )
         })?;
-        let resolving = receiving.clone();
-        let workflow = Workflow::generic();
-        let steps = workflow
-            .steps
-            .iter()
-            .map(|s| {
-                let agency = match s.kind {
-                    StepKind::Intake | StepKind::Return => receiving,
-                    _ => &resolving,
-                };
-                PlannedStep {
-                    kind: s.kind,
-                    name: s.name.clone(),
-                    role: s.role,
-                    agency: agency_ref(agency),
-                    budget: s.budget,
-                }
+        let mut workflow = self.workflow_for(procedure_code, &case.name, receiving.id).await?;
+        let unit = |code: String| async move {
+            let found = match AgencyCode::parse(&code) {
+                Ok(c) => self.store.agency_by_code(&c).await?,
+                Err(_) => None,
+            };
+            found.filter(|a| a.active).ok_or_else(|| {
+                AppError::field(
+                    "workflow",
+                    "unit_missing",
+                    format!(
+                        "Quy trình của thủ tục này giao bước cho đơn vị {code}, nhưng không có đơn vị đó; quản trị cần sửa quy trình."
+                    ),
+                )
             })
-            .collect();
+        };
+        // The approval step's unit names the resolving agency when another agency decides (a
+        // province desk receiving for a department); otherwise the receiving agency resolves.
+        let resolving = match workflow.approving_unit() {
+            Some(UnitRef::Agency(code)) => unit(code.to_string()).await?,
+            _ => receiving.clone(),
+        };
+        if resolving.id == receiving.id && !handling.resolves {
+            return Err(AppError::field(
+                "agency_code",
+                "no_resolving_agency",
+                format!(
+                    "{} chỉ tiếp nhận thủ tục này; chưa cấu hình cơ quan giải quyết nên chưa thể tiếp nhận chính thức.",
+                    receiving.name
+                ),
+            ));
+        }
+        // A timed workflow whose budgets no longer fill the legal time (the procedure or the
+        // channel's time differs) still routes the dossier, judged against its due date only.
+        if workflow.is_timed() {
+            let budgets: Vec<_> = workflow.steps.iter().filter_map(|s| s.budget).collect();
+            if motcua_domain::calendar::deadline::check_step_budgets(&time, &budgets).is_err() {
+                tracing::warn!(procedure = procedure_code, case = %case.name, "workflow budgets do not match the legal time; steps untimed");
+                for s in &mut workflow.steps {
+                    s.budget = None;
+                }
+            }
+        }
+        let mut steps = Vec::with_capacity(workflow.steps.len());
+        for s in &workflow.steps {
+            let agency = match &s.unit {
+                Some(u) => unit(u.resolve(&resolving.code)).await?,
+                None => match s.kind {
+                    StepKind::Intake | StepKind::Return => receiving.clone(),
+                    _ => resolving.clone(),
+                },
+            };
+            steps.push(PlannedStep {
+                kind: s.kind,
+                name: s.name.clone(),
+                role: s.role,
+                agency: agency_ref(&agency),
+                budget: s.budget,
+            });
+        }
         let cal = self.agency_calendar(receiving).await?;
         Ok(AcceptancePlan {
             resolving,

@@ -13,6 +13,7 @@ mod dossier;
 mod files;
 mod job;
 mod meta;
+mod workflow;
 
 pub use account::*;
 pub use agency::*;
@@ -23,6 +24,7 @@ pub use dossier::*;
 pub use files::*;
 pub use job::*;
 pub use meta::*;
+pub use workflow::*;
 
 use async_trait::async_trait;
 
@@ -41,6 +43,7 @@ pub trait Store:
     + JobReads
     + JobQueue
     + MetaReads
+    + WorkflowReads
     + Send
     + Sync
     + 'static
@@ -68,6 +71,7 @@ pub trait StoreTx:
     + DossierWrites
     + JobWrites
     + MetaWrites
+    + WorkflowWrites
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -22,4 +22,4 @@ pub use code::DossierCode;
 pub use event::{DossierEvent, EventActor, EventBody};
 pub use state::DossierState;
 pub use status::Status;
-pub use workflow::{StepKind, Workflow, WorkflowStep};
+pub use workflow::{StepKind, UnitRef, Workflow, WorkflowStep};

@@ -65,16 +65,79 @@ impl StepKind {
     }
 }
 
+/// The unit that does a step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UnitRef {
+    /// A named agency: a unit of another agency makes the step interagency (liên thông).
+    Agency(AgencyCode),
+    /// A unit under the resolving agency by the last segment of its code, written `.02`: one
+    /// workflow then serves every commune, each with its own `H99.301.02`, `H99.302.02`, ….
+    Child(String),
+}
+
+impl UnitRef {
+    pub fn parse(field: &str, input: &str) -> Result<UnitRef, FieldError> {
+        let input = input.trim();
+        match input.strip_prefix('.') {
+            Some(seg) if !seg.is_empty() && seg.len() <= 10 && seg.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                Ok(UnitRef::Child(seg.to_ascii_uppercase()))
+            }
+            Some(_) => Err(FieldError::new(
+                field,
+                "invalid_unit",
+                format!(
+                    "\"{input}\" không phải đơn vị: dùng mã định danh (H99.10) hoặc đuôi mã đơn vị trực thuộc (.02)."
+                ),
+            )),
+            None => AgencyCode::parse(input).map(UnitRef::Agency).map_err(|mut e| {
+                e.field = field.to_owned();
+                e
+            }),
+        }
+    }
+
+    /// The agency code this names, given the resolving agency.
+    pub fn resolve(&self, resolving: &AgencyCode) -> String {
+        match self {
+            UnitRef::Agency(code) => code.to_string(),
+            UnitRef::Child(seg) => format!("{resolving}.{seg}"),
+        }
+    }
+}
+
+impl std::fmt::Display for UnitRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnitRef::Agency(code) => write!(f, "{code}"),
+            UnitRef::Child(seg) => write!(f, ".{seg}"),
+        }
+    }
+}
+
+impl Serialize for UnitRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnitRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        UnitRef::parse("unit", &s).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WorkflowStep {
     pub kind: StepKind,
     /// What the control sheet calls it ("Công chức Phòng Văn hóa - Xã hội thẩm định").
     pub name: String,
     pub role: Role,
-    /// The unit that does it (an agency e-ID). `None`: the receiving agency for intake and
-    /// return, the resolving agency otherwise.
+    /// The unit that does it. `None`: the receiving agency for intake and return, the
+    /// resolving agency otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<AgencyCode>,
+    pub unit: Option<UnitRef>,
     /// Time allotted; `None` in an untimed workflow, or for a step not counted in the legal time
     /// (returning the result after it is ready).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +145,7 @@ pub struct WorkflowStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Workflow {
     pub steps: Vec<WorkflowStep>,
 }
@@ -133,6 +197,11 @@ impl Workflow {
         }
         for (i, s) in self.steps.iter().enumerate() {
             e.check(required_text(&format!("steps[{i}].name"), &s.name, 200));
+            if let Some(b) = s.budget
+                && let Err(err) = ProcessingTime::new(b.amount, b.unit, b.cutoff)
+            {
+                e.push(FieldError::new(format!("steps[{i}].budget"), "invalid_budget", err.to_string()));
+            }
         }
         let kinds: Vec<StepKind> = self.steps.iter().map(|s| s.kind).collect();
         let count = |k: StepKind| kinds.iter().filter(|x| **x == k).count();
@@ -197,6 +266,12 @@ impl Workflow {
         e.into_result()
     }
 
+    /// The unit of the approval step, which names the resolving agency when it is another
+    /// agency than the one receiving (a province desk receiving for a department).
+    pub fn approving_unit(&self) -> Option<&UnitRef> {
+        self.approval_step().and_then(|i| self.steps[i].unit.as_ref())
+    }
+
     /// The index of the approval step.
     pub fn approval_step(&self) -> Option<usize> {
         self.steps.iter().position(|s| s.kind == StepKind::Approve)
@@ -258,13 +333,26 @@ mod tests {
     }
 
     #[test]
+    fn units_are_agencies_or_units_of_the_resolving_agency() {
+        let code = AgencyCode::parse("H99.301").unwrap();
+        assert_eq!(UnitRef::parse("u", ".02").unwrap().resolve(&code), "H99.301.02");
+        assert_eq!(UnitRef::parse("u", "H99.10").unwrap().resolve(&code), "H99.10");
+        assert_eq!(UnitRef::parse("u", ".").unwrap_err().field, "u");
+        assert_eq!(UnitRef::parse("u", ".0-2").unwrap_err().code, "invalid_unit");
+        assert!(UnitRef::parse("u", "not a code").is_err());
+        let json = serde_json::to_string(&UnitRef::Child("02".into())).unwrap();
+        assert_eq!(json, "\".02\"");
+        assert_eq!(serde_json::from_str::<UnitRef>(&json).unwrap(), UnitRef::Child("02".into()));
+    }
+
+    #[test]
     fn interagency_processing_steps_may_sit_between_approval_and_issue() {
         let mut w = Workflow::generic();
         let extra = WorkflowStep {
             kind: StepKind::Process,
             name: "Sở Tư pháp thẩm định".into(),
             role: Role::Specialist,
-            unit: Some(AgencyCode::parse("H99.10").unwrap()),
+            unit: Some(UnitRef::Agency(AgencyCode::parse("H99.10").unwrap())),
             budget: None,
         };
         w.steps.insert(3, extra);

@@ -11,6 +11,7 @@ pub mod dto;
 pub mod jobs;
 pub mod me;
 pub mod users;
+pub mod workflows;
 
 use axum::Json;
 use axum::extract::State;
@@ -43,6 +44,7 @@ use crate::state::AppState;
         (name = "calendar", description = "Lịch pháp lý: âm lịch, ngày nghỉ, giờ làm việc, hạn giải quyết"),
         (name = "catalog", description = "Cơ sở dữ liệu thủ tục hành chính: tra cứu, công bố, nhập/xuất"),
         (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý, hàng đợi, tra cứu công khai"),
+        (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
     )
 )]
 struct ApiDoc;
@@ -107,6 +109,10 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(dossiers::track))
         .routes(routes!(dossiers::form))
         .routes(routes!(dossiers::register))
+        .routes(routes!(workflows::list, workflows::save))
+        .routes(routes!(workflows::export))
+        .routes(routes!(workflows::import))
+        .routes(routes!(workflows::get, workflows::delete))
         .split_for_parts()
 }
 

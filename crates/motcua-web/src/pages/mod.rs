@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod procedures;
 pub mod public;
 pub mod users;
+pub mod workflows;
 
 use askama::Template;
 use motcua_domain::account::{Principal, Role};
@@ -30,6 +31,8 @@ pub struct NavUser {
     pub can_audit: bool,
     pub can_jobs: bool,
     pub can_catalog: bool,
+    /// Catalogue managers of any scope define workflows (their agencies' own).
+    pub can_workflows: bool,
     pub can_dossiers: bool,
 }
 
@@ -74,6 +77,7 @@ fn nav_user(p: &Principal, csrf: &str) -> NavUser {
         can_audit: !scopes(p, Permission::ViewAudit).is_empty(),
         can_jobs: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
         can_catalog: authorize(p, Permission::ManageCatalog, Target::System).is_ok(),
+        can_workflows: !scopes(p, Permission::ManageCatalog).is_empty(),
         can_dossiers: !scopes(p, Permission::ViewDossiers).is_empty(),
     }
 }

@@ -1,0 +1,101 @@
+//! Workflow definitions over the API: list, read, save, delete, and the TOML file format for
+//! export and import.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::workflows::{WorkflowEntry, WorkflowImport, WorkflowView};
+use serde::Deserialize;
+
+use crate::auth::ApiUser;
+use crate::context::Meta;
+use crate::error::{ApiResult, ErrorBody};
+use crate::respond::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+/// Every workflow definition (catalogue managers).
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = [])),
+    responses((status = 200, body = Vec<WorkflowView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<Vec<WorkflowView>>> {
+    Ok(Json(state.services.list_workflows(&p).await?))
+}
+
+/// Creates a definition, or replaces one when `version` names the version it was read at.
+/// Steps: `kind` (intake, process, approve, issue, return), `name`, `role`, optional `unit`
+/// (an agency e-ID, or `.02` for a unit of the resolving agency) and `budget`
+/// (`{"amount": 4, "unit": "working_hours"}`); budgets must add up to the legal time.
+#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", request_body = WorkflowEntry, security(("bearer" = [])),
+    responses((status = 200, body = WorkflowView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiJson(entry): ApiJson<WorkflowEntry>,
+) -> ApiResult<Json<WorkflowView>> {
+    Ok(Json(state.services.save_workflow(&p, &entry, &meta).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WorkflowView>> {
+    Ok(Json(state.services.workflow_by_id(&p, id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// The version being deleted.
+    pub version: i64,
+}
+
+#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path), VersionQuery), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    state.services.delete_workflow(&p, id, q.version, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every definition as a TOML file (`[[workflow]]` with `[[workflow.step]]`).
+#[utoipa::path(get, path = "/api/v1/workflows/export", tag = "workflows", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/toml", body = String)))]
+pub async fn export(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Response> {
+    export_response(&state, &p).await
+}
+
+pub(crate) async fn export_response(state: &AppState, p: &motcua_domain::account::Principal) -> ApiResult<Response> {
+    let text = state.services.export_workflows(p).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"quy-trinh.toml\""),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// Imports a TOML file of definitions: all are checked first and one bad entry changes
+/// nothing; an entry for an existing procedure, case and agency replaces it.
+#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", request_body(content = String, content_type = "application/toml"),
+    security(("bearer" = [])),
+    responses((status = 200, body = WorkflowImport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    body: String,
+) -> ApiResult<Json<WorkflowImport>> {
+    Ok(Json(state.services.import_workflows(&p, &body, &meta).await?))
+}
