@@ -67,6 +67,19 @@ pub struct WorkflowView {
     pub steps: Vec<WorkflowStep>,
 }
 
+impl WorkflowView {
+    /// The definition in the text format's shape (for export and the editor).
+    pub fn entry(&self) -> WorkflowEntry {
+        WorkflowEntry {
+            procedure: self.procedure.clone(),
+            case: self.case.clone(),
+            agency: self.agency.clone(),
+            steps: self.steps.clone(),
+            version: Some(self.version),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WorkflowImport {
@@ -142,17 +155,6 @@ impl Services {
             timed: r.workflow.is_timed(),
             steps: r.workflow.steps,
         })
-    }
-
-    /// The entry of a stored definition (for export and the editor).
-    pub fn entry_of(v: &WorkflowView) -> WorkflowEntry {
-        WorkflowEntry {
-            procedure: v.procedure.clone(),
-            case: v.case.clone(),
-            agency: v.agency.clone(),
-            steps: v.steps.clone(),
-            version: Some(v.version),
-        }
     }
 
     /// Checks an entry against the catalogue and the agency tree.
@@ -332,9 +334,8 @@ impl Services {
     /// Every definition in the text format.
     pub async fn export_workflows(&self, principal: &Principal) -> Result<String, AppError> {
         let views = self.list_workflows(principal).await?;
-        let file = WorkflowFile {
-            workflows: views.iter().map(|v| WorkflowEntry { version: None, ..Services::entry_of(v) }).collect(),
-        };
+        let file =
+            WorkflowFile { workflows: views.iter().map(|v| WorkflowEntry { version: None, ..v.entry() }).collect() };
         let body = toml::to_string(&file).map_err(|e| AppError::Internal(e.into()))?;
         Ok(format!(
             "# Quy trình nội bộ điện tử — xuất từ motcua. Mỗi [[workflow]] là một quy trình;\n\

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
-use motcua_app::Services;
 use motcua_app::workflows::{WorkflowEntry, WorkflowView, entry_text, parse_file};
 use motcua_domain::dossier::Workflow;
 use serde::Deserialize;
@@ -83,7 +82,7 @@ pub async fn new_form(user: PageUser) -> PageResult {
 
 pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
     let v = state.services.workflow_by_id(&user.principal, id).await?;
-    let entry = Services::entry_of(&v);
+    let entry = v.entry();
     Ok(render(&EditPage {
         layout: Layout::new(format!("Quy trình thủ tục {}", v.procedure), Some(&user)),
         id: Some(id),
