@@ -28,6 +28,17 @@ pub fn vn_date(at: Timestamp) -> Date {
     vn_datetime(at).date()
 }
 
+/// The instant a Vietnam civil day begins (00:00 +07:00), for date ranges given in days.
+pub fn vn_day_start(date: Date) -> Timestamp {
+    // A fixed offset has no gaps or folds, so midnight always exists.
+    VN_OFFSET.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).unwrap_or(Timestamp::MIN)
+}
+
+/// `ngày 23 tháng 11 năm 2026`, as state documents date themselves.
+pub fn format_date_long(date: Date) -> String {
+    date.strftime("ngày %d tháng %m năm %Y").to_string()
+}
+
 /// `dd/mm/yyyy`, the format Vietnamese readers and state documents use.
 pub fn format_date(date: Date) -> String {
     date.strftime("%d/%m/%Y").to_string()
@@ -56,6 +67,14 @@ pub fn parse_date(field: &str, input: &str) -> Result<Date, FieldError> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn a_vietnam_day_starts_at_17_utc_the_day_before_and_is_written_in_full() {
+        let start = vn_day_start(date(2026, 11, 23));
+        assert_eq!(start.to_string(), "2026-11-22T17:00:00Z");
+        assert_eq!(vn_date(start), date(2026, 11, 23));
+        assert_eq!(format_date_long(date(2026, 3, 9)), "ngày 09 tháng 03 năm 2026");
+    }
 
     #[test]
     fn vietnam_date_changes_at_17_utc() {

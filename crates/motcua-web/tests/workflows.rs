@@ -232,5 +232,14 @@ app_tests! {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let html = admin.get("/admin/workflows").await.text().await.unwrap();
         assert!(html.contains("Ủy ban nhân dân xã Tân Lập"), "{html}");
+        // Deleting from a stale page is refused on the form, and the workflow stays.
+        let id = r.headers()["location"].to_str().unwrap().rsplit('-').next().unwrap().to_owned();
+        let r = admin.post_form(&format!("/admin/workflows/{id}/delete"), &[("version", "7")]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r.text().await.unwrap().contains("[[workflow.step]]"), "the editor comes back");
+        assert!(admin.get("/admin/workflows").await.text().await.unwrap().contains("Ủy ban nhân dân xã Tân Lập"));
+        let r = admin.post_form(&format!("/admin/workflows/{id}/delete"), &[("version", "1")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(!admin.get("/admin/workflows").await.text().await.unwrap().contains("Ủy ban nhân dân xã Tân Lập"));
     }
 }

@@ -9,7 +9,7 @@ use motcua_domain::account::Principal;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::{DossierState, EventBody, Status};
 use motcua_domain::policy::{Permission, authorize_dossier};
-use motcua_domain::time::{format_date, format_datetime, vn_datetime};
+use motcua_domain::time::{format_date, format_date_long, format_datetime, vn_datetime, vn_day_start};
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use motcua_forms::{Form, Templates};
 use serde_json::{Value, json};
@@ -255,7 +255,7 @@ impl Services {
             },
             "today": {
                 "date": format_date(today),
-                "long": today.strftime("ngày %d tháng %m năm %Y").to_string(),
+                "long": format_date_long(today),
             },
             "officer": principal.full_name,
             "officer_phone": Value::Null,
@@ -390,16 +390,11 @@ impl Services {
         authorize_dossier(principal, Permission::ViewDossiers, &agency.path)
             .map_err(|_| AppError::NotFound("cơ quan"))?;
 
-        let day_start = |d: jiff::civil::Date| {
-            motcua_domain::time::vn_time_zone()
-                .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-                .map_err(|e| AppError::Internal(e.into()))
-        };
         let mut q = DossierQuery {
             view_scopes: Reach { subtrees: vec![agency.path.clone()], agencies: vec![] },
             receiving_agency_id: Some(agency.id),
-            received_from: Some(day_start(from)?),
-            received_until: Some(day_start(to.tomorrow().map_err(|e| AppError::Internal(e.into()))?)?),
+            received_from: Some(vn_day_start(from)),
+            received_until: Some(vn_day_start(to.tomorrow().map_err(|e| AppError::Internal(e.into()))?)),
             limit: 500,
             ..DossierQuery::default()
         };
@@ -451,7 +446,7 @@ impl Services {
         let base = base_url.trim_end_matches('/');
         let data = json!({
             "org": { "managing_body": agency.name, "unit": desk, "place": place_of(&agency.name) },
-            "today": { "date": format_date(today), "long": today.strftime("ngày %d tháng %m năm %Y").to_string() },
+            "today": { "date": format_date(today), "long": format_date_long(today) },
             "officer": principal.full_name,
             "tracking_page": format!("{base}/tra-cuu"),
             "register": {

@@ -355,15 +355,15 @@ impl Services {
                 None => e.push(FieldError::new("channel", "invalid_value", "Kênh là desk, online hoặc postal.")),
             }
         }
-        let day_start = |d: jiff::civil::Date| {
-            motcua_domain::time::vn_time_zone().to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok()
-        };
         if let Some(f) = input.from.as_deref().filter(|s| !s.trim().is_empty()) {
-            q.received_from = e.check(motcua_domain::time::parse_date("from", f)).and_then(day_start);
+            q.received_from =
+                e.check(motcua_domain::time::parse_date("from", f)).map(motcua_domain::time::vn_day_start);
         }
         if let Some(t) = input.to.as_deref().filter(|s| !s.trim().is_empty()) {
-            q.received_until =
-                e.check(motcua_domain::time::parse_date("to", t)).and_then(|d| d.tomorrow().ok()).and_then(day_start);
+            q.received_until = e
+                .check(motcua_domain::time::parse_date("to", t))
+                .and_then(|d| d.tomorrow().ok())
+                .map(motcua_domain::time::vn_day_start);
         }
         if let Some(text) = input.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             if let Ok(code) = motcua_domain::dossier::DossierCode::parse(text) {

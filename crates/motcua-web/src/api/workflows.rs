@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::workflows::{WorkflowEntry, WorkflowImport, WorkflowView};
-use serde::Deserialize;
 
+use crate::api::calendar::VersionQuery;
 use crate::auth::ApiUser;
 use crate::context::Meta;
 use crate::error::{ApiResult, ErrorBody};
@@ -45,13 +45,6 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WorkflowView>> {
     Ok(Json(state.services.workflow_by_id(&p, id).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct VersionQuery {
-    /// The version being deleted.
-    pub version: i64,
 }
 
 #[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path), VersionQuery), security(("bearer" = [])),

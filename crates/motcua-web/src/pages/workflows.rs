@@ -80,16 +80,24 @@ pub async fn new_form(user: PageUser) -> PageResult {
     }))
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
+async fn edit_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    errors: FormErrors,
+) -> Result<EditPage, crate::error::HttpError> {
     let v = state.services.workflow_by_id(&user.principal, id).await?;
-    let entry = v.entry();
-    Ok(render(&EditPage {
-        layout: Layout::new(format!("Quy trình thủ tục {}", v.procedure), Some(&user)),
+    Ok(EditPage {
+        layout: Layout::new(format!("Quy trình thủ tục {}", v.procedure), Some(user)),
         id: Some(id),
         version: Some(v.version),
-        text: entry_text(&WorkflowEntry { version: None, ..entry }),
-        errors: FormErrors::default(),
-    }))
+        text: entry_text(&WorkflowEntry { version: None, ..v.entry() }),
+        errors,
+    })
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
+    Ok(render(&edit_page(&state, &user, id, FormErrors::default()).await?))
 }
 
 /// Saves the one definition in the editor's text (`version` from the hidden field for edits).
@@ -129,8 +137,13 @@ pub async fn delete(
     f: FormPairs,
 ) -> PageResult {
     let version = f.int("version");
-    state.services.delete_workflow(&user.principal, id, version, &meta).await?;
-    Ok(Redirect::to("/admin/workflows?msg=deleted").into_response())
+    let result = state.services.delete_workflow(&user.principal, id, version, &meta).await;
+    redirect_or_form(
+        result,
+        |()| "/admin/workflows?msg=deleted".to_owned(),
+        async |errors| edit_page(&state, &user, id, errors).await,
+    )
+    .await
 }
 
 pub async fn export(State(state): State<AppState>, user: PageUser) -> PageResult {
