@@ -44,6 +44,8 @@ impl JobRegistry {
         r.register(MaintenancePurge);
         r.register(DiagnosticsPing);
         r.register(crate::catalog::CatalogImportJob);
+        r.register(crate::notifications::ReminderScanJob);
+        r.register(crate::notifications::NotificationMailJob);
         r
     }
 
@@ -162,19 +164,30 @@ impl Worker {
         }
     }
 
-    /// Enqueues the periodic jobs of the current hour (each at most once, by dedup key).
+    /// Enqueues the periodic jobs of the current period (each at most once per period, by
+    /// dedup key, however many workers run): the hourly purge and the reminder scan.
     pub async fn schedule_periodic(&self) -> Result<(), AppError> {
         let now = self.services.now();
         let hour = now.as_second().div_euclid(3600);
-        let job = new_job(
+        let purge = new_job(
             MaintenancePurge::KIND,
             &serde_json::json!({}),
             now,
             3,
             Some(format!("{}@{hour}", MaintenancePurge::KIND)),
         )?;
+        let every = self.services.settings.notifications.scan_interval.as_secs().max(60);
+        let slot = now.as_second().div_euclid(every);
+        let scan = new_job(
+            crate::notifications::ReminderScanJob::KIND,
+            &serde_json::json!({}),
+            now,
+            3,
+            Some(format!("{}@{every}:{slot}", crate::notifications::ReminderScanJob::KIND)),
+        )?;
         let mut tx = self.services.store.begin().await?;
-        tx.enqueue_job(&job, now).await?;
+        tx.enqueue_job(&purge, now).await?;
+        tx.enqueue_job(&scan, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -198,17 +211,18 @@ impl Worker {
         }
         tracing::info!(worker = %self.id, kinds = ?self.registry.kinds(), "worker started");
         let poll = self.services.settings.worker.poll_interval;
-        let mut last_hour = i64::MIN;
+        let every = self.services.settings.notifications.scan_interval.as_secs().clamp(60, 3600);
+        let mut last_slot = i64::MIN;
         let mut last_beat = now;
         loop {
             if *shutdown.borrow() {
                 break;
             }
             let now = self.services.now();
-            let hour = now.as_second().div_euclid(3600);
-            if hour != last_hour {
+            let slot = now.as_second().div_euclid(every);
+            if slot != last_slot {
                 match self.schedule_periodic().await {
-                    Ok(()) => last_hour = hour,
+                    Ok(()) => last_slot = slot,
                     Err(e) => tracing::error!(error = %e, "could not schedule periodic jobs"),
                 }
             }

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod jobs;
+pub mod notifications;
 pub mod password;
 pub mod ports;
 pub mod secret;

@@ -72,11 +72,41 @@ impl Default for DossierSettings {
     }
 }
 
+/// Where e-mail goes out.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (add `?tls=required` for STARTTLS), `smtps://host:port` for TLS;
+    /// credentials as `smtp://user:password@host`.
+    pub smtp_url: String,
+    /// The sender, e.g. `Một cửa Sơn Hà <motcua@sonha.gov.vn>`.
+    pub from: String,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationSettings {
+    /// `None`: notifications stay in the application, no e-mail.
+    pub mail: Option<MailSettings>,
+    /// The address people use (links in e-mails); `None`: links are paths only.
+    pub public_url: Option<String>,
+    /// How often the reminder scan runs.
+    pub scan_interval: SignedDuration,
+    /// A step due within this many working hours is reminded to its people.
+    pub step_lead_working_hours: u32,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self { mail: None, public_url: None, scan_interval: SignedDuration::from_mins(10), step_lead_working_hours: 4 }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
     pub dossiers: DossierSettings,
+    pub notifications: NotificationSettings,
 }
 
 #[derive(Clone)]
@@ -89,6 +119,7 @@ pub struct Services {
     pub(crate) catalog: Arc<crate::catalog::CatalogCache>,
     pub(crate) import_progress: Arc<crate::catalog::ImportProgress>,
     pub files: Arc<dyn FileStore>,
+    pub(crate) mailer: Option<Arc<crate::notifications::Mailer>>,
 }
 
 impl Services {
@@ -99,7 +130,10 @@ impl Services {
         settings: Settings,
     ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(settings.auth.argon2)?;
+        let mailer =
+            settings.notifications.mail.as_ref().map(crate::notifications::Mailer::new).transpose()?.map(Arc::new);
         Ok(Self {
+            mailer,
             store,
             files,
             clock,

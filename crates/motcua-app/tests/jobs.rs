@@ -95,7 +95,7 @@ backend_tests! {
         assert_eq!(dead.len(), 1);
     }
 
-    async fn periodic_jobs_are_enqueued_once_per_hour(db) {
+    async fn periodic_jobs_are_enqueued_once_per_period(db) {
         let clock = TestDb::manual_clock();
         let services = db.services(clock.clone());
         let (w, _) = worker(&services, 0);
@@ -104,8 +104,15 @@ backend_tests! {
         let (other, _) = worker(&services, 0);
         other.schedule_periodic().await.unwrap();
         let filter = JobFilter { kind: Some("maintenance.purge".into()), limit: 10, ..Default::default() };
+        let scans = JobFilter { kind: Some("dossier.reminders".into()), limit: 10, ..Default::default() };
         assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 1);
-        assert_eq!(w.run_pending().await.unwrap().succeeded, 1);
+        assert_eq!(services.store.jobs(&scans).await.unwrap().len(), 1);
+        assert_eq!(w.run_pending().await.unwrap().succeeded, 2, "the purge and the reminder scan");
+        // The reminder scan runs every scan interval (10 minutes), the purge every hour.
+        clock.advance(SignedDuration::from_mins(10));
+        other.schedule_periodic().await.unwrap();
+        assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 1);
+        assert_eq!(services.store.jobs(&scans).await.unwrap().len(), 2);
         clock.advance(SignedDuration::from_hours(1));
         other.schedule_periodic().await.unwrap();
         assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 2);

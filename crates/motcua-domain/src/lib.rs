@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod dossier;
 pub mod job;
 pub mod lockout;
+pub mod notification;
 pub mod policy;
 pub mod time;
 pub mod validation;

@@ -15,7 +15,7 @@ use crate::convert::{RowExt, db_err, json, opt_us, to_json, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
-fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
+pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
     Ok(DossierRow {
         id: r.i64("id")?,
         code: r.opt_text("code")?,

@@ -24,6 +24,7 @@ pub mod files;
 mod job;
 mod meta;
 pub mod migrations;
+mod notification;
 mod sql;
 mod tx;
 mod workflow;

@@ -47,6 +47,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_workflows.sql"),
         include_str!("../migrations/postgres/0006_workflows.sql"),
     ),
+    (
+        7,
+        "notifications",
+        include_str!("../migrations/sqlite/0007_notifications.sql"),
+        include_str!("../migrations/postgres/0007_notifications.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

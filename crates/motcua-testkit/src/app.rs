@@ -40,9 +40,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, web: WebConfig) -> Self {
+        Self::spawn_configured(backend, web, crate::test_settings()).await
+    }
+
+    /// With the use cases' settings too (e-mail to a test SMTP server, say).
+    pub async fn spawn_configured(backend: Backend, web: WebConfig, settings: motcua_app::services::Settings) -> Self {
         let db = TestDb::new(backend).await;
         let clock = TestDb::manual_clock();
-        let services = db.services(clock.clone());
+        let services = db.services_with(clock.clone(), settings);
         services.load_demo(&RequestMeta::cli()).await.expect("load demo");
         let app = motcua_web::router(AppState::new(services.clone(), web));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -6,8 +6,10 @@
 
 pub mod app;
 pub mod pg;
+pub mod smtp;
 
 pub use app::{TestApp, TestClient};
+pub use smtp::{ReceivedMail, SmtpPeer};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,8 +49,12 @@ impl TestDb {
 
     /// Use cases over this database with `clock`, and settings fast enough for tests.
     pub fn services(&self, clock: Arc<dyn Clock>) -> Services {
+        self.services_with(clock, test_settings())
+    }
+
+    pub fn services_with(&self, clock: Arc<dyn Clock>, settings: Settings) -> Services {
         let files = Arc::new(motcua_store::files::LocalFiles::new(self.files.path.clone()));
-        Services::new(self.db.clone(), files, clock, test_settings()).expect("services")
+        Services::new(self.db.clone(), files, clock, settings).expect("services")
     }
 
     /// A manual clock at a fixed, realistic instant (a Monday, 09:00 in Vietnam).

@@ -175,6 +175,8 @@ pub struct PageUser {
     pub session_token: String,
     pub csrf: String,
     pub must_change_password: bool,
+    /// Unread notifications, for the navigation.
+    pub unread: i64,
 }
 
 fn page_user(parts: &Parts) -> Option<PageUser> {
@@ -184,6 +186,7 @@ fn page_user(parts: &Parts) -> Option<PageUser> {
             session_token: token.clone(),
             csrf: csrf.clone(),
             must_change_password: *must_change_password,
+            unread: 0,
         }),
         _ => None,
     }
@@ -198,9 +201,9 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path();
-        let Some(user) = page_user(parts) else {
+        let Some(mut user) = page_user(parts) else {
             let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let next: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
             return Err(Redirect::to(&format!("/login?next={next}")).into_response());
@@ -208,6 +211,8 @@ impl FromRequestParts<AppState> for PageUser {
         if user.must_change_password && path != "/account/password" && path != "/logout" {
             return Err(Redirect::to("/account/password").into_response());
         }
+        // One indexed count per page; a failure only hides the badge.
+        user.unread = state.services.unread_notifications(&user.principal).await.unwrap_or(0);
         Ok(user)
     }
 }

@@ -32,7 +32,8 @@ pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
 use crate::pages::{
-    account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, procedures, public, users, workflows,
+    account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, notifications, procedures, public, users,
+    workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -96,6 +97,16 @@ fn pages() -> Router<AppState> {
         .route("/admin/workflows/import", post(workflows::import))
         .route("/admin/workflows/{id}", get(workflows::edit_form))
         .route("/admin/workflows/{id}/delete", post(workflows::delete))
+        .route("/thong-bao", get(notifications::index))
+        .route("/thong-bao/doc-tat-ca", post(notifications::read_all))
+        .route("/thong-bao/{id}", post(notifications::open))
+        .route("/admin/notification-templates", get(notifications::templates_index))
+        .route("/admin/notification-templates/test-mail", post(notifications::mail_test))
+        .route(
+            "/admin/notification-templates/{kind}",
+            get(notifications::template_form).post(notifications::template_save),
+        )
+        .route("/admin/notification-templates/{kind}/reset", post(notifications::template_reset))
         .route("/admin/jobs", get(jobs::index))
         .route("/admin/jobs/{id}", get(jobs::show))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))

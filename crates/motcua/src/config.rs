@@ -12,7 +12,9 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use jiff::SignedDuration;
 use motcua_app::password::{Argon2Params, PasswordHasher};
-use motcua_app::services::{AuthSettings, DossierSettings, Settings, WorkerSettings};
+use motcua_app::services::{
+    AuthSettings, DossierSettings, MailSettings, NotificationSettings, Settings, WorkerSettings,
+};
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
 use motcua_web::WebConfig;
@@ -34,6 +36,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub worker: WorkerConfig,
     pub dossiers: DossiersConfig,
+    pub notifications: NotificationsConfig,
+    pub mail: MailConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
@@ -46,6 +50,28 @@ pub struct DossiersConfig {
     /// Folder of the province's own form templates (`motcua forms export` writes the built-ins
     /// to start from); empty: the built-in templates.
     pub form_templates_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Minutes between two reminder scans (reminders before a step is due, escalation when it
+    /// is overdue, the desk's warning before an appointment without a result).
+    pub scan_interval_minutes: i64,
+    /// A step due within this many working hours is reminded to its people.
+    pub step_lead_working_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// SMTP server (secret when it carries a password): `smtp://host:25`,
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://host:465`. Empty:
+    /// notifications stay in the application only.
+    pub smtp_url: String,
+    /// Sender of every message, e.g. `Một cửa Sơn Hà <motcua@sonha.gov.vn>`.
+    pub from: String,
+    pub timeout_seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -151,6 +177,12 @@ impl Default for Config {
                 retention_days: 30,
             },
             dossiers: DossiersConfig { near_due_working_days: 1, form_templates_dir: String::new() },
+            notifications: NotificationsConfig { scan_interval_minutes: 10, step_lead_working_hours: 4 },
+            mail: MailConfig {
+                smtp_url: String::new(),
+                from: "Hệ thống một cửa <motcua@localhost>".into(),
+                timeout_seconds: 30,
+            },
             metrics: MetricsConfig { token: String::new() },
             log: LogConfig { level: "info".into(), format: "pretty".into() },
         }
@@ -158,7 +190,7 @@ impl Default for Config {
 }
 
 /// Keys whose values are secrets (redacted when printed).
-const SECRET_KEYS: &[&str] = &["metrics.token"];
+const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url"];
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
 
@@ -341,6 +373,13 @@ impl Config {
                 return Err(bad("dossiers.form_templates_dir", problems.join("; ")));
             }
         }
+        range("notifications.scan_interval_minutes", self.notifications.scan_interval_minutes, 1, 24 * 60)?;
+        range("notifications.step_lead_working_hours", self.notifications.step_lead_working_hours, 1, 80)?;
+        range("mail.timeout_seconds", self.mail.timeout_seconds, 1, 600)?;
+        if !self.mail.smtp_url.is_empty() {
+            motcua_app::notifications::Mailer::new(&self.mail_settings())
+                .map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
+        }
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -367,8 +406,22 @@ impl Config {
         }
     }
 
+    fn mail_settings(&self) -> MailSettings {
+        MailSettings {
+            smtp_url: self.mail.smtp_url.clone(),
+            from: self.mail.from.clone(),
+            timeout: Duration::from_secs(self.mail.timeout_seconds as u64),
+        }
+    }
+
     pub fn settings(&self) -> Settings {
         Settings {
+            notifications: NotificationSettings {
+                mail: (!self.mail.smtp_url.is_empty()).then(|| self.mail_settings()),
+                public_url: (!self.public_url.is_empty()).then(|| self.public_url.clone()),
+                scan_interval: SignedDuration::from_mins(self.notifications.scan_interval_minutes),
+                step_lead_working_hours: self.notifications.step_lead_working_hours as u32,
+            },
             auth: AuthSettings {
                 argon2: self.argon2(),
                 session_idle: SignedDuration::from_mins(self.auth.session_idle_minutes),

@@ -13,6 +13,7 @@ mod dossier;
 mod files;
 mod job;
 mod meta;
+mod notification;
 mod workflow;
 
 pub use account::*;
@@ -24,6 +25,7 @@ pub use dossier::*;
 pub use files::*;
 pub use job::*;
 pub use meta::*;
+pub use notification::*;
 pub use workflow::*;
 
 use async_trait::async_trait;
@@ -43,6 +45,7 @@ pub trait Store:
     + JobReads
     + JobQueue
     + MetaReads
+    + NotificationReads
     + WorkflowReads
     + Send
     + Sync
@@ -71,6 +74,7 @@ pub trait StoreTx:
     + DossierWrites
     + JobWrites
     + MetaWrites
+    + NotificationWrites
     + WorkflowWrites
     + Send
 {

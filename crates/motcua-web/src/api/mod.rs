@@ -10,6 +10,7 @@ pub mod dossiers;
 pub mod dto;
 pub mod jobs;
 pub mod me;
+pub mod notifications;
 pub mod users;
 pub mod workflows;
 
@@ -45,6 +46,7 @@ use crate::state::AppState;
         (name = "catalog", description = "Cơ sở dữ liệu thủ tục hành chính: tra cứu, công bố, nhập/xuất"),
         (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý, hàng đợi, tra cứu công khai"),
         (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
+        (name = "notifications", description = "Thông báo nhắc việc, cảnh báo quá hạn; mẫu thông báo; thư điện tử"),
     )
 )]
 struct ApiDoc;
@@ -113,6 +115,12 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(workflows::export))
         .routes(routes!(workflows::import))
         .routes(routes!(workflows::get, workflows::delete))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(notifications::templates))
+        .routes(routes!(notifications::put_template, notifications::delete_template))
+        .routes(routes!(notifications::mail_test))
         .split_for_parts()
 }
 

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod dossiers;
 pub mod jobs;
+pub mod notifications;
 pub mod procedures;
 pub mod public;
 pub mod users;
@@ -34,6 +35,8 @@ pub struct NavUser {
     /// Catalogue managers of any scope define workflows (their agencies' own).
     pub can_workflows: bool,
     pub can_dossiers: bool,
+    pub can_templates: bool,
+    pub unread: i64,
 }
 
 pub struct Layout {
@@ -49,7 +52,7 @@ impl Layout {
     pub fn new(title: impl Into<String>, user: Option<&PageUser>) -> Self {
         Self {
             title: title.into(),
-            user: user.map(|u| nav_user(&u.principal, &u.csrf)),
+            user: user.map(|u| nav_user(&u.principal, &u.csrf, u.unread)),
             flash: None,
             request_id: crate::context::current_request_id().unwrap_or_default(),
             refresh: None,
@@ -67,7 +70,7 @@ impl Layout {
     }
 }
 
-fn nav_user(p: &Principal, csrf: &str) -> NavUser {
+fn nav_user(p: &Principal, csrf: &str, unread: i64) -> NavUser {
     NavUser {
         full_name: p.full_name.clone(),
         username: p.username.to_string(),
@@ -79,6 +82,8 @@ fn nav_user(p: &Principal, csrf: &str) -> NavUser {
         can_catalog: authorize(p, Permission::ManageCatalog, Target::System).is_ok(),
         can_workflows: !scopes(p, Permission::ManageCatalog).is_empty(),
         can_dossiers: !scopes(p, Permission::ViewDossiers).is_empty(),
+        can_templates: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
+        unread,
     }
 }
 
@@ -109,6 +114,9 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "agency_catalog_saved" => "Đã lưu danh mục thủ tục của cơ quan.",
         "dossier_received" => "Đã ghi nhận hồ sơ.",
         "dossier_action_done" => "Đã thực hiện thao tác trên hồ sơ.",
+        "notifications_read" => "Đã đánh dấu tất cả thông báo là đã đọc.",
+        "template_saved" => "Đã lưu mẫu thông báo; các thông báo từ nay dùng mẫu mới.",
+        "template_reset" => "Đã trở lại mẫu thông báo mặc định.",
         _ => return None,
     })
 }

@@ -1,0 +1,73 @@
+//! Notifications to officials (thông báo): each person's list in the application, e-mail
+//! through the outbox, the reminder and escalation scan, and the wording administrators edit.
+
+mod mail;
+mod reminders;
+pub mod templates;
+
+pub use mail::{Mailer, NotificationMailJob, OutgoingMail, address_is_valid};
+pub use reminders::{ReminderScanJob, ScanSummary};
+pub use templates::{NotificationTemplate, TemplateContext, VARIABLES};
+
+use motcua_domain::account::Principal;
+
+use crate::error::AppError;
+use crate::ports::{NotificationFilter, NotificationRecord};
+use crate::services::Services;
+
+/// One page of a person's notifications.
+#[derive(Debug, Clone)]
+pub struct NotificationPage {
+    pub items: Vec<NotificationRecord>,
+    pub unread: i64,
+    /// Pass as `before` for the next page.
+    pub next_before: Option<i64>,
+}
+
+impl Services {
+    /// The signed-in person's own notifications, newest first. Nobody reads another's list.
+    pub async fn my_notifications(
+        &self,
+        principal: &Principal,
+        unread_only: bool,
+        before: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<NotificationPage, AppError> {
+        let limit = limit.unwrap_or(50).clamp(1, 200);
+        let items = self
+            .store
+            .notifications(principal.user_id, &NotificationFilter { unread_only, before_id: before, limit })
+            .await?;
+        let next_before = (items.len() as i64 == limit).then(|| items.last().map(|n| n.id)).flatten();
+        let unread = self.store.count_unread_notifications(principal.user_id).await?;
+        Ok(NotificationPage { items, unread, next_before })
+    }
+
+    pub async fn unread_notifications(&self, principal: &Principal) -> Result<i64, AppError> {
+        Ok(self.store.count_unread_notifications(principal.user_id).await?)
+    }
+
+    /// Marks one of the person's notifications read and returns it (for its link). Another
+    /// person's notification is "not found", as if it did not exist.
+    pub async fn read_notification(&self, principal: &Principal, id: i64) -> Result<NotificationRecord, AppError> {
+        let n = self
+            .store
+            .notification(id)
+            .await?
+            .filter(|n| n.user_id == principal.user_id)
+            .ok_or(AppError::NotFound("thông báo"))?;
+        if n.read_at.is_none() {
+            let mut tx = self.store.begin().await?;
+            tx.mark_notification_read(principal.user_id, id, self.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(n)
+    }
+
+    pub async fn read_all_notifications(&self, principal: &Principal) -> Result<u64, AppError> {
+        let mut tx = self.store.begin().await?;
+        let n = tx.mark_all_notifications_read(principal.user_id, self.now()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,322 @@
+//! The reminder scan (nhắc việc): a periodic job that reads open dossiers by their due
+//! instants, asks the domain rules which notices each is owed, and notifies the right people.
+//! Each dossier's notifications and their mail jobs commit together; a notice already given for
+//! the same occasion is skipped by the store, so scans may overlap or repeat freely.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use motcua_domain::account::{Role, UserId};
+use motcua_domain::agency::{Agency, AgencyId};
+use motcua_domain::calendar::{Counting, ProcessingTime, TimeUnit};
+use motcua_domain::dossier::status::Status;
+use motcua_domain::notification::{NotificationKind, Reminder, ReminderFacts, ReminderWindows, reminders_due};
+use motcua_domain::time::format_datetime;
+use serde::Serialize;
+
+use super::mail::{MailPayload, NotificationMailJob, address_is_valid};
+use super::templates::{NotificationTemplate, TemplateContext, render};
+use crate::error::AppError;
+use crate::jobs::{JobHandler, new_job};
+use crate::ports::{ClaimedJob, DossierRow, GrantHolder, NewNotification};
+use crate::services::Services;
+
+/// At most this many people get one notice (a unit with many desk officers, say).
+const MAX_RECIPIENTS: usize = 20;
+const PAGE: i64 = 200;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScanSummary {
+    pub dossiers: usize,
+    pub notifications: usize,
+    pub mails: usize,
+}
+
+/// Who is notified, by role preference: the first role that has holders near the dossier's
+/// agency is the one notified (specialists before leaders for an unassigned processing step).
+fn roles_for(kind: NotificationKind, permission: Option<&str>) -> &'static [Role] {
+    match kind {
+        NotificationKind::StepOverdue => &[Role::Leader],
+        NotificationKind::AppointmentNear => &[Role::DeskOfficer],
+        NotificationKind::StepDueSoon => match permission {
+            Some("receive_dossiers") => &[Role::DeskOfficer],
+            Some("process_dossiers") => &[Role::Specialist, Role::Leader],
+            Some("decide_dossiers") => &[Role::Leader],
+            Some("issue_results") => &[Role::Clerk, Role::Leader],
+            _ => &[],
+        },
+    }
+}
+
+/// One scan's lookups, kept for its duration.
+#[derive(Default)]
+struct ScanCache {
+    agencies: HashMap<AgencyId, Option<Agency>>,
+    holders: HashMap<(AgencyId, Role), Vec<GrantHolder>>,
+    users: HashMap<UserId, Option<GrantHolder>>,
+}
+
+impl Services {
+    async fn cached_agency(&self, cache: &mut ScanCache, id: AgencyId) -> Result<Option<Agency>, AppError> {
+        if let Some(a) = cache.agencies.get(&id) {
+            return Ok(a.clone());
+        }
+        let a = self.store.agency(id).await?;
+        cache.agencies.insert(id, a.clone());
+        Ok(a)
+    }
+
+    /// Holders of `role` nearest to `agency`: on the agency itself or one of its direct units,
+    /// else on its parent, and so on up. A dossier at a commune's unit is for that commune's
+    /// people, not for every official of the province.
+    async fn nearest_holders(
+        &self,
+        cache: &mut ScanCache,
+        agency_id: AgencyId,
+        role: Role,
+    ) -> Result<Vec<GrantHolder>, AppError> {
+        if let Some(h) = cache.holders.get(&(agency_id, role)) {
+            return Ok(h.clone());
+        }
+        let mut found = Vec::new();
+        if let Some(agency) = self.cached_agency(cache, agency_id).await? {
+            let mut level: Vec<AgencyId> = vec![agency.id];
+            if !agency.path.is_root() {
+                let units = self.store.agencies_within(std::slice::from_ref(&agency.path), false).await?;
+                level.extend(units.iter().filter(|u| u.parent_id == Some(agency.id)).map(|u| u.id));
+            }
+            let mut ancestors = agency.path.ids();
+            ancestors.pop();
+            loop {
+                found = self.store.grant_holders(&level, &[role]).await?;
+                if !found.is_empty() {
+                    break;
+                }
+                match ancestors.pop() {
+                    Some(parent) => level = vec![parent],
+                    None => break,
+                }
+            }
+        }
+        found.dedup_by_key(|h| h.user_id);
+        found.truncate(MAX_RECIPIENTS);
+        cache.holders.insert((agency_id, role), found.clone());
+        Ok(found)
+    }
+
+    async fn cached_user(&self, cache: &mut ScanCache, id: UserId) -> Result<Option<GrantHolder>, AppError> {
+        if let Some(u) = cache.users.get(&id) {
+            return Ok(u.clone());
+        }
+        let u = self.store.user(id).await?.filter(|u| u.active).map(|u| GrantHolder {
+            user_id: u.id,
+            full_name: u.full_name,
+            email: u.email,
+            role: Role::Viewer,
+            agency_id: u.agency_id,
+        });
+        cache.users.insert(id, u.clone());
+        Ok(u)
+    }
+
+    async fn recipients(
+        &self,
+        cache: &mut ScanCache,
+        row: &DossierRow,
+        reminder: &Reminder,
+    ) -> Result<Vec<GrantHolder>, AppError> {
+        let assignee = match row.assignee_id {
+            Some(id) => self.cached_user(cache, id).await?,
+            None => None,
+        };
+        let mut out: Vec<GrantHolder> = Vec::new();
+        let agency = match reminder.kind {
+            NotificationKind::AppointmentNear => row.receiving_agency_id,
+            _ => row.current_agency_id,
+        };
+        match (reminder.kind, assignee) {
+            // An assigned step is the assignee's to finish; nobody else is chased for it.
+            (NotificationKind::StepDueSoon, Some(a)) => out.push(a),
+            (kind, assignee) => {
+                for role in roles_for(kind, row.current_permission.as_deref()) {
+                    out = self.nearest_holders(cache, agency, *role).await?;
+                    if !out.is_empty() {
+                        break;
+                    }
+                }
+                // The overdue notice reaches the assignee as well as the leaders.
+                if kind == NotificationKind::StepOverdue
+                    && let Some(a) = assignee
+                    && !out.iter().any(|h| h.user_id == a.user_id)
+                {
+                    out.push(a);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The reminder windows at `now` (the default calendar, as the near-due queue uses).
+    async fn reminder_windows(&self, now: Timestamp) -> Result<ReminderWindows, AppError> {
+        let (cal, _) = self.default_calendar().await?;
+        let lead = ProcessingTime::new(
+            self.settings.notifications.step_lead_working_hours.max(1),
+            TimeUnit::WorkingHours,
+            None,
+        )
+        .map_err(crate::calendar::deadline_error)?;
+        let day = ProcessingTime::new(1, TimeUnit::WorkingDays, None).map_err(crate::calendar::deadline_error)?;
+        Ok(ReminderWindows {
+            now,
+            step_due_before: cal.due(now, &lead, Counting::WorkingTime).map_err(crate::calendar::deadline_error)?,
+            appointment_before: cal.due(now, &day, Counting::WorkingTime).map_err(crate::calendar::deadline_error)?,
+        })
+    }
+
+    /// Runs one scan at the clock's current time.
+    pub async fn scan_reminders(&self) -> Result<ScanSummary, AppError> {
+        let now = self.now();
+        let windows = self.reminder_windows(now).await?;
+        let templates = self.templates_in_force().await?;
+        let mut cache = ScanCache::default();
+        let mut summary = ScanSummary::default();
+        let mut after = 0;
+        loop {
+            let rows = self
+                .store
+                .reminder_candidates(windows.step_due_before, windows.appointment_before, after, PAGE)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in &rows {
+                let Some(status) = Status::from_national_code(row.status) else { continue };
+                let facts = ReminderFacts {
+                    dossier_id: row.id,
+                    status,
+                    paused: row.paused,
+                    step_name: row.step_name.clone(),
+                    step_due_at: row.step_due_at,
+                    appointment_at: row.appointment_at,
+                };
+                let owed = reminders_due(&facts, &windows);
+                if owed.is_empty() {
+                    continue;
+                }
+                summary.dossiers += 1;
+                let (n, m) = self.notify_dossier(&mut cache, &templates, row, &owed, now).await?;
+                summary.notifications += n;
+                summary.mails += m;
+            }
+            if (rows.len() as i64) < PAGE {
+                break;
+            }
+        }
+        if summary.notifications > 0 {
+            tracing::info!(dossiers = summary.dossiers, notifications = summary.notifications, "reminders sent");
+        }
+        Ok(summary)
+    }
+
+    async fn notify_dossier(
+        &self,
+        cache: &mut ScanCache,
+        templates: &[NotificationTemplate],
+        row: &DossierRow,
+        owed: &[Reminder],
+        now: Timestamp,
+    ) -> Result<(usize, usize), AppError> {
+        let code = row.code.clone().unwrap_or_else(|| format!("#{}", row.id));
+        let path = format!("/ho-so/{code}");
+        let link = match &self.settings.notifications.public_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.clone(),
+        };
+        let agency_name = self.cached_agency(cache, row.current_agency_id).await?.map(|a| a.name).unwrap_or_default();
+        let assignee_name = match row.assignee_id {
+            Some(id) => self.cached_user(cache, id).await?.map(|u| u.full_name).unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut planned = Vec::new();
+        for reminder in owed {
+            let Some(template) = templates.iter().find(|t| t.kind == reminder.kind) else { continue };
+            for person in self.recipients(cache, row, reminder).await? {
+                let ctx = TemplateContext {
+                    recipient: person.full_name.clone(),
+                    code: code.clone(),
+                    procedure: row.procedure_name.clone(),
+                    procedure_code: row.procedure_code.clone(),
+                    step: row.step_name.clone().unwrap_or_default(),
+                    agency: agency_name.clone(),
+                    assignee: assignee_name.clone(),
+                    due: row.step_due_at.map(format_datetime).unwrap_or_default(),
+                    appointment: row.appointment_at.map(format_datetime).unwrap_or_default(),
+                    link: link.clone(),
+                };
+                // A stored template was checked when saved; should it still fail (a variable
+                // removed in an upgrade), the built-in wording goes out rather than nothing.
+                let rendered = render(&template.subject, &template.body, &ctx).or_else(|e| {
+                    tracing::warn!(kind = reminder.kind.as_str(), error = %e, "notification template failed; using the built-in one");
+                    let (s, b) = super::templates::default_template(reminder.kind);
+                    render(s, &b, &ctx)
+                })?;
+                let mailable = person.email.as_deref().is_some_and(address_is_valid);
+                planned.push((
+                    NewNotification {
+                        user_id: person.user_id,
+                        kind: reminder.kind.as_str().to_owned(),
+                        dossier_id: Some(row.id),
+                        subject: rendered.subject,
+                        body: rendered.body,
+                        link: path.clone(),
+                        dedup_key: reminder.occasion.clone(),
+                        created_at: now,
+                    },
+                    mailable,
+                ));
+            }
+        }
+        if planned.is_empty() {
+            return Ok((0, 0));
+        }
+        let mail_on = self.mail_enabled();
+        let mut tx = self.store.begin().await?;
+        let (mut created, mut mails) = (0, 0);
+        for (n, mailable) in &planned {
+            let Some(id) = tx.insert_notification(n).await? else { continue };
+            created += 1;
+            if mail_on && *mailable {
+                let job = new_job(
+                    NotificationMailJob::KIND,
+                    &MailPayload { notification_id: id },
+                    now,
+                    8,
+                    Some(format!("mail:{id}")),
+                )?;
+                tx.enqueue_job(&job, now).await?;
+                mails += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok((created, mails))
+    }
+}
+
+/// The periodic scan, queued by the worker at every `notifications.scan_interval`.
+pub struct ReminderScanJob;
+
+impl ReminderScanJob {
+    pub const KIND: &'static str = "dossier.reminders";
+}
+
+#[async_trait]
+impl JobHandler for ReminderScanJob {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+
+    async fn run(&self, services: &Services, _job: &ClaimedJob) -> anyhow::Result<()> {
+        services.scan_reminders().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    }
+}
