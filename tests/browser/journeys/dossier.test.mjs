@@ -40,7 +40,9 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   await desk.goto(`${server.url}/ho-so`);
   await desk.getByRole("link", { name: "Tiếp nhận hồ sơ mới" }).click();
   await desk.waitForURL(/\/ho-so\/tiep-nhan$/);
-  // The QR field has the focus: a keyboard-emulating scanner types straight into it.
+  // The QR field has the focus: a keyboard-emulating scanner types straight into it. (Chromium
+  // applies autofocus at its next rendering update, which may come after the load event.)
+  await desk.locator("input[name=cccd_qr]:focus").waitFor();
   await desk.keyboard.type(QR);
   await desk.locator("input[name=procedure_code]").fill("1.001193");
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
@@ -83,6 +85,7 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
 test("a malformed QR is refused with its reason and nothing is recorded", async () => {
   const desk = await login("anphu.motcua");
   await desk.goto(`${server.url}/ho-so/tiep-nhan`);
+  await desk.locator("input[name=cccd_qr]:focus").waitFor();
   await desk.keyboard.type("046201000152|Võ Việt Dũng");
   await desk.locator("input[name=procedure_code]").fill("1.001193");
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
