@@ -58,6 +58,7 @@ fn pages() -> Router<AppState> {
         .route("/ho-so/{key}/mau/{form}", get(dossiers::form))
         .route("/ho-so/{key}", get(dossiers::show))
         .route("/ho-so/{key}/thao-tac", post(dossiers::act))
+        .route("/ho-so/{key}/ket-qua", get(dossiers::result_file))
         .route("/account", get(account::index))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/account/tokens", post(account::create_token))
@@ -117,6 +118,7 @@ fn uploads() -> Router<AppState> {
     Router::new()
         .route("/admin/procedures/import", post(procedures::import))
         .route("/admin/procedures/{code}/versions/{n}/form-file", post(procedures::attach_form))
+        .route("/ho-so/{key}/ban-hanh", post(dossiers::issue))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 

@@ -251,3 +251,58 @@ pub fn base_url(state: &crate::state::AppState, headers: &axum::http::HeaderMap)
         .unwrap_or("localhost");
     format!("http://{host}")
 }
+
+/// A file of a multipart form.
+pub struct UploadedFile {
+    pub file_name: String,
+    /// What the browser claims; use cases sniff the bytes instead.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a multipart form: its `file` field (absent or empty: `None`) and its other fields.
+pub async fn read_multipart(
+    mut mp: axum::extract::Multipart,
+) -> Result<(Option<UploadedFile>, Vec<(String, String)>), HttpError> {
+    let mut file = None;
+    let mut fields = Vec::new();
+    while let Some(field) =
+        mp.next_field().await.map_err(|_| HttpError::bad_request("invalid_form", "Tệp gửi lên không hợp lệ."))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Tệp quá lớn."))?;
+            if !bytes.is_empty() {
+                file = Some(UploadedFile { file_name, content_type, bytes: bytes.to_vec() });
+            }
+        } else {
+            let value = field.text().await.unwrap_or_default();
+            fields.push((name, value));
+        }
+    }
+    Ok((file, fields))
+}
+
+/// A stored file as a download, under its own name (ASCII fallback and the UTF-8 name), never
+/// cached by shared caches.
+pub fn file_download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::HeaderName::from_static("x-content-type-options"), "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -319,6 +319,78 @@ app_tests! {
         assert_eq!(a["birth_date"], "2001-07-30");
         assert_eq!(a["phone"], "0912345678");
     }
+
+    async fn the_result_document_is_kept_with_the_result_and_given_to_those_who_may_see_it(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let (_, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "r-1")).await;
+        let code = d["code"].as_str().unwrap().to_owned();
+        ok(&desk, &code, json!({"action": "forward"})).await;
+        ok(&app.api_as("anphu.chuyenvien").await, &code, json!({"action": "forward"})).await;
+        ok(&app.api_as("anphu.lanhdao").await, &code, json!({"action": "approve"})).await;
+        let clerk = app.api_as("anphu.vanthu").await;
+        let send = |file: Vec<u8>, name: &'static str, txn: &'static str| {
+            let form = reqwest::multipart::Form::new()
+                .text("number", "15/GKS")
+                .text("signer", "Trương Văn Lãnh")
+                .text("client_txn_id", txn)
+                .part("file", reqwest::multipart::Part::bytes(file).file_name(name));
+            clerk.http.post(app.url(&format!("/api/v1/dossiers/{code}/result"))).bearer_auth(clerk.bearer.clone().unwrap()).multipart(form).send()
+        };
+        // A file that is not a PDF or a scan is refused, and nothing changes.
+        let r = send(b"MZ\x90\x00 not a document".to_vec(), "ketqua.pdf", "r-bad").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!((e["fields"][0]["field"].as_str(), e["fields"][0]["code"].as_str()), (Some("file"), Some("unsupported_type")));
+        let (_, v) = clerk.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(v["status"], 4);
+        let pdf = b"%PDF-1.7\n% Giay khai sinh ban dien tu\n".to_vec();
+        let r = send(pdf.clone(), "Giấy khai sinh.pdf", "r-2").await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["status"], 9);
+        assert_eq!(v["result"]["file_name"], "Giấy khai sinh.pdf");
+        assert_eq!(v["result"]["number"], "15/GKS");
+        // A retry of the same request stores nothing more and acts once.
+        let r = send(pdf.clone(), "Giấy khai sinh.pdf", "r-2").await.unwrap();
+        assert_eq!(r.json::<Value>().await.unwrap()["last_seq"], v["last_seq"]);
+
+        let r = desk.get(&format!("/api/v1/dossiers/{code}/result/file")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"));
+        assert_eq!(r.headers()["cache-control"], "private, no-store");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        // Another commune's desk does not know the dossier exists.
+        let other = app.api_as("binhminh.motcua").await;
+        assert_eq!(other.get(&format!("/api/v1/dossiers/{code}/result/file")).await.status(), StatusCode::NOT_FOUND);
+
+        // In the browser: the page offers the document for download.
+        let web = app.login("anphu.motcua").await;
+        let html = web.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(html.contains("Tải văn bản kết quả: Giấy khai sinh.pdf"), "{html}");
+        let r = web.get(&format!("/ho-so/{code}/ket-qua")).await;
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        // A dossier issued without a file has none to give.
+        let (_, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "r-3")).await;
+        let code2 = d["code"].as_str().unwrap().to_owned();
+        ok(&desk, &code2, json!({"action": "forward"})).await;
+        ok(&app.api_as("anphu.chuyenvien").await, &code2, json!({"action": "forward"})).await;
+        ok(&app.api_as("anphu.lanhdao").await, &code2, json!({"action": "approve"})).await;
+        // The clerk issues it from the page: a multipart form with the token in its URL.
+        let clerk_web = app.login("anphu.vanthu").await;
+        let html = clerk_web.get(&format!("/ho-so/{code2}")).await.text().await.unwrap();
+        assert!(html.contains(&format!("action=\"/ho-so/{code2}/ban-hanh?_csrf=")), "{html}");
+        let form = reqwest::multipart::Form::new().text("number", "16/GKS").text("signer", "Trương Văn Lãnh");
+        let r = clerk_web.http.post(app.url(&format!("/ho-so/{code2}/ban-hanh"))).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token, no action");
+        let form = reqwest::multipart::Form::new().text("number", "16/GKS").text("signer", "Trương Văn Lãnh");
+        let url = app.url(&format!("/ho-so/{code2}/ban-hanh?_csrf={}", clerk_web.csrf.as_ref().unwrap()));
+        let r = clerk_web.http.post(url).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(desk.get(&format!("/api/v1/dossiers/{code2}/result/file")).await.status(), StatusCode::NOT_FOUND);
+        let (_, v) = desk.json(&format!("/api/v1/dossiers/{code2}")).await;
+        assert_eq!((v["status"].as_u64(), v["result"]["number"].as_str()), (Some(9), Some("16/GKS")));
+    }
 }
 
 async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>) {

@@ -26,6 +26,7 @@ use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use admin::safe_file_name;
 pub use admin::{AgencyCatalogRow, EndInput, PublishInput};
 pub(crate) use demo_source::demo_rows;
 pub(crate) use import_queue::ImportProgress;

@@ -81,6 +81,49 @@ pub struct ActionInput {
     pub appointment_at: Option<String>,
 }
 
+/// A file handed in with an action: the result document of `issue_result` (the signed
+/// decision, certificate or licence, scanned or digitally signed).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Largest result document.
+pub const MAX_RESULT_FILE: usize = 20 * 1024 * 1024;
+
+/// The content type of a result document, from its bytes: PDF (signed or scanned) or a scan
+/// as PNG or JPEG. Anything else is refused (no office files: a result is a final document).
+fn sniff_result_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Checks an attachment before anything is stored; returns its safe name and content type.
+fn check_attachment(kind: ActionKind, a: &Attachment) -> Result<(String, &'static str), AppError> {
+    if kind != ActionKind::IssueResult {
+        return Err(AppError::field("file", "not_expected", "Chỉ đính kèm tệp khi ban hành kết quả."));
+    }
+    let name = crate::catalog::safe_file_name(&a.file_name)?;
+    if a.bytes.is_empty() {
+        return Err(AppError::field("file", "empty", "Tệp rỗng."));
+    }
+    if a.bytes.len() > MAX_RESULT_FILE {
+        return Err(AppError::field("file", "too_large", "Tệp kết quả tối đa 20 MB."));
+    }
+    let content_type = sniff_result_type(&a.bytes).ok_or_else(|| {
+        AppError::field("file", "unsupported_type", "Văn bản kết quả phải là tệp PDF, PNG hoặc JPEG.")
+    })?;
+    Ok((name, content_type))
+}
+
 pub(crate) fn action_error(e: ActionError) -> AppError {
     match e {
         ActionError::NotAllowed { action, status, allowed } => AppError::IllegalTransition {
@@ -143,6 +186,19 @@ impl Services {
         input: &ActionInput,
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
+        self.act_with(principal, key, input, None, meta).await
+    }
+
+    /// [`Services::act`] with a file: the result document of `issue_result`, stored in the
+    /// same transaction as the event that names it.
+    pub async fn act_with(
+        &self,
+        principal: &Principal,
+        key: &str,
+        input: &ActionInput,
+        attachment: Option<&Attachment>,
+        meta: &RequestMeta,
+    ) -> Result<DossierView, AppError> {
         let kind = ActionKind::parse(&input.action).ok_or_else(|| {
             AppError::field(
                 "action",
@@ -150,6 +206,7 @@ impl Services {
                 format!("Thao tác không hợp lệ; dùng một trong: {}.", ActionKind::ALL.map(|a| a.as_str()).join(", ")),
             )
         })?;
+        let checked = attachment.map(|a| check_attachment(kind, a).map(|(n, t)| (n, t, a))).transpose()?;
         let txn = check_txn_id(input.client_txn_id.as_deref())?;
         if let Some(t) = &txn
             && let Some(found) = self.replay(principal, t).await?
@@ -185,12 +242,16 @@ impl Services {
                 return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
             }
         };
-        let (cmd, calendar) = if kind == ActionKind::Accept {
+        let (mut cmd, calendar) = if kind == ActionKind::Accept {
             let (cmd, calendar) = self.accept_command(&mut *tx, &state, now).await?;
             (cmd, calendar)
         } else {
             (self.command(&state, kind, input, now).await?, self.agency_calendar(&agency).await?.calendar)
         };
+        if let (Command::IssueResult { file_id, file_name, .. }, Some((name, content_type, a))) = (&mut cmd, checked) {
+            *file_id = Some(self.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
+            *file_name = Some(name);
+        }
         let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         let bodies = decide(&state, cmd, &Context { now, calendar: &calendar, reason }).map_err(action_error)?;
         let before = involved_agencies(&state);
@@ -208,6 +269,20 @@ impl Services {
         tx.commit().await?;
         meta.mark_audited();
         self.view_after(principal, state).await
+    }
+
+    /// The result document of a dossier, for those who may see the dossier.
+    pub async fn result_file(
+        &self,
+        principal: &Principal,
+        key: &str,
+    ) -> Result<(crate::ports::StoredFile, Vec<u8>), AppError> {
+        let state = self.load_dossier(key).await?;
+        self.authorize_view(principal, &state).await?;
+        let id = state.result.as_ref().and_then(|r| r.file_id).ok_or(AppError::NotFound("tệp kết quả"))?;
+        let meta = self.store.stored_file(id).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
+        let bytes = self.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
+        Ok((meta, bytes))
     }
 
     /// Turns the input into a command, looking up the people and agencies it names.
@@ -395,5 +470,31 @@ impl Services {
             }
         }
         Ok(UserRef { id: user.id, name: user.full_name })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, bytes: &[u8]) -> Attachment {
+        Attachment { file_name: name.into(), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn result_documents_are_pdf_or_scans_by_their_bytes() {
+        let ok = |n: &str, b: &[u8]| check_attachment(ActionKind::IssueResult, &file(n, b)).map(|(_, t)| t);
+        assert_eq!(ok("kq.pdf", b"%PDF-1.7").unwrap(), "application/pdf");
+        assert_eq!(ok("scan.png", b"\x89PNG\r\n\x1a\n....").unwrap(), "image/png");
+        assert_eq!(ok("scan.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), "image/jpeg");
+        // The name does not decide: an executable named .pdf is refused, as are office files.
+        assert!(ok("kq.pdf", b"MZ\x90\x00").is_err());
+        assert!(ok("kq.docx", b"PK\x03\x04").is_err());
+        assert!(ok("kq.pdf", b"").is_err());
+        assert!(ok("../kq.pdf", b"%PDF-1.7").map(|_| ()).is_ok(), "the path is dropped, the name kept");
+        assert!(ok(".env", b"%PDF-1.7").is_err());
+        assert!(check_attachment(ActionKind::Approve, &file("kq.pdf", b"%PDF-1.7")).is_err());
+        let big = vec![b'%'; MAX_RESULT_FILE + 1];
+        assert!(ok("kq.pdf", &big).is_err());
     }
 }

@@ -10,7 +10,7 @@ mod forms;
 mod intake;
 mod tracking;
 
-pub use actions::ActionInput;
+pub use actions::{ActionInput, Attachment, MAX_RESULT_FILE};
 pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_templates};
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
 pub use tracking::{PublicDossier, PublicStep};

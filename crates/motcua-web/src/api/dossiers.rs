@@ -379,6 +379,60 @@ pub async fn act(
     Ok(Json(DossierDto::from(&state.services.act(&p, &key, &input, &meta).await?)))
 }
 
+/// Issues the result with its document in one request (multipart: `file` — PDF, PNG or JPEG,
+/// at most 20 MB — and the fields `number`, `signed_on`, `signer`, `client_txn_id`,
+/// `expected_seq`). The file is stored with the event that names it, or not at all.
+#[utoipa::path(post, path = "/api/v1/dossiers/{key}/result", tag = "dossiers", params(("key" = String, Path)),
+    request_body(content = String, content_type = "multipart/form-data", description = "file, number, signed_on, signer, client_txn_id, expected_seq"),
+    security(("bearer" = [])),
+    responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn issue_result(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiPath(key): ApiPath<String>,
+    mp: axum::extract::Multipart,
+) -> ApiResult<Json<DossierDto>> {
+    let (file, fields) = crate::respond::read_multipart(mp).await?;
+    let get =
+        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let expected_seq = match get("expected_seq") {
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            crate::error::HttpError::from(motcua_app::AppError::field(
+                "expected_seq",
+                "invalid_value",
+                "expected_seq là số nguyên.",
+            ))
+        })?),
+        None => None,
+    };
+    let input = ActionInput {
+        action: "issue_result".into(),
+        number: get("number"),
+        signed_on: get("signed_on"),
+        signer: get("signer"),
+        client_txn_id: get("client_txn_id"),
+        expected_seq,
+        ..ActionInput::default()
+    };
+    let attachment = file.map(|f| motcua_app::dossiers::Attachment { file_name: f.file_name, bytes: f.bytes });
+    Ok(Json(DossierDto::from(&state.services.act_with(&p, &key, &input, attachment.as_ref(), &meta).await?)))
+}
+
+/// The result document of a dossier.
+#[utoipa::path(get, path = "/api/v1/dossiers/{key}/result/file", tag = "dossiers", params(("key" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn result_file(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<axum::response::Response> {
+    let (meta, bytes) = state.services.result_file(&p, &key).await?;
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
+}
+
 /// Public tracking: status, procedure, agency, appointment and history of a dossier, with the
 /// applicant's name masked. No login; rate limited per address. Unknown and malformed codes
 /// answer the same 404.

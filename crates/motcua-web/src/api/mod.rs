@@ -108,6 +108,12 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(dossiers::list, dossiers::intake))
         .routes(routes!(dossiers::get))
         .routes(routes!(dossiers::act))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(dossiers::issue_result))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(dossiers::result_file))
         .routes(routes!(dossiers::track))
         .routes(routes!(dossiers::form))
         .routes(routes!(dossiers::register))

@@ -5,8 +5,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use motcua_app::catalog::{FieldSummary, ProcedureQueryInput, ProcedureSummary, ProcedureView, SearchResult};
 use motcua_domain::catalog::{Level, OnlineLevel, ProcedureContent, Standing};
 use motcua_domain::time::format_date;
@@ -307,21 +305,7 @@ pub async fn form_file(
     Query(v): Query<VersionParam>,
 ) -> PageResult {
     let (meta, bytes) = state.services.form_file(&code, version_param(&v)?, file, None).await?;
-    let ascii: String = meta
-        .file_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
-        .collect();
-    let encoded: String =
-        url::form_urlencoded::byte_serialize(meta.file_name.as_bytes()).collect::<String>().replace('+', "%20");
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 
 #[derive(Template)]

@@ -395,18 +395,49 @@ pub async fn act(
     PagePath(key): PagePath<String>,
     f: FormPairs,
 ) -> PageResult {
-    let input = action_input(&f);
-    match state.services.act(&user.principal, &key, &input, &meta).await {
+    act_page(&state, &user, &meta, &key, &action_input(&f), None).await
+}
+
+/// Issuing the result with its document (multipart: the file and the action's fields; the
+/// CSRF token travels in the action URL).
+pub async fn issue(
+    State(state): State<AppState>,
+    user: PageUser,
+    Meta(meta): Meta,
+    PagePath(key): PagePath<String>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    let (file, fields) = crate::respond::read_multipart(mp).await?;
+    let input = ActionInput { action: "issue_result".into(), ..action_input(&FormPairs(fields)) };
+    let attachment = file.map(|f| motcua_app::dossiers::Attachment { file_name: f.file_name, bytes: f.bytes });
+    act_page(&state, &user, &meta, &key, &input, attachment.as_ref()).await
+}
+
+/// The result document, for those who may see the dossier.
+pub async fn result_file(State(state): State<AppState>, user: PageUser, PagePath(key): PagePath<String>) -> PageResult {
+    let (meta, bytes) = state.services.result_file(&user.principal, &key).await?;
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
+}
+
+async fn act_page(
+    state: &AppState,
+    user: &PageUser,
+    meta: &motcua_app::context::RequestMeta,
+    key: &str,
+    input: &ActionInput,
+    attachment: Option<&motcua_app::dossiers::Attachment>,
+) -> PageResult {
+    match state.services.act_with(&user.principal, key, input, attachment, meta).await {
         Ok(v) => {
             let key = v.state.code.as_ref().map_or(v.state.id.to_string(), ToString::to_string);
             Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_action_done")).into_response())
         }
         Err(e) => {
             let e = form_error(e)?;
-            let v = state.services.dossier(&user.principal, &key).await?;
+            let v = state.services.dossier(&user.principal, key).await?;
             let detail = e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ");
             let message = if detail.is_empty() { e.message.clone() } else { format!("{} {detail}", e.message) };
-            let page = show_page(&user, &key, v, None, Some(message));
+            let page = show_page(user, key, v, None, Some(message));
             Ok(render_form_error(e, &page))
         }
     }

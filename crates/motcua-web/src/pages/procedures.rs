@@ -83,33 +83,13 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Quer
 }
 
 /// Reads the one file of a multipart form and its other fields (the CSRF token travels in
-/// the action URL and is checked by the auth layer).
-async fn read_file(mut mp: Multipart) -> Result<(String, String, Vec<u8>, Vec<(String, String)>), HttpError> {
-    let mut file = None;
-    let mut fields = Vec::new();
-    while let Some(field) =
-        mp.next_field().await.map_err(|_| HttpError::bad_request("invalid_form", "Tệp gửi lên không hợp lệ."))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
-            let bytes = field.bytes().await.map_err(|_| {
-                HttpError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Tệp quá lớn.")
-            })?;
-            file = Some((file_name, content_type, bytes.to_vec()));
-        } else {
-            let value = field.text().await.unwrap_or_default();
-            fields.push((name, value));
-        }
-    }
-    let (n, t, b) = file.ok_or_else(|| {
+/// the action URL and is checked by the auth layer); the file is required.
+async fn read_file(mp: Multipart) -> Result<(String, String, Vec<u8>, Vec<(String, String)>), HttpError> {
+    let (file, fields) = crate::respond::read_multipart(mp).await?;
+    let f = file.ok_or_else(|| {
         HttpError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "file_required", "Chưa chọn tệp.")
     })?;
-    if b.is_empty() {
-        return Err(HttpError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "file_required", "Chưa chọn tệp."));
-    }
-    Ok((n, t, b, fields))
+    Ok((f.file_name, f.content_type, f.bytes, fields))
 }
 
 /// `POST /admin/procedures/import` (multipart: `file`): checks the file at once, then queues it
