@@ -65,15 +65,48 @@ app_tests! {
         let r = desk.post_form("/ho-so/tiep-nhan", &bad).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("6 hoặc 7 trường"));
-        let r = desk.post_form("/ho-so/tiep-nhan", &form).await;
+        // Loading the checklist brings the case's documents with their counts, and records
+        // nothing.
+        let mut load = form.to_vec();
+        load.push(("load", "1"));
+        let html = desk.post_form("/ho-so/tiep-nhan", &load).await.text().await.unwrap();
+        assert!(html.contains("name=\"doc_name\""), "{html}");
+        let names: Vec<String> = html
+            .split("name=\"doc_name\" value=\"")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().to_owned())
+            .collect();
+        assert!(names.len() >= 2, "{names:?}");
+        assert!(html.contains("Võ Việt Dũng") || html.contains("046201000152||Võ Việt Dũng"), "typed fields are kept");
+        let (_, list) = app.api_as("anphu.motcua").await.json("/api/v1/dossiers").await;
+        assert!(list["items"].as_array().unwrap().is_empty(), "loading records nothing: {list}");
+        // A count that is not a number comes back with its message.
+        let mut counted = form.to_vec();
+        counted.extend([
+            ("doc_name", names[0].as_str()), ("doc_originals", "1"), ("doc_copies", "x"),
+            ("doc_name", names[1].as_str()), ("doc_originals", "0"), ("doc_copies", "0"),
+        ]);
+        let r = desk.post_form("/ho-so/tiep-nhan", &counted).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("phải là số từ 0 đến 99"));
+        // The officer's counts are what the dossier records; a line with none was not handed in.
+        let mut counted = form.to_vec();
+        counted.extend([
+            ("doc_name", names[0].as_str()), ("doc_originals", "1"), ("doc_copies", "2"),
+            ("doc_name", names[1].as_str()), ("doc_originals", "0"), ("doc_copies", "0"),
+        ]);
+        let r = desk.post_form("/ho-so/tiep-nhan", &counted).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let to = location(&r);
+        let (_, d) = app.api_as("anphu.motcua").await.json("/api/v1/dossiers/H99.301-261123-0001").await;
+        assert_eq!(d["submission"]["documents"], json!([{"name": names[0], "originals": 1, "copies": 2}]), "{d}");
         assert!(to.starts_with("/ho-so/H99.301-261123-0001"), "{to}");
         // A double click (same form) lands on the same dossier.
         let again = desk.post_form("/ho-so/tiep-nhan", &form).await;
         assert_eq!(location(&again), to);
         let page = desk.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
         assert!(page.contains("Võ Việt Dũng") && page.contains("Được tiếp nhận") && page.contains("17:00 23/11/2026"), "{page}");
+        assert!(page.contains(&format!("<tr><td>{}</td><td>1</td><td>2</td></tr>", names[0])), "{page}");
         let seq = |html: &str| html.split("name=\"expected_seq\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let r = desk.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
