@@ -222,7 +222,7 @@ fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motc
                 Ok(n) if n <= 99 => n,
                 _ => {
                     e.push(FieldError::new(
-                        &format!("documents[{i}].{field}"),
+                        format!("documents[{i}].{field}"),
                         "invalid_value",
                         format!("Số bản của \"{name}\" phải là số từ 0 đến 99."),
                     ));
