@@ -129,6 +129,16 @@ impl NotificationReads for Db {
             .collect()
     }
 
+    async fn notified_occasions(&self, dossier_ids: &[i64]) -> StoreResult<Vec<String>> {
+        if dossier_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = SqlBuilder::new("SELECT DISTINCT dedup_key FROM notifications WHERE dossier_id IN (");
+        push_list(&mut b, dossier_ids);
+        b.push(")");
+        b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(|r| r.text("dedup_key")).collect()
+    }
+
     async fn reminder_candidates(
         &self,
         step_due_before: Timestamp,

@@ -100,6 +100,7 @@ async fn journey(backend: Backend) {
     // The same occasion is never notified twice, however often the scan runs.
     let again = app.services.scan_reminders().await.unwrap();
     assert_eq!(again.notifications, 0, "{again:?}");
+    assert_eq!(again.dossiers, 0, "occasions already notified are skipped before any work: {again:?}");
     app.clock.advance(SignedDuration::from_mins(10));
     run_jobs(&app).await;
     assert_eq!(notifications(&desk).await["items"].as_array().unwrap().len(), 2);

@@ -189,6 +189,11 @@ impl Services {
                 .await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
+            // An overdue dossier stays a candidate at every scan until it moves on: skip the
+            // occasions already notified without resolving anyone or opening a transaction.
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let done: std::collections::HashSet<String> =
+                self.store.notified_occasions(&ids).await?.into_iter().collect();
             for row in &rows {
                 let Some(status) = Status::from_national_code(row.status) else { continue };
                 let facts = ReminderFacts {
@@ -199,7 +204,8 @@ impl Services {
                     step_due_at: row.step_due_at,
                     appointment_at: row.appointment_at,
                 };
-                let owed = reminders_due(&facts, &windows);
+                let mut owed = reminders_due(&facts, &windows);
+                owed.retain(|r| !done.contains(&r.occasion));
                 if owed.is_empty() {
                     continue;
                 }

@@ -72,6 +72,8 @@ pub trait NotificationReads {
     async fn notification_templates(&self) -> StoreResult<Vec<NotificationTemplateRecord>>;
     /// Active users holding one of `roles` on one of `agencies` (the grant's own agency).
     async fn grant_holders(&self, agencies: &[AgencyId], roles: &[Role]) -> StoreResult<Vec<GrantHolder>>;
+    /// The occasions (`dedup_key`) already notified, to anyone, about these dossiers.
+    async fn notified_occasions(&self, dossier_ids: &[i64]) -> StoreResult<Vec<String>>;
     /// Open dossiers (not refused, stopped or returned) whose current step is due at or before
     /// `step_due_before` or whose appointment is at or before `appointment_before`, by id above
     /// `after_id`, ascending.

@@ -21,6 +21,8 @@ CREATE TABLE notifications (
     UNIQUE (user_id, dedup_key)
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
+-- The scan skips occasions already notified for a page of dossiers at once.
+CREATE INDEX notifications_dossier ON notifications (dossier_id, dedup_key);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 
 -- An administrator's wording of a notification kind; absent: the built-in wording.
