@@ -2,10 +2,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use motcua_app::StoreError;
 use motcua_app::ports::{
-    DossierRow, GrantHolder, NewNotification, NotificationFilter, NotificationReads, NotificationRecord,
-    NotificationTemplateRecord, NotificationWrites, StoreResult,
+    DossierRow, NewNotification, NotificationFilter, NotificationReads, NotificationRecord, NotificationTemplateRecord,
+    NotificationWrites, Recipient, StoreResult,
 };
 use motcua_domain::account::{Role, UserId};
 use motcua_domain::agency::AgencyId;
@@ -97,33 +96,26 @@ impl NotificationReads for Db {
             .collect()
     }
 
-    async fn grant_holders(&self, agencies: &[AgencyId], roles: &[Role]) -> StoreResult<Vec<GrantHolder>> {
-        if agencies.is_empty() || roles.is_empty() {
+    async fn role_holders(&self, agencies: &[AgencyId], role: Role) -> StoreResult<Vec<Recipient>> {
+        if agencies.is_empty() {
             return Ok(Vec::new());
         }
         let mut b = SqlBuilder::new(
-            "SELECT u.id, u.full_name, u.email, g.role, g.agency_id FROM grants g JOIN users u ON u.id = g.user_id \
-             WHERE u.active = ",
+            "SELECT DISTINCT u.id, u.full_name, u.email FROM grants g JOIN users u ON u.id = g.user_id WHERE u.active = ",
         );
-        b.bind(true).push(" AND g.agency_id IN (");
+        b.bind(true).push(" AND g.role = ").bind(role.as_str()).push(" AND g.agency_id IN (");
         push_list(&mut b, &agencies.iter().map(|a| a.0).collect::<Vec<_>>());
-        b.push(") AND g.role IN (");
-        push_list(&mut b, &roles.iter().map(|r| r.as_str()).collect::<Vec<_>>());
-        b.push(") ORDER BY u.id, g.role");
+        b.push(") ORDER BY u.id");
         b.build()
             .fetch_all(self.read_pool())
             .await
             .map_err(db_err)?
             .iter()
             .map(|r| {
-                let role = r.text("role")?;
-                Ok(GrantHolder {
+                Ok(Recipient {
                     user_id: UserId(r.i64("id")?),
                     full_name: r.text("full_name")?,
                     email: r.opt_text("email")?,
-                    role: Role::parse("role", &role)
-                        .map_err(|_| StoreError::Backend(format!("stored role is invalid: {role:?}")))?,
-                    agency_id: AgencyId(r.i64("agency_id")?),
                 })
             })
             .collect()

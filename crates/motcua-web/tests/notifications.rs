@@ -174,6 +174,7 @@ async fn journey(backend: Backend) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = specialist.post_json(&format!("/api/v1/notifications/{id}/read"), &json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.json::<Value>().await.unwrap()["read_at"].is_string(), "the answer shows it read");
     assert_eq!(notifications(&specialist).await["unread"], 0);
     let r = desk.post_json("/api/v1/notifications/read-all", &json!({})).await;
     assert_eq!(r.json::<Value>().await.unwrap()["marked"], 3);

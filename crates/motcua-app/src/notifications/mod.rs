@@ -47,7 +47,7 @@ impl Services {
         Ok(self.store.count_unread_notifications(principal.user_id).await?)
     }
 
-    /// Marks one of the person's notifications read and returns it (for its link). Another
+    /// Marks one of the person's notifications read and returns it, read (for its link). Another
     /// person's notification is "not found", as if it did not exist.
     pub async fn read_notification(&self, principal: &Principal, id: i64) -> Result<NotificationRecord, AppError> {
         let n = self
@@ -56,12 +56,14 @@ impl Services {
             .await?
             .filter(|n| n.user_id == principal.user_id)
             .ok_or(AppError::NotFound("thông báo"))?;
-        if n.read_at.is_none() {
-            let mut tx = self.store.begin().await?;
-            tx.mark_notification_read(principal.user_id, id, self.now()).await?;
-            tx.commit().await?;
+        if n.read_at.is_some() {
+            return Ok(n);
         }
-        Ok(n)
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.mark_notification_read(principal.user_id, id, now).await?;
+        tx.commit().await?;
+        Ok(NotificationRecord { read_at: Some(now), ..n })
     }
 
     pub async fn read_all_notifications(&self, principal: &Principal) -> Result<u64, AppError> {

@@ -19,7 +19,7 @@ use super::mail::{MailPayload, NotificationMailJob, address_is_valid};
 use super::templates::{NotificationTemplate, TemplateContext, render};
 use crate::error::AppError;
 use crate::jobs::{JobHandler, new_job};
-use crate::ports::{ClaimedJob, DossierRow, GrantHolder, NewNotification};
+use crate::ports::{ClaimedJob, DossierRow, NewNotification, Recipient};
 use crate::services::Services;
 
 /// At most this many people get one notice (a unit with many desk officers, say).
@@ -53,8 +53,8 @@ fn roles_for(kind: NotificationKind, permission: Option<&str>) -> &'static [Role
 #[derive(Default)]
 struct ScanCache {
     agencies: HashMap<AgencyId, Option<Agency>>,
-    holders: HashMap<(AgencyId, Role), Vec<GrantHolder>>,
-    users: HashMap<UserId, Option<GrantHolder>>,
+    holders: HashMap<(AgencyId, Role), Vec<Recipient>>,
+    users: HashMap<UserId, Option<Recipient>>,
 }
 
 impl Services {
@@ -75,7 +75,7 @@ impl Services {
         cache: &mut ScanCache,
         agency_id: AgencyId,
         role: Role,
-    ) -> Result<Vec<GrantHolder>, AppError> {
+    ) -> Result<Vec<Recipient>, AppError> {
         if let Some(h) = cache.holders.get(&(agency_id, role)) {
             return Ok(h.clone());
         }
@@ -89,7 +89,7 @@ impl Services {
             let mut ancestors = agency.path.ids();
             ancestors.pop();
             loop {
-                found = self.store.grant_holders(&level, &[role]).await?;
+                found = self.store.role_holders(&level, role).await?;
                 if !found.is_empty() {
                     break;
                 }
@@ -99,22 +99,19 @@ impl Services {
                 }
             }
         }
-        found.dedup_by_key(|h| h.user_id);
         found.truncate(MAX_RECIPIENTS);
         cache.holders.insert((agency_id, role), found.clone());
         Ok(found)
     }
 
-    async fn cached_user(&self, cache: &mut ScanCache, id: UserId) -> Result<Option<GrantHolder>, AppError> {
+    async fn cached_user(&self, cache: &mut ScanCache, id: UserId) -> Result<Option<Recipient>, AppError> {
         if let Some(u) = cache.users.get(&id) {
             return Ok(u.clone());
         }
-        let u = self.store.user(id).await?.filter(|u| u.active).map(|u| GrantHolder {
+        let u = self.store.user(id).await?.filter(|u| u.active).map(|u| Recipient {
             user_id: u.id,
             full_name: u.full_name,
             email: u.email,
-            role: Role::Viewer,
-            agency_id: u.agency_id,
         });
         cache.users.insert(id, u.clone());
         Ok(u)
@@ -125,12 +122,12 @@ impl Services {
         cache: &mut ScanCache,
         row: &DossierRow,
         reminder: &Reminder,
-    ) -> Result<Vec<GrantHolder>, AppError> {
+    ) -> Result<Vec<Recipient>, AppError> {
         let assignee = match row.assignee_id {
             Some(id) => self.cached_user(cache, id).await?,
             None => None,
         };
-        let mut out: Vec<GrantHolder> = Vec::new();
+        let mut out: Vec<Recipient> = Vec::new();
         let agency = match reminder.kind {
             NotificationKind::AppointmentNear => row.receiving_agency_id,
             _ => row.current_agency_id,

@@ -54,14 +54,12 @@ pub struct NotificationTemplateRecord {
     pub updated_at: Timestamp,
 }
 
-/// Someone who holds one of the asked roles on one of the asked agencies.
+/// Someone a notification goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GrantHolder {
+pub struct Recipient {
     pub user_id: UserId,
     pub full_name: String,
     pub email: Option<String>,
-    pub role: Role,
-    pub agency_id: AgencyId,
 }
 
 #[async_trait]
@@ -70,8 +68,8 @@ pub trait NotificationReads {
     async fn notification(&self, id: i64) -> StoreResult<Option<NotificationRecord>>;
     async fn count_unread_notifications(&self, user: UserId) -> StoreResult<i64>;
     async fn notification_templates(&self) -> StoreResult<Vec<NotificationTemplateRecord>>;
-    /// Active users holding one of `roles` on one of `agencies` (the grant's own agency).
-    async fn grant_holders(&self, agencies: &[AgencyId], roles: &[Role]) -> StoreResult<Vec<GrantHolder>>;
+    /// Active users holding `role` on one of `agencies` (the grant's own agency), each once.
+    async fn role_holders(&self, agencies: &[AgencyId], role: Role) -> StoreResult<Vec<Recipient>>;
     /// The occasions (`dedup_key`) already notified, to anyone, about these dossiers.
     async fn notified_occasions(&self, dossier_ids: &[i64]) -> StoreResult<Vec<String>>;
     /// Open dossiers (not refused, stopped or returned) whose current step is due at or before

@@ -93,10 +93,7 @@ pub async fn read(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<NotificationDto>> {
-    let n = state.services.read_notification(&p, id).await?;
-    let mut dto = NotificationDto::from(&n);
-    dto.read_at = dto.read_at.or_else(|| Some(rfc3339_vn(state.services.now())));
-    Ok(Json(dto))
+    Ok(Json(NotificationDto::from(&state.services.read_notification(&p, id).await?)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
