@@ -404,17 +404,23 @@ impl Services {
             return Ok(None);
         }
         let now = self.now();
-        let Some(record) = self.store.api_token_by_hash(&secret::digest(token)).await? else { return Ok(None) };
-        if record.revoked_at.is_some() || record.expires_at.is_some_and(|e| e <= now) {
+        let Some(holder) = self.store.api_token_holder(&secret::digest(token)).await? else { return Ok(None) };
+        let (record, user) = (holder.token, holder.user);
+        if record.revoked_at.is_some() || record.expires_at.is_some_and(|e| e <= now) || !user.active {
             return Ok(None);
         }
-        let Some(user) = self.store.user(record.user_id).await?.filter(|u| u.active) else { return Ok(None) };
         if record.last_used_at.is_none_or(|t| now.duration_since(t) >= SESSION_TOUCH_EVERY) {
             let mut tx = self.store.begin().await?;
             tx.touch_api_token(record.id, now).await?;
             tx.commit().await?;
         }
-        Ok(Some(self.principal_of(&user).await?))
+        Ok(Some(Principal {
+            user_id: user.id,
+            username: user.username,
+            full_name: user.full_name,
+            agency_id: user.agency_id,
+            grants: holder.grants,
+        }))
     }
 
     pub async fn api_tokens_of(&self, user: UserId) -> Result<Vec<ApiTokenRecord>, AppError> {

@@ -30,7 +30,7 @@ use crate::ports::{AgencySchedule, CalendarRevision};
 use crate::services::Services;
 
 /// The national working days of one calendar revision, built once and shared.
-struct Compiled {
+pub(crate) struct Compiled {
     revision: i64,
     tables: HolidayTables,
     days: Arc<WorkingDays>,
@@ -166,7 +166,7 @@ fn parse_entries(input: &[EntryInput]) -> (Vec<CalendarEntry>, ValidationErrors)
 }
 
 impl Services {
-    async fn compiled(&self) -> Result<Arc<Compiled>, AppError> {
+    pub(crate) async fn compiled(&self) -> Result<Arc<Compiled>, AppError> {
         let revision = self.store.calendar_revision().await?;
         if let Some(c) = self.calendar.compiled.read().expect("calendar cache lock").as_ref()
             && c.revision == revision
@@ -317,9 +317,19 @@ impl Services {
     /// The calendar an agency works by: national working days, its own office hours or the
     /// nearest ancestor's, else the installation default.
     pub async fn agency_calendar(&self, agency: &Agency) -> Result<AgencyCalendar, AppError> {
-        let compiled = self.compiled().await?;
+        let reference = self.reference().await?;
+        self.agency_calendar_at(&reference, agency).await
+    }
+
+    /// [`Services::agency_calendar`] from reference data the caller already holds.
+    pub(crate) async fn agency_calendar_at(
+        &self,
+        reference: &crate::reference::Reference,
+        agency: &Agency,
+    ) -> Result<AgencyCalendar, AppError> {
+        let compiled = self.ref_compiled(reference).await?;
         let ids = agency.path.ids();
-        let schedules = self.store.agency_schedules(&ids).await?;
+        let schedules = self.ref_schedules(reference, ids.clone()).await?;
         let own = schedules.iter().find(|s| s.agency_id == agency.id).cloned();
         let nearest = ids.iter().rev().find_map(|id| schedules.iter().find(|s| s.agency_id == *id));
         let (schedule, counting, from) = match nearest {

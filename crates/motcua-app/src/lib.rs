@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod password;
 pub mod ports;
+mod reference;
 pub mod secret;
 pub mod services;
 pub mod workflows;

@@ -117,6 +117,7 @@ pub struct Services {
     pub(crate) hasher: PasswordHasher,
     pub(crate) calendar: Arc<crate::calendar::CalendarCache>,
     pub(crate) catalog: Arc<crate::catalog::CatalogCache>,
+    pub(crate) reference: Arc<crate::reference::ReferenceCache>,
     pub(crate) import_progress: Arc<crate::catalog::ImportProgress>,
     pub files: Arc<dyn FileStore>,
     pub(crate) mailer: Option<Arc<crate::notifications::Mailer>>,
@@ -141,6 +142,7 @@ impl Services {
             hasher,
             calendar: Arc::default(),
             catalog: Arc::default(),
+            reference: Arc::default(),
             import_progress: Arc::default(),
         })
     }

@@ -412,20 +412,21 @@ impl Services {
     /// The workflow a dossier of this procedure case, received by this agency, follows.
     pub(crate) async fn workflow_for(
         &self,
+        reference: &crate::reference::Reference,
         procedure_code: &str,
         case_name: &str,
         receiving: AgencyId,
     ) -> Result<Workflow, AppError> {
-        let defs = self.store.procedure_workflows(procedure_code).await?;
+        let defs = self.ref_workflows(reference, procedure_code).await?;
         let rank = |r: &WorkflowRecord| -> Option<u8> {
             let case_ok = r.case_name.as_deref().is_none_or(|c| c == case_name);
             let agency_ok = r.agency_id.is_none_or(|a| a == receiving);
             (case_ok && agency_ok).then(|| u8::from(r.case_name.is_some()) * 2 + u8::from(r.agency_id.is_some()))
         };
         Ok(defs
-            .into_iter()
-            .filter_map(|r| rank(&r).map(|k| (k, r)))
+            .iter()
+            .filter_map(|r| rank(r).map(|k| (k, r)))
             .max_by_key(|(k, _)| *k)
-            .map_or_else(Workflow::generic, |(_, r)| r.workflow))
+            .map_or_else(Workflow::generic, |(_, r)| r.workflow.clone()))
     }
 }

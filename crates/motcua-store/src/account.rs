@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_app::StoreError;
 use motcua_app::ports::{
-    AccountReads, AccountWrites, ApiTokenRecord, NewUser, SessionRecord, StoreResult, UserFilter, UserProfile,
-    UserRecord,
+    AccountReads, AccountWrites, ApiTokenRecord, NewUser, SessionRecord, StoreResult, TokenHolder, UserFilter,
+    UserProfile, UserRecord,
 };
 use motcua_domain::account::{Grant, Role, UserId, Username};
 use motcua_domain::agency::{AgencyId, AgencyPath};
@@ -53,13 +53,32 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRecord> {
     })
 }
 
+/// A grant from `role`, `g_agency_id` and `path`; `None` for the empty side of an outer join.
+fn grant_from_row(r: &AnyRow) -> StoreResult<Option<Grant>> {
+    let Some(role) = r.opt_text("role")? else { return Ok(None) };
+    let path = r.text("path")?;
+    let agency_id = r.i64("g_agency_id")?;
+    Ok(Some(Grant {
+        role: Role::parse("role", &role)
+            .map_err(|_| StoreError::Backend(format!("stored role is invalid: {role:?}")))?,
+        agency_id: AgencyId(agency_id),
+        agency_path: AgencyPath::parse(&path)
+            .ok_or_else(|| StoreError::Backend(format!("stored path is invalid: {path:?}")))?,
+    }))
+}
+
 fn token_from_row(r: &AnyRow) -> StoreResult<ApiTokenRecord> {
+    token_from_row_as(r, "")
+}
+
+/// A token from columns named with `prefix` where they would clash with a joined row's.
+fn token_from_row_as(r: &AnyRow, prefix: &str) -> StoreResult<ApiTokenRecord> {
     Ok(ApiTokenRecord {
-        id: r.i64("id")?,
-        user_id: UserId(r.i64("user_id")?),
-        name: r.text("name")?,
+        id: r.i64(&format!("{prefix}id"))?,
+        user_id: UserId(r.i64(&format!("{prefix}user_id"))?),
+        name: r.text(&format!("{prefix}name"))?,
         token_prefix: r.text("token_prefix")?,
-        created_at: r.ts("created_at")?,
+        created_at: r.ts(&format!("{prefix}created_at"))?,
         expires_at: r.opt_ts("expires_at")?,
         last_used_at: r.opt_ts("last_used_at")?,
         revoked_at: r.opt_ts("revoked_at")?,
@@ -91,24 +110,34 @@ impl AccountReads for Db {
     }
 
     async fn grants_of(&self, user: UserId) -> StoreResult<Vec<Grant>> {
-        let rows = sqlx::query("SELECT g.role, g.agency_id, a.path FROM grants g JOIN agencies a ON a.id = g.agency_id WHERE g.user_id = $1 ORDER BY a.path, g.role")
+        let rows = sqlx::query("SELECT g.role, g.agency_id AS g_agency_id, a.path FROM grants g JOIN agencies a ON a.id = g.agency_id WHERE g.user_id = $1 ORDER BY a.path, g.role")
             .bind(user.0)
             .fetch_all(self.read_pool())
             .await
             .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                let role = r.text("role")?;
-                let path = r.text("path")?;
-                Ok(Grant {
-                    role: Role::parse("role", &role)
-                        .map_err(|_| StoreError::Backend(format!("stored role is invalid: {role:?}")))?,
-                    agency_id: AgencyId(r.i64("agency_id")?),
-                    agency_path: AgencyPath::parse(&path)
-                        .ok_or_else(|| StoreError::Backend(format!("stored path is invalid: {path:?}")))?,
-                })
-            })
-            .collect()
+        rows.iter().filter_map(|r| grant_from_row(r).transpose()).collect()
+    }
+
+    async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>> {
+        // One round trip for what every API request needs: the token, its owner and the
+        // owner's grants (one row per grant, or one row with no grant).
+        let sql = format!(
+            "SELECT t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.token_prefix, t.created_at AS t_created_at, \
+             t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, g.role, g.agency_id AS g_agency_id, a.path \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN agencies a ON a.id = g.agency_id \
+             WHERE t.token_hash = $1 ORDER BY a.path, g.role"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash.to_owned())
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let token = token_from_row_as(first, "t_")?;
+        let user = user_from_row(first)?;
+        let grants = rows.iter().filter_map(|r| grant_from_row(r).transpose()).collect::<StoreResult<_>>()?;
+        Ok(Some(TokenHolder { token, user, grants }))
     }
 
     async fn users_within(&self, filter: &UserFilter) -> StoreResult<Vec<UserRecord>> {

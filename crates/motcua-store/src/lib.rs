@@ -21,6 +21,7 @@ mod convert;
 pub mod dialect;
 mod dossier;
 pub mod files;
+mod group_commit;
 mod job;
 mod meta;
 pub mod migrations;
@@ -43,7 +44,7 @@ use crate::convert::db_err;
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {
-    /// Readers (SQLite) or all connections (PostgreSQL).
+    /// Readers; on PostgreSQL also writers (two pools of this size).
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     /// How long a SQLite connection waits for another process's write lock.
@@ -62,6 +63,8 @@ pub struct Db {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite's writer, shared by batches of transactions.
+    group: Option<std::sync::Arc<group_commit::GroupCommit>>,
 }
 
 impl Db {
@@ -93,16 +96,20 @@ impl Db {
                 let write =
                     pool(1).connect(&url).await.with_context(|| format!("cannot open SQLite database {url}"))?;
                 let read = pool(options.max_connections.max(1)).connect(&url).await?;
-                Ok(Self { backend, read, write })
+                let group = Some(group_commit::GroupCommit::new(write.clone()));
+                Ok(Self { backend, read, write, group })
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(options.max_connections.max(2))
-                    .acquire_timeout(options.acquire_timeout)
-                    .connect(url)
-                    .await
-                    .context("cannot connect to PostgreSQL")?;
-                Ok(Self { backend, read: pool.clone(), write: pool })
+                // Two pools here too: a use case that reads reference data while it holds a
+                // write transaction must never wait for a connection that another transaction
+                // holds while it waits for one in turn (with one shared pool, as many writers as
+                // connections would deadlock until the acquire timeout).
+                let pool = |max: u32| {
+                    AnyPoolOptions::new().max_connections(max.max(2)).acquire_timeout(options.acquire_timeout)
+                };
+                let write = pool(options.max_connections).connect(url).await.context("cannot connect to PostgreSQL")?;
+                let read = pool(options.max_connections).connect(url).await.context("cannot connect to PostgreSQL")?;
+                Ok(Self { backend, read, write, group: None })
             }
         }
     }
@@ -146,11 +153,10 @@ impl Store for Db {
     }
 
     async fn begin(&self) -> StoreResult<Box<dyn StoreTx>> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.write.begin().await,
-        }
-        .map_err(db_err)?;
+        let tx = match &self.group {
+            Some(group) => tx::Conn::Grouped(group.begin().await.map_err(db_err)?),
+            None => tx::Conn::Own(self.write.begin().await.map_err(db_err)?),
+        };
         Ok(Box::new(tx::DbTx { backend: self.backend, tx }))
     }
 

@@ -14,6 +14,13 @@ impl MetaReads for Db {
             .await
             .map_err(db_err)
     }
+
+    async fn reference_revision(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT revision FROM reference_state WHERE id = 1")
+            .fetch_one(self.read_pool())
+            .await
+            .map_err(db_err)
+    }
 }
 
 #[async_trait]

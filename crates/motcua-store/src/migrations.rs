@@ -53,6 +53,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_notifications.sql"),
         include_str!("../migrations/postgres/0007_notifications.sql"),
     ),
+    (
+        8,
+        "reference_revision",
+        include_str!("../migrations/sqlite/0008_reference_revision.sql"),
+        include_str!("../migrations/postgres/0008_reference_revision.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

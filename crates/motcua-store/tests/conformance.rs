@@ -472,6 +472,52 @@ backend_tests! {
         assert_eq!(db.db.jobs(&JobFilter { limit: 500, ..Default::default() }).await.unwrap().len(), 60);
     }
 
+    async fn concurrent_transactions_commit_or_roll_back_alone(db) {
+        // On SQLite these share group-committed batches: a transaction dropped without commit,
+        // or one whose statement fails, must take nothing of the others with it, and what a
+        // commit acknowledged is there for every reader afterwards.
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let d = db.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = d.begin().await.unwrap();
+                tx.set_meta(&format!("g{i}"), "kept").await.unwrap();
+                match i % 4 {
+                    // Dropped without commit.
+                    1 => false,
+                    // A statement fails (an agency code twice); the caller gives up.
+                    2 => {
+                        let agency = new_agency(&format!("G{i:02}"), None, AgencyLevel::Province);
+                        tx.insert_agency(&agency, fixed_now()).await.unwrap();
+                        assert!(tx.insert_agency(&agency, fixed_now()).await.is_err());
+                        false
+                    }
+                    _ => {
+                        tx.commit().await.unwrap();
+                        let seen = d.meta(&format!("g{i}")).await.unwrap();
+                        assert_eq!(seen.as_deref(), Some("kept"), "an acknowledged commit is visible");
+                        true
+                    }
+                }
+            }));
+        }
+        let mut kept = Vec::new();
+        for (i, t) in tasks.into_iter().enumerate() {
+            if t.await.unwrap() {
+                kept.push(i);
+            }
+        }
+        for i in 0..200 {
+            let v = db.db.meta(&format!("g{i}")).await.unwrap();
+            assert_eq!(v.is_some(), kept.contains(&i), "transaction {i}");
+        }
+        // The writer is free again afterwards.
+        let mut tx = db.db.begin().await.unwrap();
+        tx.set_meta("after", "yes").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.db.meta("after").await.unwrap().as_deref(), Some("yes"));
+    }
+
     async fn workers_and_housekeeping(db) {
         let now = fixed_now();
         db.db.register_worker(&WorkerRecord { id: "w".into(), hostname: "h".into(), pid: 1, started_at: now, heartbeat_at: now, stopped_at: None }).await.unwrap();

@@ -16,6 +16,7 @@ use super::intake::check_txn_id;
 use super::{DossierView, actor_of, agency_ref, involved_agencies, seal_events, store_events};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::{AppError, StoreError};
+use crate::reference::Reference;
 use crate::services::Services;
 
 /// An action with its input; which fields matter depends on `action`.
@@ -213,13 +214,14 @@ impl Services {
         {
             return Ok(found);
         }
-        let loaded = self.load_dossier(key).await?;
-        self.authorize_view(principal, &loaded).await?;
+        let (loaded, _) = self.load_dossier(key).await?;
+        let reference = self.reference().await?;
+        self.authorize_view(principal, &reference, &loaded).await?;
         let id = loaded.id;
         let now = self.now();
 
         let mut tx = self.store.begin().await?;
-        let events = tx.lock_dossier_events(id).await?;
+        let mut events = tx.lock_dossier_events(id).await?;
         let mut state = motcua_domain::dossier::DossierState::fold(id, &events)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
         if let Some(seen) = input.expected_seq
@@ -234,7 +236,7 @@ impl Services {
             return Err(action_error(ActionError::NotAllowed { action: kind, status: state.status, allowed }));
         }
         let (perm, agency_id) = requirement(&state, kind);
-        let agency = self.store.agency(agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = self.ref_agency(&reference, agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
         let grant = match authorize_dossier(principal, perm, &agency.path) {
             Ok(g) => g,
             Err(denied) => {
@@ -243,10 +245,11 @@ impl Services {
             }
         };
         let (mut cmd, calendar) = if kind == ActionKind::Accept {
-            let (cmd, calendar) = self.accept_command(&mut *tx, &state, now).await?;
+            let (cmd, calendar) = self.accept_command(&reference, &mut *tx, &state, now).await?;
             (cmd, calendar)
         } else {
-            (self.command(&state, kind, input, now).await?, self.agency_calendar(&agency).await?.calendar)
+            let calendar = self.agency_calendar_at(&reference, &agency).await?.calendar;
+            (self.command(&state, kind, input, now).await?, calendar)
         };
         if let (Command::IssueResult { file_id, file_name, .. }, Some((name, content_type, a))) = (&mut cmd, checked) {
             *file_id = Some(self.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
@@ -268,7 +271,8 @@ impl Services {
         }
         tx.commit().await?;
         meta.mark_audited();
-        self.view_after(principal, state).await
+        events.extend(new);
+        self.view_after(principal, &reference, state, events).await
     }
 
     /// The result document of a dossier, for those who may see the dossier.
@@ -277,8 +281,8 @@ impl Services {
         principal: &Principal,
         key: &str,
     ) -> Result<(crate::ports::StoredFile, Vec<u8>), AppError> {
-        let state = self.load_dossier(key).await?;
-        self.authorize_view(principal, &state).await?;
+        let (state, _) = self.load_dossier(key).await?;
+        self.authorize_view(principal, &*self.reference().await?, &state).await?;
         let id = state.result.as_ref().and_then(|r| r.file_id).ok_or(AppError::NotFound("tệp kết quả"))?;
         let meta = self.store.stored_file(id).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
         let bytes = self.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
@@ -383,26 +387,24 @@ impl Services {
     /// locked from here to commit, so this is the last read of the transaction.
     async fn accept_command(
         &self,
+        reference: &Reference,
         tx: &mut dyn crate::ports::StoreTx,
         state: &motcua_domain::dossier::DossierState,
         now: Timestamp,
     ) -> Result<(Command, motcua_domain::calendar::WorkingCalendar), AppError> {
         let sub = &state.submission;
-        let version = self
-            .store
-            .procedure_versions(sub.procedure.id)
-            .await?
-            .into_iter()
-            .find(|v| v.id == sub.procedure.version_id)
-            .ok_or(AppError::NotFound("phiên bản thủ tục"))?;
+        let not_found = || AppError::NotFound("phiên bản thủ tục");
+        let code = motcua_domain::catalog::ProcedureCode::parse(&sub.procedure.code).map_err(|_| not_found())?;
+        let (_, versions) = self.ref_procedure(reference, &code).await?.ok_or_else(not_found)?;
+        let version = versions.iter().find(|v| v.id == sub.procedure.version_id).ok_or_else(not_found)?;
         let case = version.content.case(Some(&sub.procedure.case)).ok_or(AppError::NotFound("trường hợp thủ tục"))?;
-        let receiving = self.store.agency(sub.receiving.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let receiving = self.ref_agency(reference, sub.receiving.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
         let handling = self
-            .store
-            .procedure_agencies(sub.procedure.id)
+            .ref_handling(reference, sub.procedure.id)
             .await?
-            .into_iter()
+            .iter()
             .find(|r| r.agency_id == receiving.id)
+            .cloned()
             .ok_or_else(|| {
                 AppError::field(
                     "agency_code",
@@ -411,7 +413,7 @@ impl Services {
                 )
             })?;
         let plan = self
-            .acceptance_plan(&receiving, &handling, &version.content, case, sub.channel, &sub.procedure.code)
+            .acceptance_plan(reference, &receiving, &handling, &version.content, case, sub.channel, &sub.procedure.code)
             .await?;
         let day = motcua_domain::time::vn_date(now);
         let number = tx.next_dossier_number(plan.resolving.id, day).await?;

@@ -302,8 +302,8 @@ impl Services {
         form: Form,
         base_url: &str,
     ) -> Result<FormPdf, AppError> {
-        let s = self.load_dossier(key).await?;
-        self.authorize_view(principal, &s).await?;
+        let (s, _) = self.load_dossier(key).await?;
+        self.authorize_view(principal, &*self.reference().await?, &s).await?;
         if !available_forms(&s).contains(&form) {
             return Err(AppError::Conflict {
                 code: "form_not_applicable",

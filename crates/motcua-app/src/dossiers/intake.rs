@@ -22,6 +22,7 @@ use super::{DossierView, actor_of, agency_ref, row_of, seal_events, store_events
 use crate::context::RequestMeta;
 use crate::error::{AppError, StoreError};
 use crate::ports::{AgencyProcedure, VersionRecord};
+use crate::reference::Reference;
 use crate::services::Services;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -204,13 +205,22 @@ fn applicant_from(input: &IntakeInput, today: jiff::civil::Date) -> Result<Appli
 impl Services {
     /// The version of a procedure in force today, or why there is none.
     pub(crate) async fn version_in_force(&self, code: &str) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
+        let reference = self.reference().await?;
+        self.version_in_force_at(&reference, code).await
+    }
+
+    /// [`Services::version_in_force`] from reference data the caller already holds.
+    pub(crate) async fn version_in_force_at(
+        &self,
+        reference: &Reference,
+        code: &str,
+    ) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
         let code = ProcedureCode::parse(code).map_err(|e| {
             AppError::Validation(ValidationErrors::single(FieldError { field: "procedure_code".into(), ..e }))
         })?;
-        let procedure = self.store.procedure_by_code(&code).await?.ok_or_else(|| {
+        let (procedure, versions) = self.ref_procedure(reference, &code).await?.ok_or_else(|| {
             AppError::field("procedure_code", "not_found", format!("Không có thủ tục mã {code} trong danh mục."))
         })?;
-        let versions = self.store.procedure_versions(procedure.id).await?;
         let facts: Vec<_> = versions.iter().map(|v| v.facts()).collect();
         let Standing::InForce { current, .. } = standing(&facts, vn_date(self.now())) else {
             return Err(AppError::field(
@@ -220,7 +230,7 @@ impl Services {
             ));
         };
         let version =
-            versions.into_iter().find(|v| v.number == current).ok_or(AppError::NotFound("phiên bản thủ tục"))?;
+            versions.iter().find(|v| v.number == current).cloned().ok_or(AppError::NotFound("phiên bản thủ tục"))?;
         Ok((procedure.id, procedure.code, version))
     }
 
@@ -314,22 +324,23 @@ impl Services {
         let agency_code = e.check(agency_code);
         e.into_result()?;
 
-        let (procedure_id, procedure_code, version) = self.version_in_force(&input.procedure_code).await?;
+        let reference = self.reference().await?;
+        let (procedure_id, procedure_code, version) =
+            self.version_in_force_at(&reference, &input.procedure_code).await?;
         let content = &version.content;
         let case = content.case(input.case.as_deref()).ok_or_else(|| {
             let names: Vec<&str> = content.cases.iter().map(|c| c.name.as_str()).collect();
             AppError::field("case", "unknown_case", format!("Chọn một trường hợp của thủ tục: {}.", names.join("; ")))
         })?;
         let agency = self
-            .store
-            .agency_by_code(&agency_code.expect("checked"))
+            .ref_agency_by_code(&reference, &agency_code.expect("checked"))
             .await?
             .ok_or_else(|| AppError::field("agency_code", "not_found", "Không có cơ quan với mã định danh này."))?;
         let grant = match authorize_dossier(principal, Permission::ReceiveDossiers, &agency.path) {
             Ok(g) => g,
             Err(denied) => return Err(self.refused(principal, "dossier.intake", denied, meta).await),
         };
-        let handling = self.handling(&agency, procedure_id, channel).await?;
+        let handling = self.handling(&reference, &agency, procedure_id, channel).await?;
         let documents: Vec<HandedDocument> = match &input.documents {
             Some(list) => {
                 let mut e = ValidationErrors::new();
@@ -382,7 +393,10 @@ impl Services {
         let actor = actor_of(principal, grant);
         // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
         let plan = if input.accept {
-            Some(self.acceptance_plan(&agency, &handling, content, case, channel, procedure_code.as_str()).await?)
+            Some(
+                self.acceptance_plan(&reference, &agency, &handling, content, case, channel, procedure_code.as_str())
+                    .await?,
+            )
         } else {
             None
         };
@@ -438,7 +452,7 @@ impl Services {
         tx.commit().await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
-        Ok(IntakeOutcome { view: self.view_after(principal, state).await?, replayed: false })
+        Ok(IntakeOutcome { view: self.view_after(principal, &reference, state, events).await?, replayed: false })
     }
 
     /// The dossier an earlier request with this client transaction id recorded, if it was
@@ -454,18 +468,20 @@ impl Services {
         }
         let events = self.store.dossier_events(used.dossier_id).await?;
         let state = DossierState::fold(used.dossier_id, &events).map_err(|e| AppError::Internal(e.into()))?;
-        Ok(Some(self.view_after(principal, state).await?))
+        let reference = self.reference().await?;
+        Ok(Some(self.view_after(principal, &reference, state, events).await?))
     }
 
     /// How the agency handles the procedure on this channel.
     async fn handling(
         &self,
+        reference: &Reference,
         agency: &Agency,
         procedure_id: i64,
         channel: Channel,
     ) -> Result<AgencyProcedure, AppError> {
-        let rows = self.store.procedure_agencies(procedure_id).await?;
-        let row = rows.into_iter().find(|r| r.agency_id == agency.id).ok_or_else(|| {
+        let rows = self.ref_handling(reference, procedure_id).await?;
+        let row = rows.iter().find(|r| r.agency_id == agency.id).cloned().ok_or_else(|| {
             AppError::field("agency_code", "not_handled", format!("{} không tiếp nhận thủ tục này.", agency.name))
         })?;
         let open = match channel {
@@ -495,8 +511,10 @@ pub(crate) struct AcceptancePlan {
 }
 
 impl Services {
+    #[expect(clippy::too_many_arguments, reason = "the facts of one intake, each from a different lookup")]
     pub(crate) async fn acceptance_plan(
         &self,
+        reference: &Reference,
         receiving: &Agency,
         handling: &AgencyProcedure,
         content: &ProcedureContent,
@@ -514,10 +532,10 @@ impl Services {
                 ),
             )
         })?;
-        let mut workflow = self.workflow_for(procedure_code, &case.name, receiving.id).await?;
+        let mut workflow = self.workflow_for(reference, procedure_code, &case.name, receiving.id).await?;
         let unit = |code: String| async move {
             let found = match AgencyCode::parse(&code) {
-                Ok(c) => self.store.agency_by_code(&c).await?,
+                Ok(c) => self.ref_agency_by_code(reference, &c).await?,
                 Err(_) => None,
             };
             found.filter(|a| a.active).ok_or_else(|| {
@@ -574,7 +592,7 @@ impl Services {
                 budget: s.budget,
             });
         }
-        let cal = self.agency_calendar(receiving).await?;
+        let cal = self.agency_calendar_at(reference, receiving).await?;
         Ok(AcceptancePlan {
             resolving,
             time,

@@ -28,6 +28,7 @@ use motcua_domain::policy::{Permission, authorize_dossier, scopes, unit_parents}
 
 use crate::error::AppError;
 use crate::ports::{DossierQuery, DossierRow, Queue, Reach, StoreTx};
+use crate::reference::Reference;
 use crate::services::Services;
 
 /// A dossier as an official sees it.
@@ -194,11 +195,13 @@ pub(crate) fn actor_of(principal: &Principal, grant: &motcua_domain::account::Gr
 }
 
 impl Services {
-    /// Loads and folds a dossier by code or numeric id.
-    pub(crate) async fn load_dossier(&self, key: &str) -> Result<DossierState, AppError> {
+    /// Loads and folds a dossier by code or numeric id; with its events.
+    pub(crate) async fn load_dossier(&self, key: &str) -> Result<(DossierState, Vec<DossierEvent>), AppError> {
         let id = self.dossier_id(key).await?;
         let events = self.store.dossier_events(id).await?;
-        DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))
+        let state =
+            DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
+        Ok((state, events))
     }
 
     async fn dossier_id(&self, key: &str) -> Result<i64, AppError> {
@@ -217,9 +220,14 @@ impl Services {
 
     /// Whether the official may see the dossier: a ViewDossiers grant over one of its agencies.
     /// Out of scope reads answer "not found", so codes of other communes cannot be probed.
-    pub(crate) async fn authorize_view(&self, principal: &Principal, state: &DossierState) -> Result<(), AppError> {
+    pub(crate) async fn authorize_view(
+        &self,
+        principal: &Principal,
+        reference: &Reference,
+        state: &DossierState,
+    ) -> Result<(), AppError> {
         for id in involved_agencies(state) {
-            if let Some(a) = self.store.agency(id).await?
+            if let Some(a) = self.ref_agency(reference, id).await?
                 && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
             {
                 return Ok(());
@@ -232,6 +240,7 @@ impl Services {
     pub(crate) async fn actions_for(
         &self,
         principal: &Principal,
+        reference: &Reference,
         state: &DossierState,
     ) -> Result<Vec<ActionKind>, AppError> {
         let mut out = Vec::new();
@@ -240,7 +249,7 @@ impl Services {
                 continue;
             }
             let (perm, agency) = requirement(state, action);
-            if let Some(a) = self.store.agency(agency).await?
+            if let Some(a) = self.ref_agency(reference, agency).await?
                 && authorize_dossier(principal, perm, &a.path).is_ok()
             {
                 out.push(action);
@@ -250,16 +259,21 @@ impl Services {
     }
 
     pub async fn dossier(&self, principal: &Principal, key: &str) -> Result<DossierView, AppError> {
-        let state = self.load_dossier(key).await?;
-        self.authorize_view(principal, &state).await?;
-        let events = self.store.dossier_events(state.id).await?;
-        let actions = self.actions_for(principal, &state).await?;
-        Ok(DossierView { state, events, actions, now: self.now() })
+        let (state, events) = self.load_dossier(key).await?;
+        let reference = self.reference().await?;
+        self.authorize_view(principal, &reference, &state).await?;
+        self.view_after(principal, &reference, state, events).await
     }
 
-    pub(crate) async fn view_after(&self, principal: &Principal, state: DossierState) -> Result<DossierView, AppError> {
-        let events = self.store.dossier_events(state.id).await?;
-        let actions = self.actions_for(principal, &state).await?;
+    /// The dossier as this official sees it, from its state and all its events.
+    pub(crate) async fn view_after(
+        &self,
+        principal: &Principal,
+        reference: &Reference,
+        state: DossierState,
+        events: Vec<DossierEvent>,
+    ) -> Result<DossierView, AppError> {
+        let actions = self.actions_for(principal, reference, &state).await?;
         Ok(DossierView { state, events, actions, now: self.now() })
     }
 

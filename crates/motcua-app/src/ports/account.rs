@@ -98,6 +98,8 @@ pub trait AccountReads {
     async fn users_within(&self, filter: &UserFilter) -> StoreResult<Vec<UserRecord>>;
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
+    /// The token with this hash, its owner and the owner's grants, in one read.
+    async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>>;
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenRecord>>;
     async fn count_users(&self) -> StoreResult<i64>;
 }
@@ -150,4 +152,12 @@ pub trait AccountWrites {
     ) -> StoreResult<i64>;
     async fn revoke_api_token(&mut self, id: i64, now: Timestamp) -> StoreResult<bool>;
     async fn touch_api_token(&mut self, id: i64, now: Timestamp) -> StoreResult<()>;
+}
+
+/// An API token with the account that holds it and that account's grants.
+#[derive(Debug, Clone)]
+pub struct TokenHolder {
+    pub token: ApiTokenRecord,
+    pub user: UserRecord,
+    pub grants: Vec<Grant>,
 }

@@ -12,6 +12,9 @@ pub mod meta_keys {
 #[async_trait]
 pub trait MetaReads {
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
+    /// A number that grows with every committed change of the reference data (agencies,
+    /// office hours, procedure versions, who handles them, workflows, the holiday calendar).
+    async fn reference_revision(&self) -> StoreResult<i64>;
 }
 
 #[async_trait]

@@ -1,0 +1,231 @@
+//! Group commit for SQLite's one writer.
+//!
+//! SQLite makes a commit durable with an fsync of its write-ahead log, and one writer commits
+//! at a time: one fsync per transaction caps a busy desk at the disk's fsync rate, and loses
+//! most when neighbours on a shared machine keep the disk busy. Here transactions that queue
+//! for the writer share one real transaction. Each runs inside its own savepoint, so it rolls
+//! back alone; its commit releases the savepoint into the batch, and the real `COMMIT` runs
+//! when no other transaction is waiting for the writer (or the batch is full). A caller is told
+//! "committed" only after the `COMMIT` that covers its changes has returned, so an acknowledged
+//! change is durable, and a failed `COMMIT` fails every transaction of its batch.
+//!
+//! Inside a batch the writer sees the batch's changes and readers do not until the commit, the
+//! same as for one transaction that has not committed yet.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor as _};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+/// Transactions in one batch at most, so the first of a long queue waits a bounded time.
+const MAX_BATCH: usize = 64;
+
+/// How long a transaction waiting for its batch's commit lets others run before it commits
+/// the batch itself (when those that were queued went away).
+const FLUSH_AFTER: Duration = Duration::from_millis(20);
+
+pub(crate) struct GroupCommit {
+    pool: AnyPool,
+    writer: Arc<Mutex<Writer>>,
+    /// Transactions queued for the writer.
+    waiting: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Writer {
+    /// The writer connection while a batch is open (it goes back to the pool between batches,
+    /// so that the job queue's own short transactions can run).
+    conn: Option<PoolConnection<Any>>,
+    /// Transactions released into the open batch, waiting for its commit.
+    batch: Vec<oneshot::Sender<Result<(), String>>>,
+    /// A transaction was dropped without committing: its savepoint is still open.
+    abandoned: bool,
+}
+
+/// Counts a caller as queued while it waits for the writer (also when it is cancelled).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Writer {
+    fn conn(&mut self) -> &mut AnyConnection {
+        self.conn.as_mut().expect("a batch is open")
+    }
+
+    /// Rolls back what an abandoned transaction left.
+    async fn clean_up(&mut self) -> Result<(), sqlx::Error> {
+        if std::mem::take(&mut self.abandoned)
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.execute("ROLLBACK TO tx").await?;
+            c.execute("RELEASE tx").await?;
+        }
+        Ok(())
+    }
+
+    /// Commits the open batch and tells its transactions how it went.
+    async fn flush(&mut self) {
+        let Some(mut c) = self.conn.take() else { return };
+        let outcome = match c.execute("COMMIT").await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let _ = c.execute("ROLLBACK").await;
+                Err(e.to_string())
+            }
+        };
+        for waiter in self.batch.drain(..) {
+            let _ = waiter.send(outcome.clone());
+        }
+    }
+
+    /// Ends the open batch when nobody else will: commits what it holds, or closes it empty.
+    async fn settle(&mut self, queued: usize) {
+        if queued > 0 {
+            return;
+        }
+        if self.batch.is_empty() {
+            if let Some(mut c) = self.conn.take() {
+                let _ = c.execute("ROLLBACK").await;
+            }
+        } else {
+            self.flush().await;
+        }
+    }
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit").field("waiting", &self.waiting.load(Ordering::Relaxed)).finish_non_exhaustive()
+    }
+}
+
+impl GroupCommit {
+    pub(crate) fn new(pool: AnyPool) -> Arc<Self> {
+        Arc::new(Self { pool, writer: Arc::default(), waiting: AtomicUsize::new(0) })
+    }
+
+    /// Opens a transaction: a savepoint in the open batch, or in a new one.
+    pub(crate) async fn begin(self: &Arc<Self>) -> Result<GroupedTx, sqlx::Error> {
+        let queued = Queued::new(&self.waiting);
+        let mut w = self.writer.clone().lock_owned().await;
+        drop(queued);
+        if let Err(e) = w.clean_up().await {
+            fail_batch(&mut w).await;
+            return Err(e);
+        }
+        if w.conn.is_none() {
+            let mut c = self.pool.acquire().await?;
+            c.execute("BEGIN IMMEDIATE").await?;
+            w.conn = Some(c);
+        }
+        if let Err(e) = w.conn().execute("SAVEPOINT tx").await {
+            fail_batch(&mut w).await;
+            return Err(e);
+        }
+        Ok(GroupedTx { writer: Some(w), group: self.clone() })
+    }
+}
+
+/// Rolls the open batch back after the connection failed under it: nobody in it was told
+/// "committed" yet, and each of them gets the error.
+async fn fail_batch(w: &mut Writer) {
+    if let Some(mut c) = w.conn.take() {
+        let _ = c.execute("ROLLBACK").await;
+    }
+    w.abandoned = false;
+    for waiter in w.batch.drain(..) {
+        let _ = waiter.send(Err("the write batch was rolled back".into()));
+    }
+}
+
+/// One transaction of a batch. Dropping it without [`GroupedTx::commit`] rolls back its
+/// savepoint only.
+pub(crate) struct GroupedTx {
+    writer: Option<OwnedMutexGuard<Writer>>,
+    group: Arc<GroupCommit>,
+}
+
+impl GroupedTx {
+    pub(crate) async fn commit(mut self) -> Result<(), String> {
+        let mut w = self.writer.take().expect("open transaction");
+        if let Err(e) = w.conn().execute("RELEASE tx").await {
+            w.abandoned = true;
+            return Err(e.to_string());
+        }
+        let (done, outcome) = oneshot::channel();
+        w.batch.push(done);
+        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() >= MAX_BATCH {
+            w.flush().await;
+        }
+        drop(w);
+        // Wait in a task of its own: if this caller goes away, the batch still gets committed.
+        let group = self.group.clone();
+        let wait = tokio::spawn(async move {
+            let mut outcome = outcome;
+            loop {
+                match tokio::time::timeout(FLUSH_AFTER, &mut outcome).await {
+                    Ok(r) => return r.unwrap_or_else(|_| Err("the write batch was dropped".into())),
+                    Err(_) => {
+                        let mut w = group.writer.clone().lock_owned().await;
+                        let queued = group.waiting.load(Ordering::SeqCst);
+                        if w.clean_up().await.is_err() {
+                            fail_batch(&mut w).await;
+                        }
+                        w.settle(queued).await;
+                    }
+                }
+            }
+        });
+        wait.await.map_err(|e| e.to_string())?
+    }
+}
+
+impl Drop for GroupedTx {
+    fn drop(&mut self) {
+        let Some(mut w) = self.writer.take() else { return };
+        w.abandoned = true;
+        drop(w);
+        // The next transaction rolls the savepoint back before it starts; if none is queued,
+        // this task does, and ends the batch.
+        let group = self.group.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let mut w = group.writer.clone().lock_owned().await;
+                let queued = group.waiting.load(Ordering::SeqCst);
+                if w.clean_up().await.is_err() {
+                    fail_batch(&mut w).await;
+                }
+                w.settle(queued).await;
+            });
+        }
+    }
+}
+
+impl Deref for GroupedTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        self.writer.as_ref().and_then(|w| w.conn.as_deref()).expect("open transaction")
+    }
+}
+
+impl DerefMut for GroupedTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.writer.as_mut().and_then(|w| w.conn.as_deref_mut()).expect("open transaction")
+    }
+}
