@@ -12,6 +12,20 @@ pub(crate) enum Arg {
     I64(i64),
     Text(String),
     Bool(bool),
+    OptI64(Option<i64>),
+    OptText(Option<String>),
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptI64(v)
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
 }
 
 impl From<i64> for Arg {
@@ -87,6 +101,8 @@ impl SqlBuilder {
                 Arg::I64(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
             };
         }
         q

@@ -324,6 +324,26 @@ app_tests! {
         assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
     }
 
+    async fn a_change_of_reference_data_by_anyone_is_seen_by_the_next_request(app) {
+        // Agencies, procedures and workflows are kept in memory between requests; a change made
+        // outside this process (here plain SQL, as another server or an operator's tool would)
+        // must still be seen at once.
+        let desk = app.api_as("tanlap.motcua").await;
+        let (s, _) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.303", "r-1")).await;
+        assert_eq!(s, StatusCode::CREATED);
+        app.db.db.execute_unchecked("UPDATE agencies SET active = false WHERE code = 'H99.303'").await.unwrap();
+        let (s, e) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.303", "r-2")).await;
+        assert_eq!((s, e["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("channel_closed")), "{e}");
+        app.db.db.execute_unchecked("UPDATE agencies SET active = true WHERE code = 'H99.303'").await.unwrap();
+        app.db
+            .db
+            .execute_unchecked("UPDATE agency_procedures SET desk = false WHERE agency_id = (SELECT id FROM agencies WHERE code = 'H99.303')")
+            .await
+            .unwrap();
+        let (s, e) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.303", "r-3")).await;
+        assert_eq!((s, e["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("channel_closed")), "{e}");
+    }
+
     async fn intake_validates_everything_and_reads_the_id_card_qr(app) {
         let desk = app.api_as("anphu.motcua").await;
         let (s, e) = post(&desk, "/api/v1/dossiers", json!({
