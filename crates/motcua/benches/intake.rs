@@ -203,21 +203,37 @@ fn drive(rt: &tokio::runtime::Runtime, clients: usize, secs: u64, request: Reque
 /// Codes of accepted dossiers by desk, waiting to be forwarded.
 type Accepted = Arc<Vec<Mutex<Vec<String>>>>;
 
+/// The desks' HTTP side: one client, each desk officer's token, what they accepted, and the
+/// failures seen (by status and error code).
+#[derive(Clone)]
+struct Desks {
+    http: reqwest::Client,
+    base: String,
+    tokens: Arc<Vec<String>>,
+    accepted: Accepted,
+    failures: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl Desks {
+    /// Posts `body` as desk `desk`; the status and the JSON answer.
+    async fn post(&self, desk: usize, path: &str, body: serde_json::Value) -> Option<(u16, serde_json::Value)> {
+        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.tokens[desk]).json(&body).send().await;
+        let r = r.ok()?;
+        let status = r.status().as_u16();
+        Some((status, r.json().await.unwrap_or_default()))
+    }
+
+    fn failed(&self, status: u16, answer: &serde_json::Value) -> Outcome {
+        *self.failures.lock().unwrap().entry(format!("{status} {}", answer["code"])).or_default() += 1;
+        Outcome::Failed
+    }
+}
+
 /// Desk `client % desks` receives and accepts one dossier; its code is kept for forwarding.
-fn intake(
-    http: &reqwest::Client,
-    base: &str,
-    tokens: &[String],
-    desks: usize,
-    accepted: &Accepted,
-    failures: &Arc<Mutex<BTreeMap<String, u64>>>,
-) -> Request {
-    let (http, base, tokens, accepted, failures) =
-        (http.clone(), base.to_owned(), tokens.to_vec(), accepted.clone(), failures.clone());
+fn intake(d: &Desks, desks: usize) -> Request {
+    let d = d.clone();
     Arc::new(move |client, n| {
-        let desk = client % desks;
-        let (http, base, token, accepted, failures) =
-            (http.clone(), base.clone(), tokens[desk].clone(), accepted.clone(), failures.clone());
+        let (d, desk) = (d.clone(), client % desks);
         Box::pin(async move {
             let body = json!({
                 "procedure_code": "1.001193",
@@ -227,53 +243,29 @@ fn intake(
                 "client_txn_id": format!("bench-{n}-{}", motcua_app::secret::random_hex(4)),
                 "accept": true
             });
-            let r = http.post(format!("{base}/api/v1/dossiers")).bearer_auth(token).json(&body).send().await;
-            let Ok(r) = r else { return Outcome::Failed };
-            let status = r.status().as_u16();
-            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            let Some((status, v)) = d.post(desk, "/api/v1/dossiers", body).await else { return Outcome::Failed };
             match v["code"].as_str() {
                 Some(code) if status == 201 => {
-                    accepted[desk].lock().unwrap().push(code.to_owned());
+                    d.accepted[desk].lock().unwrap().push(code.to_owned());
                     Outcome::Done
                 }
-                _ => {
-                    *failures.lock().unwrap().entry(format!("{status} {}", v["code"])).or_default() += 1;
-                    Outcome::Failed
-                }
+                _ => d.failed(status, &v),
             }
         })
     })
 }
 
 /// Desk `client % desks` forwards one of its accepted dossiers to the specialist step.
-fn forward(
-    http: &reqwest::Client,
-    base: &str,
-    tokens: &[String],
-    desks: usize,
-    accepted: &Accepted,
-    failures: &Arc<Mutex<BTreeMap<String, u64>>>,
-) -> Request {
-    let (http, base, tokens, accepted, failures) =
-        (http.clone(), base.to_owned(), tokens.to_vec(), accepted.clone(), failures.clone());
+fn forward(d: &Desks, desks: usize) -> Request {
+    let d = d.clone();
     Arc::new(move |client, n| {
-        let desk = client % desks;
-        let (http, base, token, accepted, failures) =
-            (http.clone(), base.clone(), tokens[desk].clone(), accepted.clone(), failures.clone());
+        let (d, desk) = (d.clone(), client % desks);
         Box::pin(async move {
-            let Some(code) = accepted[desk].lock().unwrap().pop() else { return Outcome::Exhausted };
+            let Some(code) = d.accepted[desk].lock().unwrap().pop() else { return Outcome::Exhausted };
             let body = json!({"action": "forward", "client_txn_id": format!("fwd-{n}-{code}")});
-            let r =
-                http.post(format!("{base}/api/v1/dossiers/{code}/actions")).bearer_auth(token).json(&body).send().await;
-            let Ok(r) = r else { return Outcome::Failed };
-            let status = r.status().as_u16();
-            let v: serde_json::Value = r.json().await.unwrap_or_default();
-            if status == 200 && v["status"] == 4 {
-                Outcome::Done
-            } else {
-                *failures.lock().unwrap().entry(format!("{status} {}", v["code"])).or_default() += 1;
-                Outcome::Failed
-            }
+            let path = format!("/api/v1/dossiers/{code}/actions");
+            let Some((status, v)) = d.post(desk, &path, body).await else { return Outcome::Failed };
+            if status == 200 && v["status"] == 4 { Outcome::Done } else { d.failed(status, &v) }
         })
     })
 }
@@ -327,46 +319,33 @@ fn main() {
             DESKS.iter().map(|(user, _)| server_rt.block_on(app.api_as(user)).bearer.expect("token")).collect();
         let http = client_rt
             .block_on(async { reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("client") });
-        let accepted: Accepted = Arc::new(DESKS.iter().map(|_| Mutex::new(Vec::new())).collect());
-        let failures = Arc::new(Mutex::new(BTreeMap::new()));
+        let desks = Desks {
+            http,
+            base: app.base.clone(),
+            tokens: Arc::new(tokens),
+            accepted: Arc::new(DESKS.iter().map(|_| Mutex::new(Vec::new())).collect()),
+            failures: Arc::new(Mutex::new(BTreeMap::new())),
+        };
         let mut issued = [0usize; DESKS.len()];
-
-        let mut phase = |scenario: &str, clients: usize, desks: usize, request: Request, intakes: bool| {
-            let before: Vec<usize> = accepted.iter().map(|a| a.lock().unwrap().len()).collect();
+        let mut phase = |scenario: &str, clients: usize, agencies: usize, request: Request, intakes: bool| {
+            let before: Vec<usize> = desks.accepted.iter().map(|a| a.lock().unwrap().len()).collect();
             let run = drive(&client_rt, clients, secs, request);
             println!("{}", run.row(label, scenario, clients));
             if intakes {
                 // Every code of this phase is new and the agency's numbers have no gaps.
-                for (d, count) in issued.iter_mut().enumerate().take(desks) {
-                    let codes = accepted[d].lock().unwrap();
+                for (d, count) in issued.iter_mut().enumerate().take(agencies) {
+                    let codes = desks.accepted[d].lock().unwrap();
                     check_consecutive(&codes[before[d]..], *count, DESKS[d].1);
                     *count += codes.len() - before[d];
                 }
             }
         };
-        phase("intake + accept, one agency", 1, 1, intake(&http, &app.base, &tokens, 1, &accepted, &failures), true);
-        phase(
-            "intake + accept, one agency",
-            clients,
-            1,
-            intake(&http, &app.base, &tokens, 1, &accepted, &failures),
-            true,
-        );
-        phase(
-            "intake + accept, 4 agencies",
-            clients,
-            DESKS.len(),
-            intake(&http, &app.base, &tokens, DESKS.len(), &accepted, &failures),
-            true,
-        );
-        phase(
-            "forward to the next step, 4 agencies",
-            clients,
-            DESKS.len(),
-            forward(&http, &app.base, &tokens, DESKS.len(), &accepted, &failures),
-            false,
-        );
-        for (what, n) in failures.lock().unwrap().iter() {
+        let all = DESKS.len();
+        phase("intake + accept, one agency", 1, 1, intake(&desks, 1), true);
+        phase("intake + accept, one agency", clients, 1, intake(&desks, 1), true);
+        phase("intake + accept, 4 agencies", clients, all, intake(&desks, all), true);
+        phase("forward to the next step, 4 agencies", clients, all, forward(&desks, all), false);
+        for (what, n) in desks.failures.lock().unwrap().iter() {
             eprintln!("{label}: {n} × {what}");
         }
         server_rt.block_on(async {
