@@ -345,6 +345,33 @@ impl Services {
         })
     }
 
+    /// The calendars of several agencies (each step of an interagency dossier is timed on the
+    /// office hours of the agency doing it). Unknown agencies are left out.
+    pub(crate) async fn calendars_of(
+        &self,
+        reference: &crate::reference::Reference,
+        agencies: Vec<AgencyId>,
+    ) -> Result<std::collections::HashMap<AgencyId, WorkingCalendar>, AppError> {
+        let mut out = std::collections::HashMap::new();
+        for id in agencies {
+            if out.contains_key(&id) {
+                continue;
+            }
+            if let Some(agency) = self.ref_agency(reference, id).await? {
+                out.insert(id, self.agency_calendar_at(reference, &agency).await?.calendar);
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Services::default_calendar`] from reference data the caller already holds.
+    pub(crate) async fn default_calendar_at(
+        &self,
+        reference: &crate::reference::Reference,
+    ) -> Result<WorkingCalendar, AppError> {
+        Ok(WorkingCalendar::new(self.ref_compiled(reference).await?.days.clone(), WorkSchedule::default()))
+    }
+
     /// The calendar with the default office hours, for computations not tied to an agency.
     pub async fn default_calendar(&self) -> Result<(WorkingCalendar, i64), AppError> {
         let compiled = self.compiled().await?;

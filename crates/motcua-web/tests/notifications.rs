@@ -278,3 +278,47 @@ async fn notification_pages_and_template_editor() {
     let mails = smtp.wait_for(3).await;
     assert!(mails.iter().any(|m| m.rcpt_tos == ["admin@sonha.example.vn"] && m.subject.contains("Thư thử")));
 }
+
+/// A step is due soon by the office hours of the agency doing it, not the default ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_follow_the_agency_office_hours() {
+    use motcua_app::ports::AgencyReads;
+    let smtp = SmtpPeer::start();
+    let app = spawn(Backend::Sqlite, &smtp).await;
+    let commune =
+        app.db.db.agency_by_code(&motcua_domain::agency::AgencyCode::parse("H99.301").unwrap()).await.unwrap().unwrap();
+    // The commune opens 11:00–19:00; its office (.03) inherits the hours.
+    let r = app
+        .api_as("admin")
+        .await
+        .put_json(
+            &format!("/api/v1/agencies/{}/schedule", commune.id),
+            &json!({"hours": [["11:00", "19:00"]], "version": 0}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let desk = app.api_as("anphu.motcua").await;
+    let r = desk
+        .post_json(
+            "/api/v1/dossiers",
+            &json!({
+                "procedure_code": "2.000908", "agency_code": "H99.301", "channel": "desk",
+                "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
+                "client_txn_id": "hours-1", "accept": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let d: Value = r.json().await.unwrap();
+    assert_eq!(d["current_step"]["due_at"], "2026-11-23T12:00:00+07:00", "the desk hour starts at opening");
+    let code = d["code"].as_str().unwrap().to_owned();
+    let r = desk.post_json(&format!("/api/v1/dossiers/{code}/actions"), &json!({"action": "forward"})).await;
+    let v: Value = r.json().await.unwrap();
+    // The office's 4 hours run 11:00–15:00 on the commune's hours. At 09:00 the default hours'
+    // 4-hour lead ends at 14:30, the commune's at 15:00: the step is due soon.
+    assert_eq!(v["current_step"]["due_at"], "2026-11-23T15:00:00+07:00", "{v}");
+    let summary = run_jobs(&app).await;
+    assert_eq!(summary.failed, 0, "{summary:?}");
+    let specialist = notifications(&app.api_as("anphu.chuyenvien").await).await;
+    assert_eq!(kinds(&specialist), ["step_due_soon"], "{specialist}");
+}

@@ -3,6 +3,8 @@
 //! define, validate, export and import them, and an interagency workflow passes a dossier to
 //! another agency whose officials then act on it.
 
+mod common;
+
 use jiff::SignedDuration;
 use motcua_testkit::{TestClient, app_tests};
 use reqwest::StatusCode;
@@ -173,25 +175,43 @@ app_tests! {
 
     async fn an_interagency_dossier_passes_to_another_agency_and_back(app) {
         let admin = app.api_as("admin").await;
+        let hours = |h: u32| json!({"amount": h, "unit": "working_hours"});
         let (s, w) = post(&admin, "/api/v1/workflows", json!({"procedure": "1.001193", "agency": "H99.301", "step": [
-            {"kind": "intake", "name": "Tiếp nhận", "role": "desk_officer"},
-            {"kind": "process", "name": "Công chức tư pháp - hộ tịch xã thẩm định", "role": "specialist", "unit": ".03"},
-            {"kind": "process", "name": "Sở Tư pháp cho ý kiến (liên thông)", "role": "specialist", "unit": "H99.10"},
-            {"kind": "approve", "name": "Chủ tịch UBND xã ký", "role": "leader"},
-            {"kind": "issue", "name": "Văn thư", "role": "clerk"},
+            {"kind": "intake", "name": "Tiếp nhận", "role": "desk_officer", "budget": hours(1)},
+            {"kind": "process", "name": "Công chức tư pháp - hộ tịch xã thẩm định", "role": "specialist", "unit": ".03", "budget": hours(2)},
+            {"kind": "process", "name": "Sở Tư pháp cho ý kiến (liên thông)", "role": "specialist", "unit": "H99.10", "budget": hours(2)},
+            {"kind": "approve", "name": "Chủ tịch UBND xã ký", "role": "leader", "budget": hours(1)},
+            {"kind": "issue", "name": "Văn thư", "role": "clerk", "budget": hours(1)},
             {"kind": "return", "name": "Trả kết quả", "role": "desk_officer"}
         ]})).await;
         assert_eq!(s, StatusCode::OK, "{w}");
+        // The department keeps other office hours than the commune.
+        let department = common::agency(&app, "H99.10").await;
+        let r = admin
+            .put_json(&format!("/api/v1/agencies/{}/schedule", department.id), &json!({"hours": [["07:00", "11:00"], ["13:00", "17:00"]], "version": 0}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
         let desk = app.api_as("anphu.motcua").await;
         let d = intake(&desk, "1.001193", "H99.301", "i-1").await;
         let code = d["code"].as_str().unwrap().to_owned();
         assert!(code.starts_with("H99.301-"), "the commune resolves: {code}");
         act(&desk, &code, json!({"action": "forward"})).await;
         let commune = app.api_as("anphu.chuyenvien").await;
+        app.clock.advance(SignedDuration::from_mins(135));
         let (s, v) = act(&commune, &code, json!({"action": "forward"})).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["current_step"]["agency"]["code"], "H99.10");
         assert_eq!(v["status"], 4, "one citizen-facing status while another agency works");
+        // Handed over at 11:15, after the department's morning: its 2 hours run 13:00–15:00
+        // (on the commune's hours they would end at 14:45).
+        assert!(v["current_step"]["due_at"].as_str().unwrap().starts_with("2026-11-23T15:00"), "{}", v["current_step"]);
+        let clocks = v["agency_clocks"].as_array().unwrap();
+        assert_eq!(clocks.len(), 2, "{clocks:?}");
+        assert_eq!(clocks[0]["agency"]["code"], "H99.301");
+        assert_eq!((clocks[0]["budget_minutes"].as_i64(), clocks[0]["used_minutes"].as_i64()), (Some(300), Some(135)));
+        assert_eq!((clocks[0]["state"].as_str(), clocks[0]["timeliness"].as_str()), (Some("passed"), Some("in_time")));
+        assert_eq!(clocks[1]["agency"]["code"], "H99.10");
+        assert_eq!((clocks[1]["state"].as_str(), clocks[1]["budget_minutes"].as_i64()), (Some("holding"), Some(120)));
         // The department's specialist finds it, the commune's specialist can no longer act.
         let justice = app.api_as("sotuphap.chuyenvien").await;
         let (_, q) = justice.json("/api/v1/dossiers?queue=to_process").await;
@@ -203,6 +223,13 @@ app_tests! {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["current_step"]["kind"], "approve");
         assert_eq!(v["current_step"]["agency"]["code"], "H99.301");
+        // 11:15–12:15 is outside the department's hours: it used none of its time.
+        let clocks = v["agency_clocks"].as_array().unwrap();
+        assert_eq!((clocks[1]["state"].as_str(), clocks[1]["used_minutes"].as_i64()), (Some("finished"), Some(0)));
+        assert_eq!(clocks[1]["timeliness"], "on_time", "{clocks:?}");
+        assert_eq!(clocks[0]["state"], "holding");
+        let page = app.login("sotuphap.chuyenvien").await.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(page.contains("Thời gian theo từng cơ quan (liên thông)") && page.contains("Đã xong — đúng hạn"), "{page}");
         // The control sheet records the hand-over to and from the department.
         let units: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["agency"]["code"].as_str().unwrap()).collect();
         assert!(units.contains(&"H99.10"));

@@ -1,9 +1,12 @@
 //! Officials' actions on a received dossier.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use motcua_domain::account::{Principal, Username};
-use motcua_domain::agency::AgencyCode;
+use motcua_domain::agency::{AgencyCode, AgencyId};
 use motcua_domain::audit::Outcome;
+use motcua_domain::calendar::WorkingCalendar;
 use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::event::{ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, decide};
@@ -244,19 +247,32 @@ impl Services {
                 return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
             }
         };
-        let (mut cmd, calendar) = if kind == ActionKind::Accept {
-            let (cmd, calendar) = self.accept_command(&reference, &mut *tx, &state, now).await?;
-            (cmd, calendar)
+        let (mut cmd, calendar, agency_calendars) = if kind == ActionKind::Accept {
+            self.accept_command(&reference, &mut *tx, &state, now).await?
         } else {
-            let calendar = self.agency_calendar_at(&reference, &agency).await?.calendar;
-            (self.command(&state, kind, input, now).await?, calendar)
+            let cmd = self.command(&state, kind, input, now).await?;
+            // The dossier's own deadlines run on the receiving agency's hours, as the receipt's
+            // did; each step and consultation on the hours of the agency doing it.
+            let receiving = self
+                .ref_agency(&reference, state.submission.receiving.id)
+                .await?
+                .ok_or(AppError::NotFound("cơ quan"))?;
+            let calendar = self.agency_calendar_at(&reference, &receiving).await?.calendar;
+            let consulted = match &cmd {
+                Command::Consult { agency, .. } => Some(agency.id),
+                _ => None,
+            };
+            let agencies = state.steps.iter().map(|p| p.agency.id).chain(consulted).collect();
+            let others = self.calendars_of(&reference, agencies).await?;
+            (cmd, calendar, others)
         };
         if let (Command::IssueResult { file_id, file_name, .. }, Some((name, content_type, a))) = (&mut cmd, checked) {
             *file_id = Some(self.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
             *file_name = Some(name);
         }
         let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let bodies = decide(&state, cmd, &Context { now, calendar: &calendar, reason }).map_err(action_error)?;
+        let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason };
+        let bodies = decide(&state, cmd, &ctx).map_err(action_error)?;
         let before = involved_agencies(&state);
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn.as_deref(), now)?;
@@ -391,7 +407,7 @@ impl Services {
         tx: &mut dyn crate::ports::StoreTx,
         state: &motcua_domain::dossier::DossierState,
         now: Timestamp,
-    ) -> Result<(Command, motcua_domain::calendar::WorkingCalendar), AppError> {
+    ) -> Result<(Command, WorkingCalendar, HashMap<AgencyId, WorkingCalendar>), AppError> {
         let sub = &state.submission;
         let not_found = || AppError::NotFound("phiên bản thủ tục");
         let code = motcua_domain::catalog::ProcedureCode::parse(&sub.procedure.code).map_err(|_| not_found())?;
@@ -429,6 +445,7 @@ impl Services {
                 calendar_revision: plan.calendar_revision,
             },
             plan.calendar,
+            plan.agency_calendars,
         ))
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use motcua_domain::account::Principal;
-use motcua_domain::agency::{Agency, AgencyCode};
+use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
 use motcua_domain::catalog::{Channel, ProcedureCode, ProcedureContent, Standing, standing};
 use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
 use motcua_domain::dossier::cccd::parse_cccd_qr;
@@ -435,8 +435,8 @@ impl Services {
                 steps: plan.steps,
                 calendar_revision: plan.calendar_revision,
             };
-            let bodies = decide(&state, cmd, &Context { now, calendar: &plan.calendar, reason: None })
-                .map_err(super::actions::action_error)?;
+            let ctx = Context { now, calendar: &plan.calendar, agency_calendars: &plan.agency_calendars, reason: None };
+            let bodies = decide(&state, cmd, &ctx).map_err(super::actions::action_error)?;
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
         match store_events(&mut *tx, &before, &state, &events).await {
@@ -506,7 +506,10 @@ pub(crate) struct AcceptancePlan {
     pub time: motcua_domain::calendar::ProcessingTime,
     pub counting: motcua_domain::calendar::Counting,
     pub steps: Vec<PlannedStep>,
+    /// The receiving agency's calendar: the due instant and the appointment on the receipt.
     pub calendar: motcua_domain::calendar::WorkingCalendar,
+    /// The calendars of the agencies doing the steps.
+    pub agency_calendars: std::collections::HashMap<AgencyId, motcua_domain::calendar::WorkingCalendar>,
     pub calendar_revision: i64,
 }
 
@@ -593,12 +596,14 @@ impl Services {
             });
         }
         let cal = self.agency_calendar_at(reference, receiving).await?;
+        let agency_calendars = self.calendars_of(reference, steps.iter().map(|s| s.agency.id).collect()).await?;
         Ok(AcceptancePlan {
             resolving,
             time,
             counting: cal.counting,
             steps,
             calendar: cal.calendar,
+            agency_calendars,
             calendar_revision: cal.calendar_revision,
         })
     }

@@ -15,15 +15,16 @@ pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_t
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
 pub use tracking::{PublicDossier, PublicStep};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::catalog::fold::fold;
 use motcua_domain::dossier::action::{allows, requirement};
+use motcua_domain::dossier::agency_clock::answering_agency;
 use motcua_domain::dossier::event::{AgencyRef, EventActor, event_hash};
-use motcua_domain::dossier::{ActionKind, DossierEvent, DossierState, EventBody, Status};
+use motcua_domain::dossier::{ActionKind, AgencyClock, DossierEvent, DossierState, EventBody, Status, agency_clocks};
 use motcua_domain::policy::{Permission, authorize_dossier, scopes, unit_parents};
 
 use crate::error::AppError;
@@ -38,6 +39,8 @@ pub struct DossierView {
     pub events: Vec<DossierEvent>,
     /// What this official may do now.
     pub actions: Vec<ActionKind>,
+    /// Each agency's share of the processing time, on its own office hours.
+    pub agency_clocks: Vec<AgencyClock>,
     pub now: Timestamp,
 }
 
@@ -274,7 +277,46 @@ impl Services {
         events: Vec<DossierEvent>,
     ) -> Result<DossierView, AppError> {
         let actions = self.actions_for(principal, reference, &state).await?;
-        Ok(DossierView { state, events, actions, now: self.now() })
+        let now = self.now();
+        let agency_clocks = self.agency_clocks(reference, &state, now).await?;
+        Ok(DossierView { state, events, actions, agency_clocks, now })
+    }
+
+    /// The per-agency clocks of a dossier at `now`.
+    pub(crate) async fn agency_clocks(
+        &self,
+        reference: &Reference,
+        state: &DossierState,
+        now: Timestamp,
+    ) -> Result<Vec<AgencyClock>, AppError> {
+        if state.steps.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each step's unit answers through its agency (a commune for its offices).
+        let mut owners: HashMap<AgencyId, AgencyRef> = HashMap::new();
+        for step in &state.steps {
+            if owners.contains_key(&step.agency.id) {
+                continue;
+            }
+            let Some(unit) = self.ref_agency(reference, step.agency.id).await? else { continue };
+            let mut chain = Vec::new();
+            for id in unit.path.ids() {
+                chain.extend(self.ref_agency(reference, id).await?);
+            }
+            if let Some(owner) = answering_agency(&chain) {
+                owners.insert(step.agency.id, agency_ref(owner));
+            }
+        }
+        let calendars = self.calendars_of(reference, owners.values().map(|a| a.id).collect()).await?;
+        // An agency deleted since (never, in practice) is timed on the default office hours.
+        let fallback = self.default_calendar_at(reference).await?;
+        agency_clocks(
+            state,
+            now,
+            |unit| owners.get(&unit.id).cloned().unwrap_or_else(|| unit.clone()),
+            |id| calendars.get(&id).unwrap_or(&fallback),
+        )
+        .map_err(crate::calendar::deadline_error)
     }
 
     /// A page of dossiers the official may see, by queue and filters.
@@ -317,7 +359,7 @@ impl Services {
             "near_due" => {
                 q.queue = Queue::ToProcess;
                 q.statuses = vec![2, 4];
-                q.due_before = Some(self.near_due_limit(now).await?);
+                q.due_before = Some(self.near_due_limit(principal, now).await?);
             }
             "overdue" => {
                 q.statuses = vec![2, 4, 7];
@@ -392,9 +434,14 @@ impl Services {
         Ok(q)
     }
 
-    /// Due within this instant counts as near due: one working day from now by default.
-    async fn near_due_limit(&self, now: Timestamp) -> Result<Timestamp, AppError> {
-        let (cal, _) = self.default_calendar().await?;
+    /// Due within this instant counts as near due: one working day from now by default, on the
+    /// office hours of the official's own unit.
+    async fn near_due_limit(&self, principal: &Principal, now: Timestamp) -> Result<Timestamp, AppError> {
+        let reference = self.reference().await?;
+        let cal = match self.ref_agency(&reference, principal.agency_id).await? {
+            Some(unit) => self.agency_calendar_at(&reference, &unit).await?.calendar,
+            None => self.default_calendar_at(&reference).await?,
+        };
         let days = self.settings.dossiers.near_due_working_days.max(1);
         let t =
             motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)

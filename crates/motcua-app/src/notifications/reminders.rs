@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_domain::account::{Role, UserId};
 use motcua_domain::agency::{Agency, AgencyId};
-use motcua_domain::calendar::{Counting, ProcessingTime, TimeUnit};
+use motcua_domain::calendar::{Counting, ProcessingTime, TimeUnit, WorkingCalendar};
 use motcua_domain::dossier::status::Status;
 use motcua_domain::notification::{NotificationKind, Reminder, ReminderFacts, ReminderWindows, reminders_due};
 use motcua_domain::time::format_datetime;
@@ -20,6 +20,7 @@ use super::templates::{NotificationTemplate, TemplateContext, render};
 use crate::error::AppError;
 use crate::jobs::{JobHandler, new_job};
 use crate::ports::{ClaimedJob, DossierRow, NewNotification, Recipient};
+use crate::reference::Reference;
 use crate::services::Services;
 
 /// At most this many people get one notice (a unit with many desk officers, say).
@@ -55,6 +56,7 @@ struct ScanCache {
     agencies: HashMap<AgencyId, Option<Agency>>,
     holders: HashMap<(AgencyId, Role), Vec<Recipient>>,
     users: HashMap<UserId, Option<Recipient>>,
+    windows: HashMap<AgencyId, ReminderWindows>,
 }
 
 impl Services {
@@ -154,36 +156,60 @@ impl Services {
         Ok(out)
     }
 
-    /// The reminder windows at `now` (the default calendar, as the near-due queue uses).
-    async fn reminder_windows(&self, now: Timestamp) -> Result<ReminderWindows, AppError> {
-        let (cal, _) = self.default_calendar().await?;
-        let lead = ProcessingTime::new(
-            self.settings.notifications.step_lead_working_hours.max(1),
-            TimeUnit::WorkingHours,
-            None,
-        )
-        .map_err(crate::calendar::deadline_error)?;
-        let day = ProcessingTime::new(1, TimeUnit::WorkingDays, None).map_err(crate::calendar::deadline_error)?;
+    /// The reminder windows at `now` on a calendar; `slack_days` widens both by whole working
+    /// days (for the candidate query, which must include every agency's window).
+    fn reminder_windows(
+        &self,
+        cal: &WorkingCalendar,
+        now: Timestamp,
+        slack_days: u32,
+    ) -> Result<ReminderWindows, AppError> {
+        let err = crate::calendar::deadline_error;
+        let lead = self.settings.notifications.step_lead_working_hours.max(1) + 8 * slack_days;
+        let lead = ProcessingTime::new(lead, TimeUnit::WorkingHours, None).map_err(err)?;
+        let day = ProcessingTime::new(1 + slack_days, TimeUnit::WorkingDays, None).map_err(err)?;
         Ok(ReminderWindows {
             now,
-            step_due_before: cal.due(now, &lead, Counting::WorkingTime).map_err(crate::calendar::deadline_error)?,
-            appointment_before: cal.due(now, &day, Counting::WorkingTime).map_err(crate::calendar::deadline_error)?,
+            step_due_before: cal.due(now, &lead, Counting::WorkingTime).map_err(err)?,
+            appointment_before: cal.due(now, &day, Counting::WorkingTime).map_err(err)?,
         })
+    }
+
+    /// The windows of an agency, on its own office hours.
+    async fn agency_windows(
+        &self,
+        cache: &mut ScanCache,
+        reference: &Reference,
+        agency: AgencyId,
+        now: Timestamp,
+    ) -> Result<ReminderWindows, AppError> {
+        if let Some(w) = cache.windows.get(&agency) {
+            return Ok(*w);
+        }
+        let cal = match self.ref_agency(reference, agency).await? {
+            Some(a) => self.agency_calendar_at(reference, &a).await?.calendar,
+            None => self.default_calendar_at(reference).await?,
+        };
+        let w = self.reminder_windows(&cal, now, 0)?;
+        cache.windows.insert(agency, w);
+        Ok(w)
     }
 
     /// Runs one scan at the clock's current time.
     pub async fn scan_reminders(&self) -> Result<ScanSummary, AppError> {
         let now = self.now();
-        let windows = self.reminder_windows(now).await?;
+        let reference = self.reference().await?;
+        // Agencies keep different office hours but the same working days, so one working day
+        // more than the default windows covers every agency's; each row is then judged on its
+        // own agency's windows.
+        let wide = self.reminder_windows(&self.default_calendar_at(&reference).await?, now, 1)?;
         let templates = self.templates_in_force().await?;
         let mut cache = ScanCache::default();
         let mut summary = ScanSummary::default();
         let mut after = 0;
         loop {
-            let rows = self
-                .store
-                .reminder_candidates(windows.step_due_before, windows.appointment_before, after, PAGE)
-                .await?;
+            let rows =
+                self.store.reminder_candidates(wide.step_due_before, wide.appointment_before, after, PAGE).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             // An overdue dossier stays a candidate at every scan until it moves on: skip the
@@ -201,6 +227,11 @@ impl Services {
                     step_due_at: row.step_due_at,
                     appointment_at: row.appointment_at,
                 };
+                // The step is timed on the hours of the agency doing it, the appointment on
+                // the receiving agency's, as when they were computed.
+                let step = self.agency_windows(&mut cache, &reference, row.current_agency_id, now).await?;
+                let desk = self.agency_windows(&mut cache, &reference, row.receiving_agency_id, now).await?;
+                let windows = ReminderWindows { appointment_before: desk.appointment_before, ..step };
                 let mut owed = reminders_due(&facts, &windows);
                 owed.retain(|r| !done.contains(&r.occasion));
                 if owed.is_empty() {

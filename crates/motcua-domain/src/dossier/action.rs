@@ -1,6 +1,8 @@
 //! The state machine: which actions a dossier allows, who may take them, and the events an
 //! action produces. Pure: the caller passes the calendar, the instant and the actor.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -310,9 +312,22 @@ pub fn requirement(s: &DossierState, action: ActionKind) -> (Permission, AgencyI
 /// The pure inputs of a decision besides the dossier.
 pub struct Context<'a> {
     pub now: Timestamp,
+    /// The receiving agency's calendar, as on the receipt: the dossier's own due instant and
+    /// appointment.
     pub calendar: &'a WorkingCalendar,
+    /// The calendars of other agencies, by which the steps they do and the consultations they
+    /// answer are timed (an interagency dossier runs on each agency's own office hours). An
+    /// agency not listed works by `calendar`.
+    pub agency_calendars: &'a HashMap<AgencyId, WorkingCalendar>,
     /// The reason the official gave (required by some actions).
     pub reason: Option<&'a str>,
+}
+
+impl Context<'_> {
+    /// The calendar an agency works by.
+    pub fn calendar_of(&self, agency: AgencyId) -> &WorkingCalendar {
+        self.agency_calendars.get(&agency).unwrap_or(self.calendar)
+    }
 }
 
 const MAX_ITEMS: usize = 100;
@@ -340,15 +355,15 @@ fn clean_text(field: &'static str, text: &str, what: &str) -> Result<String, Act
     Ok(t.to_owned())
 }
 
-/// The due instant of a step entered at `at`, if it has a budget.
+/// The due instant of a step entered at `at`, if it has a budget, on its agency's calendar.
 fn step_due(
-    cal: &WorkingCalendar,
+    ctx: &Context<'_>,
     at: Timestamp,
     step: Option<&PlannedStep>,
     counting: Counting,
 ) -> Result<Option<Timestamp>, DeadlineError> {
-    match step.and_then(|p| p.budget) {
-        Some(b) => Ok(Some(cal.due(at, &b, counting)?)),
+    match step.and_then(|p| p.budget.map(|b| (p, b))) {
+        Some((p, b)) => Ok(Some(ctx.calendar_of(p.agency.id).due(at, &b, counting)?)),
         None => Ok(None),
     }
 }
@@ -370,15 +385,19 @@ fn shift(
 /// The due instant, the appointment and the current step's due instant after a pause.
 type Resumed = (Option<Timestamp>, Option<Timestamp>, Option<Timestamp>);
 
-/// Deadlines after the clock restarts at `now`.
-fn resumed(s: &DossierState, cal: &WorkingCalendar, now: Timestamp) -> Result<Resumed, DeadlineError> {
+/// Deadlines after the clock restarts at `now`: the dossier's on the resolving agency's
+/// calendar, the current step's on the calendar of the agency doing it.
+fn resumed(s: &DossierState, ctx: &Context<'_>, now: Timestamp) -> Result<Resumed, DeadlineError> {
     let Some((_, since)) = s.paused else { return Ok((None, None, None)) };
     let from = s.received_at.map_or(since, |r| r.max(since));
+    let cal = ctx.calendar;
     let paused = cal.elapsed(from, now)?.max(0);
+    let step_cal = s.current_step().map_or(cal, |p| ctx.calendar_of(p.agency.id));
+    let step_paused = step_cal.elapsed(from, now)?.max(0);
     Ok((
         shift(cal, s.due_at, since, paused)?,
         shift(cal, s.appointment_at, since, paused)?,
-        shift(cal, s.step.as_ref().and_then(|c| c.due_at), since, paused)?,
+        shift(step_cal, s.step.as_ref().and_then(|c| c.due_at), since, step_paused)?,
     ))
 }
 
@@ -401,7 +420,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
         Ok(EventBody::Forwarded {
             from,
             to,
-            step_due_at: step_due(cal, now, s.steps.get(to), s.counting)?,
+            step_due_at: step_due(ctx, now, s.steps.get(to), s.counting)?,
             assignee: None,
         })
     };
@@ -412,7 +431,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
                 return Err(invalid("steps", "Quy trình không có bước nào."));
             }
             let due_at = cal.due(now, &processing_time, counting)?;
-            let step_due_at = step_due(cal, now, steps.first(), counting)?;
+            let step_due_at = step_due(ctx, now, steps.first(), counting)?;
             vec![EventBody::Accepted {
                 code,
                 processing_time,
@@ -436,7 +455,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             vec![EventBody::SupplementRequested { items, repeated }]
         }
         Command::ReceiveSupplement => {
-            let (due_at, appointment_at, step_due_at) = resumed(s, cal, now)?;
+            let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
             vec![EventBody::SupplementReceived { due_at, appointment_at, step_due_at }]
         }
         Command::Refuse { reasons } => vec![EventBody::Refused { reasons: clean_items("reasons", &reasons)? }],
@@ -446,7 +465,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             vec![EventBody::Forwarded {
                 from: current,
                 to,
-                step_due_at: step_due(cal, now, s.steps.get(to), s.counting)?,
+                step_due_at: step_due(ctx, now, s.steps.get(to), s.counting)?,
                 assignee,
             }]
         }
@@ -458,7 +477,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             vec![EventBody::SentBack {
                 from: current,
                 to,
-                step_due_at: step_due(cal, now, s.steps.get(to), s.counting)?,
+                step_due_at: step_due(ctx, now, s.steps.get(to), s.counting)?,
             }]
         }
         Command::Consult { agency, question, working_days } => {
@@ -467,7 +486,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             }
             let question = clean_text("question", &question, "nội dung xin ý kiến")?;
             let time = ProcessingTime::new(working_days, TimeUnit::WorkingDays, None)?;
-            let due_at = cal.due(now, &time, s.counting)?;
+            let due_at = ctx.calendar_of(agency.id).due(now, &time, s.counting)?;
             let id = s.consultations.len() as u32 + 1;
             vec![EventBody::ConsultationRequested { id, agency, question, due_at }]
         }
@@ -482,7 +501,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             vec![EventBody::PaymentRequested { items, amount_vnd }]
         }
         Command::ReceivePayment { receipt } => {
-            let (due_at, appointment_at, step_due_at) = resumed(s, cal, now)?;
+            let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
             let receipt = receipt.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
             vec![EventBody::PaymentReceived { receipt, due_at, appointment_at, step_due_at }]
         }

@@ -1,5 +1,7 @@
 //! Whole journeys through the state machine, on the real 2026 calendar.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::civil::date;
 use proptest::prelude::*;
@@ -29,6 +31,8 @@ fn agency(id: i64, code: &str) -> AgencyRef {
 
 struct Journey {
     cal: WorkingCalendar,
+    /// Agencies working other hours than `cal`.
+    others: HashMap<AgencyId, WorkingCalendar>,
     events: Vec<DossierEvent>,
     state: DossierState,
 }
@@ -78,12 +82,13 @@ impl Journey {
         let mut events = Vec::new();
         record(&mut events, when, EventBody::Submitted(Box::new(submission)), None);
         let state = DossierState::fold(1, &events).unwrap();
-        Journey { cal: WorkingCalendar::standard(&HolidayTables::default()), events, state }
+        Journey { cal: WorkingCalendar::standard(&HolidayTables::default()), others: HashMap::new(), events, state }
     }
 
     fn act(&mut self, when: &str, cmd: Command, reason: Option<&str>) -> Result<(), ActionError> {
         let now = at(when);
-        let bodies = decide(&self.state, cmd, &Context { now, calendar: &self.cal, reason })?;
+        let bodies =
+            decide(&self.state, cmd, &Context { now, calendar: &self.cal, agency_calendars: &self.others, reason })?;
         for b in bodies {
             let e = record(&mut self.events, now, b, reason);
             self.state.apply(&e);
@@ -337,4 +342,110 @@ proptest! {
             last_due = j.state.due_at.or(last_due);
         }
     }
+}
+
+/// A provincial department that works 07:00–11:00 and 13:00–17:00.
+fn early_hours() -> WorkingCalendar {
+    use crate::calendar::office_hours::{ClockTime, OfficeHours, Period, WorkSchedule};
+    let hours = OfficeHours::new(
+        vec![
+            Period { start: ClockTime::hm(7, 0), end: ClockTime::hm(11, 0) },
+            Period { start: ClockTime::hm(13, 0), end: ClockTime::hm(17, 0) },
+        ],
+        "hours",
+    )
+    .unwrap();
+    let days = std::sync::Arc::new(crate::calendar::working_calendar::WorkingDays::build(&HolidayTables::default()));
+    WorkingCalendar::new(days, WorkSchedule { hours, seasons: vec![] })
+}
+
+#[test]
+fn an_interagency_dossier_runs_each_agency_clock_on_its_own_hours() {
+    use super::agency_clock::{ClockStanding, agency_clocks};
+    use super::workflow::StepKind;
+    use crate::account::Role;
+    let commune = agency(10, "H99.301");
+    let department = agency(20, "H99.10");
+    let step = |kind: StepKind, role: Role, a: &AgencyRef, hours: u32| PlannedStep {
+        kind,
+        name: kind.label().into(),
+        role,
+        agency: a.clone(),
+        budget: Some(pt(hours, TimeUnit::WorkingHours)),
+    };
+    // 3 working days = 24 hours: the commune 2 + 6 + 2, the department 8 + 4 + 2.
+    let steps = vec![
+        step(StepKind::Intake, Role::DeskOfficer, &commune, 2),
+        step(StepKind::Process, Role::Specialist, &commune, 6),
+        step(StepKind::Process, Role::Specialist, &department, 8),
+        step(StepKind::Approve, Role::Leader, &department, 4),
+        step(StepKind::Issue, Role::Clerk, &department, 2),
+        step(StepKind::Return, Role::DeskOfficer, &commune, 2),
+    ];
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    j.others.insert(department.id, early_hours());
+    j.ok("2026-11-23T09:00", accept(steps));
+    j.ok("2026-11-23T10:00", Command::Forward { assignee: None });
+    j.ok("2026-11-25T11:15", Command::Forward { assignee: None });
+    // The department's step is timed on its hours: 11:15 is past its morning, so its 8 hours
+    // run 13:00–17:00 and Thursday 07:00–11:00 (on the commune's hours it would be 11:15).
+    assert_eq!(j.state.step.as_ref().unwrap().due_at, Some(at("2026-11-26T11:00")));
+    let clocks = |j: &Journey, now: &str| {
+        agency_clocks(&j.state, at(now), Clone::clone, |id| j.others.get(&id).unwrap_or(&j.cal)).unwrap()
+    };
+    let c = clocks(&j, "2026-11-25T15:00");
+    assert_eq!(c.len(), 2);
+    assert_eq!((c[0].agency.id, c[1].agency.id), (commune.id, department.id));
+    assert_eq!(c[0].steps, vec![0, 1, 5]);
+    assert_eq!(c[0].budget_minutes, Some(600));
+    // Desk 1 hour, then Monday 10:00 to Wednesday 11:15 (Tuesday is a day off): 9 h 15.
+    assert_eq!(c[0].used_minutes, 60 + 555);
+    assert_eq!(c[0].standing, ClockStanding::Passed(Some(PendingTimeliness::Overdue)));
+    assert_eq!(c[1].used_minutes, 120);
+    assert_eq!(c[1].standing, ClockStanding::Holding(Some(PendingTimeliness::InTime)));
+    assert_eq!(c[1].received_at, Some(at("2026-11-25T11:15")));
+
+    j.ok("2026-11-26T10:00", Command::Forward { assignee: None });
+    j.ok("2026-11-26T14:00", Command::Approve);
+    j.ok("2026-11-26T15:00", issue());
+    assert_eq!(j.state.current_step().unwrap().kind, StepKind::Return);
+    // The return step is the commune's again, on the commune's hours.
+    assert_eq!(j.state.step.as_ref().unwrap().due_at, Some(at("2026-11-26T17:00")));
+    let c = clocks(&j, "2026-11-26T16:00");
+    assert_eq!(c[1].used_minutes, 420 + 120 + 60);
+    assert_eq!(c[1].released_at, Some(at("2026-11-26T15:00")));
+    assert_eq!(c[1].standing, ClockStanding::Finished(Some(Timeliness::Early)));
+    assert_eq!(c[0].standing, ClockStanding::Holding(Some(PendingTimeliness::Overdue)));
+
+    j.ok("2026-11-27T08:00", hand_back());
+    let c = clocks(&j, "2026-12-10T08:00");
+    assert_eq!(c[0].used_minutes, 60 + 555 + 150, "the clock stopped when the result was handed over");
+    assert_eq!(c[0].standing, ClockStanding::Finished(Some(Timeliness::Late)));
+    assert_eq!(c[1].standing, ClockStanding::Finished(Some(Timeliness::Early)));
+    // One dossier for the citizen: early overall, whatever each agency's share.
+    assert_eq!(j.state.timeliness(), Some(Timeliness::Early));
+}
+
+#[test]
+fn a_pause_stops_every_agency_clock() {
+    use super::agency_clock::agency_clocks;
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    j.ok("2026-11-23T09:00", accept(timed_steps()));
+    j.ok("2026-11-23T10:00", Command::Forward { assignee: None });
+    j.ok("2026-11-23T11:00", Command::RequestSupplement { items: vec!["Tờ khai".into()] });
+    let c = agency_clocks(&j.state, at("2026-11-30T11:00"), Clone::clone, |_| &j.cal).unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].used_minutes, 120, "a week with the applicant is not the agency's time");
+    j.ok("2026-11-30T10:00", Command::ReceiveSupplement);
+    let c = agency_clocks(&j.state, at("2026-11-30T11:00"), Clone::clone, |_| &j.cal).unwrap();
+    assert_eq!(c[0].used_minutes, 180);
+    j.ok("2026-11-30T11:00", Command::Forward { assignee: None });
+    j.ok("2026-11-30T13:30", Command::Approve);
+    j.ok("2026-11-30T14:00", issue());
+    j.ok("2026-12-01T09:00", hand_back());
+    // The return step has no budget: waiting for the applicant to collect is not counted.
+    let c = agency_clocks(&j.state, at("2026-12-02T09:00"), Clone::clone, |_| &j.cal).unwrap();
+    assert_eq!(c[0].used_minutes, 180 + 60 + 30);
+    assert_eq!(c[0].budget_minutes, Some(2 * 60 + 2 * 480 + 4 * 60 + 2 * 60));
+    assert_eq!(c[0].released_at, Some(at("2026-12-01T09:00")));
 }

@@ -6,6 +6,7 @@
 //! authorize before recording them.
 
 pub mod action;
+pub mod agency_clock;
 pub mod applicant;
 pub mod cccd;
 pub mod code;
@@ -18,6 +19,7 @@ pub mod workflow;
 mod journey_tests;
 
 pub use action::{ActionError, ActionKind, Command, Context, allowed_actions, decide, requirement};
+pub use agency_clock::{AgencyClock, ClockStanding, agency_clocks, describe_working_minutes};
 pub use code::DossierCode;
 pub use event::{DossierEvent, EventActor, EventBody};
 pub use state::DossierState;

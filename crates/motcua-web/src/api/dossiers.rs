@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use motcua_app::dossiers::{ActionInput, DossierView, IntakeInput, ListInput, PublicDossier, RegisterInput};
 use motcua_app::ports::DossierRow;
-use motcua_domain::dossier::Status;
 use motcua_domain::dossier::event::{AgencyRef, DossierEvent};
+use motcua_domain::dossier::{AgencyClock, ClockStanding, Status};
 use motcua_domain::time::rfc3339_vn;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -163,11 +163,52 @@ pub struct DossierDto {
     #[schema(value_type = Vec<Object>)]
     pub extensions: serde_json::Value,
     pub refusal_reasons: Option<Vec<String>>,
+    /// Each agency's share of the processing, on its own office hours (liên thông).
+    pub agency_clocks: Vec<AgencyClockDto>,
     /// Actions the caller may take now.
     pub allowed_actions: Vec<String>,
     /// The last event's number; send it back as `expected_seq` to act only on this state.
     pub last_seq: i64,
     pub events: Vec<EventDto>,
+}
+
+/// One agency's clock: the working time its steps were given and the time it held the dossier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencyClockDto {
+    pub agency: AgencyRefDto,
+    /// Indexes of its steps.
+    pub steps: Vec<usize>,
+    /// Working minutes its steps were given (absent when untimed).
+    pub budget_minutes: Option<i64>,
+    /// Working minutes it held the dossier, pauses left out.
+    pub used_minutes: i64,
+    pub received_at: Option<String>,
+    pub released_at: Option<String>,
+    /// `not_reached`, `holding`, `passed` (steps still ahead) or `finished`.
+    pub state: String,
+    /// `in_time` / `overdue` while holding or passed; `early` / `on_time` / `late` when finished.
+    pub timeliness: Option<String>,
+}
+
+impl From<&AgencyClock> for AgencyClockDto {
+    fn from(c: &AgencyClock) -> Self {
+        let (state, timeliness) = match c.standing {
+            ClockStanding::NotReached => ("not_reached", None),
+            ClockStanding::Holding(p) => ("holding", p.map(|x| snake(&x))),
+            ClockStanding::Passed(p) => ("passed", p.map(|x| snake(&x))),
+            ClockStanding::Finished(f) => ("finished", f.map(|x| snake(&x))),
+        };
+        Self {
+            agency: (&c.agency).into(),
+            steps: c.steps.clone(),
+            budget_minutes: c.budget_minutes,
+            used_minutes: c.used_minutes,
+            received_at: ot(c.received_at),
+            released_at: ot(c.released_at),
+            state: state.to_owned(),
+            timeliness,
+        }
+    }
 }
 
 fn json_of<T: Serialize>(v: &T) -> serde_json::Value {
@@ -249,6 +290,7 @@ impl From<&DossierView> for DossierDto {
             result: json_of(&s.result),
             extensions: json_of(&s.extensions),
             refusal_reasons: s.refusal.clone(),
+            agency_clocks: v.agency_clocks.iter().map(AgencyClockDto::from).collect(),
             allowed_actions: v.actions.iter().map(|a| a.as_str().to_owned()).collect(),
             last_seq: s.last_seq,
             events: v.events.iter().map(EventDto::from).collect(),

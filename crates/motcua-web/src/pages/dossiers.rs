@@ -372,6 +372,51 @@ pub struct HandOverRow {
     pub note: String,
 }
 
+/// One agency's share of an interagency dossier's time.
+pub struct ClockRow {
+    pub agency: String,
+    pub steps: String,
+    pub budget: String,
+    pub used: String,
+    pub received: String,
+    pub released: String,
+    pub standing: String,
+    pub late: bool,
+}
+
+fn clock_row(c: &motcua_domain::dossier::AgencyClock) -> ClockRow {
+    use motcua_domain::calendar::deadline::{PendingTimeliness, Timeliness};
+    use motcua_domain::dossier::{ClockStanding, describe_working_minutes};
+    let pending = |p: Option<PendingTimeliness>| match p {
+        Some(PendingTimeliness::Overdue) => "quá hạn",
+        Some(PendingTimeliness::InTime) => "trong hạn",
+        None => "",
+    };
+    let (standing, late) = match c.standing {
+        ClockStanding::NotReached => ("Chưa đến".to_owned(), false),
+        ClockStanding::Holding(p) => {
+            (format!("Đang xử lý {}", pending(p)).trim().to_owned(), p == Some(PendingTimeliness::Overdue))
+        }
+        ClockStanding::Passed(p) => {
+            (format!("Đã chuyển, còn bước sau {}", pending(p)).trim().to_owned(), p == Some(PendingTimeliness::Overdue))
+        }
+        ClockStanding::Finished(t) => (
+            format!("Đã xong{}", t.map(|t| format!(" — {}", t.label().to_lowercase())).unwrap_or_default()),
+            t == Some(Timeliness::Late),
+        ),
+    };
+    ClockRow {
+        agency: c.agency.name.clone(),
+        steps: c.steps.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", "),
+        budget: c.budget_minutes.map_or_else(|| "—".to_owned(), describe_working_minutes),
+        used: describe_working_minutes(c.used_minutes),
+        received: when(c.received_at),
+        released: when(c.released_at),
+        standing,
+        late,
+    }
+}
+
 pub struct EventRow {
     pub seq: i64,
     pub at: String,
@@ -399,6 +444,8 @@ struct ShowPage {
     paused: String,
     steps: Vec<StepRow>,
     hand_overs: Vec<HandOverRow>,
+    /// Per-agency clocks, shown when more than one agency does steps.
+    clocks: Vec<ClockRow>,
     events: Vec<EventRow>,
     actions: Vec<ActionForm>,
     txn: String,
@@ -483,6 +530,7 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
             .unwrap_or_default(),
         steps,
         hand_overs,
+        clocks: if v.agency_clocks.len() > 1 { v.agency_clocks.iter().map(clock_row).collect() } else { Vec::new() },
         events,
         actions,
         txn: motcua_app::secret::random_hex(16),
