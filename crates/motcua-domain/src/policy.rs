@@ -107,6 +107,9 @@ pub enum Denied {
     MissingPermission,
     #[error("đối tượng nằm ngoài phạm vi đơn vị được phân quyền")]
     OutOfScope,
+    /// Four eyes: who requested a change does not approve it.
+    #[error("người đề nghị không tự duyệt đề nghị của mình")]
+    OwnRequest,
 }
 
 /// Decides one access. On success returns the grant that allows it, so the audit log can record

@@ -103,6 +103,23 @@ fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
         Queue::WaitingApplicant => {
             b.push(" AND d.status IN (5, 6)");
         }
+        Queue::Corrections => {
+            // The last correction request without a decision after it, on a dossier whose
+            // resolving agency is where the viewer decides.
+            b.push(
+                " AND EXISTS (SELECT 1 FROM dossier_events ce WHERE ce.dossier_id = d.id \
+                 AND ce.kind = 'correction_requested' AND NOT EXISTS (SELECT 1 FROM dossier_events cd \
+                 WHERE cd.dossier_id = d.id AND cd.kind = 'correction_decided' AND cd.seq > ce.seq)) \
+                 AND EXISTS (SELECT 1 FROM agencies ra WHERE ra.id = COALESCE(d.resolving_agency_id, d.receiving_agency_id) AND (",
+            );
+            match q.act_scopes.first() {
+                Some((_, reach)) => push_reach(b, "ra.path", reach),
+                None => {
+                    b.push("1 = 0");
+                }
+            }
+            b.push("))");
+        }
         Queue::Consultations => {
             // Pending dossiers with a consultation, within the viewer's reach (which includes the
             // consulted agencies through `dossier_agencies`); answered ones are not yet told apart.

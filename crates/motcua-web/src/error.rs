@@ -150,6 +150,11 @@ impl From<AppError> for HttpError {
                 "out_of_scope",
                 "Đối tượng nằm ngoài phạm vi đơn vị bạn được phân quyền.",
             ),
+            AppError::Forbidden(Denied::OwnRequest) => Self::new(
+                StatusCode::FORBIDDEN,
+                "own_request",
+                "Người đề nghị đính chính không tự duyệt đề nghị của mình; cần một lãnh đạo khác duyệt.",
+            ),
             AppError::NotFound(what) => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", format!("Không tìm thấy {what}."))
             }

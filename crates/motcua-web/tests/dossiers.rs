@@ -257,6 +257,85 @@ app_tests! {
         assert_eq!(queue_codes(&found), [code]);
     }
 
+    async fn a_wrong_fact_is_corrected_only_with_a_leaders_approval(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let mut body = intake_body("1.001193", "H99.301", "fix-1");
+        body["applicant"]["full_name"] = json!("Nguyễn Văn Ân");
+        let (s, d) = post(&desk, "/api/v1/dossiers", body).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let code = d["code"].as_str().unwrap().to_owned();
+        let fix = json!({"action": "request_correction", "correct": "applicant", "reason": "Nhập sai dấu tên",
+            "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"}});
+        // A reason, a known target and valid values are required; nothing is recorded otherwise.
+        let (s, _) = act(&desk, &code, json!({"action": "request_correction", "correct": "applicant",
+            "applicant": {"full_name": "Nguyễn Văn An", "id_number": "001203004567"}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, e) = act(&desk, &code, json!({"action": "request_correction", "correct": "applicant", "reason": "x",
+            "applicant": {"full_name": "Nguyễn Văn An", "id_number": "12"}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e["fields"][0]["code"], "invalid_id_number", "{e}");
+        let (s, _) = act(&desk, &code, json!({"action": "request_correction", "correct": "result", "reason": "x", "number": "1"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no result yet");
+        // The desk's page offers the correction with the recorded values filled in, and takes it.
+        let page_desk = app.login("anphu.motcua").await;
+        let page = page_desk.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(page.contains(r#"data-action="request_correction""#) && page.contains(r#"value="Nguyễn Văn Ân""#), "{page}");
+        let r = page_desk
+            .post_form(&format!("/ho-so/{code}/thao-tac"), &[
+                ("action", "request_correction"), ("correct", "applicant"), ("applicant_kind", "person"),
+                ("full_name", "Nguyễn Văn An"), ("id_number", "001203004567"), ("reason", "Nhập sai dấu tên"),
+                ("client_txn_id", "fix-page-1"),
+            ])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let (_, v) = desk.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(v["events"].as_array().unwrap().len(), 3, "{v}");
+        assert_eq!(v["submission"]["applicant"]["full_name"], "Nguyễn Văn Ân", "unchanged until approved");
+        let (s, _) = act(&desk, &code, fix).await;
+        assert_eq!(s, StatusCode::CONFLICT, "one correction at a time");
+        assert_eq!(v["corrections"][0]["correction"]["after"]["full_name"], "Nguyễn Văn An");
+        assert_eq!(v["corrections"][0]["decision"], Value::Null);
+        assert!(!v["allowed_actions"].as_array().unwrap().iter().any(|a| a == "approve_correction"));
+        let (s, _) = act(&desk, &code, json!({"action": "approve_correction", "reason": "ok"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "the desk does not decide");
+
+        // The commune's leader finds it waiting, other communes' leaders do not.
+        let leader = app.api_as("anphu.lanhdao").await;
+        let (_, q) = leader.json("/api/v1/dossiers?queue=corrections").await;
+        assert_eq!(queue_codes(&q), [code.as_str()]);
+        let (_, q) = app.api_as("binhminh.lanhdao").await.json("/api/v1/dossiers?queue=corrections").await;
+        assert!(queue_codes(&q).is_empty());
+        let (_, q) = desk.json("/api/v1/dossiers?queue=corrections").await;
+        assert!(queue_codes(&q).is_empty(), "only those who decide see the queue");
+        let (s, _) = act(&leader, &code, json!({"action": "approve_correction"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a decision needs a reason");
+        let v = ok(&leader, &code, json!({"action": "approve_correction", "reason": "Đối chiếu căn cước"})).await;
+        assert_eq!(v["submission"]["applicant"]["full_name"], "Nguyễn Văn An");
+        assert_eq!(v["corrections"][0]["decision"]["approved"], true);
+        assert_eq!(v["corrections"][0]["correction"]["before"]["full_name"], "Nguyễn Văn Ân", "the old value is kept");
+        assert_eq!(v["status"], 2, "a correction does not move the dossier");
+        let (_, q) = leader.json("/api/v1/dossiers?queue=corrections").await;
+        assert!(queue_codes(&q).is_empty());
+        // The list and the search read the corrected name.
+        let (_, found) = leader.json("/api/v1/dossiers?q=nguyen%20van%20an").await;
+        assert_eq!(queue_codes(&found), [code.as_str()]);
+
+        // Four eyes: whoever requests does not approve.
+        let again = json!({"action": "request_correction", "correct": "applicant", "reason": "Thiếu địa chỉ",
+            "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567", "address": "Thôn 1, xã An Phú"}});
+        let v = ok(&leader, &code, again).await;
+        assert!(!v["allowed_actions"].as_array().unwrap().iter().any(|a| a == "approve_correction"), "{}", v["allowed_actions"]);
+        let (s, e) = act(&leader, &code, json!({"action": "approve_correction", "reason": "ok"})).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{e}");
+
+        // The public sees none of it; the officials' page shows the before and after.
+        let (_, public) = app.browser().json(&format!("/api/v1/public/dossiers/{code}")).await;
+        assert!(!public.to_string().contains("đính chính"), "{public}");
+        let page = app.login("anphu.lanhdao").await.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(page.contains("Đính chính thông tin") && page.contains("<del>Nguyễn Văn Ân</del>"), "{page}");
+        assert!(page.contains("Chờ lãnh đạo duyệt"), "{page}");
+    }
+
     async fn a_supplement_round_trip_moves_the_appointment_by_the_paused_time(app) {
         let desk = app.api_as("anphu.motcua").await;
         // 1 working day from Monday 09:00; Tuesday 24/11 is a holiday: Wednesday 09:00.

@@ -7,7 +7,9 @@ use motcua_domain::account::{Principal, Username};
 use motcua_domain::agency::{AgencyCode, AgencyId};
 use motcua_domain::audit::Outcome;
 use motcua_domain::calendar::WorkingCalendar;
+use motcua_domain::dossier::action::CorrectionDraft;
 use motcua_domain::dossier::action::requirement;
+use motcua_domain::dossier::correction::ResultParticulars;
 use motcua_domain::dossier::event::{ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, decide};
 use motcua_domain::policy::{Denied, authorize_dossier};
@@ -28,9 +30,10 @@ pub struct ActionInput {
     /// `accept`, `request_supplement`, `receive_supplement`, `refuse`, `assign`, `forward`,
     /// `send_back`, `consult`, `answer_consultation`, `request_payment`, `receive_payment`,
     /// `approve`, `reject`, `issue_result`, `return_result`, `request_withdrawal`, `stop`,
-    /// `extend`.
+    /// `extend`, `request_correction`, `approve_correction`, `reject_correction`.
     pub action: String,
-    /// Why (required for send_back, reject, stop, extend and a second supplement request).
+    /// Why (required for send_back, reject, stop, extend, a second supplement request and
+    /// every correction action).
     #[serde(default)]
     pub reason: Option<String>,
     /// The client's unique id of this request: a retry has no second effect.
@@ -83,6 +86,14 @@ pub struct ActionInput {
     /// New appointment of an extension: RFC 3339, or `dd/mm/yyyy HH:MM` in Vietnam time.
     #[serde(default)]
     pub appointment_at: Option<String>,
+    /// What `request_correction` corrects: `applicant` (send `applicant`), `result` (send
+    /// `number`, `signed_on`, `signer`; those left out keep their value) or `receiver` (send
+    /// `receiver`).
+    #[serde(default)]
+    pub correct: Option<String>,
+    /// The applicant as it should read, for `correct: applicant`.
+    #[serde(default)]
+    pub applicant: Option<super::intake::ApplicantInput>,
 }
 
 /// A file handed in with an action: the result document of `issue_result` (the signed
@@ -128,6 +139,16 @@ fn check_attachment(kind: ActionKind, a: &Attachment) -> Result<(String, &'stati
     Ok((name, content_type))
 }
 
+/// Whether this is a decision on the official's own correction request (four eyes).
+pub(crate) fn own_correction(
+    state: &motcua_domain::dossier::DossierState,
+    kind: ActionKind,
+    principal: &Principal,
+) -> bool {
+    matches!(kind, ActionKind::ApproveCorrection | ActionKind::RejectCorrection)
+        && state.pending_correction().is_some_and(|c| c.requested_by_id == Some(principal.user_id))
+}
+
 pub(crate) fn action_error(e: ActionError) -> AppError {
     match e {
         ActionError::NotAllowed { action, status, allowed } => AppError::IllegalTransition {
@@ -147,6 +168,43 @@ pub(crate) fn action_error(e: ActionError) -> AppError {
         },
         ActionError::Invalid { field, message } => AppError::field(field, "invalid_action_input", message),
         ActionError::Deadline(d) => crate::calendar::deadline_error(d),
+    }
+}
+
+/// The corrected value an official sent.
+fn correction_draft(
+    state: &motcua_domain::dossier::DossierState,
+    input: &ActionInput,
+    now: Timestamp,
+) -> Result<CorrectionDraft, AppError> {
+    match input.correct.as_deref().map(str::trim) {
+        Some("applicant") => {
+            let a = input.applicant.as_ref().ok_or_else(|| {
+                AppError::field("applicant", "required", "Cần nhập thông tin người nộp hồ sơ đã đính chính.")
+            })?;
+            let applicant = super::intake::applicant_of(a, None, motcua_domain::time::vn_date(now))
+                .map_err(AppError::Validation)?;
+            Ok(CorrectionDraft::Applicant(applicant))
+        }
+        Some("result") => {
+            let r = state.result.as_ref();
+            let keep = |v: &Option<String>, current: Option<&String>| {
+                v.clone().filter(|s| !s.trim().is_empty()).or_else(|| current.cloned()).unwrap_or_default()
+            };
+            let signed_on = match input.signed_on.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(d) => parse_date("signed_on", d).map_err(|e| AppError::Validation(ValidationErrors::single(e)))?,
+                None => r.map_or_else(|| motcua_domain::time::vn_date(now), |r| r.signed_on),
+            };
+            Ok(CorrectionDraft::Result(ResultParticulars {
+                number: keep(&input.number, r.map(|r| &r.number)),
+                signed_on,
+                signer: keep(&input.signer, r.map(|r| &r.signer)),
+            }))
+        }
+        Some("receiver") => Ok(CorrectionDraft::Receiver(input.receiver.clone().unwrap_or_default())),
+        _ => {
+            Err(AppError::field("correct", "invalid_value", "Nội dung đính chính là applicant, result hoặc receiver."))
+        }
     }
 }
 
@@ -240,7 +298,9 @@ impl Services {
         }
         let (perm, agency_id) = requirement(&state, kind);
         let agency = self.ref_agency(&reference, agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
-        let grant = match authorize_dossier(principal, perm, &agency.path) {
+        let grant = match authorize_dossier(principal, perm, &agency.path)
+            .and_then(|g| if own_correction(&state, kind, principal) { Err(Denied::OwnRequest) } else { Ok(g) })
+        {
             Ok(g) => g,
             Err(denied) => {
                 drop(tx);
@@ -385,6 +445,9 @@ impl Services {
                 };
                 Command::ReturnResult { delivery, receiver: input.receiver.clone().unwrap_or_default() }
             }
+            ActionKind::RequestCorrection => Command::RequestCorrection { draft: correction_draft(state, input, now)? },
+            ActionKind::ApproveCorrection => Command::ApproveCorrection,
+            ActionKind::RejectCorrection => Command::RejectCorrection,
             ActionKind::RequestWithdrawal => Command::RequestWithdrawal,
             ActionKind::Stop => Command::Stop,
             ActionKind::Extend => Command::Extend {

@@ -146,8 +146,16 @@ pub(crate) fn check_txn_id(raw: Option<&str>) -> Result<Option<String>, AppError
 }
 
 fn applicant_from(input: &IntakeInput, today: jiff::civil::Date) -> Result<Applicant, ValidationErrors> {
+    applicant_of(&input.applicant, input.cccd_qr.as_deref(), today)
+}
+
+/// The applicant an official typed (or scanned from the chip ID card's QR), checked.
+pub(crate) fn applicant_of(
+    a: &ApplicantInput,
+    cccd_qr: Option<&str>,
+    today: jiff::civil::Date,
+) -> Result<Applicant, ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let a = &input.applicant;
     let kind = match a.kind.as_deref() {
         None => ApplicantKind::Person,
         Some(k) => ApplicantKind::parse(k).unwrap_or_else(|| {
@@ -169,7 +177,7 @@ fn applicant_from(input: &IntakeInput, today: jiff::civil::Date) -> Result<Appli
         phone: a.phone.clone(),
         email: a.email.clone(),
     };
-    if let Some(qr) = input.cccd_qr.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(qr) = cccd_qr.filter(|q| !q.trim().is_empty()) {
         match parse_cccd_qr(qr) {
             Ok(card) => {
                 let empty = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());

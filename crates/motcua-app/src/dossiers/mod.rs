@@ -56,7 +56,8 @@ pub struct DossierPage {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListInput {
-    /// `all` (default), `to_process`, `mine`, `near_due`, `overdue`, `waiting`, `consultations`.
+    /// `all` (default), `to_process`, `mine`, `near_due`, `overdue`, `waiting`, `consultations`,
+    /// `corrections` (waiting for the viewer's decision as a leader).
     pub queue: Option<String>,
     /// National status codes or names, comma-separated.
     pub status: Option<String>,
@@ -254,6 +255,7 @@ impl Services {
             let (perm, agency) = requirement(state, action);
             if let Some(a) = self.ref_agency(reference, agency).await?
                 && authorize_dossier(principal, perm, &a.path).is_ok()
+                && !actions::own_correction(state, action, principal)
             {
                 out.push(action);
             }
@@ -356,6 +358,11 @@ impl Services {
             "mine" => q.queue = Queue::Mine,
             "waiting" => q.queue = Queue::WaitingApplicant,
             "consultations" => q.queue = Queue::Consultations,
+            "corrections" => {
+                q.queue = Queue::Corrections;
+                let decides = reach(Permission::DecideDossiers);
+                q.act_scopes = if decides.is_empty() { Vec::new() } else { vec![(Permission::DecideDossiers, decides)] };
+            }
             "near_due" => {
                 q.queue = Queue::ToProcess;
                 q.statuses = vec![2, 4];
@@ -368,7 +375,7 @@ impl Services {
             other => e.push(FieldError::new(
                 "queue",
                 "invalid_value",
-                format!("Hàng đợi không hợp lệ: \"{other}\"; dùng all, to_process, mine, near_due, overdue, waiting, consultations."),
+                format!("Hàng đợi không hợp lệ: \"{other}\"; dùng all, to_process, mine, near_due, overdue, waiting, consultations, corrections."),
             )),
         }
         if q.queue == Queue::ToProcess {

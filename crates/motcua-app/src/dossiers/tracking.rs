@@ -55,7 +55,10 @@ impl Services {
                     }
                     EventBody::ConsultationRequested { agency, .. } => Some(agency.name.clone()),
                     // Internal notes of the workflow are not public.
-                    EventBody::Assigned { .. } | EventBody::ConsultationAnswered { .. } => return None,
+                    EventBody::Assigned { .. }
+                    | EventBody::ConsultationAnswered { .. }
+                    | EventBody::CorrectionRequested { .. }
+                    | EventBody::CorrectionDecided { .. } => return None,
                     _ => None,
                 };
                 Some(PublicStep { label: e.body.label().to_owned(), unit, at: e.at })

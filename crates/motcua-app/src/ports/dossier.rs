@@ -57,6 +57,8 @@ pub enum Queue {
     WaitingApplicant,
     /// Consultations asked of the viewer's units and not yet answered.
     Consultations,
+    /// A correction waits for a decision of a leader where the viewer decides (`act_scopes`).
+    Corrections,
 }
 
 /// Where a permission reaches: whole subtrees, and single agencies (the parents of the units a
@@ -78,7 +80,8 @@ impl Reach {
 pub struct DossierQuery {
     /// Where the viewer may see dossiers (ViewDossiers).
     pub view_scopes: Reach,
-    /// For [`Queue::ToProcess`]: per permission, where the viewer holds it.
+    /// For [`Queue::ToProcess`] and [`Queue::Corrections`]: per permission, where the viewer
+    /// holds it.
     pub act_scopes: Vec<(Permission, Reach)>,
     pub queue: Queue,
     pub viewer: Option<UserId>,

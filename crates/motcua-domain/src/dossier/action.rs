@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::agency::AgencyId;
 use crate::calendar::deadline::{Counting, DeadlineError, ProcessingTime, TimeUnit};
 use crate::calendar::working_calendar::WorkingCalendar;
+use crate::dossier::applicant::Applicant;
 use crate::dossier::code::DossierCode;
+use crate::dossier::correction::{Correction, ResultParticulars};
 use crate::dossier::event::{AgencyRef, EventBody, PlannedStep, ResultDelivery, UserRef};
 use crate::dossier::state::DossierState;
 use crate::dossier::status::Status;
@@ -39,10 +41,13 @@ pub enum ActionKind {
     RequestWithdrawal,
     Stop,
     Extend,
+    RequestCorrection,
+    ApproveCorrection,
+    RejectCorrection,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 18] = [
+    pub const ALL: [ActionKind; 21] = [
         ActionKind::Accept,
         ActionKind::RequestSupplement,
         ActionKind::ReceiveSupplement,
@@ -61,6 +66,9 @@ impl ActionKind {
         ActionKind::RequestWithdrawal,
         ActionKind::Stop,
         ActionKind::Extend,
+        ActionKind::RequestCorrection,
+        ActionKind::ApproveCorrection,
+        ActionKind::RejectCorrection,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +91,9 @@ impl ActionKind {
             ActionKind::RequestWithdrawal => "request_withdrawal",
             ActionKind::Stop => "stop",
             ActionKind::Extend => "extend",
+            ActionKind::RequestCorrection => "request_correction",
+            ActionKind::ApproveCorrection => "approve_correction",
+            ActionKind::RejectCorrection => "reject_correction",
         }
     }
 
@@ -110,12 +121,24 @@ impl ActionKind {
             ActionKind::RequestWithdrawal => "Ghi nhận yêu cầu rút hồ sơ",
             ActionKind::Stop => "Dừng xử lý",
             ActionKind::Extend => "Xin lỗi và gia hạn",
+            ActionKind::RequestCorrection => "Đề nghị đính chính",
+            ActionKind::ApproveCorrection => "Duyệt đính chính",
+            ActionKind::RejectCorrection => "Không duyệt đính chính",
         }
     }
 
     /// Whether the action must carry a reason.
     pub fn needs_reason(self) -> bool {
-        matches!(self, ActionKind::SendBack | ActionKind::Reject | ActionKind::Stop | ActionKind::Extend)
+        matches!(
+            self,
+            ActionKind::SendBack
+                | ActionKind::Reject
+                | ActionKind::Stop
+                | ActionKind::Extend
+                | ActionKind::RequestCorrection
+                | ActionKind::ApproveCorrection
+                | ActionKind::RejectCorrection
+        )
     }
 }
 
@@ -181,6 +204,20 @@ pub enum Command {
         appointment_at: Timestamp,
         signer: String,
     },
+    /// The corrected value (validated by the caller, like every input it resolves).
+    RequestCorrection {
+        draft: CorrectionDraft,
+    },
+    ApproveCorrection,
+    RejectCorrection,
+}
+
+/// The value an official says is right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorrectionDraft {
+    Applicant(Applicant),
+    Result(ResultParticulars),
+    Receiver(String),
 }
 
 impl Command {
@@ -204,6 +241,9 @@ impl Command {
             Command::RequestWithdrawal => ActionKind::RequestWithdrawal,
             Command::Stop => ActionKind::Stop,
             Command::Extend { .. } => ActionKind::Extend,
+            Command::RequestCorrection { .. } => ActionKind::RequestCorrection,
+            Command::ApproveCorrection => ActionKind::ApproveCorrection,
+            Command::RejectCorrection => ActionKind::RejectCorrection,
         }
     }
 }
@@ -272,6 +312,8 @@ pub fn allows(s: &DossierState, action: ActionKind) -> bool {
         RequestWithdrawal => (pending || s.status == Status::Submitted) && s.status != Status::WithdrawalRequested,
         Stop => pending && s.result.is_none(),
         Extend => pending && s.status != Status::WithdrawalRequested && s.appointment_at.is_some(),
+        RequestCorrection => s.received_at.is_some() && s.pending_correction().is_none(),
+        ApproveCorrection | RejectCorrection => s.pending_correction().is_some(),
     }
 }
 
@@ -306,6 +348,10 @@ pub fn requirement(s: &DossierState, action: ActionKind) -> (Permission, AgencyI
         ),
         Stop if s.status == Status::WithdrawalRequested => (Permission::ReceiveDossiers, receiving),
         Stop | Extend => (Permission::DecideDossiers, resolving),
+        // Anyone of the receiving agency who sees the dossier may point out a wrong fact; a
+        // leader of the resolving agency decides.
+        RequestCorrection => (Permission::ViewDossiers, receiving),
+        ApproveCorrection | RejectCorrection => (Permission::DecideDossiers, resolving),
     }
 }
 
@@ -399,6 +445,34 @@ fn resumed(s: &DossierState, ctx: &Context<'_>, now: Timestamp) -> Result<Resume
         shift(cal, s.appointment_at, since, paused)?,
         shift(step_cal, s.step.as_ref().and_then(|c| c.due_at), since, step_paused)?,
     ))
+}
+
+/// A correction of what the dossier records now into the draft's value.
+fn correction_of(s: &DossierState, draft: CorrectionDraft) -> Result<Correction, ActionError> {
+    Ok(match draft {
+        CorrectionDraft::Applicant(after) => {
+            Correction::Applicant { before: Box::new(s.submission.applicant.clone()), after: Box::new(after) }
+        }
+        CorrectionDraft::Result(after) => {
+            let r = s.result.as_ref().ok_or_else(|| invalid("correction", "Hồ sơ chưa có kết quả để đính chính."))?;
+            let after = ResultParticulars {
+                number: clean_text("number", &after.number, "số, ký hiệu văn bản kết quả")?,
+                signer: clean_text("signer", &after.signer, "người ký")?,
+                signed_on: after.signed_on,
+            };
+            let before =
+                ResultParticulars { number: r.number.clone(), signed_on: r.signed_on, signer: r.signer.clone() };
+            Correction::Result { before, after }
+        }
+        CorrectionDraft::Receiver(after) => {
+            let (_, before) =
+                s.delivered.as_ref().ok_or_else(|| invalid("correction", "Hồ sơ chưa trả kết quả để đính chính."))?;
+            Correction::Receiver {
+                before: before.clone(),
+                after: clean_text("receiver", &after, "người nhận kết quả")?,
+            }
+        }
+    })
 }
 
 /// Decides an action: the events it produces, or why it cannot be taken now.
@@ -533,6 +607,18 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
                 appointment_at,
                 signer: clean_text("signer", &signer, "người đứng đầu cơ quan ký")?,
             }]
+        }
+        Command::RequestCorrection { draft } => {
+            let correction = correction_of(s, draft)?;
+            if correction.changes().is_empty() {
+                return Err(invalid("correction", "Giá trị đề nghị đính chính trùng với thông tin đang ghi nhận."));
+            }
+            let id = s.corrections.len() as u32 + 1;
+            vec![EventBody::CorrectionRequested { id, correction }]
+        }
+        Command::ApproveCorrection | Command::RejectCorrection => {
+            let id = s.pending_correction().map_or(0, |c| c.id);
+            vec![EventBody::CorrectionDecided { id, approved: action == ActionKind::ApproveCorrection }]
         }
     };
     Ok(events)

@@ -16,6 +16,7 @@ use crate::calendar::deadline::{Counting, ProcessingTime};
 use crate::catalog::Channel;
 use crate::dossier::applicant::{Applicant, Representative};
 use crate::dossier::code::DossierCode;
+use crate::dossier::correction::{Correction, CorrectionId};
 use crate::dossier::workflow::StepKind;
 
 /// An agency as a fact remembers it: its id, and its code and name at the time.
@@ -264,6 +265,16 @@ pub enum EventBody {
         appointment_at: Timestamp,
         signer: String,
     },
+    /// Đề nghị đính chính: a recorded fact was wrong; the fix waits for a leader's decision.
+    CorrectionRequested {
+        id: CorrectionId,
+        correction: Correction,
+    },
+    /// The leader's decision on a correction (the reason is the event's).
+    CorrectionDecided {
+        id: CorrectionId,
+        approved: bool,
+    },
 }
 
 impl EventBody {
@@ -287,6 +298,8 @@ impl EventBody {
             EventBody::WithdrawalRequested => "withdrawal_requested",
             EventBody::Stopped { .. } => "stopped",
             EventBody::Extended { .. } => "extended",
+            EventBody::CorrectionRequested { .. } => "correction_requested",
+            EventBody::CorrectionDecided { .. } => "correction_decided",
         }
     }
 
@@ -312,6 +325,9 @@ impl EventBody {
             EventBody::WithdrawalRequested => "Công dân yêu cầu rút hồ sơ",
             EventBody::Stopped { .. } => "Dừng xử lý",
             EventBody::Extended { .. } => "Xin lỗi và gia hạn",
+            EventBody::CorrectionRequested { .. } => "Đề nghị đính chính thông tin",
+            EventBody::CorrectionDecided { approved: true, .. } => "Duyệt đính chính",
+            EventBody::CorrectionDecided { approved: false, .. } => "Không duyệt đính chính",
         }
     }
 }

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use proptest::prelude::*;
 
-use super::action::{ActionError, ActionKind, Command, Context, allowed_actions, decide};
+use super::action::{ActionError, ActionKind, Command, Context, CorrectionDraft, allowed_actions, decide};
 use super::applicant::Applicant;
 use super::code::DossierCode;
 use super::event::{
@@ -191,7 +191,7 @@ fn the_full_journey_with_a_supplement_round_trip() {
     assert_eq!(j.state.timeliness(), Some(Timeliness::Early));
     j.ok("2026-11-30T08:00", hand_back());
     assert_eq!(j.state.status, Status::Returned);
-    assert!(allowed_actions(&j.state).is_empty());
+    assert_eq!(allowed_actions(&j.state), [ActionKind::RequestCorrection], "a finished dossier can only be corrected");
     assert_eq!(j.state.timeliness(), Some(Timeliness::Early));
 }
 
@@ -312,6 +312,14 @@ fn arb_command() -> impl Strategy<Value = (Command, bool)> {
         Just(hand_back()),
         Just(Command::RequestWithdrawal),
         Just(Command::Stop),
+        Just(Command::RequestCorrection { draft: CorrectionDraft::Receiver("Trần Thị Bình".into()) }),
+        Just(Command::RequestCorrection {
+            draft: CorrectionDraft::Applicant(Applicant {
+                full_name: "Nguyễn Văn Ân".into(), ..Applicant::default()
+            })
+        }),
+        Just(Command::ApproveCorrection),
+        Just(Command::RejectCorrection),
     ]
     .prop_flat_map(|c| (Just(c), any::<bool>()))
 }
@@ -328,9 +336,14 @@ proptest! {
             t = t.checked_add(jiff::SignedDuration::from_mins(97)).unwrap();
             let when = jiff::fmt::strtime::format("%Y-%m-%dT%H:%M", &t.to_zoned(crate::time::vn_time_zone())).unwrap();
             let was_final = j.state.status.is_final();
+            let status = j.state.status;
+            let correcting = matches!(cmd, Command::RequestCorrection { .. } | Command::ApproveCorrection | Command::RejectCorrection);
             let r = j.act(&when, cmd, with_reason.then_some("lý do"));
-            if was_final {
+            if was_final && !correcting {
                 prop_assert!(r.is_err());
+            }
+            if correcting {
+                prop_assert_eq!(j.state.status, status, "a correction never moves the dossier");
             }
             prop_assert!((1..=10).contains(&j.state.status.national_code()));
             if j.state.status == Status::Returned {
@@ -448,4 +461,103 @@ fn a_pause_stops_every_agency_clock() {
     assert_eq!(c[0].used_minutes, 180 + 60 + 30);
     assert_eq!(c[0].budget_minutes, Some(2 * 60 + 2 * 480 + 4 * 60 + 2 * 60));
     assert_eq!(c[0].released_at, Some(at("2026-12-01T09:00")));
+}
+
+#[test]
+fn a_wrong_fact_is_corrected_by_a_leader_and_its_history_kept() {
+    use super::correction::{Correction, ResultParticulars};
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    let wrong =
+        Applicant {
+            full_name: "Nguyễn Văn Ân".into(), id_number: Some("001203004567".into()), ..Applicant::default()
+        };
+    let right = Applicant { full_name: "Nguyễn Văn An".into(), ..wrong.clone() };
+    let correct_name = || Command::RequestCorrection { draft: CorrectionDraft::Applicant(right.clone()) };
+    // Nothing to correct before the dossier is received.
+    assert!(matches!(
+        j.act("2026-11-23T08:58", correct_name(), Some("Sai chính tả")),
+        Err(ActionError::NotAllowed { .. })
+    ));
+    j.ok("2026-11-23T09:00", accept(timed_steps()));
+    // A reason is required, and a value equal to the recorded one is no correction.
+    assert!(matches!(
+        j.act("2026-11-23T09:05", correct_name(), None),
+        Err(ActionError::Invalid { field: "reason", .. })
+    ));
+    let same = Command::RequestCorrection { draft: CorrectionDraft::Applicant(j.state.submission.applicant.clone()) };
+    assert!(matches!(
+        j.act("2026-11-23T09:05", same, Some("x")),
+        Err(ActionError::Invalid { field: "correction", .. })
+    ));
+    let no_result = Command::RequestCorrection {
+        draft: CorrectionDraft::Result(ResultParticulars {
+            number: "1".into(),
+            signed_on: date(2026, 11, 23),
+            signer: "A".into(),
+        }),
+    };
+    assert!(matches!(
+        j.act("2026-11-23T09:05", no_result, Some("x")),
+        Err(ActionError::Invalid { field: "correction", .. })
+    ));
+
+    // The submitted name was "Nguyễn Văn An"; the desk asks to record "Nguyễn Văn An" again with
+    // a different ID number.
+    let other_id = Applicant { id_number: Some("001203004568".into()), ..j.state.submission.applicant.clone() };
+    j.act(
+        "2026-11-23T09:10",
+        Command::RequestCorrection { draft: CorrectionDraft::Applicant(other_id.clone()) },
+        Some("Nhập nhầm số định danh"),
+    )
+    .unwrap();
+    let pending = j.state.pending_correction().unwrap();
+    assert_eq!(pending.id, 1);
+    assert_eq!(pending.correction.changes().len(), 1);
+    assert_eq!(j.state.submission.applicant.id_number, None, "nothing changes before a leader approves");
+    assert_eq!(j.state.status, Status::Received, "the dossier's status is untouched");
+    assert!(allowed_actions(&j.state).contains(&ActionKind::Forward), "work goes on meanwhile");
+    assert!(!allowed_actions(&j.state).contains(&ActionKind::RequestCorrection), "one correction at a time");
+    assert!(matches!(
+        j.act("2026-11-23T09:20", Command::ApproveCorrection, None),
+        Err(ActionError::Invalid { field: "reason", .. })
+    ));
+    j.act("2026-11-23T09:20", Command::ApproveCorrection, Some("Đối chiếu căn cước")).unwrap();
+    assert_eq!(j.state.submission.applicant.id_number.as_deref(), Some("001203004568"));
+    let done = &j.state.corrections[0];
+    assert_eq!(
+        done.decision.as_ref().map(|d| (d.approved, d.reason.as_deref())),
+        Some((true, Some("Đối chiếu căn cước")))
+    );
+    let Correction::Applicant { before, .. } = &done.correction else { panic!() };
+    assert_eq!(before.id_number, None, "the value before is kept");
+
+    // A rejected correction changes nothing.
+    j.act("2026-11-23T09:30", Command::RequestCorrection { draft: CorrectionDraft::Applicant(wrong) }, Some("?"))
+        .unwrap();
+    j.act("2026-11-23T09:40", Command::RejectCorrection, Some("Thông tin đã đúng")).unwrap();
+    assert_eq!(j.state.submission.applicant.full_name, "Nguyễn Văn An");
+    assert_eq!(j.state.corrections.len(), 2);
+    assert!(j.state.pending_correction().is_none());
+
+    // After the result: its number can be corrected, timeliness cannot move.
+    j.ok("2026-11-23T10:00", Command::Forward { assignee: None });
+    j.ok("2026-11-23T11:00", Command::Forward { assignee: None });
+    j.ok("2026-11-23T13:30", Command::Approve);
+    j.ok("2026-11-23T14:00", issue());
+    let before = j.state.timeliness();
+    let fixed =
+        ResultParticulars {
+            number: "321/GKS".into(), signed_on: date(2026, 11, 23), signer: "Trương Văn Lãnh".into()
+        };
+    j.act(
+        "2026-11-23T15:00",
+        Command::RequestCorrection { draft: CorrectionDraft::Result(fixed) },
+        Some("Vào sổ nhầm số"),
+    )
+    .unwrap();
+    j.act("2026-11-23T15:10", Command::ApproveCorrection, Some("Đúng sổ")).unwrap();
+    let r = j.state.result.as_ref().unwrap();
+    assert_eq!((r.number.as_str(), r.signed_on), ("321/GKS", date(2026, 11, 23)));
+    assert_eq!(j.state.timeliness(), before);
+    assert_eq!(j.state.resolved_at, Some(at("2026-11-23T14:00")));
 }

@@ -10,6 +10,7 @@ pub mod agency_clock;
 pub mod applicant;
 pub mod cccd;
 pub mod code;
+pub mod correction;
 pub mod event;
 pub mod state;
 pub mod status;

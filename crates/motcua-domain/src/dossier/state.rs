@@ -11,6 +11,7 @@ use crate::calendar::deadline::{
     pauses_from_events,
 };
 use crate::dossier::code::DossierCode;
+use crate::dossier::correction::{Correction, CorrectionDecision, CorrectionRecord};
 use crate::dossier::event::{
     AgencyRef, ConsultationId, DossierEvent, EventActor, EventBody, PlannedStep, ResultDelivery, Submission, UserRef,
 };
@@ -129,6 +130,8 @@ pub struct DossierState {
     pub refusal: Option<Vec<String>>,
     pub withdrawal_requested_at: Option<Timestamp>,
     pub stopped_at: Option<Timestamp>,
+    /// Corrections requested, decided or pending (the last one, if undecided).
+    pub corrections: Vec<CorrectionRecord>,
     /// The status before a pause or a withdrawal request, restored afterwards.
     resume_status: Option<Status>,
     pub last_seq: i64,
@@ -185,6 +188,7 @@ impl DossierState {
             refusal: None,
             withdrawal_requested_at: None,
             stopped_at: None,
+            corrections: Vec::new(),
             resume_status: None,
             last_seq: first.seq,
             last_hash: first.hash.clone(),
@@ -391,7 +395,55 @@ impl DossierState {
                 });
                 self.appointment_at = Some(*appointment_at);
             }
+            EventBody::CorrectionRequested { id, correction } => {
+                self.corrections.push(CorrectionRecord {
+                    id: *id,
+                    correction: correction.clone(),
+                    requested_at: e.at,
+                    requested_by: actor.name.clone(),
+                    requested_by_id: actor.user_id,
+                    reason: e.reason.clone(),
+                    decision: None,
+                });
+            }
+            EventBody::CorrectionDecided { id, approved } => {
+                let Some(record) = self.corrections.iter_mut().find(|c| c.id == *id) else { return };
+                record.decision = Some(CorrectionDecision {
+                    approved: *approved,
+                    at: e.at,
+                    by: actor.name.clone(),
+                    reason: e.reason.clone(),
+                });
+                if *approved {
+                    let correction = record.correction.clone();
+                    self.correct(&correction);
+                }
+            }
         }
+    }
+
+    /// Applies an approved correction to what the dossier shows.
+    fn correct(&mut self, c: &Correction) {
+        match c {
+            Correction::Applicant { after, .. } => self.submission.applicant = (**after).clone(),
+            Correction::Result { after, .. } => {
+                if let Some(r) = &mut self.result {
+                    r.number = after.number.clone();
+                    r.signed_on = after.signed_on;
+                    r.signer = after.signer.clone();
+                }
+            }
+            Correction::Receiver { after, .. } => {
+                if let Some((_, receiver)) = &mut self.delivered {
+                    *receiver = after.clone();
+                }
+            }
+        }
+    }
+
+    /// The correction waiting for a leader's decision, if any.
+    pub fn pending_correction(&self) -> Option<&CorrectionRecord> {
+        self.corrections.last().filter(|c| c.decision.is_none())
     }
 
     fn pause(&mut self, reason: PauseReason, at: Timestamp, clock: bool) {

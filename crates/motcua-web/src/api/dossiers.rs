@@ -165,6 +165,10 @@ pub struct DossierDto {
     pub refusal_reasons: Option<Vec<String>>,
     /// Each agency's share of the processing, on its own office hours (liên thông).
     pub agency_clocks: Vec<AgencyClockDto>,
+    /// Corrections requested (`correction` with `what`, `before`, `after`), with the leader's
+    /// decision once taken.
+    #[schema(value_type = Vec<Object>)]
+    pub corrections: serde_json::Value,
     /// Actions the caller may take now.
     pub allowed_actions: Vec<String>,
     /// The last event's number; send it back as `expected_seq` to act only on this state.
@@ -291,6 +295,7 @@ impl From<&DossierView> for DossierDto {
             extensions: json_of(&s.extensions),
             refusal_reasons: s.refusal.clone(),
             agency_clocks: v.agency_clocks.iter().map(AgencyClockDto::from).collect(),
+            corrections: json_of(&s.corrections),
             allowed_actions: v.actions.iter().map(|a| a.as_str().to_owned()).collect(),
             last_seq: s.last_seq,
             events: v.events.iter().map(EventDto::from).collect(),

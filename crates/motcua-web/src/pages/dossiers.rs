@@ -29,13 +29,14 @@ fn lines(s: Option<&str>) -> Vec<String> {
     s.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
-const QUEUES: [(&str, &str); 7] = [
+const QUEUES: [(&str, &str); 8] = [
     ("to_process", "Cần xử lý"),
     ("mine", "Được giao cho tôi"),
     ("near_due", "Sắp đến hạn"),
     ("overdue", "Quá hạn"),
     ("waiting", "Chờ công dân bổ sung, nộp phí"),
     ("consultations", "Có lấy ý kiến"),
+    ("corrections", "Chờ duyệt đính chính"),
     ("all", "Tất cả"),
 ];
 
@@ -417,6 +418,72 @@ fn clock_row(c: &motcua_domain::dossier::AgencyClock) -> ClockRow {
     }
 }
 
+/// A correction as the dossier page lists it.
+pub struct CorrectionRow {
+    pub label: &'static str,
+    pub changes: Vec<motcua_domain::dossier::correction::FieldChange>,
+    pub requested: String,
+    pub reason: String,
+    pub decision: String,
+    pub pending: bool,
+}
+
+fn correction_row(c: &motcua_domain::dossier::correction::CorrectionRecord) -> CorrectionRow {
+    CorrectionRow {
+        label: c.correction.label(),
+        changes: c.correction.changes(),
+        requested: format!("{}, {}", c.requested_by, format_datetime(c.requested_at)),
+        reason: c.reason.clone().unwrap_or_default(),
+        decision: match &c.decision {
+            None => "Chờ lãnh đạo duyệt".to_owned(),
+            Some(d) => format!(
+                "{} bởi {}, {}{}",
+                if d.approved { "Đã duyệt" } else { "Không duyệt" },
+                d.by,
+                format_datetime(d.at),
+                d.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default()
+            ),
+        },
+        pending: c.decision.is_none(),
+    }
+}
+
+/// The values a correction form starts from: what the dossier records now.
+#[derive(Default)]
+pub struct CorrectionPrefill {
+    pub kind: &'static str,
+    pub full_name: String,
+    pub id_number: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub number: String,
+    pub signed_on: String,
+    pub signer: String,
+    pub receiver: String,
+}
+
+fn correction_prefill(s: &motcua_domain::dossier::DossierState) -> CorrectionPrefill {
+    let a = &s.submission.applicant;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    CorrectionPrefill {
+        kind: a.kind.as_str(),
+        full_name: a.full_name.clone(),
+        id_number: text(&a.id_number),
+        birth_date: a.birth_date.map(motcua_domain::time::format_date).unwrap_or_default(),
+        gender: text(&a.gender),
+        address: text(&a.address),
+        phone: text(&a.phone),
+        email: text(&a.email),
+        number: s.result.as_ref().map(|r| r.number.clone()).unwrap_or_default(),
+        signed_on: s.result.as_ref().map(|r| motcua_domain::time::format_date(r.signed_on)).unwrap_or_default(),
+        signer: s.result.as_ref().map(|r| r.signer.clone()).unwrap_or_default(),
+        receiver: s.delivered.as_ref().map(|d| d.1.clone()).unwrap_or_default(),
+    }
+}
+
 pub struct EventRow {
     pub seq: i64,
     pub at: String,
@@ -446,6 +513,8 @@ struct ShowPage {
     hand_overs: Vec<HandOverRow>,
     /// Per-agency clocks, shown when more than one agency does steps.
     clocks: Vec<ClockRow>,
+    corrections: Vec<CorrectionRow>,
+    prefill: CorrectionPrefill,
     events: Vec<EventRow>,
     actions: Vec<ActionForm>,
     txn: String,
@@ -531,6 +600,8 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
         steps,
         hand_overs,
         clocks: if v.agency_clocks.len() > 1 { v.agency_clocks.iter().map(clock_row).collect() } else { Vec::new() },
+        corrections: s.corrections.iter().map(correction_row).collect(),
+        prefill: correction_prefill(s),
         events,
         actions,
         txn: motcua_app::secret::random_hex(16),
@@ -577,6 +648,17 @@ fn action_input(f: &FormPairs) -> ActionInput {
         delivery: f.opt("delivery"),
         receiver: f.opt("receiver"),
         appointment_at: f.opt("appointment_at"),
+        correct: f.opt("correct"),
+        applicant: (f.opt("correct").as_deref() == Some("applicant")).then(|| ApplicantInput {
+            kind: f.opt("applicant_kind"),
+            full_name: f.text("full_name"),
+            id_number: f.opt("id_number"),
+            birth_date: f.opt("birth_date"),
+            gender: f.opt("gender"),
+            address: f.opt("address"),
+            phone: f.opt("phone"),
+            email: f.opt("email"),
+        }),
     }
 }
 
