@@ -204,7 +204,7 @@ app_tests! {
 
         let v = ok(&desk, &code, json!({"action": "return_result", "receiver": "Nguyễn Văn An"})).await;
         assert_eq!(v["status"], 10);
-        assert_eq!(v["allowed_actions"], json!([]));
+        assert_eq!(v["allowed_actions"], json!(["request_correction"]), "a returned dossier can only be corrected");
         let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
