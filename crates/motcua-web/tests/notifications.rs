@@ -33,6 +33,22 @@ async fn run_jobs(app: &TestApp) -> motcua_app::jobs::RunSummary {
     worker.run_pending().await.expect("run jobs")
 }
 
+/// Receives and accepts a 2.000908 dossier at An Phú's desk.
+async fn receive(desk: &TestClient, txn: &str) -> Value {
+    let r = desk
+        .post_json(
+            "/api/v1/dossiers",
+            &json!({
+                "procedure_code": "2.000908", "agency_code": "H99.301", "channel": "desk",
+                "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
+                "client_txn_id": txn, "accept": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.unwrap()
+}
+
 async fn notifications(c: &TestClient) -> Value {
     let (s, v) = c.json("/api/v1/notifications").await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -51,18 +67,7 @@ async fn journey(backend: Backend) {
     let app = spawn(backend, &smtp).await;
     let desk = app.api_as("anphu.motcua").await;
     // 2.000908: one working day, split 1 h desk / 4 h office (.03) / 2 h leader / 1 h clerk.
-    let r = desk
-        .post_json(
-            "/api/v1/dossiers",
-            &json!({
-                "procedure_code": "2.000908", "agency_code": "H99.301", "channel": "desk",
-                "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
-                "client_txn_id": "notify-1", "accept": true
-            }),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let d: Value = r.json().await.unwrap();
+    let d = receive(&desk, "notify-1").await;
     let code = d["code"].as_str().unwrap().to_owned();
     assert_eq!(d["current_step"]["due_at"], "2026-11-23T10:00:00+07:00");
 
@@ -298,18 +303,7 @@ async fn reminders_follow_the_agency_office_hours() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let desk = app.api_as("anphu.motcua").await;
-    let r = desk
-        .post_json(
-            "/api/v1/dossiers",
-            &json!({
-                "procedure_code": "2.000908", "agency_code": "H99.301", "channel": "desk",
-                "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
-                "client_txn_id": "hours-1", "accept": true
-            }),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let d: Value = r.json().await.unwrap();
+    let d = receive(&desk, "hours-1").await;
     assert_eq!(d["current_step"]["due_at"], "2026-11-23T12:00:00+07:00", "the desk hour starts at opening");
     let code = d["code"].as_str().unwrap().to_owned();
     let r = desk.post_json(&format!("/api/v1/dossiers/{code}/actions"), &json!({"action": "forward"})).await;

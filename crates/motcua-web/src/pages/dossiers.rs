@@ -286,22 +286,27 @@ pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q)
     Ok(render(&intake_page(&state, &user, FormPairs(pairs), FormErrors::default()).await?))
 }
 
+/// The applicant fields of a form (the intake form, and the correction form that edits them).
+fn applicant_input(f: &FormPairs) -> ApplicantInput {
+    ApplicantInput {
+        kind: f.opt("applicant_kind"),
+        full_name: f.text("full_name"),
+        id_number: f.opt("id_number"),
+        birth_date: f.opt("birth_date"),
+        gender: f.opt("gender"),
+        address: f.opt("address"),
+        phone: f.opt("phone"),
+        email: f.opt("email"),
+    }
+}
+
 fn intake_input(f: &FormPairs) -> IntakeInput {
     IntakeInput {
         procedure_code: f.text("procedure_code"),
         case: f.opt("case"),
         agency_code: f.text("agency_code"),
         channel: f.opt("channel"),
-        applicant: ApplicantInput {
-            kind: f.opt("applicant_kind"),
-            full_name: f.text("full_name"),
-            id_number: f.opt("id_number"),
-            birth_date: f.opt("birth_date"),
-            gender: f.opt("gender"),
-            address: f.opt("address"),
-            phone: f.opt("phone"),
-            email: f.opt("email"),
-        },
+        applicant: applicant_input(f),
         cccd_qr: f.opt("cccd_qr"),
         representative: f.opt("rep_name").map(|name| RepresentativeInput {
             full_name: name,
@@ -649,16 +654,7 @@ fn action_input(f: &FormPairs) -> ActionInput {
         receiver: f.opt("receiver"),
         appointment_at: f.opt("appointment_at"),
         correct: f.opt("correct"),
-        applicant: (f.opt("correct").as_deref() == Some("applicant")).then(|| ApplicantInput {
-            kind: f.opt("applicant_kind"),
-            full_name: f.text("full_name"),
-            id_number: f.opt("id_number"),
-            birth_date: f.opt("birth_date"),
-            gender: f.opt("gender"),
-            address: f.opt("address"),
-            phone: f.opt("phone"),
-            email: f.opt("email"),
-        }),
+        applicant: (f.opt("correct").as_deref() == Some("applicant")).then(|| applicant_input(f)),
     }
 }
 
