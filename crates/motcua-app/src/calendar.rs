@@ -346,7 +346,7 @@ impl Services {
     }
 
     /// The calendars of several agencies (each step of an interagency dossier is timed on the
-    /// office hours of the agency doing it). Unknown agencies are left out.
+    /// office hours of the agency doing it).
     pub(crate) async fn calendars_of(
         &self,
         reference: &crate::reference::Reference,
@@ -354,22 +354,28 @@ impl Services {
     ) -> Result<std::collections::HashMap<AgencyId, WorkingCalendar>, AppError> {
         let mut out = std::collections::HashMap::new();
         for id in agencies {
-            if out.contains_key(&id) {
-                continue;
-            }
-            if let Some(agency) = self.ref_agency(reference, id).await? {
-                out.insert(id, self.agency_calendar_at(reference, &agency).await?.calendar);
+            if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id) {
+                slot.insert(self.calendar_of_agency(reference, Some(id)).await?);
             }
         }
         Ok(out)
     }
 
-    /// [`Services::default_calendar`] from reference data the caller already holds.
-    pub(crate) async fn default_calendar_at(
+    /// The calendar an agency works by; the default office hours for no agency, or one that
+    /// no longer exists.
+    pub(crate) async fn calendar_of_agency(
         &self,
         reference: &crate::reference::Reference,
+        agency: Option<AgencyId>,
     ) -> Result<WorkingCalendar, AppError> {
-        Ok(WorkingCalendar::new(self.ref_compiled(reference).await?.days.clone(), WorkSchedule::default()))
+        let found = match agency {
+            Some(id) => self.ref_agency(reference, id).await?,
+            None => None,
+        };
+        match found {
+            Some(a) => Ok(self.agency_calendar_at(reference, &a).await?.calendar),
+            None => Ok(WorkingCalendar::new(self.ref_compiled(reference).await?.days.clone(), WorkSchedule::default())),
+        }
     }
 
     /// The calendar with the default office hours, for computations not tied to an agency.

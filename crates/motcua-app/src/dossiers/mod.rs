@@ -310,8 +310,8 @@ impl Services {
             }
         }
         let calendars = self.calendars_of(reference, owners.values().map(|a| a.id).collect()).await?;
-        // An agency deleted since (never, in practice) is timed on the default office hours.
-        let fallback = self.default_calendar_at(reference).await?;
+        // A unit whose agency is gone (never, in practice) is timed on the default office hours.
+        let fallback = self.calendar_of_agency(reference, None).await?;
         agency_clocks(
             state,
             now,
@@ -444,11 +444,7 @@ impl Services {
     /// Due within this instant counts as near due: one working day from now by default, on the
     /// office hours of the official's own unit.
     async fn near_due_limit(&self, principal: &Principal, now: Timestamp) -> Result<Timestamp, AppError> {
-        let reference = self.reference().await?;
-        let cal = match self.ref_agency(&reference, principal.agency_id).await? {
-            Some(unit) => self.agency_calendar_at(&reference, &unit).await?.calendar,
-            None => self.default_calendar_at(&reference).await?,
-        };
+        let cal = self.calendar_of_agency(&*self.reference().await?, Some(principal.agency_id)).await?;
         let days = self.settings.dossiers.near_due_working_days.max(1);
         let t =
             motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)

@@ -165,7 +165,8 @@ impl Services {
         slack_days: u32,
     ) -> Result<ReminderWindows, AppError> {
         let err = crate::calendar::deadline_error;
-        let lead = self.settings.notifications.step_lead_working_hours.max(1) + 8 * slack_days;
+        let day_hours = u32::from(motcua_domain::calendar::office_hours::DAY_MINUTES / 60);
+        let lead = self.settings.notifications.step_lead_working_hours.max(1) + day_hours * slack_days;
         let lead = ProcessingTime::new(lead, TimeUnit::WorkingHours, None).map_err(err)?;
         let day = ProcessingTime::new(1 + slack_days, TimeUnit::WorkingDays, None).map_err(err)?;
         Ok(ReminderWindows {
@@ -186,11 +187,7 @@ impl Services {
         if let Some(w) = cache.windows.get(&agency) {
             return Ok(*w);
         }
-        let cal = match self.ref_agency(reference, agency).await? {
-            Some(a) => self.agency_calendar_at(reference, &a).await?.calendar,
-            None => self.default_calendar_at(reference).await?,
-        };
-        let w = self.reminder_windows(&cal, now, 0)?;
+        let w = self.reminder_windows(&self.calendar_of_agency(reference, Some(agency)).await?, now, 0)?;
         cache.windows.insert(agency, w);
         Ok(w)
     }
@@ -202,7 +199,7 @@ impl Services {
         // Agencies keep different office hours but the same working days, so one working day
         // more than the default windows covers every agency's; each row is then judged on its
         // own agency's windows.
-        let wide = self.reminder_windows(&self.default_calendar_at(&reference).await?, now, 1)?;
+        let wide = self.reminder_windows(&self.calendar_of_agency(&reference, None).await?, now, 1)?;
         let templates = self.templates_in_force().await?;
         let mut cache = ScanCache::default();
         let mut summary = ScanSummary::default();
