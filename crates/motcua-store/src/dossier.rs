@@ -7,12 +7,13 @@ use motcua_app::ports::{DossierQuery, DossierReads, DossierRow, DossierWrites, Q
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::DossierEvent;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 use crate::Backend;
 use crate::Db;
-use crate::convert::{RowExt, db_err, json, opt_us, to_json, us};
-use crate::sql::SqlBuilder;
+use crate::convert::{RowExt, db_err, db_err_for, json, opt_us, to_json, us};
+use crate::sql::{Arg, SqlBuilder};
 use crate::tx::DbTx;
 
 pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
@@ -244,46 +245,164 @@ impl DossierReads for Db {
     }
 }
 
+/// The columns of a dossier row with their values, and whether a change rewrites them (the
+/// channel, procedure, receiving agency and submission instant are fixed at intake).
+fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 27] {
+    [
+        ("id", false, d.id.into()),
+        ("code", true, d.code.clone().into()),
+        ("status", true, i64::from(d.status).into()),
+        ("channel", false, d.channel.clone().into()),
+        ("procedure_id", false, d.procedure_id.into()),
+        ("procedure_code", false, d.procedure_code.clone().into()),
+        ("procedure_name", false, d.procedure_name.clone().into()),
+        ("receiving_agency_id", false, d.receiving_agency_id.0.into()),
+        ("resolving_agency_id", true, d.resolving_agency_id.map(|a| a.0).into()),
+        ("current_agency_id", true, d.current_agency_id.0.into()),
+        ("current_permission", true, d.current_permission.clone().into()),
+        ("step_name", true, d.step_name.clone().into()),
+        ("assignee_id", true, d.assignee_id.map(|u| u.0).into()),
+        // The applicant changes with an approved correction.
+        ("applicant_name", true, d.applicant_name.clone().into()),
+        ("applicant_fold", true, d.applicant_fold.clone().into()),
+        ("applicant_id_number", true, d.applicant_id_number.clone().into()),
+        ("submitted_at", false, us(d.submitted_at).into()),
+        ("received_at", true, opt_us(d.received_at).into()),
+        ("due_at", true, opt_us(d.due_at).into()),
+        ("appointment_at", true, opt_us(d.appointment_at).into()),
+        ("step_due_at", true, opt_us(d.step_due_at).into()),
+        ("paused", true, d.paused.into()),
+        ("late_by_rule", true, d.late_by_rule.into()),
+        ("resolved_at", true, opt_us(d.resolved_at).into()),
+        ("returned_at", true, opt_us(d.returned_at).into()),
+        ("last_seq", true, d.last_seq.into()),
+        ("updated_at", true, us(d.updated_at).into()),
+    ]
+}
+
+/// `INSERT INTO dossier_events … VALUES (…), (…)`: all of an action's events in one statement.
+fn push_events(b: &mut SqlBuilder, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()> {
+    b.push(
+        "INSERT INTO dossier_events (dossier_id, seq, at, kind, actor_user_id, actor, body, reason, client_txn_id, \
+         prev_hash, hash) VALUES ",
+    );
+    for (i, e) in events.iter().enumerate() {
+        b.push(if i == 0 { "(" } else { ", (" });
+        b.bind(dossier_id).push(", ").bind(e.seq).push(", ").bind(us(e.at)).push(", ").bind(e.body.kind());
+        b.push(", ").bind(e.actor.user_id.map(|u| u.0)).push(", ").bind(to_json(&e.actor)?);
+        b.push(", ").bind(to_json(&e.body)?).push(", ").bind(e.reason.clone());
+        b.push(", ").bind(e.client_txn_id.clone()).push(", ").bind(e.prev_hash.clone());
+        b.push(", ").bind(e.hash.clone()).push(")");
+    }
+    Ok(())
+}
+
+/// `INSERT INTO dossier_agencies … VALUES (…), (…)`.
+fn push_agencies(b: &mut SqlBuilder, dossier_id: i64, agencies: &[AgencyId]) {
+    b.push("INSERT INTO dossier_agencies (dossier_id, agency_id) VALUES ");
+    for (i, a) in agencies.iter().enumerate() {
+        b.push(if i == 0 { "(" } else { ", (" }).bind(dossier_id).push(", ").bind(a.0).push(")");
+    }
+    b.push(" ON CONFLICT DO NOTHING");
+}
+
+/// Several writes sent in one round trip: on PostgreSQL one statement whose writes are
+/// data-modifying CTEs (each runs to completion; foreign keys are checked at its end), on
+/// SQLite statements separated by `;`, which the driver runs in turn in one call. The writes
+/// must not depend on each other's effects (PostgreSQL runs them on one snapshot).
+struct Writes {
+    b: SqlBuilder,
+    backend: Backend,
+    count: usize,
+}
+
+impl Writes {
+    fn new(backend: Backend) -> Self {
+        Self { b: SqlBuilder::new(""), backend, count: 0 }
+    }
+
+    /// Starts the next write; the caller writes its statement into the builder.
+    fn next(&mut self) -> &mut SqlBuilder {
+        let glue = match (self.backend, self.count) {
+            (Backend::Postgres, 0) => "WITH w0 AS (".to_owned(),
+            (Backend::Postgres, n) => format!("), w{n} AS ("),
+            (Backend::Sqlite, 0) => String::new(),
+            (Backend::Sqlite, _) => "; ".to_owned(),
+        };
+        self.count += 1;
+        self.b.push(&glue)
+    }
+
+    async fn run(mut self, tx: &mut DbTx) -> StoreResult<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        if self.backend == Backend::Postgres {
+            self.b.push(") SELECT 1");
+        }
+        self.b.build().execute(&mut *tx.tx).await.map_err(db_err_for(tx.backend))?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl DossierWrites for DbTx {
-    async fn insert_dossier(&mut self, d: &DossierRow) -> StoreResult<i64> {
-        sqlx::query_scalar(
-            "INSERT INTO dossiers (code, status, channel, procedure_id, procedure_code, procedure_name, \
-             receiving_agency_id, resolving_agency_id, current_agency_id, current_permission, step_name, assignee_id, \
-             applicant_name, applicant_fold, applicant_id_number, submitted_at, received_at, due_at, appointment_at, \
-             step_due_at, paused, late_by_rule, resolved_at, returned_at, last_seq, updated_at) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
-             RETURNING id",
-        )
-        .bind(d.code.clone())
-        .bind(i64::from(d.status))
-        .bind(d.channel.clone())
-        .bind(d.procedure_id)
-        .bind(d.procedure_code.clone())
-        .bind(d.procedure_name.clone())
-        .bind(d.receiving_agency_id.0)
-        .bind(d.resolving_agency_id.map(|a| a.0))
-        .bind(d.current_agency_id.0)
-        .bind(d.current_permission.clone())
-        .bind(d.step_name.clone())
-        .bind(d.assignee_id.map(|u| u.0))
-        .bind(d.applicant_name.clone())
-        .bind(d.applicant_fold.clone())
-        .bind(d.applicant_id_number.clone())
-        .bind(us(d.submitted_at))
-        .bind(opt_us(d.received_at))
-        .bind(opt_us(d.due_at))
-        .bind(opt_us(d.appointment_at))
-        .bind(opt_us(d.step_due_at))
-        .bind(d.paused)
-        .bind(d.late_by_rule)
-        .bind(opt_us(d.resolved_at))
-        .bind(opt_us(d.returned_at))
-        .bind(d.last_seq)
-        .bind(us(d.updated_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)
+    async fn reserve_dossier(&mut self, code_of: Option<(AgencyId, Date)>) -> StoreResult<(i64, Option<u32>)> {
+        // SQLite: every write runs under the one writer (group commit, `BEGIN IMMEDIATE`), so
+        // the next rowid cannot be taken by anyone else before this transaction ends.
+        let next_id = match self.backend {
+            Backend::Sqlite => "(SELECT COALESCE(MAX(id), 0) + 1 FROM dossiers)",
+            Backend::Postgres => "nextval(pg_get_serial_sequence('dossiers', 'id'))",
+        };
+        let Some((agency, day)) = code_of else {
+            let id: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT {next_id} AS id")))
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            return Ok((id, None));
+        };
+        let upsert = "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
+             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1";
+        let sql = match self.backend {
+            Backend::Sqlite => format!("{upsert} RETURNING {next_id} AS id, last_value"),
+            Backend::Postgres => {
+                format!("WITH c AS ({upsert} RETURNING last_value) SELECT {next_id} AS id, last_value FROM c")
+            }
+        };
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(agency.0)
+            .bind(day.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok((row.i64("id")?, Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?)))
+    }
+
+    async fn insert_dossier(
+        &mut self,
+        d: &DossierRow,
+        events: &[DossierEvent],
+        agencies: &[AgencyId],
+    ) -> StoreResult<()> {
+        let mut w = Writes::new(self.backend);
+        let values = row_values(d);
+        let b = w.next();
+        b.push("INSERT INTO dossiers (");
+        for (i, (column, _, _)) in values.iter().enumerate() {
+            b.push(if i == 0 { "" } else { ", " }).push(column);
+        }
+        b.push(") VALUES (");
+        for (i, (_, _, value)) in values.into_iter().enumerate() {
+            b.push(if i == 0 { "" } else { ", " }).bind(value);
+        }
+        b.push(")");
+        if !events.is_empty() {
+            push_events(w.next(), d.id, events)?;
+        }
+        if !agencies.is_empty() {
+            push_agencies(w.next(), d.id, agencies);
+        }
+        w.run(self).await
     }
 
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>> {
@@ -304,69 +423,26 @@ impl DossierWrites for DbTx {
             .collect()
     }
 
-    async fn append_dossier_events(&mut self, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()> {
-        if events.is_empty() {
-            return Ok(());
+    async fn record_dossier_change(
+        &mut self,
+        d: &DossierRow,
+        events: &[DossierEvent],
+        added: &[AgencyId],
+    ) -> StoreResult<()> {
+        let mut w = Writes::new(self.backend);
+        if !events.is_empty() {
+            push_events(w.next(), d.id, events)?;
         }
-        // One statement for all of an action's events: one round trip less while the
-        // transaction (and, at acceptance, the agency's code counter) is held.
-        let mut b = SqlBuilder::new(
-            "INSERT INTO dossier_events (dossier_id, seq, at, kind, actor_user_id, actor, body, reason, client_txn_id, \
-             prev_hash, hash) VALUES ",
-        );
-        for (i, e) in events.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(dossier_id).push(", ").bind(e.seq).push(", ").bind(us(e.at)).push(", ").bind(e.body.kind());
-            b.push(", ").bind(e.actor.user_id.map(|u| u.0)).push(", ").bind(to_json(&e.actor)?);
-            b.push(", ").bind(to_json(&e.body)?).push(", ").bind(e.reason.clone());
-            b.push(", ").bind(e.client_txn_id.clone()).push(", ").bind(e.prev_hash.clone());
-            b.push(", ").bind(e.hash.clone()).push(")");
+        if !added.is_empty() {
+            push_agencies(w.next(), d.id, added);
         }
-        b.build().execute(&mut *self.tx).await.map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn update_dossier(&mut self, d: &DossierRow) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE dossiers SET code = $2, status = $3, resolving_agency_id = $4, current_agency_id = $5, \
-             current_permission = $6, step_name = $7, assignee_id = $8, received_at = $9, due_at = $10, \
-             appointment_at = $11, step_due_at = $12, paused = $13, late_by_rule = $14, resolved_at = $15, \
-             returned_at = $16, last_seq = $17, updated_at = $18 WHERE id = $1",
-        )
-        .bind(d.id)
-        .bind(d.code.clone())
-        .bind(i64::from(d.status))
-        .bind(d.resolving_agency_id.map(|a| a.0))
-        .bind(d.current_agency_id.0)
-        .bind(d.current_permission.clone())
-        .bind(d.step_name.clone())
-        .bind(d.assignee_id.map(|u| u.0))
-        .bind(opt_us(d.received_at))
-        .bind(opt_us(d.due_at))
-        .bind(opt_us(d.appointment_at))
-        .bind(opt_us(d.step_due_at))
-        .bind(d.paused)
-        .bind(d.late_by_rule)
-        .bind(opt_us(d.resolved_at))
-        .bind(opt_us(d.returned_at))
-        .bind(d.last_seq)
-        .bind(us(d.updated_at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn add_dossier_agencies(&mut self, dossier_id: i64, agencies: &[AgencyId]) -> StoreResult<()> {
-        for a in agencies {
-            sqlx::query("INSERT INTO dossier_agencies (dossier_id, agency_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(dossier_id)
-                .bind(a.0)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let b = w.next();
+        b.push("UPDATE dossiers SET ");
+        for (i, (column, _, value)) in row_values(d).into_iter().filter(|(_, rewritten, _)| *rewritten).enumerate() {
+            b.push(if i == 0 { "" } else { ", " }).push(column).push(" = ").bind(value);
         }
-        Ok(())
+        b.push(" WHERE id = ").bind(d.id);
+        w.run(self).await
     }
 
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32> {

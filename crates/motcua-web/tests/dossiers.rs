@@ -319,6 +319,7 @@ app_tests! {
         // The list and the search read the corrected name.
         let (_, found) = leader.json("/api/v1/dossiers?q=nguyen%20van%20an").await;
         assert_eq!(queue_codes(&found), [code.as_str()]);
+        assert_eq!(found["items"][0]["applicant_name"], "Nguyễn Văn An", "the row shows the corrected name");
 
         // Four eyes: whoever requests does not approve.
         let again = json!({"action": "request_correction", "correct": "applicant", "reason": "Thiếu địa chỉ",
@@ -535,7 +536,10 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
         .unwrap();
     let principal = app.services.principal_of(&desk).await.unwrap();
     let mut tasks = Vec::new();
-    for i in 0..500 {
+    // Every fifth request is also sent a second time at once, as a client retrying too early:
+    // the retry races its original, takes a number, is refused by the unique index and gives
+    // the number back, then answers with the original's dossier.
+    for i in (0..500).chain((0..500).step_by(5)) {
         let services =
             if i % 2 == 1 { second.clone().unwrap_or_else(|| app.services.clone()) } else { app.services.clone() };
         let p = principal.clone();
@@ -548,13 +552,19 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
                 accept: true,
                 ..IntakeInput::default()
             };
-            services.intake(&p, &input, &RequestMeta::cli()).await.expect("intake").view.state.code.unwrap().sequence()
+            let outcome = services.intake(&p, &input, &RequestMeta::cli()).await.expect("intake");
+            (i, outcome.view.state.code.unwrap().sequence(), outcome.replayed)
         }));
     }
-    let mut numbers = Vec::new();
+    let mut numbers = std::collections::BTreeMap::new();
+    let mut replays = 0;
     for t in tasks {
-        numbers.push(t.await.unwrap());
+        let (i, n, replayed) = t.await.unwrap();
+        replays += usize::from(replayed);
+        assert_eq!(*numbers.entry(i).or_insert(n), n, "request {i} and its retry name one dossier");
     }
+    assert_eq!(replays, 100, "each retry was answered with its original");
+    let mut numbers: Vec<u32> = numbers.into_values().collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=500).collect::<Vec<u32>>());
 }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::intake::check_txn_id;
 use super::{DossierView, actor_of, agency_ref, involved_agencies, seal_events, store_events};
 use crate::context::{Actor, RequestMeta, audit_event};
-use crate::error::{AppError, StoreError};
+use crate::error::AppError;
 use crate::reference::Reference;
 use crate::services::Services;
 
@@ -270,28 +270,49 @@ impl Services {
         })?;
         let checked = attachment.map(|a| check_attachment(kind, a).map(|(n, t)| (n, t, a))).transpose()?;
         let txn = check_txn_id(input.client_txn_id.as_deref())?;
-        if let Some(t) = &txn
-            && let Some(found) = self.replay(principal, t).await?
-        {
-            return Ok(found);
+        match self.record_action(principal, key, kind, input, checked, txn.as_deref(), meta).await {
+            Ok(view) => Ok(view),
+            Err(err) => self.replay_instead_of(principal, txn.as_deref(), err).await,
         }
-        let (loaded, _) = self.load_dossier(key).await?;
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "the checked parts of one request")]
+    async fn record_action(
+        &self,
+        principal: &Principal,
+        key: &str,
+        kind: ActionKind,
+        input: &ActionInput,
+        checked: Option<(String, &'static str, &Attachment)>,
+        txn: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<DossierView, AppError> {
+        let id = self.dossier_id(key).await?;
         let reference = self.reference().await?;
-        self.authorize_view(principal, &reference, &loaded).await?;
-        let id = loaded.id;
         let now = self.now();
 
+        // Everything is decided on the locked events: a concurrent hand-over cannot slip an
+        // action past the checks, and the events are read once.
         let mut tx = self.store.begin().await?;
         let mut events = tx.lock_dossier_events(id).await?;
         let mut state = motcua_domain::dossier::DossierState::fold(id, &events)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
+        self.authorize_view(principal, &reference, &state).await?;
+        // A retry of an action this dossier already recorded gets the dossier as it is.
+        if let Some(t) = txn
+            && let Some(first) = events.iter().find(|e| e.client_txn_id.as_deref() == Some(t))
+        {
+            drop(tx);
+            if first.actor.user_id != Some(principal.user_id) {
+                return Err(super::intake::txn_used());
+            }
+            return self.view_after(principal, &reference, state, events).await;
+        }
         if let Some(seen) = input.expected_seq
             && seen != state.last_seq
         {
             return Err(AppError::stale("Hồ sơ"));
         }
-        // Who may act is decided on the locked state, so a concurrent hand-over cannot slip
-        // an action past the check.
         if !motcua_domain::dossier::action::allows(&state, kind) {
             let allowed = motcua_domain::dossier::allowed_actions(&state);
             return Err(action_error(ActionError::NotAllowed { action: kind, status: state.status, allowed }));
@@ -335,16 +356,8 @@ impl Services {
         let bodies = decide(&state, cmd, &ctx).map_err(action_error)?;
         let before = involved_agencies(&state);
         let actor = actor_of(principal, grant);
-        let new = seal_events(&mut state, bodies, &actor, reason, txn.as_deref(), now)?;
-        match store_events(&mut *tx, &before, &state, &new).await {
-            Ok(()) => {}
-            Err(AppError::Store(StoreError::Duplicate { key })) if key.contains("client_txn_id") => {
-                drop(tx);
-                let t = txn.as_deref().unwrap_or_default();
-                return self.replay(principal, t).await?.ok_or(AppError::NotFound("hồ sơ"));
-            }
-            Err(e) => return Err(e),
-        }
+        let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
+        store_events(&mut *tx, &before, &state, &new).await?;
         tx.commit().await?;
         meta.mark_audited();
         events.extend(new);

@@ -1,8 +1,6 @@
 //! Intake (tiếp nhận): recording a dossier at the desk, by post or online, and the desk's
 //! decision to accept it (code and appointment issued), ask for a supplement or refuse it.
 
-use std::collections::BTreeSet;
-
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
 use motcua_domain::catalog::{Channel, ProcedureCode, ProcedureContent, Standing, standing};
@@ -18,7 +16,7 @@ use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
 use serde::Deserialize;
 
-use super::{DossierView, actor_of, agency_ref, row_of, seal_events, store_events};
+use super::{DossierView, actor_of, agency_ref, involved_agencies, row_of, seal_events};
 use crate::context::RequestMeta;
 use crate::error::{AppError, StoreError};
 use crate::ports::{AgencyProcedure, VersionRecord};
@@ -131,6 +129,15 @@ pub struct IntakeInput {
 pub struct IntakeOutcome {
     pub view: DossierView,
     pub replayed: bool,
+}
+
+/// Another official's request already used this client transaction id.
+pub(crate) fn txn_used() -> AppError {
+    AppError::Conflict {
+        code: "client_txn_id_used",
+        message: "Mã giao dịch này đã được dùng cho một yêu cầu khác.".into(),
+        field: Some("client_txn_id".into()),
+    }
 }
 
 pub(crate) fn check_txn_id(raw: Option<&str>) -> Result<Option<String>, AppError> {
@@ -251,11 +258,25 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<IntakeOutcome, AppError> {
         let txn = check_txn_id(input.client_txn_id.as_deref())?;
-        if let Some(t) = &txn
-            && let Some(found) = self.replay(principal, t).await?
-        {
-            return Ok(IntakeOutcome { view: found, replayed: true });
+        // A first request is not slowed by looking its id up: a retry is recognised when it
+        // cannot be recorded again (the unique index refuses its id, or what it asked for is
+        // no longer valid), and then answered with what the first request recorded.
+        match self.record_intake(principal, input, txn.as_deref(), meta).await {
+            Ok(view) => Ok(IntakeOutcome { view, replayed: false }),
+            Err(err) => match self.replay_instead_of(principal, txn.as_deref(), err).await {
+                Ok(view) => Ok(IntakeOutcome { view, replayed: true }),
+                Err(err) => Err(err),
+            },
         }
+    }
+
+    async fn record_intake(
+        &self,
+        principal: &Principal,
+        input: &IntakeInput,
+        txn: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<DossierView, AppError> {
         let now = self.now();
         let today = vn_date(now);
         let mut e = ValidationErrors::new();
@@ -410,6 +431,7 @@ impl Services {
         };
 
         let mut tx = self.store.begin().await?;
+        let (id, number) = tx.reserve_dossier(plan.as_ref().map(|p| (p.resolving.id, vn_date(now)))).await?;
         let first = EventBody::Submitted(Box::new(submission));
         let provisional = DossierEvent {
             seq: 1,
@@ -421,18 +443,13 @@ impl Services {
             prev_hash: String::new(),
             hash: String::new(),
         };
-        let draft = DossierState::fold(0, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
-        let id = tx.insert_dossier(&row_of(&draft)).await?;
-        // Seal the first event again under the real id; applying `Submitted` to the draft only
-        // advances the chain.
-        let mut state = draft;
-        state.id = id;
+        // Seal the first event again onto an empty chain; applying `Submitted` to the folded
+        // state only advances the chain.
+        let mut state = DossierState::fold(id, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
         state.last_seq = 0;
         state.last_hash = String::new();
-        let mut events = seal_events(&mut state, vec![first], &actor, None, txn.as_deref(), now)?;
-        let before = BTreeSet::new();
-        if let Some(plan) = plan {
-            let number = tx.next_dossier_number(plan.resolving.id, vn_date(now)).await?;
+        let mut events = seal_events(&mut state, vec![first], &actor, None, txn, now)?;
+        if let (Some(plan), Some(number)) = (plan, number) {
             let code = DossierCode::new(plan.resolving.code.clone(), vn_date(now), number)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier code: {}", e.message)))?;
             let cmd = Command::Accept {
@@ -447,20 +464,42 @@ impl Services {
             let bodies = decide(&state, cmd, &ctx).map_err(super::actions::action_error)?;
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
-        match store_events(&mut *tx, &before, &state, &events).await {
-            Ok(()) => {}
-            Err(AppError::Store(StoreError::Duplicate { key })) if key.contains("client_txn_id") => {
-                drop(tx);
-                let t = txn.as_deref().unwrap_or_default();
-                let view = self.replay(principal, t).await?.ok_or(AppError::NotFound("hồ sơ"))?;
-                return Ok(IntakeOutcome { view, replayed: true });
-            }
-            Err(e) => return Err(e),
-        }
+        let agencies: Vec<AgencyId> = involved_agencies(&state).into_iter().collect();
+        tx.insert_dossier(&row_of(&state), &events, &agencies).await?;
         tx.commit().await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
-        Ok(IntakeOutcome { view: self.view_after(principal, &reference, state, events).await?, replayed: false })
+        self.view_after(principal, &reference, state, events).await
+    }
+
+    /// What to answer when a request carrying a client transaction id failed: the dossier its
+    /// first sending recorded, if `err` is what a retry of it meets, else `err`.
+    pub(crate) async fn replay_instead_of(
+        &self,
+        principal: &Principal,
+        txn: Option<&str>,
+        err: AppError,
+    ) -> Result<DossierView, AppError> {
+        let Some(txn) = txn else { return Err(err) };
+        match &err {
+            AppError::Store(StoreError::Duplicate { key }) if key.contains("client_txn_id") => {
+                // Under group commit the first sending may still wait in the open batch, where
+                // the unique index saw it but readers do not yet: an empty transaction commits
+                // after that batch, so the first sending is durable and readable after it.
+                self.store.begin().await?.commit().await?;
+            }
+            AppError::Store(StoreError::Duplicate { .. })
+            | AppError::Validation(_)
+            | AppError::NotFound(_)
+            | AppError::Conflict { .. }
+            | AppError::IllegalTransition { .. } => {}
+            // Refusals stand: a replay must not show a dossier to someone no longer allowed.
+            _ => return Err(err),
+        }
+        match self.replay(principal, txn).await? {
+            Some(view) => Ok(view),
+            None => Err(err),
+        }
     }
 
     /// The dossier an earlier request with this client transaction id recorded, if it was
@@ -468,15 +507,13 @@ impl Services {
     pub(crate) async fn replay(&self, principal: &Principal, txn: &str) -> Result<Option<DossierView>, AppError> {
         let Some(used) = self.store.client_txn_use(txn).await? else { return Ok(None) };
         if used.actor_user_id != Some(principal.user_id) {
-            return Err(AppError::Conflict {
-                code: "client_txn_id_used",
-                message: "Mã giao dịch này đã được dùng cho một yêu cầu khác.".into(),
-                field: Some("client_txn_id".into()),
-            });
+            return Err(txn_used());
         }
         let events = self.store.dossier_events(used.dossier_id).await?;
         let state = DossierState::fold(used.dossier_id, &events).map_err(|e| AppError::Internal(e.into()))?;
         let reference = self.reference().await?;
+        // Who asked may have lost sight of the dossier since.
+        self.authorize_view(principal, &reference, &state).await?;
         Ok(Some(self.view_after(principal, &reference, state, events).await?))
     }
 

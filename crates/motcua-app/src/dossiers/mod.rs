@@ -180,12 +180,8 @@ pub(crate) async fn store_events(
     state: &DossierState,
     events: &[DossierEvent],
 ) -> Result<(), AppError> {
-    tx.append_dossier_events(state.id, events).await?;
-    tx.update_dossier(&row_of(state)).await?;
     let added: Vec<AgencyId> = involved_agencies(state).difference(before).copied().collect();
-    if !added.is_empty() {
-        tx.add_dossier_agencies(state.id, &added).await?;
-    }
+    tx.record_dossier_change(&row_of(state), events, &added).await?;
     Ok(())
 }
 

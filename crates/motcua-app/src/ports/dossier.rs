@@ -125,17 +125,34 @@ pub trait DossierReads {
     async fn count_dossiers(&self, query: &DossierQuery) -> StoreResult<i64>;
 }
 
+/// Writes of dossiers. A use case writes a dossier in as few round trips as it can: they are
+/// most of its time, and at acceptance they are spent holding the agency's code counter.
 #[async_trait]
 pub trait DossierWrites {
-    /// Inserts the row of a new dossier and returns its id.
-    async fn insert_dossier(&mut self, row: &DossierRow) -> StoreResult<i64>;
+    /// Reserves the id of a new dossier and, with `code_of`, the next number of that agency's
+    /// codes on that day (1 for the first): one round trip. The counter row stays locked until
+    /// the transaction ends, and a rollback gives the number back, so numbers have no gaps.
+    async fn reserve_dossier(&mut self, code_of: Option<(AgencyId, Date)>) -> StoreResult<(i64, Option<u32>)>;
+    /// Writes a new dossier under its reserved id: the row, the first events and the agencies
+    /// it involves, in one round trip. A used client transaction id is a
+    /// [`crate::StoreError::Duplicate`] whose key names `client_txn_id`.
+    async fn insert_dossier(
+        &mut self,
+        row: &DossierRow,
+        events: &[DossierEvent],
+        agencies: &[AgencyId],
+    ) -> StoreResult<()>;
     /// The dossier's events, locking the dossier against concurrent changes until commit.
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>>;
-    /// Appends events; a repeated `(dossier, seq)` or client transaction id is a
-    /// [`crate::StoreError::Duplicate`].
-    async fn append_dossier_events(&mut self, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()>;
-    async fn update_dossier(&mut self, row: &DossierRow) -> StoreResult<()>;
-    async fn add_dossier_agencies(&mut self, dossier_id: i64, agencies: &[AgencyId]) -> StoreResult<()>;
+    /// Records a change of a dossier in one round trip: appends the events, rewrites the row
+    /// and adds the agencies it now involves. A repeated `(dossier, seq)` or client transaction
+    /// id is a [`crate::StoreError::Duplicate`].
+    async fn record_dossier_change(
+        &mut self,
+        row: &DossierRow,
+        events: &[DossierEvent],
+        added: &[AgencyId],
+    ) -> StoreResult<()>;
     /// The next number of an agency's dossier codes on a day (1 for the first). Called last in
     /// the accepting transaction: the counter row stays locked until commit.
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32>;
