@@ -78,10 +78,11 @@ impl Writer {
         Ok(())
     }
 
-    /// Commits the open batch and tells its transactions how it went.
-    async fn flush(&mut self) {
+    /// Commits the open batch with `commit` (`COMMIT`, possibly after the release of the last
+    /// savepoint) and tells its transactions how it went.
+    async fn flush(&mut self, commit: &'static str) {
         let Some(mut c) = self.conn.take() else { return };
-        let outcome = match c.execute("COMMIT").await {
+        let outcome = match c.execute(commit).await {
             Ok(_) => Ok(()),
             Err(e) => {
                 let _ = c.execute("ROLLBACK").await;
@@ -103,7 +104,7 @@ impl Writer {
                 let _ = c.execute("ROLLBACK").await;
             }
         } else {
-            self.flush().await;
+            self.flush("COMMIT").await;
         }
     }
 }
@@ -128,12 +129,14 @@ impl GroupCommit {
             fail_batch(&mut w).await;
             return Err(e);
         }
-        if w.conn.is_none() {
-            let mut c = self.pool.acquire().await?;
-            c.execute("BEGIN IMMEDIATE").await?;
-            w.conn = Some(c);
-        }
-        if let Err(e) = w.conn().execute("SAVEPOINT tx").await {
+        // Statements sent together cost one hand-over to the connection's thread, not two.
+        let opened = if w.conn.is_none() {
+            w.conn = Some(self.pool.acquire().await?);
+            w.conn().execute("BEGIN IMMEDIATE; SAVEPOINT tx").await
+        } else {
+            w.conn().execute("SAVEPOINT tx").await
+        };
+        if let Err(e) = opened {
             fail_batch(&mut w).await;
             return Err(e);
         }
@@ -163,14 +166,18 @@ pub(crate) struct GroupedTx {
 impl GroupedTx {
     pub(crate) async fn commit(mut self) -> Result<(), String> {
         let mut w = self.writer.take().expect("open transaction");
-        if let Err(e) = w.conn().execute("RELEASE tx").await {
-            w.abandoned = true;
-            return Err(e.to_string());
-        }
         let (done, outcome) = oneshot::channel();
-        w.batch.push(done);
-        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() >= MAX_BATCH {
-            w.flush().await;
+        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() + 1 >= MAX_BATCH {
+            // The batch ends with this transaction: release and commit in one call. Either
+            // failing fails the whole batch, as a failed commit does.
+            w.batch.push(done);
+            w.flush("RELEASE tx; COMMIT").await;
+        } else {
+            if let Err(e) = w.conn().execute("RELEASE tx").await {
+                w.abandoned = true;
+                return Err(e.to_string());
+            }
+            w.batch.push(done);
         }
         drop(w);
         // Wait in a task of its own: if this caller goes away, the batch still gets committed.

@@ -57,6 +57,9 @@ impl Default for DbOptions {
     }
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool and still be used without a ping.
+const PG_TRUSTED_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A connected database.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -81,6 +84,9 @@ impl Db {
                         .max_connections(max)
                         .min_connections(1)
                         .acquire_timeout(options.acquire_timeout)
+                        // An in-process connection cannot have been dropped by a peer: no ping
+                        // (a round trip to the connection's thread) before every use.
+                        .test_before_acquire(false)
                         .after_connect(move |conn, _meta| {
                             Box::pin(async move {
                                 // Durable on commit (FULL) and readers never blocked by the writer (WAL).
@@ -105,7 +111,22 @@ impl Db {
                 // holds while it waits for one in turn (with one shared pool, as many writers as
                 // connections would deadlock until the acquire timeout).
                 let pool = |max: u32| {
-                    AnyPoolOptions::new().max_connections(max.max(2)).acquire_timeout(options.acquire_timeout)
+                    AnyPoolOptions::new()
+                        .max_connections(max.max(2))
+                        .acquire_timeout(options.acquire_timeout)
+                        // A connection in steady use proves itself alive; one idle for a while
+                        // (the server may have restarted or a firewall dropped it) is pinged
+                        // first. Pinging every time would add a round trip to each statement
+                        // run on its own and to each transaction.
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for < PG_TRUSTED_IDLE {
+                                    return Ok(true);
+                                }
+                                Ok(sqlx::Connection::ping(conn).await.is_ok())
+                            })
+                        })
                 };
                 let write = pool(options.max_connections).connect(url).await.context("cannot connect to PostgreSQL")?;
                 let read = pool(options.max_connections).connect(url).await.context("cannot connect to PostgreSQL")?;

@@ -59,8 +59,20 @@ impl WebConfig {
     }
 }
 
+/// What every handler gets. Cloned for each request (axum's `State`), so it is one shared
+/// pointer rather than a dozen.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub services: Services,
     pub config: Arc<WebConfig>,
     pub metrics: PrometheusHandle,
@@ -74,14 +86,14 @@ impl AppState {
         let per_minute = NonZeroU32::new(config.login_per_minute.max(1)).expect("non-zero");
         let public_per_minute = NonZeroU32::new(config.public_api_per_minute.max(1)).expect("non-zero");
         let tracking_per_minute = NonZeroU32::new(config.tracking_per_minute.max(1)).expect("non-zero");
-        Self {
+        Self(Arc::new(Shared {
             services,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public_per_minute))),
             tracking_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(tracking_per_minute))),
             config: Arc::new(config),
             metrics: prometheus_handle(),
-        }
+        }))
     }
 }
 
