@@ -216,7 +216,7 @@ impl AccountWrites for DbTx {
         .bind(u.must_change_password)
         .bind(u.active)
         .bind(us(now))
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err_for(self.backend))?;
         Ok(UserId(id))
@@ -242,7 +242,7 @@ impl AccountWrites for DbTx {
         .bind(us(now))
         .bind(id.0)
         .bind(expected_version)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err_for(self.backend))?;
         Ok(r.rows_affected() == 1)
@@ -260,7 +260,7 @@ impl AccountWrites for DbTx {
             .bind(must_change)
             .bind(us(now))
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -273,7 +273,11 @@ impl AccountWrites for DbTx {
         granted_by: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM grants WHERE user_id = $1").bind(id.0).execute(&mut *self.tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM grants WHERE user_id = $1")
+            .bind(id.0)
+            .execute(self.conn().await?)
+            .await
+            .map_err(db_err)?;
         for (role, agency) in grants {
             sqlx::query(
                 "INSERT INTO grants (user_id, role, agency_id, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5)",
@@ -283,7 +287,7 @@ impl AccountWrites for DbTx {
             .bind(agency.0)
             .bind(us(now))
             .bind(granted_by.to_owned())
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err_for(self.backend))?;
         }
@@ -302,7 +306,7 @@ impl AccountWrites for DbTx {
             .bind(opt_us(locked_until))
             .bind(us(now))
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -312,7 +316,7 @@ impl AccountWrites for DbTx {
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
             .bind(us(now))
             .bind(id.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -328,7 +332,7 @@ impl AccountWrites for DbTx {
             .bind(us(s.expires_at))
             .bind(s.client_ip.clone())
             .bind(s.user_agent.clone())
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err_for(self.backend))?;
         Ok(())
@@ -337,7 +341,7 @@ impl AccountWrites for DbTx {
     async fn delete_session(&mut self, id_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash.to_owned())
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -346,7 +350,7 @@ impl AccountWrites for DbTx {
     async fn delete_sessions_of(&mut self, user: UserId) -> StoreResult<u64> {
         let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected())
@@ -356,7 +360,7 @@ impl AccountWrites for DbTx {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(us(now))
             .bind(id_hash.to_owned())
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -378,7 +382,7 @@ impl AccountWrites for DbTx {
             .bind(token_prefix.to_owned())
             .bind(us(now))
             .bind(opt_us(expires_at))
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn().await?)
             .await
             .map_err(db_err_for(self.backend))
     }
@@ -387,7 +391,7 @@ impl AccountWrites for DbTx {
         let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(us(now))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() == 1)
@@ -397,7 +401,7 @@ impl AccountWrites for DbTx {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(us(now))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())

@@ -130,7 +130,7 @@ impl AgencyWrites for DbTx {
         .bind(date_text(new.valid_to))
         .bind(new.active)
         .bind(us(now))
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(&err)?;
         let path = match &new.parent {
@@ -141,7 +141,7 @@ impl AgencyWrites for DbTx {
             .bind(path.as_str().to_owned())
             .bind(path.depth() as i64)
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(&err)?;
         Ok(Agency {
@@ -180,7 +180,7 @@ impl AgencyWrites for DbTx {
         .bind(us(a.updated_at))
         .bind(a.id.0)
         .bind(expected_version)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err_for(self.backend))?;
         Ok(r.rows_affected() == 1)
@@ -197,7 +197,7 @@ impl AgencyWrites for DbTx {
             .bind(delta);
         b.push(", updated_at = ").bind(us(now)).push(" WHERE ");
         b.push_subtrees("path", std::slice::from_ref(from));
-        b.build().execute(&mut *self.tx).await.map_err(db_err_for(self.backend))?;
+        b.build().execute(self.conn().await?).await.map_err(db_err_for(self.backend))?;
         Ok(())
     }
 
@@ -220,7 +220,7 @@ impl AgencyWrites for DbTx {
         .bind(r.reason.clone())
         .bind(r.changed_by.clone())
         .bind(us(r.recorded_at))
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err_for(self.backend))?;
         Ok(())

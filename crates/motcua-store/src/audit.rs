@@ -101,10 +101,10 @@ impl AuditReads for Db {
 impl AuditWrites for DbTx {
     async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<AuditEntry> {
         if let Some(lock) = self.backend.audit_append_lock() {
-            sqlx::query(lock).execute(&mut *self.tx).await.map_err(db_err)?;
+            sqlx::query(lock).execute(self.conn().await?).await.map_err(db_err)?;
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err)?;
         let (seq, prev) = match head {
@@ -131,7 +131,7 @@ impl AuditWrites for DbTx {
         .bind(e.detail.clone())
         .bind(entry.prev_hash.clone())
         .bind(entry.hash.clone())
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(|err| match db_err_for(self.backend)(err) {
             StoreError::Duplicate { .. } => StoreError::Backend("audit chain head moved during append".into()),

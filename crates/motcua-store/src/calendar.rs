@@ -95,7 +95,7 @@ impl CalendarWrites for DbTx {
         .bind(to_json(&r.changed_dates)?)
         .bind(r.changed_by.clone())
         .bind(us(r.recorded_at))
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err)
     }
@@ -111,7 +111,7 @@ impl CalendarWrites for DbTx {
             .bind(schedule)
             .bind(s.counting.as_str())
             .bind(us(s.updated_at))
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
         } else {
             sqlx::query(
@@ -123,7 +123,7 @@ impl CalendarWrites for DbTx {
             .bind(us(s.updated_at))
             .bind(s.agency_id.0)
             .bind(expected_version)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
         };
         Ok(done.map_err(db_err)?.rows_affected() == 1)
@@ -133,7 +133,7 @@ impl CalendarWrites for DbTx {
         let done = sqlx::query("DELETE FROM agency_schedules WHERE agency_id = $1 AND version = $2")
             .bind(agency.0)
             .bind(expected_version)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)

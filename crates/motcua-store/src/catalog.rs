@@ -301,7 +301,7 @@ impl CatalogWrites for DbTx {
         let id: i64 = sqlx::query_scalar("INSERT INTO procedures (code, created_at) VALUES ($1, $2) RETURNING id")
             .bind(c.as_str().to_owned())
             .bind(us(now))
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(ProcedureRecord { id, code: c.clone(), created_at: now })
@@ -337,7 +337,7 @@ impl CatalogWrites for DbTx {
         .bind(v.published_by.clone())
         .bind(opt_us(v.published_at))
         .bind(v.revision)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err)
     }
@@ -360,7 +360,7 @@ impl CatalogWrites for DbTx {
         .bind(us(now))
         .bind(version_id)
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -390,7 +390,7 @@ impl CatalogWrites for DbTx {
         .bind(us(now))
         .bind(version_id)
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -400,7 +400,7 @@ impl CatalogWrites for DbTx {
         let done = sqlx::query("DELETE FROM procedure_versions WHERE id = $1 AND state = 'draft' AND revision = $2")
             .bind(version_id)
             .bind(expected_revision)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -408,7 +408,7 @@ impl CatalogWrites for DbTx {
 
     async fn bump_catalog_revision(&mut self) -> StoreResult<()> {
         sqlx::query("UPDATE catalog_state SET revision = revision + 1 WHERE id = 1")
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -417,7 +417,7 @@ impl CatalogWrites for DbTx {
     async fn replace_agency_procedures(&mut self, agency: AgencyId, rows: &[AgencyProcedure]) -> StoreResult<()> {
         sqlx::query("DELETE FROM agency_procedures WHERE agency_id = $1")
             .bind(agency.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         self.upsert_agency_procedures(rows).await
@@ -437,7 +437,7 @@ impl CatalogWrites for DbTx {
                 " ON CONFLICT (agency_id, procedure_id) DO UPDATE SET desk = excluded.desk, postal = excluded.postal, \
                  online = excluded.online, resolves = excluded.resolves",
             );
-            b.build().execute(&mut *self.tx).await.map_err(db_err)?;
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
         }
         Ok(())
     }
@@ -453,7 +453,7 @@ impl CatalogWrites for DbTx {
         .bind(f.size)
         .bind(f.created_by.clone())
         .bind(us(f.created_at))
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err)
     }
@@ -470,7 +470,7 @@ impl CatalogWrites for DbTx {
         .bind(i.user_id.0)
         .bind(i.created_by.clone())
         .bind(us(i.created_at))
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err)
     }
@@ -482,7 +482,7 @@ impl CatalogWrites for DbTx {
         )
         .bind(id)
         .bind(us(now))
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -510,7 +510,7 @@ impl CatalogWrites for DbTx {
         .bind(n(|r| r.unchanged))
         .bind(problems)
         .bind(us(now))
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)

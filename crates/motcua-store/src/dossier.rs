@@ -7,7 +7,6 @@ use motcua_app::ports::{DossierQuery, DossierReads, DossierRow, DossierWrites, Q
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::DossierEvent;
-use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 use crate::Backend;
@@ -280,6 +279,12 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 27] {
     ]
 }
 
+/// The one row a statement returns. `fetch_all` rather than `fetch_one` reads it: the `Any`
+/// driver's `fetch_one` gives up at the result of a statement sent in front (a savepoint).
+fn first_row(rows: Vec<AnyRow>) -> StoreResult<AnyRow> {
+    rows.into_iter().next().ok_or_else(|| StoreError::Backend("the statement returned no row".into()))
+}
+
 /// `INSERT INTO dossier_events … VALUES (…), (…)`: all of an action's events in one statement.
 fn push_events(b: &mut SqlBuilder, dossier_id: i64, events: &[DossierEvent]) -> StoreResult<()> {
     b.push(
@@ -340,7 +345,8 @@ impl Writes {
         if self.backend == Backend::Postgres {
             self.b.push(") SELECT 1");
         }
-        self.b.build().execute(&mut *tx.tx).await.map_err(db_err_for(tx.backend))?;
+        let backend = tx.backend;
+        self.b.build().execute(tx.conn().await?).await.map_err(db_err_for(backend))?;
         Ok(())
     }
 }
@@ -355,11 +361,8 @@ impl DossierWrites for DbTx {
             Backend::Postgres => "nextval(pg_get_serial_sequence('dossiers', 'id'))",
         };
         let Some((agency, day)) = code_of else {
-            let id: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT {next_id} AS id")))
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
-            return Ok((id, None));
+            let rows = self.owed_then(&format!("SELECT {next_id} AS id")).fetch_all(self.conn().await?).await;
+            return first_row(rows.map_err(db_err)?)?.i64("id").map(|id| (id, None));
         };
         let upsert = "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
              ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1";
@@ -369,12 +372,15 @@ impl DossierWrites for DbTx {
                 format!("WITH c AS ({upsert} RETURNING last_value) SELECT {next_id} AS id, last_value FROM c")
             }
         };
-        let row = sqlx::query(AssertSqlSafe(sql))
+        // The transaction's savepoint goes in the same call.
+        let row = self
+            .owed_then(&sql)
             .bind(agency.0)
             .bind(day.to_string())
-            .fetch_one(&mut *self.tx)
+            .fetch_all(self.conn().await?)
             .await
             .map_err(db_err)?;
+        let row = first_row(row)?;
         Ok((row.i64("id")?, Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?)))
     }
 
@@ -409,13 +415,14 @@ impl DossierWrites for DbTx {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT id FROM dossiers WHERE id = $1 FOR UPDATE")
                 .bind(id)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(self.conn().await?)
                 .await
                 .map_err(db_err)?;
         }
-        sqlx::query(EVENTS_SQL)
+        // On SQLite the transaction's savepoint goes in the same call.
+        self.owed_then(EVENTS_SQL)
             .bind(id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn().await?)
             .await
             .map_err(db_err)?
             .iter()
@@ -453,7 +460,7 @@ impl DossierWrites for DbTx {
         )
         .bind(agency.0)
         .bind(day.to_string())
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn().await?)
         .await
         .map_err(db_err)?;
         u32::try_from(n).map_err(StoreError::backend)

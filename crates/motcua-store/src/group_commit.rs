@@ -4,10 +4,19 @@
 //! at a time: one fsync per transaction caps a busy desk at the disk's fsync rate, and loses
 //! most when neighbours on a shared machine keep the disk busy. Here transactions that queue
 //! for the writer share one real transaction. Each runs inside its own savepoint, so it rolls
-//! back alone; its commit releases the savepoint into the batch, and the real `COMMIT` runs
-//! when no other transaction is waiting for the writer (or the batch is full). A caller is told
-//! "committed" only after the `COMMIT` that covers its changes has returned, so an acknowledged
-//! change is durable, and a failed `COMMIT` fails every transaction of its batch.
+//! back alone; its commit leaves its savepoint in the batch, and the real `COMMIT` (which ends
+//! every savepoint) runs when no other transaction is waiting for the writer (or the batch is
+//! full). A caller is told "committed" only after the `COMMIT` that covers its changes has
+//! returned, so an acknowledged change is durable, and a failed `COMMIT` fails every
+//! transaction of its batch.
+//!
+//! Each statement is a hand-over to the connection's own thread, and while a transaction holds
+//! the writer nobody else writes, so a transaction costs as few of them as possible: its
+//! `SAVEPOINT` (and the batch's `BEGIN IMMEDIATE`) are owed until its first statement and sent
+//! with it, and a commit sends nothing unless it ends the batch. Savepoints are named uniquely
+//! within a batch, so that a rollback can never reach a savepoint of a transaction already
+//! committed into the batch: if the owed savepoint never ran, rolling back to it fails, and
+//! the whole batch fails with nobody told "committed".
 //!
 //! Inside a batch the writer sees the batch's changes and readers do not until the commit, the
 //! same as for one transaction that has not committed yet.
@@ -18,7 +27,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Executor as _};
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor as _};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 /// Transactions in one batch at most, so the first of a long queue waits a bounded time.
@@ -40,10 +49,14 @@ struct Writer {
     /// The writer connection while a batch is open (it goes back to the pool between batches,
     /// so that the job queue's own short transactions can run).
     conn: Option<PoolConnection<Any>>,
-    /// Transactions released into the open batch, waiting for its commit.
+    /// Whether `BEGIN IMMEDIATE` has run on `conn`.
+    begun: bool,
+    /// Transactions committed into the open batch, waiting for its commit.
     batch: Vec<oneshot::Sender<Result<(), String>>>,
-    /// A transaction was dropped without committing: its savepoint is still open.
-    abandoned: bool,
+    /// Savepoints named so far in this batch.
+    savepoints: u64,
+    /// The savepoint of a transaction dropped without committing, still to roll back.
+    abandoned: Option<String>,
 }
 
 /// Counts a caller as queued while it waits for the writer (also when it is cancelled).
@@ -69,20 +82,20 @@ impl Writer {
 
     /// Rolls back what an abandoned transaction left.
     async fn clean_up(&mut self) -> Result<(), sqlx::Error> {
-        if std::mem::take(&mut self.abandoned)
+        if let Some(name) = self.abandoned.take()
             && let Some(c) = self.conn.as_mut()
         {
-            c.execute("ROLLBACK TO tx").await?;
-            c.execute("RELEASE tx").await?;
+            c.execute(one_off(format!("ROLLBACK TO {name}; RELEASE {name}"))).await?;
         }
         Ok(())
     }
 
-    /// Commits the open batch with `commit` (`COMMIT`, possibly after the release of the last
-    /// savepoint) and tells its transactions how it went.
-    async fn flush(&mut self, commit: &'static str) {
+    /// Commits the open batch and tells its transactions how it went.
+    async fn flush(&mut self) {
         let Some(mut c) = self.conn.take() else { return };
-        let outcome = match c.execute(commit).await {
+        self.begun = false;
+        self.savepoints = 0;
+        let outcome = match c.execute("COMMIT").await {
             Ok(_) => Ok(()),
             Err(e) => {
                 let _ = c.execute("ROLLBACK").await;
@@ -100,11 +113,14 @@ impl Writer {
             return;
         }
         if self.batch.is_empty() {
-            if let Some(mut c) = self.conn.take() {
+            if let Some(mut c) = self.conn.take()
+                && std::mem::take(&mut self.begun)
+            {
                 let _ = c.execute("ROLLBACK").await;
             }
+            self.savepoints = 0;
         } else {
-            self.flush("COMMIT").await;
+            self.flush().await;
         }
     }
 }
@@ -120,7 +136,8 @@ impl GroupCommit {
         Arc::new(Self { pool, writer: Arc::default(), waiting: AtomicUsize::new(0) })
     }
 
-    /// Opens a transaction: a savepoint in the open batch, or in a new one.
+    /// Opens a transaction: a savepoint in the open batch, or in a new one. Nothing is sent
+    /// yet; the savepoint goes with the transaction's first statement.
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<GroupedTx, sqlx::Error> {
         let queued = Queued::new(&self.waiting);
         let mut w = self.writer.clone().lock_owned().await;
@@ -129,19 +146,21 @@ impl GroupCommit {
             fail_batch(&mut w).await;
             return Err(e);
         }
-        // Statements sent together cost one hand-over to the connection's thread, not two.
-        let opened = if w.conn.is_none() {
+        if w.conn.is_none() {
             w.conn = Some(self.pool.acquire().await?);
-            w.conn().execute("BEGIN IMMEDIATE; SAVEPOINT tx").await
-        } else {
-            w.conn().execute("SAVEPOINT tx").await
-        };
-        if let Err(e) = opened {
-            fail_batch(&mut w).await;
-            return Err(e);
         }
-        Ok(GroupedTx { writer: Some(w), group: self.clone() })
+        w.savepoints += 1;
+        let savepoint = format!("t{}", w.savepoints);
+        let owed =
+            if w.begun { format!("SAVEPOINT {savepoint}") } else { format!("BEGIN IMMEDIATE; SAVEPOINT {savepoint}") };
+        Ok(GroupedTx { writer: Some(w), group: self.clone(), owed: Some(owed), savepoint })
     }
+}
+
+/// A statement naming a savepoint: its text differs with each transaction of a batch, so it is
+/// not kept in the connection's statement cache (it would push out the statements that repeat).
+pub(crate) fn one_off(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    sqlx::query(AssertSqlSafe(sql)).persistent(false)
 }
 
 /// Rolls the open batch back after the connection failed under it: nobody in it was told
@@ -150,7 +169,9 @@ async fn fail_batch(w: &mut Writer) {
     if let Some(mut c) = w.conn.take() {
         let _ = c.execute("ROLLBACK").await;
     }
-    w.abandoned = false;
+    w.begun = false;
+    w.savepoints = 0;
+    w.abandoned = None;
     for waiter in w.batch.drain(..) {
         let _ = waiter.send(Err("the write batch was rolled back".into()));
     }
@@ -161,23 +182,48 @@ async fn fail_batch(w: &mut Writer) {
 pub(crate) struct GroupedTx {
     writer: Option<OwnedMutexGuard<Writer>>,
     group: Arc<GroupCommit>,
+    /// What must run before this transaction's first statement (its savepoint, and the
+    /// batch's `BEGIN IMMEDIATE` when it opens the batch); `None` once sent.
+    owed: Option<String>,
+    savepoint: String,
 }
 
 impl GroupedTx {
+    fn writer(&mut self) -> &mut Writer {
+        self.writer.as_mut().expect("open transaction")
+    }
+
+    /// The statements owed before this transaction's first one, to send in front of it in the
+    /// same call; from here on the transaction counts as having run statements.
+    pub(crate) fn take_owed(&mut self) -> Option<String> {
+        let owed = self.owed.take()?;
+        self.writer().begun = true;
+        Some(owed)
+    }
+
+    /// Sends what is owed on its own, before a statement that cannot carry it.
+    pub(crate) async fn settle_owed(&mut self) -> Result<(), sqlx::Error> {
+        let Some(owed) = self.take_owed() else { return Ok(()) };
+        if let Err(e) = self.writer().conn().execute(one_off(owed)).await {
+            // Whether the savepoint exists is unknown: end the batch, nobody was acknowledged.
+            fail_batch(self.writer()).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(mut self) -> Result<(), String> {
         let mut w = self.writer.take().expect("open transaction");
+        if self.owed.take().is_some() && !w.begun {
+            // Nothing ran and no batch is open: there is nothing to commit or to wait for.
+            w.conn = None;
+            return Ok(());
+        }
+        // The savepoint stays open inside the batch; the batch's COMMIT ends it.
         let (done, outcome) = oneshot::channel();
-        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() + 1 >= MAX_BATCH {
-            // The batch ends with this transaction: release and commit in one call. Either
-            // failing fails the whole batch, as a failed commit does.
-            w.batch.push(done);
-            w.flush("RELEASE tx; COMMIT").await;
-        } else {
-            if let Err(e) = w.conn().execute("RELEASE tx").await {
-                w.abandoned = true;
-                return Err(e.to_string());
-            }
-            w.batch.push(done);
+        w.batch.push(done);
+        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() >= MAX_BATCH {
+            w.flush().await;
         }
         drop(w);
         // Wait in a task of its own: if this caller goes away, the batch still gets committed.
@@ -205,7 +251,9 @@ impl GroupedTx {
 impl Drop for GroupedTx {
     fn drop(&mut self) {
         let Some(mut w) = self.writer.take() else { return };
-        w.abandoned = true;
+        if self.owed.is_none() {
+            w.abandoned = Some(std::mem::take(&mut self.savepoint));
+        }
         drop(w);
         // The next transaction rolls the savepoint back before it starts; if none is queued,
         // this task does, and ends the batch.
@@ -227,12 +275,14 @@ impl Deref for GroupedTx {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
+        debug_assert!(self.owed.is_none(), "statements owed: call DbTx::conn");
         self.writer.as_ref().and_then(|w| w.conn.as_deref()).expect("open transaction")
     }
 }
 
 impl DerefMut for GroupedTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
+        debug_assert!(self.owed.is_none(), "statements owed: call DbTx::conn");
         self.writer.as_mut().and_then(|w| w.conn.as_deref_mut()).expect("open transaction")
     }
 }

@@ -323,7 +323,7 @@ impl JobWrites for DbTx {
         .bind(us(job.run_at))
         .bind(job.dedup_key.clone())
         .bind(us(now))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn().await?)
         .await
         .map_err(db_err_for(self.backend))?;
         Ok(id)
@@ -333,7 +333,7 @@ impl JobWrites for DbTx {
         let r = sqlx::query("UPDATE jobs SET status = 'pending', run_at = $1, updated_at = $1, finished_at = NULL, max_attempts = attempts + 1 WHERE id = $2 AND status = 'dead'")
             .bind(us(now))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() == 1)

@@ -29,7 +29,7 @@ impl MetaWrites for DbTx {
         sqlx::query("INSERT INTO system_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key.to_owned())
             .bind(value.to_owned())
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())

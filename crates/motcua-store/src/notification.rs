@@ -170,7 +170,7 @@ impl NotificationWrites for DbTx {
         .bind(n.link.clone())
         .bind(n.dedup_key.clone())
         .bind(us(n.created_at))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn().await?)
         .await
         .map_err(db_err)
     }
@@ -180,7 +180,7 @@ impl NotificationWrites for DbTx {
             .bind(us(now))
             .bind(id)
             .bind(user.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?
             .rows_affected();
@@ -191,7 +191,7 @@ impl NotificationWrites for DbTx {
         Ok(sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
             .bind(us(now))
             .bind(user.0)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?
             .rows_affected())
@@ -202,7 +202,7 @@ impl NotificationWrites for DbTx {
             .bind(to.to_owned())
             .bind(us(now))
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -223,7 +223,7 @@ impl NotificationWrites for DbTx {
             .bind(t.body.clone())
             .bind(t.updated_by.clone())
             .bind(us(t.updated_at))
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err),
             Some(v) => sqlx::query_scalar(
@@ -236,7 +236,7 @@ impl NotificationWrites for DbTx {
             .bind(us(t.updated_at))
             .bind(t.kind.clone())
             .bind(v)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err),
         }
@@ -246,7 +246,7 @@ impl NotificationWrites for DbTx {
         let n = sqlx::query("DELETE FROM notification_templates WHERE kind = $1 AND version = $2")
             .bind(kind.to_owned())
             .bind(expected_version)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?
             .rows_affected();

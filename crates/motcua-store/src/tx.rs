@@ -4,7 +4,9 @@ use std::ops::{Deref, DerefMut};
 
 use async_trait::async_trait;
 use motcua_app::ports::{StoreResult, StoreTx};
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
 
 use crate::Backend;
 use crate::convert::db_err;
@@ -39,6 +41,30 @@ impl DerefMut for Conn {
         match self {
             Conn::Own(t) => t,
             Conn::Grouped(g) => g,
+        }
+    }
+}
+
+impl DbTx {
+    /// The connection to run a statement on, after what the transaction still owes it (on
+    /// SQLite, its savepoint).
+    pub(crate) async fn conn(&mut self) -> StoreResult<&mut AnyConnection> {
+        if let Conn::Grouped(g) = &mut self.tx {
+            g.settle_owed().await.map_err(db_err)?;
+        }
+        Ok(&mut self.tx)
+    }
+
+    /// A statement preceded by what the transaction still owes, to send both in one call (on
+    /// SQLite, which runs `;`-separated statements in one call; a failure is handled by
+    /// dropping the transaction, as for any statement).
+    pub(crate) fn owed_then(&mut self, sql: &str) -> Query<'static, Any, AnyArguments> {
+        match &mut self.tx {
+            Conn::Grouped(g) => match g.take_owed() {
+                Some(owed) => crate::group_commit::one_off(format!("{owed}; {sql}")),
+                None => sqlx::query(AssertSqlSafe(sql.to_owned())),
+            },
+            Conn::Own(_) => sqlx::query(AssertSqlSafe(sql.to_owned())),
         }
     }
 }

@@ -76,7 +76,7 @@ impl WorkflowWrites for DbTx {
                 .bind(w.procedure_code.clone())
                 .bind(case_name.clone())
                 .bind(agency_id)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(self.conn().await?)
                 .await
                 .map_err(db_err)?;
                 if exists.is_some() {
@@ -92,7 +92,7 @@ impl WorkflowWrites for DbTx {
                 .bind(definition)
                 .bind(w.updated_by.clone())
                 .bind(us(w.updated_at))
-                .fetch_one(&mut *self.tx)
+                .fetch_one(self.conn().await?)
                 .await
                 .map_err(db_err)?;
                 Ok(Some((id, 1)))
@@ -109,7 +109,7 @@ impl WorkflowWrites for DbTx {
                 .bind(case_name)
                 .bind(agency_id)
                 .bind(v)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(self.conn().await?)
                 .await
                 .map_err(db_err)?;
                 Ok(id.map(|id| (id, v + 1)))
@@ -121,7 +121,7 @@ impl WorkflowWrites for DbTx {
         let n = sqlx::query("DELETE FROM workflows WHERE id = $1 AND version = $2")
             .bind(id)
             .bind(expected_version)
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?
             .rows_affected();
