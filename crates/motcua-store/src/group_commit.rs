@@ -4,19 +4,18 @@
 //! at a time: one fsync per transaction caps a busy desk at the disk's fsync rate, and loses
 //! most when neighbours on a shared machine keep the disk busy. Here transactions that queue
 //! for the writer share one real transaction. Each runs inside its own savepoint, so it rolls
-//! back alone; its commit leaves its savepoint in the batch, and the real `COMMIT` (which ends
-//! every savepoint) runs when no other transaction is waiting for the writer (or the batch is
-//! full). A caller is told "committed" only after the `COMMIT` that covers its changes has
-//! returned, so an acknowledged change is durable, and a failed `COMMIT` fails every
-//! transaction of its batch.
+//! back alone; its commit releases the savepoint into the batch, and the real `COMMIT` runs
+//! when no other transaction is waiting for the writer (or the batch is full). A caller is told
+//! "committed" only after the `COMMIT` that covers its changes has returned, so an acknowledged
+//! change is durable, and a failed `COMMIT` fails every transaction of its batch.
 //!
 //! Each statement is a hand-over to the connection's own thread, and while a transaction holds
-//! the writer nobody else writes, so a transaction costs as few of them as possible: its
-//! `SAVEPOINT` (and the batch's `BEGIN IMMEDIATE`) are owed until its first statement and sent
-//! with it, and a commit sends nothing unless it ends the batch. Savepoints are named uniquely
-//! within a batch, so that a rollback can never reach a savepoint of a transaction already
-//! committed into the batch: if the owed savepoint never ran, rolling back to it fails, and
-//! the whole batch fails with nobody told "committed".
+//! the writer nobody else writes, so a transaction costs as few of them as it can: its
+//! `SAVEPOINT` (and the batch's `BEGIN IMMEDIATE`) are owed until its first statement and may
+//! be sent with it, and the last transaction of a batch releases and commits in one call.
+//! Every earlier savepoint of the batch has been released, so if an owed savepoint never ran,
+//! rolling back to it fails (there is no other savepoint of that name), and the whole batch
+//! fails with nobody told "committed".
 //!
 //! Inside a batch the writer sees the batch's changes and readers do not until the commit, the
 //! same as for one transaction that has not committed yet.
@@ -27,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor as _};
+use sqlx::{Any, AnyConnection, AnyPool, Executor as _};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 /// Transactions in one batch at most, so the first of a long queue waits a bounded time.
@@ -53,10 +52,9 @@ struct Writer {
     begun: bool,
     /// Transactions committed into the open batch, waiting for its commit.
     batch: Vec<oneshot::Sender<Result<(), String>>>,
-    /// Savepoints named so far in this batch.
-    savepoints: u64,
-    /// The savepoint of a transaction dropped without committing, still to roll back.
-    abandoned: Option<String>,
+    /// A transaction was dropped without committing after it ran statements: its savepoint is
+    /// still open.
+    abandoned: bool,
 }
 
 /// Counts a caller as queued while it waits for the writer (also when it is cancelled).
@@ -82,20 +80,20 @@ impl Writer {
 
     /// Rolls back what an abandoned transaction left.
     async fn clean_up(&mut self) -> Result<(), sqlx::Error> {
-        if let Some(name) = self.abandoned.take()
+        if std::mem::take(&mut self.abandoned)
             && let Some(c) = self.conn.as_mut()
         {
-            c.execute(one_off(format!("ROLLBACK TO {name}; RELEASE {name}"))).await?;
+            c.execute("ROLLBACK TO tx; RELEASE tx").await?;
         }
         Ok(())
     }
 
-    /// Commits the open batch and tells its transactions how it went.
-    async fn flush(&mut self) {
+    /// Commits the open batch with `commit` (`COMMIT`, possibly after the release of the last
+    /// savepoint) and tells its transactions how it went.
+    async fn flush(&mut self, commit: &'static str) {
         let Some(mut c) = self.conn.take() else { return };
         self.begun = false;
-        self.savepoints = 0;
-        let outcome = match c.execute("COMMIT").await {
+        let outcome = match c.execute(commit).await {
             Ok(_) => Ok(()),
             Err(e) => {
                 let _ = c.execute("ROLLBACK").await;
@@ -118,9 +116,8 @@ impl Writer {
             {
                 let _ = c.execute("ROLLBACK").await;
             }
-            self.savepoints = 0;
         } else {
-            self.flush().await;
+            self.flush("COMMIT").await;
         }
     }
 }
@@ -149,18 +146,9 @@ impl GroupCommit {
         if w.conn.is_none() {
             w.conn = Some(self.pool.acquire().await?);
         }
-        w.savepoints += 1;
-        let savepoint = format!("t{}", w.savepoints);
-        let owed =
-            if w.begun { format!("SAVEPOINT {savepoint}") } else { format!("BEGIN IMMEDIATE; SAVEPOINT {savepoint}") };
-        Ok(GroupedTx { writer: Some(w), group: self.clone(), owed: Some(owed), savepoint })
+        let owed = if w.begun { "SAVEPOINT tx" } else { "BEGIN IMMEDIATE; SAVEPOINT tx" };
+        Ok(GroupedTx { writer: Some(w), group: self.clone(), owed: Some(owed) })
     }
-}
-
-/// A statement naming a savepoint: its text differs with each transaction of a batch, so it is
-/// not kept in the connection's statement cache (it would push out the statements that repeat).
-pub(crate) fn one_off(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
-    sqlx::query(AssertSqlSafe(sql)).persistent(false)
 }
 
 /// Rolls the open batch back after the connection failed under it: nobody in it was told
@@ -170,8 +158,7 @@ async fn fail_batch(w: &mut Writer) {
         let _ = c.execute("ROLLBACK").await;
     }
     w.begun = false;
-    w.savepoints = 0;
-    w.abandoned = None;
+    w.abandoned = false;
     for waiter in w.batch.drain(..) {
         let _ = waiter.send(Err("the write batch was rolled back".into()));
     }
@@ -184,8 +171,7 @@ pub(crate) struct GroupedTx {
     group: Arc<GroupCommit>,
     /// What must run before this transaction's first statement (its savepoint, and the
     /// batch's `BEGIN IMMEDIATE` when it opens the batch); `None` once sent.
-    owed: Option<String>,
-    savepoint: String,
+    owed: Option<&'static str>,
 }
 
 impl GroupedTx {
@@ -195,7 +181,7 @@ impl GroupedTx {
 
     /// The statements owed before this transaction's first one, to send in front of it in the
     /// same call; from here on the transaction counts as having run statements.
-    pub(crate) fn take_owed(&mut self) -> Option<String> {
+    pub(crate) fn take_owed(&mut self) -> Option<&'static str> {
         let owed = self.owed.take()?;
         self.writer().begun = true;
         Some(owed)
@@ -204,7 +190,7 @@ impl GroupedTx {
     /// Sends what is owed on its own, before a statement that cannot carry it.
     pub(crate) async fn settle_owed(&mut self) -> Result<(), sqlx::Error> {
         let Some(owed) = self.take_owed() else { return Ok(()) };
-        if let Err(e) = self.writer().conn().execute(one_off(owed)).await {
+        if let Err(e) = self.writer().conn().execute(owed).await {
             // Whether the savepoint exists is unknown: end the batch, nobody was acknowledged.
             fail_batch(self.writer()).await;
             return Err(e);
@@ -214,16 +200,25 @@ impl GroupedTx {
 
     pub(crate) async fn commit(mut self) -> Result<(), String> {
         let mut w = self.writer.take().expect("open transaction");
-        if self.owed.take().is_some() && !w.begun {
+        // A transaction that ran nothing has no savepoint; it still waits for the open batch.
+        let ran = self.owed.take().is_none();
+        if !ran && !w.begun {
             // Nothing ran and no batch is open: there is nothing to commit or to wait for.
             w.conn = None;
             return Ok(());
         }
-        // The savepoint stays open inside the batch; the batch's COMMIT ends it.
         let (done, outcome) = oneshot::channel();
-        w.batch.push(done);
-        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() >= MAX_BATCH {
-            w.flush().await;
+        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() + 1 >= MAX_BATCH {
+            // The batch ends with this transaction: release and commit in one call. Either
+            // failing fails the whole batch, as a failed commit does.
+            w.batch.push(done);
+            w.flush(if ran { "RELEASE tx; COMMIT" } else { "COMMIT" }).await;
+        } else {
+            if ran && let Err(e) = w.conn().execute("RELEASE tx").await {
+                w.abandoned = true;
+                return Err(e.to_string());
+            }
+            w.batch.push(done);
         }
         drop(w);
         // Wait in a task of its own: if this caller goes away, the batch still gets committed.
@@ -251,9 +246,7 @@ impl GroupedTx {
 impl Drop for GroupedTx {
     fn drop(&mut self) {
         let Some(mut w) = self.writer.take() else { return };
-        if self.owed.is_none() {
-            w.abandoned = Some(std::mem::take(&mut self.savepoint));
-        }
+        w.abandoned = self.owed.is_none();
         drop(w);
         // The next transaction rolls the savepoint back before it starts; if none is queued,
         // this task does, and ends the batch.

@@ -61,7 +61,7 @@ impl DbTx {
     pub(crate) fn owed_then(&mut self, sql: &str) -> Query<'static, Any, AnyArguments> {
         match &mut self.tx {
             Conn::Grouped(g) => match g.take_owed() {
-                Some(owed) => crate::group_commit::one_off(format!("{owed}; {sql}")),
+                Some(owed) => sqlx::query(AssertSqlSafe(format!("{owed}; {sql}"))),
                 None => sqlx::query(AssertSqlSafe(sql.to_owned())),
             },
             Conn::Own(_) => sqlx::query(AssertSqlSafe(sql.to_owned())),
