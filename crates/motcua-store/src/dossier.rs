@@ -12,8 +12,9 @@ use sqlx::any::AnyRow;
 use crate::Backend;
 use crate::Db;
 use crate::convert::{RowExt, db_err, db_err_for, json, opt_us, to_json, us};
+use crate::group_commit::CommitError;
 use crate::sql::{Arg, SqlBuilder};
-use crate::tx::DbTx;
+use crate::tx::{Conn, DbTx};
 
 pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
     Ok(DossierRow {
@@ -338,16 +339,29 @@ impl Writes {
         self.b.push(&glue)
     }
 
-    async fn run(mut self, tx: &mut DbTx) -> StoreResult<()> {
-        if self.count == 0 {
-            return Ok(());
-        }
-        if self.backend == Backend::Postgres {
-            self.b.push(") SELECT 1");
-        }
+    /// Runs the writes and commits the transaction: on SQLite the savepoint's release goes in
+    /// the same call (see [`crate::group_commit::GroupedTx::commit_after`]).
+    async fn commit(mut self, mut tx: Box<DbTx>) -> StoreResult<()> {
         let backend = tx.backend;
-        self.b.build().execute(tx.conn().await?).await.map_err(db_err_for(backend))?;
-        Ok(())
+        match backend {
+            Backend::Postgres => {
+                if self.count > 0 {
+                    self.b.push(") SELECT 1");
+                    self.b.build().execute(tx.conn().await?).await.map_err(db_err_for(backend))?;
+                }
+                motcua_app::ports::StoreTx::commit(tx).await
+            }
+            Backend::Sqlite => {
+                self.next().push("RELEASE tx");
+                match tx.tx {
+                    Conn::Grouped(g) => g.commit_after(self.b.build()).await.map_err(|e| match e {
+                        CommitError::Statement(e) => db_err_for(backend)(e),
+                        CommitError::Commit(e) => StoreError::Backend(e),
+                    }),
+                    Conn::Own(_) => Err(StoreError::Backend("SQLite writes are group-committed".into())),
+                }
+            }
+        }
     }
 }
 
@@ -384,8 +398,8 @@ impl DossierWrites for DbTx {
         Ok((row.i64("id")?, Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?)))
     }
 
-    async fn insert_dossier(
-        &mut self,
+    async fn commit_new_dossier(
+        self: Box<Self>,
         d: &DossierRow,
         events: &[DossierEvent],
         agencies: &[AgencyId],
@@ -408,7 +422,7 @@ impl DossierWrites for DbTx {
         if !agencies.is_empty() {
             push_agencies(w.next(), d.id, agencies);
         }
-        w.run(self).await
+        w.commit(self).await
     }
 
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>> {
@@ -430,8 +444,8 @@ impl DossierWrites for DbTx {
             .collect()
     }
 
-    async fn record_dossier_change(
-        &mut self,
+    async fn commit_dossier_change(
+        self: Box<Self>,
         d: &DossierRow,
         events: &[DossierEvent],
         added: &[AgencyId],
@@ -449,7 +463,7 @@ impl DossierWrites for DbTx {
             b.push(if i == 0 { "" } else { ", " }).push(column).push(" = ").bind(value);
         }
         b.push(" WHERE id = ").bind(d.id);
-        w.run(self).await
+        w.commit(self).await
     }
 
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32> {

@@ -147,8 +147,16 @@ impl GroupCommit {
             w.conn = Some(self.pool.acquire().await?);
         }
         let owed = if w.begun { "SAVEPOINT tx" } else { "BEGIN IMMEDIATE; SAVEPOINT tx" };
-        Ok(GroupedTx { writer: Some(w), group: self.clone(), owed: Some(owed) })
+        Ok(GroupedTx { writer: Some(w), group: self.clone(), owed: Some(owed), released: false })
     }
+}
+
+/// Why [`GroupedTx::commit_after`] failed.
+pub(crate) enum CommitError {
+    /// The last statement failed (a constraint, say): nothing of the transaction remains.
+    Statement(sqlx::Error),
+    /// The batch's commit failed.
+    Commit(String),
 }
 
 /// Rolls the open batch back after the connection failed under it: nobody in it was told
@@ -172,6 +180,8 @@ pub(crate) struct GroupedTx {
     /// What must run before this transaction's first statement (its savepoint, and the
     /// batch's `BEGIN IMMEDIATE` when it opens the batch); `None` once sent.
     owed: Option<&'static str>,
+    /// The transaction's last statement released its savepoint itself.
+    released: bool,
 }
 
 impl GroupedTx {
@@ -198,11 +208,36 @@ impl GroupedTx {
         Ok(())
     }
 
+    /// Runs `last`, whose text ends with `RELEASE tx`, and commits: one call fewer while the
+    /// writer is held. Both run in a task of their own, so a caller that goes away cannot leave
+    /// the statement half done with its savepoint released; if `last` fails, its savepoint is
+    /// rolled back as for any dropped transaction (the failing statement stopped the call
+    /// before the release).
+    pub(crate) async fn commit_after(
+        mut self,
+        last: sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>,
+    ) -> Result<(), CommitError> {
+        let task = tokio::spawn(async move {
+            if let Some(owed) = self.take_owed() {
+                // Nothing ran yet: the savepoint goes first, on its own, as elsewhere.
+                if let Err(e) = self.writer().conn().execute(owed).await {
+                    fail_batch(self.writer()).await;
+                    return Err(CommitError::Statement(e));
+                }
+            }
+            last.execute(&mut *self).await.map_err(CommitError::Statement)?;
+            self.released = true;
+            self.commit().await.map_err(CommitError::Commit)
+        });
+        task.await.map_err(|e| CommitError::Commit(e.to_string()))?
+    }
+
     pub(crate) async fn commit(mut self) -> Result<(), String> {
         let mut w = self.writer.take().expect("open transaction");
         // A transaction that ran nothing has no savepoint; it still waits for the open batch.
-        let ran = self.owed.take().is_none();
-        if !ran && !w.begun {
+        let ran_nothing = self.owed.take().is_some();
+        let savepoint_open = !ran_nothing && !self.released;
+        if ran_nothing && !w.begun {
             // Nothing ran and no batch is open: there is nothing to commit or to wait for.
             w.conn = None;
             return Ok(());
@@ -212,9 +247,9 @@ impl GroupedTx {
             // The batch ends with this transaction: release and commit in one call. Either
             // failing fails the whole batch, as a failed commit does.
             w.batch.push(done);
-            w.flush(if ran { "RELEASE tx; COMMIT" } else { "COMMIT" }).await;
+            w.flush(if savepoint_open { "RELEASE tx; COMMIT" } else { "COMMIT" }).await;
         } else {
-            if ran && let Err(e) = w.conn().execute("RELEASE tx").await {
+            if savepoint_open && let Err(e) = w.conn().execute("RELEASE tx").await {
                 w.abandoned = true;
                 return Err(e.to_string());
             }

@@ -18,7 +18,7 @@ use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
 use super::intake::check_txn_id;
-use super::{DossierView, actor_of, agency_ref, involved_agencies, seal_events, store_events};
+use super::{DossierView, actor_of, agency_ref, commit_events, involved_agencies, seal_events};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
 use crate::reference::Reference;
@@ -357,8 +357,7 @@ impl Services {
         let before = involved_agencies(&state);
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
-        store_events(&mut *tx, &before, &state, &new).await?;
-        tx.commit().await?;
+        commit_events(tx, &before, &state, &new).await?;
         meta.mark_audited();
         events.extend(new);
         self.view_after(principal, &reference, state, events).await

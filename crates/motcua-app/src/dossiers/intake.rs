@@ -465,8 +465,7 @@ impl Services {
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
         let agencies: Vec<AgencyId> = involved_agencies(&state).into_iter().collect();
-        tx.insert_dossier(&row_of(&state), &events, &agencies).await?;
-        tx.commit().await?;
+        tx.commit_new_dossier(&row_of(&state), &events, &agencies).await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
         self.view_after(principal, &reference, state, events).await

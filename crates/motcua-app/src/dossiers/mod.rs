@@ -173,15 +173,16 @@ pub(crate) fn seal_events(
     Ok(out)
 }
 
-/// Appends the events and rewrites the row, adding agencies the dossier now involves.
-pub(crate) async fn store_events(
-    tx: &mut dyn StoreTx,
+/// Appends the events, rewrites the row, adds the agencies the dossier now involves, and
+/// commits.
+pub(crate) async fn commit_events(
+    tx: Box<dyn StoreTx>,
     before: &BTreeSet<AgencyId>,
     state: &DossierState,
     events: &[DossierEvent],
 ) -> Result<(), AppError> {
     let added: Vec<AgencyId> = involved_agencies(state).difference(before).copied().collect();
-    tx.record_dossier_change(&row_of(state), events, &added).await?;
+    tx.commit_dossier_change(&row_of(state), events, &added).await?;
     Ok(())
 }
 

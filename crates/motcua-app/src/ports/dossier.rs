@@ -133,22 +133,24 @@ pub trait DossierWrites {
     /// codes on that day (1 for the first): one round trip. The counter row stays locked until
     /// the transaction ends, and a rollback gives the number back, so numbers have no gaps.
     async fn reserve_dossier(&mut self, code_of: Option<(AgencyId, Date)>) -> StoreResult<(i64, Option<u32>)>;
-    /// Writes a new dossier under its reserved id: the row, the first events and the agencies
-    /// it involves, in one round trip. A used client transaction id is a
-    /// [`crate::StoreError::Duplicate`] whose key names `client_txn_id`.
-    async fn insert_dossier(
-        &mut self,
+    /// Writes a new dossier under its reserved id (the row, the first events and the agencies
+    /// it involves) in one round trip, and commits the transaction. A used client transaction
+    /// id is a [`crate::StoreError::Duplicate`] whose key names `client_txn_id`, and nothing
+    /// of the transaction remains.
+    async fn commit_new_dossier(
+        self: Box<Self>,
         row: &DossierRow,
         events: &[DossierEvent],
         agencies: &[AgencyId],
     ) -> StoreResult<()>;
     /// The dossier's events, locking the dossier against concurrent changes until commit.
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>>;
-    /// Records a change of a dossier in one round trip: appends the events, rewrites the row
-    /// and adds the agencies it now involves. A repeated `(dossier, seq)` or client transaction
-    /// id is a [`crate::StoreError::Duplicate`].
-    async fn record_dossier_change(
-        &mut self,
+    /// Records a change of a dossier in one round trip (appends the events, rewrites the row
+    /// and adds the agencies it now involves) and commits the transaction. A repeated
+    /// `(dossier, seq)` or client transaction id is a [`crate::StoreError::Duplicate`], and
+    /// nothing of the transaction remains.
+    async fn commit_dossier_change(
+        self: Box<Self>,
         row: &DossierRow,
         events: &[DossierEvent],
         added: &[AgencyId],
