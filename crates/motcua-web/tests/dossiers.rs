@@ -4,7 +4,7 @@
 
 use jiff::SignedDuration;
 use motcua_app::context::RequestMeta;
-use motcua_app::dossiers::{ApplicantInput, IntakeInput};
+use motcua_app::dossiers::{ActionInput, ApplicantInput, IntakeInput};
 use motcua_testkit::{Backend, TestApp, TestClient, app_tests};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -553,20 +553,45 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
                 ..IntakeInput::default()
             };
             let outcome = services.intake(&p, &input, &RequestMeta::cli()).await.expect("intake");
-            (i, outcome.view.state.code.unwrap().sequence(), outcome.replayed)
+            (i, outcome.view.state.code.unwrap(), outcome.replayed)
         }));
     }
-    let mut numbers = std::collections::BTreeMap::new();
+    let mut codes = std::collections::BTreeMap::new();
     let mut replays = 0;
     for t in tasks {
-        let (i, n, replayed) = t.await.unwrap();
+        let (i, code, replayed) = t.await.unwrap();
         replays += usize::from(replayed);
-        assert_eq!(*numbers.entry(i).or_insert(n), n, "request {i} and its retry name one dossier");
+        assert_eq!(*codes.entry(i).or_insert(code.clone()), code, "request {i} and its retry name one dossier");
     }
     assert_eq!(replays, 100, "each retry was answered with its original");
-    let mut numbers: Vec<u32> = numbers.into_values().collect();
+    let mut numbers: Vec<u32> = codes.values().map(|c| c.sequence()).collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=500).collect::<Vec<u32>>());
+
+    // An action sent twice at once with one client transaction id hands the dossier over once,
+    // and both sendings answer with it.
+    let mut tasks = Vec::new();
+    for (n, code) in codes.values().take(20).enumerate() {
+        for _ in 0..2 {
+            let services =
+                if n % 2 == 1 { second.clone().unwrap_or_else(|| app.services.clone()) } else { app.services.clone() };
+            let (p, code) = (principal.clone(), code.to_string());
+            tasks.push(tokio::spawn(async move {
+                let input = ActionInput {
+                    action: "forward".into(),
+                    client_txn_id: Some(format!("f-{n}")),
+                    ..ActionInput::default()
+                };
+                let view = services.act(&p, &code, &input, &RequestMeta::cli()).await.expect("forward");
+                let forwards =
+                    view.events.iter().filter(|e| e.client_txn_id.as_deref() == Some(&format!("f-{n}"))).count();
+                (view.state.status.national_code(), forwards)
+            }));
+        }
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (4, 1), "one hand-over, seen by both sendings");
+    }
 }
 
 /// 500 concurrent intakes at one agency on one day get the codes 0001–0500, once each.

@@ -302,8 +302,11 @@ impl Services {
         if let Some(t) = txn
             && let Some(first) = events.iter().find(|e| e.client_txn_id.as_deref() == Some(t))
         {
-            drop(tx);
-            if first.actor.user_id != Some(principal.user_id) {
+            let own = first.actor.user_id == Some(principal.user_id);
+            // Under group commit the first sending may still wait in the open batch: committing
+            // this (read-only) transaction waits for that batch, so the answer is durable.
+            tx.commit().await?;
+            if !own {
                 return Err(super::intake::txn_used());
             }
             return self.view_after(principal, &reference, state, events).await;
