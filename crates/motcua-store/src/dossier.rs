@@ -7,6 +7,7 @@ use motcua_app::ports::{DossierQuery, DossierReads, DossierRow, DossierWrites, Q
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::DossierEvent;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 use crate::Backend;
@@ -60,6 +61,10 @@ fn event_from(r: &AnyRow) -> StoreResult<DossierEvent> {
         hash: r.text("hash")?,
     })
 }
+
+/// Takes the next number of an agency's codes on a day (`$1`, `$2`), locking its counter row.
+const COUNTER_UPSERT: &str = "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
+     ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1";
 
 const EVENTS_SQL: &str = "SELECT * FROM dossier_events WHERE dossier_id = $1 ORDER BY seq";
 
@@ -378,8 +383,7 @@ impl DossierWrites for DbTx {
             let rows = self.owed_then(&format!("SELECT {next_id} AS id")).fetch_all(self.conn().await?).await;
             return first_row(rows.map_err(db_err)?)?.i64("id").map(|id| (id, None));
         };
-        let upsert = "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
-             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1";
+        let upsert = COUNTER_UPSERT;
         let sql = match self.backend {
             Backend::Sqlite => format!("{upsert} RETURNING {next_id} AS id, last_value"),
             Backend::Postgres => {
@@ -467,16 +471,12 @@ impl DossierWrites for DbTx {
     }
 
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
-             ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1 \
-             RETURNING last_value",
-        )
-        .bind(agency.0)
-        .bind(day.to_string())
-        .fetch_one(self.conn().await?)
-        .await
-        .map_err(db_err)?;
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("{COUNTER_UPSERT} RETURNING last_value")))
+            .bind(agency.0)
+            .bind(day.to_string())
+            .fetch_one(self.conn().await?)
+            .await
+            .map_err(db_err)?;
         u32::try_from(n).map_err(StoreError::backend)
     }
 }

@@ -218,13 +218,8 @@ impl GroupedTx {
         last: sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>,
     ) -> Result<(), CommitError> {
         let task = tokio::spawn(async move {
-            if let Some(owed) = self.take_owed() {
-                // Nothing ran yet: the savepoint goes first, on its own, as elsewhere.
-                if let Err(e) = self.writer().conn().execute(owed).await {
-                    fail_batch(self.writer()).await;
-                    return Err(CommitError::Statement(e));
-                }
-            }
+            // Nothing ran yet (never, for the dossier writes): the savepoint goes first.
+            self.settle_owed().await.map_err(CommitError::Statement)?;
             last.execute(&mut *self).await.map_err(CommitError::Statement)?;
             self.released = true;
             self.commit().await.map_err(CommitError::Commit)
