@@ -398,13 +398,15 @@ impl Services {
         Ok((token, record))
     }
 
-    /// Resolves `Authorization: Bearer …`.
-    pub async fn authenticate_token(&self, token: &str) -> Result<Option<Principal>, AppError> {
+    /// Resolves `Authorization: Bearer …`, and notes in `meta` the reference revision read with
+    /// it.
+    pub async fn authenticate_token(&self, token: &str, meta: &RequestMeta) -> Result<Option<Principal>, AppError> {
         if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 100 {
             return Ok(None);
         }
         let now = self.now();
         let Some(holder) = self.store.api_token_holder(&secret::digest(token)).await? else { return Ok(None) };
+        meta.saw_reference_revision(holder.reference_revision);
         let (record, user) = (holder.token, holder.user);
         if record.revoked_at.is_some() || record.expires_at.is_some_and(|e| e <= now) || !user.active {
             return Ok(None);

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
 
 use crate::calendar::Compiled;
+use crate::context::RequestMeta;
 use crate::error::AppError;
 use crate::ports::{AgencyProcedure, AgencySchedule, ProcedureRecord, VersionRecord, WorkflowRecord};
 use crate::services::Services;
@@ -82,19 +83,32 @@ impl Services {
     /// The reference data at the database's current revision (one round trip).
     pub(crate) async fn reference(&self) -> Result<Arc<Reference>, AppError> {
         let revision = self.store.reference_revision().await?;
+        Ok(self.reference_at(revision))
+    }
+
+    /// The reference data at the revision the request's authentication read with the
+    /// credentials (no round trip), or at the current one when it read none.
+    pub(crate) async fn reference_for(&self, meta: &RequestMeta) -> Result<Arc<Reference>, AppError> {
+        match meta.reference_revision_seen() {
+            Some(revision) => Ok(self.reference_at(revision)),
+            None => self.reference().await,
+        }
+    }
+
+    fn reference_at(&self, revision: i64) -> Arc<Reference> {
         if let Some(r) = self.reference.current.read().expect("reference cache lock").as_ref()
             && r.revision == revision
         {
-            return Ok(r.clone());
+            return r.clone();
         }
         let fresh = Arc::new(Reference::new(revision));
         let mut current = self.reference.current.write().expect("reference cache lock");
         // Another request may have moved on to a newer revision meanwhile; keep the newest.
         match current.as_ref() {
-            Some(r) if r.revision >= revision => Ok(r.clone()),
+            Some(r) if r.revision >= revision => r.clone(),
             _ => {
                 *current = Some(fresh.clone());
-                Ok(fresh)
+                fresh
             }
         }
     }

@@ -123,7 +123,8 @@ impl AccountReads for Db {
         // owner's grants (one row per grant, or one row with no grant).
         let sql = format!(
             "SELECT t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.token_prefix, t.created_at AS t_created_at, \
-             t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, g.role, g.agency_id AS g_agency_id, a.path \
+             t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, g.role, g.agency_id AS g_agency_id, a.path, \
+             (SELECT revision FROM reference_state WHERE id = 1) AS reference_revision \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN agencies a ON a.id = g.agency_id \
              WHERE t.token_hash = $1 ORDER BY a.path, g.role"
@@ -137,7 +138,8 @@ impl AccountReads for Db {
         let token = token_from_row_as(first, "t_")?;
         let user = user_from_row(first)?;
         let grants = rows.iter().filter_map(|r| grant_from_row(r).transpose()).collect::<StoreResult<_>>()?;
-        Ok(Some(TokenHolder { token, user, grants }))
+        let reference_revision = first.i64("reference_revision")?;
+        Ok(Some(TokenHolder { token, user, grants, reference_revision }))
     }
 
     async fn users_within(&self, filter: &UserFilter) -> StoreResult<Vec<UserRecord>> {

@@ -357,12 +357,19 @@ impl Writes {
                 motcua_app::ports::StoreTx::commit(tx).await
             }
             Backend::Sqlite => {
-                self.next().push("RELEASE tx");
+                self.next();
                 match tx.tx {
-                    Conn::Grouped(g) => g.commit_after(self.b.build()).await.map_err(|e| match e {
-                        CommitError::Statement(e) => db_err_for(backend)(e),
-                        CommitError::Commit(e) => StoreError::Backend(e),
-                    }),
+                    Conn::Grouped(g) => g
+                        .commit_after(move |ends| {
+                            let mut b = self.b;
+                            b.push(if ends { "RELEASE tx; COMMIT" } else { "RELEASE tx" });
+                            b.build()
+                        })
+                        .await
+                        .map_err(|e| match e {
+                            CommitError::Statement(e) => db_err_for(backend)(e),
+                            CommitError::Commit(e) => StoreError::Backend(e),
+                        }),
                     Conn::Own(_) => Err(StoreError::Backend("SQLite writes are group-committed".into())),
                 }
             }

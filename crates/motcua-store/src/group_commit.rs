@@ -91,18 +91,26 @@ impl Writer {
     /// Commits the open batch with `commit` (`COMMIT`, possibly after the release of the last
     /// savepoint) and tells its transactions how it went.
     async fn flush(&mut self, commit: &'static str) {
-        let Some(mut c) = self.conn.take() else { return };
-        self.begun = false;
-        let outcome = match c.execute(commit).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let _ = c.execute("ROLLBACK").await;
-                Err(e.to_string())
-            }
-        };
-        for waiter in self.batch.drain(..) {
-            let _ = waiter.send(outcome.clone());
+        let Some(c) = self.conn.as_mut() else { return };
+        match c.execute(commit).await {
+            Ok(_) => self.committed(),
+            Err(e) => fail_batch_with(self, e.to_string()).await,
         }
+    }
+
+    /// The open batch has committed: tells its transactions.
+    fn committed(&mut self) {
+        self.conn = None;
+        self.begun = false;
+        for waiter in self.batch.drain(..) {
+            let _ = waiter.send(Ok(()));
+        }
+    }
+
+    /// Whether the transaction about to commit ends the batch: nobody else waits for the
+    /// writer, or the batch is full.
+    fn ends_batch(&self, queued: usize) -> bool {
+        queued == 0 || self.batch.len() + 1 >= MAX_BATCH
     }
 
     /// Ends the open batch when nobody else will: commits what it holds, or closes it empty.
@@ -162,13 +170,17 @@ pub(crate) enum CommitError {
 /// Rolls the open batch back after the connection failed under it: nobody in it was told
 /// "committed" yet, and each of them gets the error.
 async fn fail_batch(w: &mut Writer) {
+    fail_batch_with(w, "the write batch was rolled back".into()).await;
+}
+
+async fn fail_batch_with(w: &mut Writer, why: String) {
     if let Some(mut c) = w.conn.take() {
         let _ = c.execute("ROLLBACK").await;
     }
     w.begun = false;
     w.abandoned = false;
     for waiter in w.batch.drain(..) {
-        let _ = waiter.send(Err("the write batch was rolled back".into()));
+        let _ = waiter.send(Err(why.clone()));
     }
 }
 
@@ -180,7 +192,8 @@ pub(crate) struct GroupedTx {
     /// What must run before this transaction's first statement (its savepoint, and the
     /// batch's `BEGIN IMMEDIATE` when it opens the batch); `None` once sent.
     owed: Option<&'static str>,
-    /// The transaction's last statement released its savepoint itself.
+    /// The transaction's savepoint is closed: its last statement released it, or it was
+    /// rolled back after that statement failed.
     released: bool,
 }
 
@@ -208,21 +221,46 @@ impl GroupedTx {
         Ok(())
     }
 
-    /// Runs `last`, whose text ends with `RELEASE tx`, and commits: one call fewer while the
-    /// writer is held. Both run in a task of their own, so a caller that goes away cannot leave
-    /// the statement half done with its savepoint released; if `last` fails, its savepoint is
-    /// rolled back as for any dropped transaction (the failing statement stopped the call
-    /// before the release).
-    pub(crate) async fn commit_after(
-        mut self,
-        last: sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>,
-    ) -> Result<(), CommitError> {
+    /// Runs the transaction's last statement and commits: `last(ends)` builds it, its text
+    /// ending with `RELEASE tx`, and with `RELEASE tx; COMMIT` when `ends` (the batch ends
+    /// with this transaction), so that a lone transaction commits in the same call. Both run
+    /// in a task of their own, so a caller that goes away cannot leave the statement half done
+    /// with its savepoint released. If the call fails, its savepoint tells where: still there,
+    /// the statement failed before the release and only this transaction is rolled back; gone,
+    /// the commit failed and the whole batch is.
+    pub(crate) async fn commit_after<F>(mut self, last: F) -> Result<(), CommitError>
+    where
+        F: FnOnce(bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> + Send + 'static,
+    {
         let task = tokio::spawn(async move {
             // Nothing ran yet (never, for the dossier writes): the savepoint goes first.
             self.settle_owed().await.map_err(CommitError::Statement)?;
-            last.execute(&mut *self).await.map_err(CommitError::Statement)?;
-            self.released = true;
-            self.commit().await.map_err(CommitError::Commit)
+            let queued = self.group.waiting.load(Ordering::SeqCst);
+            let ends = self.writer().ends_batch(queued);
+            let outcome = last(ends).execute(&mut *self).await;
+            match (outcome, ends) {
+                (Ok(_), false) => {
+                    self.released = true;
+                    self.commit().await.map_err(CommitError::Commit)
+                }
+                (Ok(_), true) => {
+                    self.released = true;
+                    self.writer.take().expect("open transaction").committed();
+                    Ok(())
+                }
+                (Err(e), false) => Err(CommitError::Statement(e)),
+                (Err(e), true) => {
+                    let rolled_back = self.writer().conn().execute("ROLLBACK TO tx; RELEASE tx").await.is_ok();
+                    self.released = true;
+                    if rolled_back {
+                        // The statement failed; the batch goes on without this transaction.
+                        Err(CommitError::Statement(e))
+                    } else {
+                        fail_batch_with(self.writer(), e.to_string()).await;
+                        Err(CommitError::Commit(e.to_string()))
+                    }
+                }
+            }
         });
         task.await.map_err(|e| CommitError::Commit(e.to_string()))?
     }
@@ -237,18 +275,18 @@ impl GroupedTx {
             w.conn = None;
             return Ok(());
         }
-        let (done, outcome) = oneshot::channel();
-        if self.group.waiting.load(Ordering::SeqCst) == 0 || w.batch.len() + 1 >= MAX_BATCH {
+        let (done, mut outcome) = oneshot::channel();
+        w.batch.push(done);
+        if w.ends_batch(self.group.waiting.load(Ordering::SeqCst)) {
             // The batch ends with this transaction: release and commit in one call. Either
             // failing fails the whole batch, as a failed commit does.
-            w.batch.push(done);
             w.flush(if savepoint_open { "RELEASE tx; COMMIT" } else { "COMMIT" }).await;
-        } else {
-            if savepoint_open && let Err(e) = w.conn().execute("RELEASE tx").await {
-                w.abandoned = true;
-                return Err(e.to_string());
-            }
-            w.batch.push(done);
+            return outcome.try_recv().unwrap_or_else(|_| Err("the write batch was dropped".into()));
+        }
+        if savepoint_open && let Err(e) = w.conn().execute("RELEASE tx").await {
+            w.batch.pop();
+            w.abandoned = true;
+            return Err(e.to_string());
         }
         drop(w);
         // Wait in a task of its own: if this caller goes away, the batch still gets committed.
@@ -276,7 +314,7 @@ impl GroupedTx {
 impl Drop for GroupedTx {
     fn drop(&mut self) {
         let Some(mut w) = self.writer.take() else { return };
-        w.abandoned = self.owed.is_none();
+        w.abandoned = self.owed.is_none() && !self.released;
         drop(w);
         // The next transaction rolls the savepoint back before it starts; if none is queued,
         // this task does, and ends the batch.
@@ -307,5 +345,130 @@ impl DerefMut for GroupedTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         debug_assert!(self.owed.is_none(), "statements owed: call DbTx::conn");
         self.writer.as_mut().and_then(|w| w.conn.as_deref_mut()).expect("open transaction")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Db, DbOptions};
+
+    struct Fixture {
+        db: Db,
+        group: Arc<GroupCommit>,
+        dir: std::path::PathBuf,
+    }
+
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    async fn fixture(name: &str) -> Fixture {
+        let dir = std::env::temp_dir().join(format!("motcua-group-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = Db::connect(&format!("sqlite://{}", dir.join("t.db").display()), &DbOptions::default()).await.unwrap();
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY)").execute(&db.write).await.unwrap();
+        let group = db.group.clone().unwrap();
+        Fixture { db, group, dir }
+    }
+
+    impl Fixture {
+        async fn keys(&self) -> String {
+            sqlx::query_scalar::<_, String>(
+                "SELECT COALESCE(group_concat(k, ','), '') FROM (SELECT k FROM t ORDER BY k)",
+            )
+            .fetch_one(&self.db.read)
+            .await
+            .unwrap()
+        }
+
+        /// A transaction that has inserted `k`.
+        async fn wrote(&self, k: &str) -> GroupedTx {
+            let mut tx = self.group.begin().await.unwrap();
+            tx.settle_owed().await.unwrap();
+            sqlx::query("INSERT INTO t (k) VALUES ($1)").bind(k.to_owned()).execute(&mut *tx).await.unwrap();
+            tx
+        }
+
+        /// Starts a transaction that waits for the writer, and returns once it is queued.
+        async fn queue_one(&self) -> tokio::task::JoinHandle<GroupedTx> {
+            let group = self.group.clone();
+            let before = self.group.waiting.load(Ordering::SeqCst);
+            let queued = tokio::spawn(async move { group.begin().await.unwrap() });
+            while self.group.waiting.load(Ordering::SeqCst) == before {
+                tokio::task::yield_now().await;
+            }
+            queued
+        }
+    }
+
+    /// The final write: inserts `k` and releases (and commits, when the batch ends).
+    fn last_insert(k: &'static str) -> impl FnOnce(bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+        move |ends| {
+            let tail = if ends { "RELEASE tx; COMMIT" } else { "RELEASE tx" };
+            sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO t (k) VALUES ($1); {tail}"))).bind(k)
+        }
+    }
+
+    /// Waits, in a task, for a transaction's commit.
+    fn committing(tx: GroupedTx) -> tokio::task::JoinHandle<Result<(), String>> {
+        tokio::spawn(tx.commit())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lone_final_write_commits_in_its_call_with_the_batch_before_it() {
+        let f = fixture("lone-ok").await;
+        let a = f.wrote("a").await;
+        let b = f.queue_one().await;
+        // `a` goes into the batch (someone waits), then `b` is alone and ends the batch.
+        let a = committing(a);
+        let b = b.await.unwrap();
+        b.commit_after(last_insert("b")).await.ok().unwrap();
+        a.await.unwrap().unwrap();
+        assert_eq!(f.keys().await, "a,b");
+        // The writer is free: a new batch starts and commits.
+        let c = f.wrote("c").await;
+        c.commit().await.unwrap();
+        assert_eq!(f.keys().await, "a,b,c");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_final_write_that_would_end_the_batch_rolls_back_alone() {
+        let f = fixture("lone-fail").await;
+        let a = f.wrote("a").await;
+        let b = f.queue_one().await;
+        let a = committing(a);
+        let mut b = b.await.unwrap();
+        b.settle_owed().await.unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES ('b')").execute(&mut *b).await.unwrap();
+        // Its last statement repeats a key: `b` fails, `a` is committed all the same.
+        match b.commit_after(last_insert("a")).await {
+            Err(CommitError::Statement(_)) => {}
+            Err(CommitError::Commit(e)) => panic!("the batch failed: {e}"),
+            Ok(()) => panic!("a duplicate key was written"),
+        }
+        a.await.unwrap().unwrap();
+        assert_eq!(f.keys().await, "a");
+        let c = f.wrote("c").await;
+        c.commit_after(last_insert("d")).await.ok().unwrap();
+        assert_eq!(f.keys().await, "a,c,d");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_final_write_inside_a_batch_rolls_back_alone() {
+        let f = fixture("batch-fail").await;
+        let a = f.wrote("a").await;
+        let b = f.queue_one().await;
+        let a = committing(a);
+        let b = b.await.unwrap();
+        // Someone waits behind `b`: its final write does not end the batch.
+        let c = f.queue_one().await;
+        assert!(matches!(b.commit_after(last_insert("a")).await, Err(CommitError::Statement(_))));
+        let c = c.await.unwrap();
+        c.commit_after(last_insert("c")).await.ok().unwrap();
+        a.await.unwrap().unwrap();
+        assert_eq!(f.keys().await, "a,c");
     }
 }

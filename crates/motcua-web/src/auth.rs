@@ -70,7 +70,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 "Tiêu đề Authorization phải có dạng 'Bearer <khóa>'.",
             ));
         };
-        match state.services.authenticate_token(token).await {
+        let meta = req.extensions().get::<RequestCtx>().map(|c| c.meta.clone()).unwrap_or_default();
+        match state.services.authenticate_token(token, &meta).await {
             Ok(Some(p)) => Some(Authn { principal: p, via: Via::Token }),
             Ok(None) => {
                 return fail(HttpError::new(

@@ -288,7 +288,7 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
         let id = self.dossier_id(key).await?;
-        let reference = self.reference().await?;
+        let reference = self.reference_for(meta).await?;
         let now = self.now();
 
         // Everything is decided on the locked events: a concurrent hand-over cannot slip an

@@ -353,7 +353,7 @@ impl Services {
         let agency_code = e.check(agency_code);
         e.into_result()?;
 
-        let reference = self.reference().await?;
+        let reference = self.reference_for(meta).await?;
         let (procedure_id, procedure_code, version) =
             self.version_in_force_at(&reference, &input.procedure_code).await?;
         let content = &version.content;
