@@ -360,8 +360,11 @@ impl Writes {
                 self.next();
                 match tx.tx {
                     Conn::Grouped(g) => g
-                        .commit_after(move |ends| {
+                        .commit_after(move |owed, ends| {
                             let mut b = self.b;
+                            if let Some(owed) = owed {
+                                b.prepend(&format!("{owed}; "));
+                            }
                             b.push(if ends { "RELEASE tx; COMMIT" } else { "RELEASE tx" });
                             b.build()
                         })
@@ -380,33 +383,46 @@ impl Writes {
 #[async_trait]
 impl DossierWrites for DbTx {
     async fn reserve_dossier(&mut self, code_of: Option<(AgencyId, Date)>) -> StoreResult<(i64, Option<u32>)> {
+        let code_of = code_of.map(|(agency, day)| (agency.0, day.to_string()));
+        let key = code_of.as_ref().map(|(agency, day)| (*agency, day.as_str()));
+        // SQLite: an intake that follows another in the same batch takes the next numbers
+        // without a call; its write then records the code number in the counter.
+        if let Conn::Grouped(g) = &mut self.tx
+            && let Some((id, number)) = g.numbering().take_next(key)
+        {
+            self.counter_owed = code_of.zip(number).map(|((agency, day), n)| (agency, day, n));
+            return Ok((id, number));
+        }
         // SQLite: every write runs under the one writer (group commit, `BEGIN IMMEDIATE`), so
         // the next rowid cannot be taken by anyone else before this transaction ends.
         let next_id = match self.backend {
             Backend::Sqlite => "(SELECT COALESCE(MAX(id), 0) + 1 FROM dossiers)",
             Backend::Postgres => "nextval(pg_get_serial_sequence('dossiers', 'id'))",
         };
-        let Some((agency, day)) = code_of else {
-            let rows = self.owed_then(&format!("SELECT {next_id} AS id")).fetch_all(self.conn().await?).await;
-            return first_row(rows.map_err(db_err)?)?.i64("id").map(|id| (id, None));
-        };
         let upsert = COUNTER_UPSERT;
-        let sql = match self.backend {
-            Backend::Sqlite => format!("{upsert} RETURNING {next_id} AS id, last_value"),
-            Backend::Postgres => {
+        let sql = match (&code_of, self.backend) {
+            (None, _) => format!("SELECT {next_id} AS id, NULL AS last_value"),
+            (Some(_), Backend::Sqlite) => format!("{upsert} RETURNING {next_id} AS id, last_value"),
+            (Some(_), Backend::Postgres) => {
                 format!("WITH c AS ({upsert} RETURNING last_value) SELECT {next_id} AS id, last_value FROM c")
             }
         };
-        // The transaction's savepoint goes in the same call.
-        let row = self
-            .owed_then(&sql)
-            .bind(agency.0)
-            .bind(day.to_string())
-            .fetch_all(self.conn().await?)
-            .await
-            .map_err(db_err)?;
-        let row = first_row(row)?;
-        Ok((row.i64("id")?, Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?)))
+        // The transaction's savepoint goes in the same call, which keeps the batch's numbering
+        // (this statement moves only what it reports).
+        let mut q = self.owed_then(&sql);
+        if let Some((agency, day)) = &code_of {
+            q = q.bind(*agency).bind(day.clone());
+        }
+        let row = first_row(q.fetch_all(&mut *self.tx).await.map_err(db_err)?)?;
+        let id = row.i64("id")?;
+        let number = match code_of {
+            Some(_) => Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?),
+            None => None,
+        };
+        if let Conn::Grouped(g) = &mut self.tx {
+            g.numbering().note(id, key.zip(number).map(|((agency, day), n)| (agency, day, n)));
+        }
+        Ok((id, number))
     }
 
     async fn commit_new_dossier(
@@ -415,7 +431,18 @@ impl DossierWrites for DbTx {
         events: &[DossierEvent],
         agencies: &[AgencyId],
     ) -> StoreResult<()> {
-        let mut w = Writes::new(self.backend);
+        let mut tx = self;
+        let mut w = Writes::new(tx.backend);
+        if let Some((agency, day, number)) = tx.counter_owed.take() {
+            w.next()
+                .push("INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES (")
+                .bind(agency)
+                .push(", ")
+                .bind(day)
+                .push(", ")
+                .bind(i64::from(number))
+                .push(") ON CONFLICT (agency_id, day) DO UPDATE SET last_value = excluded.last_value");
+        }
         let values = row_values(d);
         let b = w.next();
         b.push("INSERT INTO dossiers (");
@@ -433,7 +460,7 @@ impl DossierWrites for DbTx {
         if !agencies.is_empty() {
             push_agencies(w.next(), d.id, agencies);
         }
-        w.commit(self).await
+        w.commit(tx).await
     }
 
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>> {

@@ -20,6 +20,7 @@
 //! Inside a batch the writer sees the batch's changes and readers do not until the commit, the
 //! same as for one transaction that has not committed yet.
 
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,6 +56,54 @@ struct Writer {
     /// A transaction was dropped without committing after it ran statements: its savepoint is
     /// still open.
     abandoned: bool,
+    /// The dossier numbers this batch has reached.
+    numbering: Numbering,
+}
+
+/// The last dossier id and each agency's last code number of a day, as the open batch's own
+/// statements left them, so that the next intake in the batch takes the following ones
+/// without a call to the connection.
+///
+/// Nobody else writes while the batch holds `BEGIN IMMEDIATE`, and the batch's transactions
+/// run one after the other; what is here stays true as long as every statement since was a
+/// dossier write that keeps it up to date. So it is forgotten when a new batch starts, when any
+/// other statement runs ([`GroupedTx::forget_numbering`]), and when a transaction rolls back
+/// (its numbers must be given again, or a code would be skipped).
+#[derive(Default)]
+pub(crate) struct Numbering {
+    last_id: Option<i64>,
+    last_code: HashMap<(i64, String), u32>,
+}
+
+impl Numbering {
+    /// The next id and, for `code_of`, the next code number, if both are known; they count as
+    /// taken from here on.
+    pub(crate) fn take_next(&mut self, code_of: Option<(i64, &str)>) -> Option<(i64, Option<u32>)> {
+        let id = self.last_id? + 1;
+        let number = match code_of {
+            Some((agency, day)) => {
+                let last = self.last_code.get_mut(&(agency, day.to_owned()))?;
+                *last += 1;
+                Some(*last)
+            }
+            None => None,
+        };
+        self.last_id = Some(id);
+        Some((id, number))
+    }
+
+    /// Notes what the database gave a transaction of the batch.
+    pub(crate) fn note(&mut self, id: i64, code: Option<(i64, &str, u32)>) {
+        self.last_id = Some(id);
+        if let Some((agency, day, number)) = code {
+            self.last_code.insert((agency, day.to_owned()), number);
+        }
+    }
+
+    fn forget(&mut self) {
+        self.last_id = None;
+        self.last_code.clear();
+    }
 }
 
 /// Counts a caller as queued while it waits for the writer (also when it is cancelled).
@@ -152,6 +201,7 @@ impl GroupCommit {
             return Err(e);
         }
         if w.conn.is_none() {
+            w.numbering.forget();
             w.conn = Some(self.pool.acquire().await?);
         }
         let owed = if w.begun { "SAVEPOINT tx" } else { "BEGIN IMMEDIATE; SAVEPOINT tx" };
@@ -202,6 +252,17 @@ impl GroupedTx {
         self.writer.as_mut().expect("open transaction")
     }
 
+    /// The batch's dossier numbering, for a dossier write that keeps it up to date.
+    pub(crate) fn numbering(&mut self) -> &mut Numbering {
+        &mut self.writer().numbering
+    }
+
+    /// Before a statement that may write dossiers or code counters in a way the numbering does
+    /// not follow.
+    pub(crate) fn forget_numbering(&mut self) {
+        self.writer().numbering.forget();
+    }
+
     /// The statements owed before this transaction's first one, to send in front of it in the
     /// same call; from here on the transaction counts as having run statements.
     pub(crate) fn take_owed(&mut self) -> Option<&'static str> {
@@ -221,23 +282,28 @@ impl GroupedTx {
         Ok(())
     }
 
-    /// Runs the transaction's last statement and commits: `last(ends)` builds it, its text
-    /// ending with `RELEASE tx`, and with `RELEASE tx; COMMIT` when `ends` (the batch ends
-    /// with this transaction), so that a lone transaction commits in the same call. Both run
+    /// Runs the transaction's last statement and commits: `last(owed, ends)` builds it, its
+    /// text starting with `owed` (the savepoint, when no statement ran yet: an intake whose
+    /// numbers came from the batch's numbering) and ending with `RELEASE tx`, or with
+    /// `RELEASE tx; COMMIT` when `ends` (the batch ends with this transaction), so that a lone
+    /// transaction commits in the same call. Both run
     /// in a task of their own, so a caller that goes away cannot leave the statement half done
     /// with its savepoint released. If the call fails, its savepoint tells where: still there,
     /// the statement failed before the release and only this transaction is rolled back; gone,
     /// the commit failed and the whole batch is.
     pub(crate) async fn commit_after<F>(mut self, last: F) -> Result<(), CommitError>
     where
-        F: FnOnce(bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> + Send + 'static,
+        F: FnOnce(Option<&'static str>, bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>
+            + Send
+            + 'static,
     {
         let task = tokio::spawn(async move {
-            // Nothing ran yet (never, for the dossier writes): the savepoint goes first.
-            self.settle_owed().await.map_err(CommitError::Statement)?;
+            // If the owed savepoint fails, rolling back to it fails too, which fails the batch
+            // (see the module's notes).
+            let owed = self.take_owed();
             let queued = self.group.waiting.load(Ordering::SeqCst);
             let ends = self.writer().ends_batch(queued);
-            let outcome = last(ends).execute(&mut *self).await;
+            let outcome = last(owed, ends).execute(&mut *self).await;
             match (outcome, ends) {
                 (Ok(_), false) => {
                     self.released = true;
@@ -286,6 +352,7 @@ impl GroupedTx {
         if savepoint_open && let Err(e) = w.conn().execute("RELEASE tx").await {
             w.batch.pop();
             w.abandoned = true;
+            w.numbering.forget();
             return Err(e.to_string());
         }
         drop(w);
@@ -315,6 +382,8 @@ impl Drop for GroupedTx {
     fn drop(&mut self) {
         let Some(mut w) = self.writer.take() else { return };
         w.abandoned = self.owed.is_none() && !self.released;
+        // Numbers it took are free again.
+        w.numbering.forget();
         drop(w);
         // The next transaction rolls the savepoint back before it starts; if none is queued,
         // this task does, and ends the batch.
@@ -405,10 +474,13 @@ mod tests {
     }
 
     /// The final write: inserts `k` and releases (and commits, when the batch ends).
-    fn last_insert(k: &'static str) -> impl FnOnce(bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
-        move |ends| {
+    fn last_insert(
+        k: &'static str,
+    ) -> impl FnOnce(Option<&'static str>, bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+        move |owed, ends| {
+            let head = owed.map(|o| format!("{o}; ")).unwrap_or_default();
             let tail = if ends { "RELEASE tx; COMMIT" } else { "RELEASE tx" };
-            sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO t (k) VALUES ($1); {tail}"))).bind(k)
+            sqlx::query(sqlx::AssertSqlSafe(format!("{head}INSERT INTO t (k) VALUES ($1); {tail}"))).bind(k)
         }
     }
 
@@ -454,6 +526,71 @@ mod tests {
         let c = f.wrote("c").await;
         c.commit_after(last_insert("d")).await.ok().unwrap();
         assert_eq!(f.keys().await, "a,c,d");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_final_write_that_is_the_first_statement_carries_the_savepoint() {
+        let f = fixture("owed").await;
+        // A new batch: `BEGIN IMMEDIATE; SAVEPOINT tx` go in the same call.
+        let x = f.group.begin().await.unwrap();
+        x.commit_after(last_insert("x")).await.ok().unwrap();
+        assert_eq!(f.keys().await, "x");
+        // An open batch: the savepoint goes with it; a failing one rolls back alone.
+        let a = f.wrote("a").await;
+        let b = f.queue_one().await;
+        let a = committing(a);
+        let b = b.await.unwrap();
+        assert!(matches!(b.commit_after(last_insert("x")).await, Err(CommitError::Statement(_))));
+        a.await.unwrap().unwrap();
+        let c = f.group.begin().await.unwrap();
+        c.commit_after(last_insert("c")).await.ok().unwrap();
+        assert_eq!(f.keys().await, "a,c,x");
+    }
+
+    #[test]
+    fn numbering_continues_only_what_it_knows() {
+        let mut n = Numbering::default();
+        assert_eq!(n.take_next(None), None, "no id known yet");
+        n.note(7, Some((1, "2026-11-24", 3)));
+        assert_eq!(n.take_next(Some((1, "2026-11-24"))), Some((8, Some(4))));
+        assert_eq!(n.take_next(None), Some((9, None)));
+        // Another agency, or another day, is not known: nothing is taken.
+        assert_eq!(n.take_next(Some((2, "2026-11-24"))), None);
+        assert_eq!(n.take_next(Some((1, "2026-11-25"))), None);
+        assert_eq!(n.take_next(Some((1, "2026-11-24"))), Some((10, Some(5))));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_numbering_is_forgotten_when_a_transaction_rolls_back_or_a_batch_ends() {
+        let f = fixture("numbering").await;
+        let code = Some((1, "2026-11-24"));
+        let mut a = f.wrote("a").await;
+        a.numbering().note(7, Some((1, "2026-11-24", 3)));
+        let b = f.queue_one().await;
+        let a = committing(a);
+        let mut b = b.await.unwrap();
+        // `a`'s numbers are in the batch: `b` continues them, then rolls back.
+        assert_eq!(b.numbering().take_next(code), Some((8, Some(4))));
+        let c = f.queue_one().await;
+        drop(b);
+        // `b`'s numbers must be given again, which only the database can tell.
+        let mut c = c.await.unwrap();
+        assert_eq!(c.numbering().take_next(code), None);
+        c.numbering().note(8, Some((1, "2026-11-24", 4)));
+        let d = f.queue_one().await;
+        let c = committing(c);
+        let mut d = d.await.unwrap();
+        assert_eq!(d.numbering().take_next(code), Some((9, Some(5))));
+        // Any other statement may have written dossiers: forgotten.
+        d.forget_numbering();
+        assert_eq!(d.numbering().take_next(code), None);
+        d.numbering().note(9, Some((1, "2026-11-24", 5)));
+        d.commit().await.unwrap();
+        a.await.unwrap().unwrap();
+        c.await.unwrap().unwrap();
+        // A new batch starts with nothing known: another process may have written in between.
+        let mut e = f.group.begin().await.unwrap();
+        assert_eq!(e.numbering().take_next(code), None);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

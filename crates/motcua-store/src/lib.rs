@@ -178,7 +178,7 @@ impl Store for Db {
             Some(group) => tx::Conn::Grouped(group.begin().await.map_err(db_err)?),
             None => tx::Conn::Own(self.write.begin().await.map_err(db_err)?),
         };
-        Ok(Box::new(tx::DbTx { backend: self.backend, tx }))
+        Ok(Box::new(tx::DbTx { backend: self.backend, tx, counter_owed: None }))
     }
 
     async fn ping(&self) -> StoreResult<()> {

@@ -68,6 +68,12 @@ impl SqlBuilder {
         self
     }
 
+    /// Puts statements without parameters in front (a savepoint, say).
+    pub fn prepend(&mut self, sql: &str) -> &mut Self {
+        self.text.insert_str(0, sql);
+        self
+    }
+
     pub fn bind(&mut self, arg: impl Into<Arg>) -> &mut Self {
         self.args.push(arg.into());
         self.text.push('$');

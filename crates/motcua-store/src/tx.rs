@@ -15,6 +15,9 @@ use crate::group_commit::GroupedTx;
 pub(crate) struct DbTx {
     pub(crate) backend: Backend,
     pub(crate) tx: Conn,
+    /// A code number taken from the batch's numbering (SQLite) that the dossier's write must
+    /// record in the agency's counter: `(agency, day, number)`.
+    pub(crate) counter_owed: Option<(i64, String, u32)>,
 }
 
 /// The connection statements of a transaction run on.
@@ -50,6 +53,8 @@ impl DbTx {
     /// SQLite, its savepoint).
     pub(crate) async fn conn(&mut self) -> StoreResult<&mut AnyConnection> {
         if let Conn::Grouped(g) = &mut self.tx {
+            // Any statement may write dossiers or counters behind the batch's numbering.
+            g.forget_numbering();
             g.settle_owed().await.map_err(db_err)?;
         }
         Ok(&mut self.tx)
