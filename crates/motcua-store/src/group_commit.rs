@@ -286,11 +286,10 @@ impl GroupedTx {
     /// text starting with `owed` (the savepoint, when no statement ran yet: an intake whose
     /// numbers came from the batch's numbering) and ending with `RELEASE tx`, or with
     /// `RELEASE tx; COMMIT` when `ends` (the batch ends with this transaction), so that a lone
-    /// transaction commits in the same call. Both run
-    /// in a task of their own, so a caller that goes away cannot leave the statement half done
-    /// with its savepoint released. If the call fails, its savepoint tells where: still there,
-    /// the statement failed before the release and only this transaction is rolled back; gone,
-    /// the commit failed and the whole batch is.
+    /// transaction commits in the same call. Both run in a task of their own, so a caller that
+    /// goes away cannot leave the statement half done with its savepoint released. If the call
+    /// fails, its savepoint tells where: still there, the statement failed before the release
+    /// and only this transaction is rolled back; gone, the commit failed and the whole batch is.
     pub(crate) async fn commit_after<F>(mut self, last: F) -> Result<(), CommitError>
     where
         F: FnOnce(Option<&'static str>, bool) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>
