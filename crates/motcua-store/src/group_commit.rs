@@ -460,6 +460,15 @@ mod tests {
             tx
         }
 
+        /// A transaction that wrote `k` and went into the open batch (someone waited), and the
+        /// one that waited, now holding the writer.
+        async fn batched_then_next(&self, k: &str) -> (tokio::task::JoinHandle<Result<(), String>>, GroupedTx) {
+            let first = self.wrote(k).await;
+            let next = self.queue_one().await;
+            let first = committing(first);
+            (first, next.await.unwrap())
+        }
+
         /// Starts a transaction that waits for the writer, and returns once it is queued.
         async fn queue_one(&self) -> tokio::task::JoinHandle<GroupedTx> {
             let group = self.group.clone();
@@ -491,11 +500,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_lone_final_write_commits_in_its_call_with_the_batch_before_it() {
         let f = fixture("lone-ok").await;
-        let a = f.wrote("a").await;
-        let b = f.queue_one().await;
         // `a` goes into the batch (someone waits), then `b` is alone and ends the batch.
-        let a = committing(a);
-        let b = b.await.unwrap();
+        let (a, b) = f.batched_then_next("a").await;
         b.commit_after(last_insert("b")).await.ok().unwrap();
         a.await.unwrap().unwrap();
         assert_eq!(f.keys().await, "a,b");
@@ -508,10 +514,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_final_write_that_would_end_the_batch_rolls_back_alone() {
         let f = fixture("lone-fail").await;
-        let a = f.wrote("a").await;
-        let b = f.queue_one().await;
-        let a = committing(a);
-        let mut b = b.await.unwrap();
+        let (a, mut b) = f.batched_then_next("a").await;
         b.settle_owed().await.unwrap();
         sqlx::query("INSERT INTO t (k) VALUES ('b')").execute(&mut *b).await.unwrap();
         // Its last statement repeats a key: `b` fails, `a` is committed all the same.
@@ -535,10 +538,7 @@ mod tests {
         x.commit_after(last_insert("x")).await.ok().unwrap();
         assert_eq!(f.keys().await, "x");
         // An open batch: the savepoint goes with it; a failing one rolls back alone.
-        let a = f.wrote("a").await;
-        let b = f.queue_one().await;
-        let a = committing(a);
-        let b = b.await.unwrap();
+        let (a, b) = f.batched_then_next("a").await;
         assert!(matches!(b.commit_after(last_insert("x")).await, Err(CommitError::Statement(_))));
         a.await.unwrap().unwrap();
         let c = f.group.begin().await.unwrap();
@@ -595,10 +595,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_final_write_inside_a_batch_rolls_back_alone() {
         let f = fixture("batch-fail").await;
-        let a = f.wrote("a").await;
-        let b = f.queue_one().await;
-        let a = committing(a);
-        let b = b.await.unwrap();
+        let (a, b) = f.batched_then_next("a").await;
         // Someone waits behind `b`: its final write does not end the batch.
         let c = f.queue_one().await;
         assert!(matches!(b.commit_after(last_insert("a")).await, Err(CommitError::Statement(_))));
