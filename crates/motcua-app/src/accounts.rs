@@ -4,13 +4,13 @@ use jiff::{SignedDuration, Timestamp};
 use motcua_domain::account::{Grant, Principal, Role, UserId, Username, check_new_password};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::audit::Outcome;
-use motcua_domain::policy::{Permission, Target, authorize, may_grant, scopes};
+use motcua_domain::policy::{Denied, Permission, Target, authorize, may_grant, scopes};
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text, required_text};
 use serde::Deserialize;
 
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::{AppError, StoreError};
-use crate::ports::{ApiTokenRecord, NewUser, SessionRecord, UserFilter, UserProfile, UserRecord};
+use crate::ports::{ApiTokenRecord, LoginGuard, NewUser, SessionRecord, UserFilter, UserProfile, UserRecord};
 use crate::secret;
 use crate::services::Services;
 
@@ -160,10 +160,25 @@ impl Services {
             Err(_) => None,
         };
         let Some(user) = user.filter(|u| u.active && u.password_hash.is_some()) else {
-            self.hasher.verify_dummy(password).await;
-            self.record_audit(refuse(Outcome::Rejected, "sai tên đăng nhập hoặc mật khẩu"), meta).await?;
+            // A name without a usable account is counted and locked exactly like an account,
+            // so the answers (401, then 423) do not tell which accounts exist.
+            let digest = secret::digest(&attempted);
+            let guard = self.store.login_guard(&digest).await?.unwrap_or_default();
             metrics::counter!("motcua_login_failures_total").increment(1);
-            return Err(AppError::InvalidCredentials);
+            if let Some(until) = guard.locked_until.filter(|t| *t > now) {
+                self.record_audit(refuse(Outcome::Denied, "tên đăng nhập đang tạm khóa"), meta).await?;
+                return Err(AppError::AccountLocked { until });
+            }
+            self.hasher.verify_dummy(password).await;
+            let failures = guard.failed_logins.saturating_add(1);
+            let lock = self.settings.auth.lockout.lock_until(failures, now);
+            let mut tx = self.store.begin().await?;
+            tx.record_login_guard(&digest, LoginGuard { failed_logins: failures, locked_until: lock }, now).await?;
+            self.commit_audited(tx, refuse(Outcome::Rejected, "sai tên đăng nhập hoặc mật khẩu"), meta).await?;
+            return Err(match lock {
+                Some(until) => AppError::AccountLocked { until },
+                None => AppError::InvalidCredentials,
+            });
         };
         if let Some(until) = user.locked_until.filter(|t| *t > now) {
             self.record_audit(refuse(Outcome::Denied, "tài khoản đang tạm khóa"), meta).await?;
@@ -528,6 +543,9 @@ impl Services {
         grants: &[GrantInput],
         meta: &RequestMeta,
     ) -> Result<(UserRecord, String), AppError> {
+        if scopes(principal, Permission::ManageUsers).is_empty() {
+            return Err(AppError::Forbidden(Denied::MissingPermission));
+        }
         let mut errs = ValidationErrors::new();
         let username = errs.check(Username::parse(&input.username));
         let valid = validate_user(input, &mut errs);
@@ -595,13 +613,13 @@ impl Services {
         input: &UserInput,
         meta: &RequestMeta,
     ) -> Result<UserRecord, AppError> {
+        let detail = self.get_user(principal, id).await?;
+        let old_unit = self.store.agency(detail.user.agency_id).await?.ok_or(AppError::NotFound("đơn vị"))?;
+        let grant = authorize(principal, Permission::ManageUsers, Target::Agency(&old_unit.path))?;
         let mut errs = ValidationErrors::new();
         let valid = validate_user(input, &mut errs);
         errs.into_result()?;
         let valid = valid.expect("validated");
-        let detail = self.get_user(principal, id).await?;
-        let old_unit = self.store.agency(detail.user.agency_id).await?.ok_or(AppError::NotFound("đơn vị"))?;
-        let grant = authorize(principal, Permission::ManageUsers, Target::Agency(&old_unit.path))?;
         let new_unit = self
             .store
             .agency(AgencyId(input.agency_id))
@@ -657,10 +675,10 @@ impl Services {
         grants: &[GrantInput],
         meta: &RequestMeta,
     ) -> Result<Vec<Grant>, AppError> {
-        let wanted = parse_grants(grants)?;
         let detail = self.get_user(principal, id).await?;
         let unit = self.store.agency(detail.user.agency_id).await?.ok_or(AppError::NotFound("đơn vị"))?;
         let grant = authorize(principal, Permission::ManageUsers, Target::Agency(&unit.path))?;
+        let wanted = parse_grants(grants)?;
         if id == principal.user_id {
             return Err(AppError::Conflict {
                 code: "self_grant",

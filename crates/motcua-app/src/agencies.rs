@@ -196,8 +196,12 @@ impl Services {
         input: &AgencyInput,
         meta: &RequestMeta,
     ) -> Result<Agency, AppError> {
-        let v = validate(input)?;
-        let Some(parent_id) = v.parent_id else {
+        // Who manages no agency at all, or not the parent named, learns that before anything
+        // about the input.
+        if scopes(principal, Permission::ManageAgencies).is_empty() {
+            return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
+        }
+        let Some(parent_id) = input.parent_id.map(AgencyId) else {
             return Err(AppError::field(
                 "parent_id",
                 "required",
@@ -210,6 +214,7 @@ impl Services {
             .await?
             .ok_or_else(|| AppError::field("parent_id", "not_found", "Không tìm thấy cơ quan cấp trên."))?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&parent.path))?;
+        let v = validate(input)?;
         if !parent.active {
             return Err(AppError::field("parent_id", "inactive", "Cơ quan cấp trên đã ngừng hoạt động."));
         }
@@ -258,9 +263,9 @@ impl Services {
         input: &AgencyInput,
         meta: &RequestMeta,
     ) -> Result<Agency, AppError> {
-        let v = validate(input)?;
         let current = self.get_agency(principal, id).await?;
         let grant = self.grant_to_change(principal, &current).await?;
+        let v = validate(input)?;
         if current.version != version {
             return Err(AppError::stale("Cơ quan"));
         }

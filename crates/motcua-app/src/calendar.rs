@@ -433,7 +433,7 @@ impl Services {
         input: &ScheduleInput,
         meta: &RequestMeta,
     ) -> Result<AgencySchedule, AppError> {
-        let agency = self.store.agency(agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = self.get_agency(principal, agency_id).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&agency.path))?;
         let mut errors = ValidationErrors::new();
         let hours = errors.check(parse_periods("hours", &input.hours)).unwrap_or_default();
@@ -487,7 +487,7 @@ impl Services {
         version: i64,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
-        let agency = self.store.agency(agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = self.get_agency(principal, agency_id).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&agency.path))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;

@@ -347,7 +347,8 @@ impl Services {
 
 // ----- standard handlers ----------------------------------------------------------------------
 
-/// Hourly housekeeping: expired sessions, old finished jobs, long-stopped workers.
+/// Hourly housekeeping: expired sessions, old finished jobs, long-stopped workers, old failure
+/// counts of unknown sign-in names.
 pub struct MaintenancePurge;
 
 impl MaintenancePurge {
@@ -367,7 +368,8 @@ impl JobHandler for MaintenancePurge {
         let retention_start = now.checked_sub(services.settings.worker.retention)?;
         let jobs = services.store.purge_finished_jobs(retention_start).await?;
         let workers = services.store.purge_stopped_workers(retention_start).await?;
-        tracing::info!(sessions, jobs, workers, "maintenance purge");
+        let login_guards = services.store.purge_login_guards(now, retention_start).await?;
+        tracing::info!(sessions, jobs, workers, login_guards, "maintenance purge");
         Ok(())
     }
 }

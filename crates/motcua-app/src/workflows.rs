@@ -117,22 +117,44 @@ impl Services {
         Ok(authorize(principal, Permission::ManageCatalog, target)?)
     }
 
-    pub async fn list_workflows(&self, principal: &Principal) -> Result<Vec<WorkflowView>, AppError> {
+    /// Who manages the catalogue nowhere may not touch workflows at all; checked before any
+    /// input is read.
+    pub fn authorize_workflows(&self, principal: &Principal) -> Result<(), AppError> {
         if motcua_domain::policy::scopes(principal, Permission::ManageCatalog).is_empty() {
             return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
         }
+        Ok(())
+    }
+
+    /// Whether a catalogue manager sees a workflow: the general ones (they apply everywhere),
+    /// and those of a single agency within their scope.
+    async fn workflow_visible(&self, principal: &Principal, r: &WorkflowRecord) -> Result<bool, AppError> {
+        Ok(match r.agency_id {
+            None => true,
+            Some(id) => match self.store.agency(id).await? {
+                Some(a) => authorize(principal, Permission::ManageCatalog, Target::Agency(&a.path)).is_ok(),
+                None => false,
+            },
+        })
+    }
+
+    pub async fn list_workflows(&self, principal: &Principal) -> Result<Vec<WorkflowView>, AppError> {
+        self.authorize_workflows(principal)?;
         let mut out = Vec::new();
         for r in self.store.workflows().await? {
-            out.push(self.workflow_view(r).await?);
+            if self.workflow_visible(principal, &r).await? {
+                out.push(self.workflow_view(r).await?);
+            }
         }
         Ok(out)
     }
 
     pub async fn workflow_by_id(&self, principal: &Principal, id: i64) -> Result<WorkflowView, AppError> {
-        if motcua_domain::policy::scopes(principal, Permission::ManageCatalog).is_empty() {
-            return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
-        }
+        self.authorize_workflows(principal)?;
         let r = self.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
+        if !self.workflow_visible(principal, &r).await? {
+            return Err(AppError::NotFound("quy trình"));
+        }
         self.workflow_view(r).await
     }
 
@@ -254,6 +276,7 @@ impl Services {
         entry: &WorkflowEntry,
         meta: &RequestMeta,
     ) -> Result<WorkflowView, AppError> {
+        self.authorize_workflows(principal)?;
         let (agency, workflow) = self.check_entry(entry, "").await?;
         let grant = self.workflow_grant(principal, agency.as_ref())?;
         let record = self.record(entry, agency.as_ref().map(|a| a.id), workflow, principal);
@@ -308,7 +331,11 @@ impl Services {
         version: i64,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
+        self.authorize_workflows(principal)?;
         let r = self.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
+        if !self.workflow_visible(principal, &r).await? {
+            return Err(AppError::NotFound("quy trình"));
+        }
         let agency = match r.agency_id {
             Some(a) => self.store.agency(a).await?,
             None => None,
@@ -351,6 +378,7 @@ impl Services {
         text: &str,
         meta: &RequestMeta,
     ) -> Result<WorkflowImport, AppError> {
+        self.authorize_workflows(principal)?;
         let file = parse_file(text)?;
         if file.workflows.is_empty() {
             return Err(AppError::field("definition", "empty", "Tệp không có quy trình nào ([[workflow]])."));

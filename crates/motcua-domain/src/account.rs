@@ -122,6 +122,10 @@ pub struct Grant {
     pub role: Role,
     pub agency_id: AgencyId,
     pub agency_path: AgencyPath,
+    /// The grant's agency is a unit inside its parent agency (see
+    /// [`AgencyLevel::is_unit_within`](crate::agency::AgencyLevel::is_unit_within)), so its
+    /// staff also work on the dossiers that parent agency holds.
+    pub unit_of_parent: bool,
 }
 
 /// The authenticated official on whose behalf a request runs.

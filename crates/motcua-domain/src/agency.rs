@@ -171,6 +171,25 @@ impl AgencyLevel {
     }
 }
 
+impl AgencyLevel {
+    /// Whether a node of this level, placed directly under a node of level `parent`, is a unit
+    /// *inside* that agency rather than an agency of its own.
+    ///
+    /// A one-stop desk (a commune's Bộ phận Một cửa, the province's Trung tâm Phục vụ hành chính
+    /// công) receives for the agency it belongs to; an office of a commune or a district and a
+    /// division of a department work for that commune, district or department. A commune, a
+    /// historic district and a provincial department (sở) are agencies in their own right: they
+    /// resolve procedures under their own name, and their staff do not act for the province.
+    pub fn is_unit_within(self, parent: AgencyLevel) -> bool {
+        use AgencyLevel::*;
+        match self {
+            OneStopDesk => true,
+            Department => parent != Province,
+            Province | Commune | HistoricDistrict => false,
+        }
+    }
+}
+
 /// Materialised path of ids from the root, `/1/5/12/`. A subtree is every path with a prefix,
 /// which makes "what may this user see" a single indexed `LIKE 'prefix%'` predicate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -378,6 +397,26 @@ mod tests {
             assert_eq!(AgencyLevel::parse("level", l.as_str()).unwrap(), l);
         }
         assert_eq!(AgencyLevel::parse("level", "district").unwrap_err().code, "invalid_choice");
+    }
+
+    #[test]
+    fn units_work_for_their_agency_but_agencies_stand_alone() {
+        use AgencyLevel::*;
+        // The province's service centre and a commune's desk receive for their agency.
+        assert!(OneStopDesk.is_unit_within(Province));
+        assert!(OneStopDesk.is_unit_within(Commune));
+        assert!(OneStopDesk.is_unit_within(OneStopDesk));
+        // A commune's office, a department's division, a former district's office.
+        assert!(Department.is_unit_within(Commune));
+        assert!(Department.is_unit_within(Department));
+        assert!(Department.is_unit_within(HistoricDistrict));
+        // A provincial department (sở), a commune and a district are agencies of their own.
+        assert!(!Department.is_unit_within(Province));
+        for parent in AgencyLevel::ALL {
+            assert!(!Commune.is_unit_within(parent));
+            assert!(!HistoricDistrict.is_unit_within(parent));
+            assert!(!Province.is_unit_within(parent));
+        }
     }
 
     fn rev(version: i64, name: &str, effective: Date) -> AgencyRevision {

@@ -134,9 +134,11 @@ pub fn authorize<'p>(
 }
 
 /// Decides an access to a dossier (or a step of one) held by the agency at `path`: a grant
-/// covering it, as for [`authorize`], or a grant on one of its direct units. The staff of a
-/// department work for their agency: a dossier waiting at the commune's processing step is work
-/// for the commune's specialists, whichever department their grant names.
+/// covering it, as for [`authorize`], or a grant on a *unit* directly inside it. The staff of a
+/// commune's office work for their commune: a dossier waiting at the commune's processing step is
+/// work for its specialists, whichever office their grant names; the province's service centre
+/// receives for the province. A commune or a provincial department is an agency of its own and
+/// never reaches its province's own dossiers nor a sibling's (`Grant::unit_of_parent`).
 pub fn authorize_dossier<'p>(
     principal: &'p Principal,
     permission: Permission,
@@ -147,16 +149,21 @@ pub fn authorize_dossier<'p>(
             .grants
             .iter()
             .filter(|g| role_permissions(g.role).contains(&permission))
-            .find(|g| g.agency_path.parent().as_ref() == Some(path))
+            .find(|g| g.unit_of_parent && g.agency_path.parent().as_ref() == Some(path))
             .ok_or(Denied::OutOfScope),
         other => other,
     }
 }
 
 /// The agencies whose dossiers a grant reaches through [`authorize_dossier`]'s unit rule: the
-/// parents of the subtrees in which `permission` holds (exact matches, not subtrees).
+/// parents of the units in which `permission` holds (exact matches, not subtrees).
 pub fn unit_parents(principal: &Principal, permission: Permission) -> Vec<AgencyPath> {
-    let mut v: Vec<AgencyPath> = scopes(principal, permission).iter().filter_map(AgencyPath::parent).collect();
+    let mut v: Vec<AgencyPath> = principal
+        .grants
+        .iter()
+        .filter(|g| g.unit_of_parent && role_permissions(g.role).contains(&permission))
+        .filter_map(|g| g.agency_path.parent())
+        .collect();
     v.sort();
     v.dedup();
     v
@@ -203,6 +210,7 @@ mod tests {
         p
     }
 
+    /// Grants on agencies; a grant whose path is in `UNITS` is a unit inside its parent.
     fn principal(grants: &[(Role, &[i64])]) -> Principal {
         Principal {
             user_id: UserId(1),
@@ -215,6 +223,7 @@ mod tests {
                     role: *role,
                     agency_id: AgencyId(*ids.last().unwrap()),
                     agency_path: path(ids),
+                    unit_of_parent: UNITS.contains(ids),
                 })
                 .collect(),
         }
@@ -224,6 +233,13 @@ mod tests {
     const COMMUNE_A: &[i64] = &[1, 10];
     const DESK_A: &[i64] = &[1, 10, 11];
     const COMMUNE_B: &[i64] = &[1, 20];
+    const OFFICE_B: &[i64] = &[1, 20, 21];
+    /// A provincial department (sở): an agency of its own under the province.
+    const DEPARTMENT: &[i64] = &[1, 30];
+    const DIVISION: &[i64] = &[1, 30, 31];
+    /// The province's service centre: a unit of the province.
+    const CENTRE: &[i64] = &[1, 40];
+    const UNITS: &[&[i64]] = &[DESK_A, OFFICE_B, DIVISION, CENTRE];
 
     #[test]
     fn commune_grant_does_not_reach_the_next_commune() {
@@ -278,12 +294,16 @@ mod tests {
     }
 
     #[test]
-    fn department_staff_act_for_their_agency_but_not_its_siblings() {
+    fn unit_staff_act_for_their_agency_but_not_its_siblings() {
         let specialist = principal(&[(Role::Specialist, DESK_A)]);
         assert!(authorize_dossier(&specialist, Permission::ProcessDossiers, &path(COMMUNE_A)).is_ok());
         assert!(authorize_dossier(&specialist, Permission::ProcessDossiers, &path(DESK_A)).is_ok());
         assert_eq!(
             authorize_dossier(&specialist, Permission::ProcessDossiers, &path(COMMUNE_B)),
+            Err(Denied::OutOfScope)
+        );
+        assert_eq!(
+            authorize_dossier(&specialist, Permission::ProcessDossiers, &path(OFFICE_B)),
             Err(Denied::OutOfScope)
         );
         assert_eq!(
@@ -296,6 +316,33 @@ mod tests {
         );
         assert_eq!(unit_parents(&specialist, Permission::ProcessDossiers), vec![path(COMMUNE_A)]);
         assert_eq!(path(PROVINCE).parent(), None);
+    }
+
+    #[test]
+    fn communes_and_departments_never_reach_the_provinces_own_dossiers() {
+        for agency in [COMMUNE_A, COMMUNE_B, DEPARTMENT] {
+            for role in Role::ALL {
+                let p = principal(&[(role, agency)]);
+                for perm in role_permissions(role) {
+                    assert_eq!(
+                        authorize_dossier(&p, *perm, &path(PROVINCE)),
+                        Err(Denied::OutOfScope),
+                        "{role:?} of {agency:?} with {perm:?}"
+                    );
+                }
+                assert!(unit_parents(&p, Permission::ViewDossiers).is_empty());
+            }
+        }
+        // A division of a department works for the department, not for the province.
+        let division = principal(&[(Role::Specialist, DIVISION)]);
+        assert!(authorize_dossier(&division, Permission::ProcessDossiers, &path(DEPARTMENT)).is_ok());
+        assert!(authorize_dossier(&division, Permission::ProcessDossiers, &path(PROVINCE)).is_err());
+        // The province's service centre receives for the province, and for nobody beside it.
+        let centre = principal(&[(Role::DeskOfficer, CENTRE)]);
+        assert!(authorize_dossier(&centre, Permission::ReceiveDossiers, &path(PROVINCE)).is_ok());
+        assert!(authorize_dossier(&centre, Permission::ViewDossiers, &path(DEPARTMENT)).is_err());
+        assert!(authorize_dossier(&centre, Permission::ViewDossiers, &path(COMMUNE_A)).is_err());
+        assert_eq!(unit_parents(&centre, Permission::ReceiveDossiers), vec![path(PROVINCE)]);
     }
 
     #[test]
@@ -337,6 +384,34 @@ mod tests {
             let allowed = authorize(&p, perm, Target::Agency(&t)).is_ok();
             let in_scope = scopes(&p, perm).iter().any(|s| s.contains(&t));
             prop_assert_eq!(allowed, in_scope);
+        }
+
+        /// The dossier rule and its list form agree: a dossier's agency is reachable exactly when
+        /// a scope contains it or it is the parent of a unit the permission is held in.
+        #[test]
+        fn authorize_dossier_agrees_with_its_list_form(
+            grants in prop::collection::vec((arb_role(), arb_path(), any::<bool>()), 0..4),
+            target in arb_path(),
+            perm in prop::sample::select(vec![Permission::ViewDossiers, Permission::ReceiveDossiers, Permission::ProcessDossiers, Permission::DecideDossiers, Permission::IssueResults]),
+        ) {
+            let mut p = principal(&[]);
+            p.grants = grants
+                .iter()
+                .map(|(role, ids, unit)| Grant {
+                    role: *role,
+                    agency_id: AgencyId(*ids.last().unwrap()),
+                    agency_path: path(ids),
+                    unit_of_parent: *unit && ids.len() > 1,
+                })
+                .collect();
+            let t = path(&target);
+            let allowed = authorize_dossier(&p, perm, &t).is_ok();
+            let listed = scopes(&p, perm).iter().any(|s| s.contains(&t)) || unit_parents(&p, perm).contains(&t);
+            prop_assert_eq!(allowed, listed);
+            // Without unit grants the rule is exactly the subtree rule.
+            if p.grants.iter().all(|g| !g.unit_of_parent) {
+                prop_assert_eq!(allowed, authorize(&p, perm, Target::Agency(&t)).is_ok());
+            }
         }
 
         /// Whatever grant allows an access actually covers the target and carries the permission.

@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_app::StoreError;
 use motcua_app::ports::{
-    AccountReads, AccountWrites, ApiTokenRecord, NewUser, SessionRecord, StoreResult, TokenHolder, UserFilter,
-    UserProfile, UserRecord,
+    AccountReads, AccountWrites, ApiTokenRecord, LoginGuard, NewUser, SessionRecord, StoreResult, TokenHolder,
+    UserFilter, UserProfile, UserRecord,
 };
 use motcua_domain::account::{Grant, Role, UserId, Username};
-use motcua_domain::agency::{AgencyId, AgencyPath};
+use motcua_domain::agency::{AgencyId, AgencyLevel, AgencyPath};
 use sqlx::any::AnyRow;
 
 use crate::Db;
@@ -53,12 +53,24 @@ fn session_from_row(r: &AnyRow) -> StoreResult<SessionRecord> {
     })
 }
 
-/// A grant from `role`, `g_agency_id` and `path`; `None` for the empty side of an outer join.
+/// The columns [`grant_from_row`] reads, over `grants g`, `agencies a` (the grant's agency) and
+/// `agencies pa` (its parent, outer-joined).
+const GRANT_COLS: &str = "g.role, g.agency_id AS g_agency_id, a.path, a.level AS g_level, pa.level AS g_parent_level";
+
+/// A grant from [`GRANT_COLS`]; `None` for the empty side of an outer join.
 fn grant_from_row(r: &AnyRow) -> StoreResult<Option<Grant>> {
     let Some(role) = r.opt_text("role")? else { return Ok(None) };
     let path = r.text("path")?;
     let agency_id = r.i64("g_agency_id")?;
+    let level = |col: &str, s: String| {
+        AgencyLevel::parse(col, &s).map_err(|_| StoreError::Backend(format!("stored level is invalid: {s:?}")))
+    };
+    let unit_of_parent = match r.opt_text("g_parent_level")? {
+        Some(parent) => level("g_level", r.text("g_level")?)?.is_unit_within(level("g_parent_level", parent)?),
+        None => false,
+    };
     Ok(Some(Grant {
+        unit_of_parent,
         role: Role::parse("role", &role)
             .map_err(|_| StoreError::Backend(format!("stored role is invalid: {role:?}")))?,
         agency_id: AgencyId(agency_id),
@@ -110,7 +122,7 @@ impl AccountReads for Db {
     }
 
     async fn grants_of(&self, user: UserId) -> StoreResult<Vec<Grant>> {
-        let rows = sqlx::query("SELECT g.role, g.agency_id AS g_agency_id, a.path FROM grants g JOIN agencies a ON a.id = g.agency_id WHERE g.user_id = $1 ORDER BY a.path, g.role")
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {GRANT_COLS} FROM grants g JOIN agencies a ON a.id = g.agency_id LEFT JOIN agencies pa ON pa.id = a.parent_id WHERE g.user_id = $1 ORDER BY a.path, g.role")))
             .bind(user.0)
             .fetch_all(self.read_pool())
             .await
@@ -123,10 +135,11 @@ impl AccountReads for Db {
         // owner's grants (one row per grant, or one row with no grant).
         let sql = format!(
             "SELECT t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.token_prefix, t.created_at AS t_created_at, \
-             t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, g.role, g.agency_id AS g_agency_id, a.path, \
+             t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, {GRANT_COLS}, \
              (SELECT revision FROM reference_state WHERE id = 1) AS reference_revision \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN agencies a ON a.id = g.agency_id \
+             LEFT JOIN agencies pa ON pa.id = a.parent_id \
              WHERE t.token_hash = $1 ORDER BY a.path, g.role"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -198,6 +211,21 @@ impl AccountReads for Db {
 
     async fn count_users(&self) -> StoreResult<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(self.read_pool()).await.map_err(db_err)
+    }
+
+    async fn login_guard(&self, name_digest: &str) -> StoreResult<Option<LoginGuard>> {
+        let row = sqlx::query("SELECT failed_logins, locked_until FROM login_guards WHERE name_digest = $1")
+            .bind(name_digest.to_owned())
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(LoginGuard {
+                failed_logins: u32::try_from(r.i64("failed_logins")?).unwrap_or(u32::MAX),
+                locked_until: r.opt_ts("locked_until")?,
+            })
+        })
+        .transpose()
     }
 }
 
@@ -311,6 +339,22 @@ impl AccountWrites for DbTx {
             .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn record_login_guard(&mut self, name_digest: &str, guard: LoginGuard, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_guards (name_digest, failed_logins, locked_until, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name_digest) DO UPDATE SET failed_logins = excluded.failed_logins, \
+             locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+        )
+        .bind(name_digest.to_owned())
+        .bind(i64::from(guard.failed_logins))
+        .bind(opt_us(guard.locked_until))
+        .bind(us(now))
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

@@ -299,6 +299,18 @@ impl JobQueue for Db {
         Ok(r.rows_affected())
     }
 
+    async fn purge_login_guards(&self, now: Timestamp, before: Timestamp) -> StoreResult<u64> {
+        let r = sqlx::query(
+            "DELETE FROM login_guards WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(us(before))
+        .bind(us(now))
+        .execute(self.write_pool())
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
     async fn purge_stopped_workers(&self, before: Timestamp) -> StoreResult<u64> {
         let r = sqlx::query("DELETE FROM workers WHERE heartbeat_at < $1")
             .bind(us(before))

@@ -59,6 +59,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_reference_revision.sql"),
         include_str!("../migrations/postgres/0008_reference_revision.sql"),
     ),
+    (
+        9,
+        "login_guards",
+        include_str!("../migrations/sqlite/0009_login_guards.sql"),
+        include_str!("../migrations/postgres/0009_login_guards.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod ops;
+pub mod page_routes;
 pub mod pages;
 pub mod respond;
 pub mod state;
@@ -21,7 +22,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -31,6 +32,7 @@ use tower_http::trace::TraceLayer;
 pub use state::{AppState, WebConfig};
 
 use crate::error::HttpError;
+use crate::page_routes::PageRoutes;
 use crate::pages::{
     account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, notifications, procedures, public, users,
     workflows,
@@ -39,87 +41,102 @@ use crate::pages::{
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/", get(public::home))
-        .route("/login", get(public::login_form).post(public::login))
-        .route("/logout", post(public::logout))
-        .route("/thu-tuc", get(catalog::index))
-        .route("/thu-tuc/{code}", get(catalog::show))
-        .route("/thu-tuc/{code}/bieu-mau/{file}", get(catalog::form_file))
-        .route("/kiosk", get(catalog::kiosk))
-        .route("/kiosk/thu-tuc/{code}", get(catalog::kiosk_show))
-        .route("/app", get(dashboard::dashboard))
-        .route("/tra-cuu", get(dossiers::track))
-        .route("/ho-so", get(dossiers::index))
-        .route("/ho-so/tiep-nhan", get(dossiers::intake_form).post(dossiers::intake))
-        .route("/ho-so/so-theo-doi", get(dossiers::register_page))
-        .route("/ho-so/so-theo-doi/pdf", get(dossiers::register_pdf))
-        .route("/ho-so/{key}/mau/{form}", get(dossiers::form))
-        .route("/ho-so/{key}", get(dossiers::show))
-        .route("/ho-so/{key}/thao-tac", post(dossiers::act))
-        .route("/ho-so/{key}/ket-qua", get(dossiers::result_file))
-        .route("/account", get(account::index))
-        .route("/account/password", get(account::password_form).post(account::change_password))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/admin/agencies", get(agencies::index).post(agencies::create))
-        .route("/admin/agencies/new", get(agencies::new_form))
-        .route("/admin/agencies/{id}", get(agencies::show).post(agencies::update))
-        .route("/admin/agencies/{id}/edit", get(agencies::edit_form))
-        .route("/admin/agencies/{id}/status", post(agencies::set_status))
-        .route("/admin/users", get(users::index).post(users::create))
-        .route("/admin/users/new", get(users::new_form))
-        .route("/admin/users/{id}", get(users::show).post(users::update))
-        .route("/admin/users/{id}/grants", post(users::set_grants))
-        .route("/admin/users/{id}/reset-password", post(users::reset_password))
-        .route("/admin/audit", get(audit::index))
-        .route("/admin/calendar", get(calendar::index))
-        .route("/admin/calendar/{year}", post(calendar::save))
-        .route("/admin/calendar/{year}/reset", post(calendar::reset))
-        .route("/admin/agencies/{id}/schedule", get(calendar::schedule).post(calendar::save_schedule))
-        .route("/admin/agencies/{id}/schedule/reset", post(calendar::reset_schedule))
-        .route("/admin/procedures", get(procedures::index).post(procedures::create))
-        .route("/admin/procedures/new", get(procedures::new_form))
-        .route("/admin/procedures/export", get(procedures::export))
-        .route("/admin/procedures/imports/{id}", get(procedures::import_status))
-        .route("/admin/procedures/{code}", get(procedures::show))
-        .route("/admin/procedures/{code}/amend", post(procedures::amend))
-        .route("/admin/procedures/{code}/end", post(procedures::end))
-        .route("/admin/procedures/{code}/diff", get(procedures::diff))
-        .route("/admin/procedures/{code}/versions/{n}", get(procedures::version).post(procedures::save))
-        .route("/admin/procedures/{code}/versions/{n}/publish", post(procedures::publish))
-        .route("/admin/procedures/{code}/versions/{n}/discard", post(procedures::discard))
-        .route("/admin/agencies/{id}/procedures", get(procedures::agency_list).post(procedures::agency_save))
+fn pages() -> PageRoutes {
+    PageRoutes::default()
+        .get("/", public::home)
+        .get("/login", public::login_form)
+        .post("/login", public::login)
+        .post("/logout", public::logout)
+        .get("/thu-tuc", catalog::index)
+        .get("/thu-tuc/{code}", catalog::show)
+        .get("/thu-tuc/{code}/bieu-mau/{file}", catalog::form_file)
+        .get("/kiosk", catalog::kiosk)
+        .get("/kiosk/thu-tuc/{code}", catalog::kiosk_show)
+        .get("/app", dashboard::dashboard)
+        .get("/tra-cuu", dossiers::track)
+        .get("/ho-so", dossiers::index)
+        .get("/ho-so/tiep-nhan", dossiers::intake_form)
+        .post("/ho-so/tiep-nhan", dossiers::intake)
+        .get("/ho-so/so-theo-doi", dossiers::register_page)
+        .get("/ho-so/so-theo-doi/pdf", dossiers::register_pdf)
+        .get("/ho-so/{key}/mau/{form}", dossiers::form)
+        .get("/ho-so/{key}", dossiers::show)
+        .post("/ho-so/{key}/thao-tac", dossiers::act)
+        .get("/ho-so/{key}/ket-qua", dossiers::result_file)
+        .get("/account", account::index)
+        .get("/account/password", account::password_form)
+        .post("/account/password", account::change_password)
+        .post("/account/tokens", account::create_token)
+        .post("/account/tokens/{id}/revoke", account::revoke_token)
+        .get("/admin/agencies", agencies::index)
+        .post("/admin/agencies", agencies::create)
+        .get("/admin/agencies/new", agencies::new_form)
+        .get("/admin/agencies/{id}", agencies::show)
+        .post("/admin/agencies/{id}", agencies::update)
+        .get("/admin/agencies/{id}/edit", agencies::edit_form)
+        .post("/admin/agencies/{id}/status", agencies::set_status)
+        .get("/admin/users", users::index)
+        .post("/admin/users", users::create)
+        .get("/admin/users/new", users::new_form)
+        .get("/admin/users/{id}", users::show)
+        .post("/admin/users/{id}", users::update)
+        .post("/admin/users/{id}/grants", users::set_grants)
+        .post("/admin/users/{id}/reset-password", users::reset_password)
+        .get("/admin/audit", audit::index)
+        .get("/admin/calendar", calendar::index)
+        .post("/admin/calendar/{year}", calendar::save)
+        .post("/admin/calendar/{year}/reset", calendar::reset)
+        .get("/admin/agencies/{id}/schedule", calendar::schedule)
+        .post("/admin/agencies/{id}/schedule", calendar::save_schedule)
+        .post("/admin/agencies/{id}/schedule/reset", calendar::reset_schedule)
+        .get("/admin/procedures", procedures::index)
+        .post("/admin/procedures", procedures::create)
+        .get("/admin/procedures/new", procedures::new_form)
+        .get("/admin/procedures/export", procedures::export)
+        .get("/admin/procedures/imports/{id}", procedures::import_status)
+        .get("/admin/procedures/{code}", procedures::show)
+        .post("/admin/procedures/{code}/amend", procedures::amend)
+        .post("/admin/procedures/{code}/end", procedures::end)
+        .get("/admin/procedures/{code}/diff", procedures::diff)
+        .get("/admin/procedures/{code}/versions/{n}", procedures::version)
+        .post("/admin/procedures/{code}/versions/{n}", procedures::save)
+        .post("/admin/procedures/{code}/versions/{n}/publish", procedures::publish)
+        .post("/admin/procedures/{code}/versions/{n}/discard", procedures::discard)
+        .get("/admin/agencies/{id}/procedures", procedures::agency_list)
+        .post("/admin/agencies/{id}/procedures", procedures::agency_save)
         .merge(uploads())
-        .route("/admin/workflows", get(workflows::index).post(workflows::save))
-        .route("/admin/workflows/new", get(workflows::new_form))
-        .route("/admin/workflows/export", get(workflows::export))
-        .route("/admin/workflows/import", post(workflows::import))
-        .route("/admin/workflows/{id}", get(workflows::edit_form))
-        .route("/admin/workflows/{id}/delete", post(workflows::delete))
-        .route("/thong-bao", get(notifications::index))
-        .route("/thong-bao/doc-tat-ca", post(notifications::read_all))
-        .route("/thong-bao/{id}", post(notifications::open))
-        .route("/admin/notification-templates", get(notifications::templates_index))
-        .route("/admin/notification-templates/test-mail", post(notifications::mail_test))
-        .route(
-            "/admin/notification-templates/{kind}",
-            get(notifications::template_form).post(notifications::template_save),
-        )
-        .route("/admin/notification-templates/{kind}/reset", post(notifications::template_reset))
-        .route("/admin/jobs", get(jobs::index))
-        .route("/admin/jobs/{id}", get(jobs::show))
-        .route("/admin/jobs/{id}/retry", post(jobs::retry))
+        .get("/admin/workflows", workflows::index)
+        .post("/admin/workflows", workflows::save)
+        .get("/admin/workflows/new", workflows::new_form)
+        .get("/admin/workflows/export", workflows::export)
+        .post("/admin/workflows/import", workflows::import)
+        .get("/admin/workflows/{id}", workflows::edit_form)
+        .post("/admin/workflows/{id}/delete", workflows::delete)
+        .get("/thong-bao", notifications::index)
+        .post("/thong-bao/doc-tat-ca", notifications::read_all)
+        .post("/thong-bao/{id}", notifications::open)
+        .get("/admin/notification-templates", notifications::templates_index)
+        .post("/admin/notification-templates/test-mail", notifications::mail_test)
+        .get("/admin/notification-templates/{kind}", notifications::template_form)
+        .post("/admin/notification-templates/{kind}", notifications::template_save)
+        .post("/admin/notification-templates/{kind}/reset", notifications::template_reset)
+        .get("/admin/jobs", jobs::index)
+        .get("/admin/jobs/{id}", jobs::show)
+        .post("/admin/jobs/{id}/retry", jobs::retry)
 }
 
 /// Routes that take files, with a larger body limit than the rest.
-fn uploads() -> Router<AppState> {
-    Router::new()
-        .route("/admin/procedures/import", post(procedures::import))
-        .route("/admin/procedures/{code}/versions/{n}/form-file", post(procedures::attach_form))
-        .route("/ho-so/{key}/ban-hanh", post(dossiers::issue))
+fn uploads() -> PageRoutes {
+    PageRoutes::default()
+        .post("/admin/procedures/import", procedures::import)
+        .post("/admin/procedures/{code}/versions/{n}/form-file", procedures::attach_form)
+        .post("/ho-so/{key}/ban-hanh", dossiers::issue)
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+}
+
+/// Every page's method and path, as the router serves them.
+pub fn page_routes() -> Vec<(axum::http::Method, &'static str)> {
+    pages().table
 }
 
 /// Largest upload (a province's catalogue as JSON, a form template).
@@ -170,7 +187,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
 
     let mut app = Router::new()
-        .merge(pages())
+        .merge(pages().router)
         .merge(api_routes)
         .route(
             "/api/v1/openapi.json",

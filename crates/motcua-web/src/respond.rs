@@ -192,7 +192,10 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 /// page instead.
 pub fn form_error(e: impl Into<HttpError>) -> Result<HttpError, PageError> {
     let e = e.into();
-    if e.status.is_server_error() { Err(PageError(e)) } else { Ok(e) }
+    // A refusal goes to the error page, never back to a form that shows the object: who was
+    // refused learns nothing but the refusal.
+    let refused = matches!(e.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND);
+    if e.status.is_server_error() || refused { Err(PageError(e)) } else { Ok(e) }
 }
 
 /// Post/redirect/get for a form: success redirects to `to(value)`; an error the user can fix

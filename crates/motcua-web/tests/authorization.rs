@@ -11,6 +11,40 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 app_tests! {
+    async fn communes_and_departments_cannot_reach_the_provinces_own_dossiers(app) {
+        let code = common::province_held_dossier(&app).await;
+        let (s, v) = app.api_as("tinh.lanhdao").await.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(s, StatusCode::OK, "the province's leader sees it: {v}");
+        let (s, _) = app.api_as("tinh.motcua").await.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(s, StatusCode::OK, "the province's service centre receives for the province");
+        let today = "23/11/2026";
+        for user in ["binhminh.motcua", "anphu.chuyenvien", "anphu.lanhdao", "sotuphap.chuyenvien", "sotuphap.lanhdao"] {
+            let c = app.api_as(user).await;
+            let (s, v) = c.json(&format!("/api/v1/dossiers/{code}")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{user}: {v}");
+            assert!(!v.to_string().contains("001203009999"));
+            let (s, v) = c.json(&format!("/api/v1/dossiers?queue=all&q={code}")).await;
+            assert_eq!(s, StatusCode::OK);
+            assert!(v["items"].as_array().unwrap().is_empty(), "{user}: {v}");
+            let (s, v) = c.json("/api/v1/dossiers?queue=all&q=Tran%20Thi%20Tinh").await;
+            assert!(s == StatusCode::OK && v["items"].as_array().unwrap().is_empty(), "{user}: {v}");
+            let r = c.get(&format!("/api/v1/dossiers/{code}/forms/01")).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{user}");
+            let r = c.get(&format!("/api/v1/dossier-register?agency=H99&from={today}&to={today}")).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{user}");
+            assert!(!r.text().await.unwrap().contains("Tỉnh"));
+            let r = c.post_json(&format!("/api/v1/dossiers/{code}/actions"), &json!({"action": "forward"})).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{user}");
+            let page = app.login(user).await;
+            assert_eq!(page.get(&format!("/ho-so/{code}")).await.status(), StatusCode::NOT_FOUND, "{user}");
+            let list = page.get("/ho-so?q=Tran+Thi+Tinh").await.text().await.unwrap();
+            assert!(!list.contains(&code), "{user}");
+        }
+        // Nothing moved.
+        let (_, v) = app.api_as("tinh.lanhdao").await.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(v["status"], 2);
+    }
+
     async fn api_shows_each_official_only_their_subtree(app) {
         let desk = app.api_as("anphu.motcua").await;
         let (s, body) = desk.json("/api/v1/agencies?format=flat").await;

@@ -484,9 +484,9 @@ app_tests! {
         let page = app.login("anphu.admin").await;
         let html = page.get(&format!("/admin/agencies/{}/procedures", anphu.id.0)).await.text().await.unwrap();
         assert!(html.contains("Thủ tục đăng ký khai sinh") && html.contains("1.001193 tructiep,tructuyen,giaiquyet"), "{html}");
-        assert_eq!(page.get(&format!("/admin/agencies/{}/procedures", binhminh.id.0)).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(page.get(&format!("/admin/agencies/{}/procedures", binhminh.id.0)).await.status(), StatusCode::NOT_FOUND);
         let r = own.put_json(&format!("/api/v1/agencies/{}/procedures", binhminh.id.0), &json!([])).await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "another commune's list is out of scope");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "another commune's list is out of scope, and not even seen");
         let r = own.put_json(&format!("/api/v1/agencies/{}/procedures", anphu.id.0), &json!([{"code": "9.999999", "desk": true}])).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let (_, v) = app.browser().json("/api/v1/procedures?agency=H99.301").await;

@@ -118,14 +118,18 @@ app_tests! {
         assert!(page.contains("data-action=\"forward\""));
         let r = specialist.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        // Acting on a state one has not seen is refused on the page.
+        // The step has moved on to the leader: the specialist may no longer forward it.
         let r = specialist.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "forward"), ("expected_seq", &seq(&page))]).await;
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
         let leader = app.login("anphu.lanhdao").await;
         let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
         let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "reject"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
+        // Acting on a state one has not seen is refused on the page.
+        let stale = (seq(&page).parse::<i64>().unwrap() - 1).to_string();
+        let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &stale)]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
         let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
@@ -161,8 +165,12 @@ app_tests! {
         let (s, e) = post(&other, "/api/v1/dossiers", intake_body("1.001193", "H99.302", "t-1")).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("client_txn_id_used")));
 
-        // An action the status does not allow names the status and the allowed actions.
+        // An action the desk may take, but not in this status, names the status and the allowed
+        // actions; one the desk may never take is refused before the status is looked at.
         let (s, e) = act(&desk, &code, json!({"action": "approve"})).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{e}");
+        assert!(e.get("status").is_none() && e.get("allowed_actions").is_none());
+        let (s, e) = act(&desk, &code, json!({"action": "receive_supplement"})).await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(e["code"], "illegal_transition");
         assert_eq!(e["status"], 2);

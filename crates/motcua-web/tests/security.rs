@@ -110,6 +110,40 @@ app_tests! {
         assert_eq!(outcomes.iter().filter(|o| **o == "denied").count(), 1);
     }
 
+    async fn unknown_names_meet_the_same_answers_as_accounts(app) {
+        // An account, a name nobody has, and a deactivated account: the same statuses, headers
+        // and messages at every attempt, through the lock and after it expires.
+        let admin = app.api_as("admin").await;
+        let tanlap = app.services.store.user_by_username(&motcua_domain::account::Username::parse("tanlap.lanhdao").unwrap()).await.unwrap().unwrap();
+        let r = admin.put_json(&format!("/api/v1/users/{}", tanlap.id), &json!({"full_name": tanlap.full_name, "agency_id": tanlap.agency_id.0, "active": false, "version": tanlap.version})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let mut seen = Vec::new();
+        for name in ["anphu.motcua", "nobody.here", "tanlap.lanhdao"] {
+            let c = app.browser();
+            let mut answers = Vec::new();
+            let attempt = async |password: &str| {
+                let r = c.post_form("/login", &[("username", name), ("password", password)]).await;
+                let status = r.status();
+                let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+                let html = r.text().await.unwrap();
+                (status, retry, html.contains("Tên đăng nhập hoặc mật khẩu không đúng"), html.contains("tạm khóa"))
+            };
+            for _ in 0..6 {
+                answers.push(attempt("wrong-password").await);
+            }
+            answers.push(attempt("motcua-demo").await);
+            app.clock.advance(SignedDuration::from_secs(61));
+            answers.push(attempt("wrong-password").await);
+            app.clock.advance(SignedDuration::from_secs(3600));
+            seen.push(answers);
+        }
+        let statuses: Vec<StatusCode> = seen[0].iter().map(|a| a.0).collect();
+        assert_eq!(statuses[..4], [StatusCode::UNAUTHORIZED; 4]);
+        assert_eq!(statuses[4..], [StatusCode::LOCKED; 4], "locked from the fifth failure, doubling after");
+        assert_eq!(seen[1], seen[0], "an unknown name answers as an account does");
+        assert_eq!(seen[2], seen[0], "a deactivated account answers as an active one does");
+    }
+
     async fn security_headers_and_request_ids(app) {
         let r = app.browser().get("/login").await;
         let h = r.headers();

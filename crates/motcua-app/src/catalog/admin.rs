@@ -113,6 +113,12 @@ impl Services {
         Ok(authorize(principal, Permission::ManageCatalog, Target::System)?)
     }
 
+    /// Refuses who may not manage the catalogue, before an edge reads any input (a form, an
+    /// uploaded file).
+    pub fn authorize_catalog(&self, principal: &Principal) -> Result<(), AppError> {
+        self.catalog_grant(principal).map(|_| ())
+    }
+
     async fn load_procedure(&self, code: &str) -> Result<(ProcedureRecord, Vec<VersionRecord>), AppError> {
         let code = ProcedureCode::parse(code).map_err(|_| AppError::NotFound("thủ tục"))?;
         let p = self.store.procedure_by_code(&code).await?.ok_or(AppError::NotFound("thủ tục"))?;
@@ -545,8 +551,7 @@ impl Services {
         principal: &Principal,
         agency: AgencyId,
     ) -> Result<(motcua_domain::agency::Agency, Vec<AgencyCatalogEntry>), AppError> {
-        let a = self.store.agency(agency).await?.ok_or(AppError::NotFound("cơ quan"))?;
-        authorize(principal, Permission::ViewAgencies, Target::Agency(&a.path))?;
+        let a = self.get_agency(principal, agency).await?;
         let rows = self.store.agency_catalog(agency).await?;
         Ok((a, rows))
     }
@@ -559,7 +564,7 @@ impl Services {
         rows: &[AgencyCatalogRow],
         meta: &RequestMeta,
     ) -> Result<usize, AppError> {
-        let a = self.store.agency(agency).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let a = self.get_agency(principal, agency).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&a.path))?;
         let mut e = ValidationErrors::new();
         let mut out: Vec<AgencyProcedure> = Vec::new();

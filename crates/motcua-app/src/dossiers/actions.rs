@@ -11,7 +11,7 @@ use motcua_domain::dossier::action::CorrectionDraft;
 use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::correction::ResultParticulars;
 use motcua_domain::dossier::event::{ResultDelivery, UserRef};
-use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, decide};
+use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, DossierState, decide};
 use motcua_domain::policy::{Denied, authorize_dossier};
 use motcua_domain::time::parse_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
@@ -239,6 +239,41 @@ impl Services {
         AppError::Forbidden(denied)
     }
 
+    /// The grant that allows `kind` on the dossier now, or why none does.
+    async fn action_grant<'p>(
+        &self,
+        principal: &'p Principal,
+        reference: &Reference,
+        state: &DossierState,
+        kind: ActionKind,
+    ) -> Result<Result<&'p motcua_domain::account::Grant, Denied>, AppError> {
+        let (perm, agency_id) = requirement(state, kind);
+        let agency = self.ref_agency(reference, agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        Ok(authorize_dossier(principal, perm, &agency.path)
+            .and_then(|g| if own_correction(state, kind, principal) { Err(Denied::OwnRequest) } else { Ok(g) }))
+    }
+
+    /// For a request refused as invalid: answers "not found" to who may not see the dossier and
+    /// "forbidden" to who may not take the action, so that only those who may act learn what
+    /// was wrong with their input.
+    async fn authorize_action(
+        &self,
+        principal: &Principal,
+        key: &str,
+        kind: Option<ActionKind>,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError> {
+        let (state, _) = self.load_dossier(key).await?;
+        let reference = self.reference_for(meta).await?;
+        self.authorize_view(principal, &reference, &state).await?;
+        if let Some(kind) = kind
+            && let Err(denied) = self.action_grant(principal, &reference, &state, kind).await?
+        {
+            return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
+        }
+        Ok(())
+    }
+
     /// Takes an action on a dossier. The dossier is locked for the transaction; a retry with
     /// the same client transaction id returns the dossier without acting again.
     pub async fn act(
@@ -267,9 +302,23 @@ impl Services {
                 "invalid_value",
                 format!("Thao tác không hợp lệ; dùng một trong: {}.", ActionKind::ALL.map(|a| a.as_str()).join(", ")),
             )
-        })?;
-        let checked = attachment.map(|a| check_attachment(kind, a).map(|(n, t)| (n, t, a))).transpose()?;
-        let txn = check_txn_id(input.client_txn_id.as_deref())?;
+        });
+        let checked = match &kind {
+            Ok(k) => attachment.map(|a| check_attachment(*k, a).map(|(n, t)| (n, t, a))).transpose(),
+            Err(_) => Ok(None),
+        };
+        let txn = check_txn_id(input.client_txn_id.as_deref());
+        // Who may not see the dossier, or not take this action on it, learns that first and
+        // nothing about what was wrong with the request.
+        let (kind, checked, txn) = match (kind, checked, txn) {
+            (Ok(kind), Ok(checked), Ok(txn)) => (kind, checked, txn),
+            (kind, checked, txn) => {
+                self.authorize_action(principal, key, kind.as_ref().ok().copied(), meta).await?;
+                return Err(kind.and(checked).and(txn).err().unwrap_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("an invalid action request without an error"))
+                }));
+            }
+        };
         match self.record_action(principal, key, kind, input, checked, txn.as_deref(), meta).await {
             Ok(view) => Ok(view),
             Err(err) => self.replay_instead_of(principal, txn.as_deref(), err).await,
@@ -311,6 +360,15 @@ impl Services {
             }
             return self.view_after(principal, &reference, state, events).await;
         }
+        // Permission before anything about the dossier's state: a viewer trying to refuse learns
+        // that they may not, not which actions the status allows.
+        let grant = match self.action_grant(principal, &reference, &state, kind).await? {
+            Ok(g) => g,
+            Err(denied) => {
+                drop(tx);
+                return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
+            }
+        };
         if let Some(seen) = input.expected_seq
             && seen != state.last_seq
         {
@@ -320,17 +378,6 @@ impl Services {
             let allowed = motcua_domain::dossier::allowed_actions(&state);
             return Err(action_error(ActionError::NotAllowed { action: kind, status: state.status, allowed }));
         }
-        let (perm, agency_id) = requirement(&state, kind);
-        let agency = self.ref_agency(&reference, agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
-        let grant = match authorize_dossier(principal, perm, &agency.path)
-            .and_then(|g| if own_correction(&state, kind, principal) { Err(Denied::OwnRequest) } else { Ok(g) })
-        {
-            Ok(g) => g,
-            Err(denied) => {
-                drop(tx);
-                return Err(self.refused(principal, &format!("dossier.{}", kind.as_str()), denied, meta).await);
-            }
-        };
         let (mut cmd, calendar, agency_calendars) = if kind == ActionKind::Accept {
             self.accept_command(&reference, &mut *tx, &state, now).await?
         } else {

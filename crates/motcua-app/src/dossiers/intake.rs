@@ -11,7 +11,7 @@ use motcua_domain::dossier::event::{
 };
 use motcua_domain::dossier::workflow::StepKind;
 use motcua_domain::dossier::{Command, Context, DossierCode, DossierEvent, DossierState, EventBody, UnitRef, decide};
-use motcua_domain::policy::{Permission, authorize_dossier};
+use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
 use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
 use serde::Deserialize;
@@ -279,7 +279,35 @@ impl Services {
     ) -> Result<DossierView, AppError> {
         let now = self.now();
         let today = vn_date(now);
+        let reference = self.reference_for(meta).await?;
+        // Permission over the receiving agency comes before anything about the input: who may
+        // not receive there learns only that.
+        if scopes(principal, Permission::ReceiveDossiers).is_empty()
+            && unit_parents(principal, Permission::ReceiveDossiers).is_empty()
+        {
+            return Err(self.refused(principal, "dossier.intake", Denied::MissingPermission, meta).await);
+        }
+        let agency_code =
+            AgencyCode::parse(&input.agency_code).map_err(|err| FieldError { field: "agency_code".into(), ..err });
+        let agency = match &agency_code {
+            Ok(code) => self.ref_agency_by_code(&reference, code).await?,
+            Err(_) => None,
+        };
+        let grant = match &agency {
+            Some(a) => match authorize_dossier(principal, Permission::ReceiveDossiers, &a.path) {
+                Ok(g) => Some(g),
+                Err(denied) => return Err(self.refused(principal, "dossier.intake", denied, meta).await),
+            },
+            None => None,
+        };
         let mut e = ValidationErrors::new();
+        match agency_code {
+            Err(err) => e.push(err),
+            Ok(_) if agency.is_none() => {
+                e.push(FieldError::new("agency_code", "not_found", "Không có cơ quan với mã định danh này."))
+            }
+            Ok(_) => {}
+        }
         let channel = match input.channel.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Channel::Desk,
             Some(c) => Channel::parse(c).unwrap_or_else(|| {
@@ -348,12 +376,11 @@ impl Services {
         if !(1..=100).contains(&sets) {
             e.push(FieldError::new("sets", "invalid_number", "Số bộ hồ sơ từ 1 đến 100."));
         }
-        let agency_code =
-            AgencyCode::parse(&input.agency_code).map_err(|err| FieldError { field: "agency_code".into(), ..err });
-        let agency_code = e.check(agency_code);
         e.into_result()?;
+        let (Some(agency), Some(grant)) = (agency, grant) else {
+            return Err(AppError::Internal(anyhow::anyhow!("intake validated without its agency")));
+        };
 
-        let reference = self.reference_for(meta).await?;
         let (procedure_id, procedure_code, version) =
             self.version_in_force_at(&reference, &input.procedure_code).await?;
         let content = &version.content;
@@ -361,14 +388,6 @@ impl Services {
             let names: Vec<&str> = content.cases.iter().map(|c| c.name.as_str()).collect();
             AppError::field("case", "unknown_case", format!("Chọn một trường hợp của thủ tục: {}.", names.join("; ")))
         })?;
-        let agency = self
-            .ref_agency_by_code(&reference, &agency_code.expect("checked"))
-            .await?
-            .ok_or_else(|| AppError::field("agency_code", "not_found", "Không có cơ quan với mã định danh này."))?;
-        let grant = match authorize_dossier(principal, Permission::ReceiveDossiers, &agency.path) {
-            Ok(g) => g,
-            Err(denied) => return Err(self.refused(principal, "dossier.intake", denied, meta).await),
-        };
         let handling = self.handling(&reference, &agency, procedure_id, channel).await?;
         let documents: Vec<HandedDocument> = match &input.documents {
             Some(list) => {

@@ -69,9 +69,10 @@ impl Services {
         Ok(a)
     }
 
-    /// Holders of `role` nearest to `agency`: on the agency itself or one of its direct units,
-    /// else on its parent, and so on up. A dossier at a commune's unit is for that commune's
-    /// people, not for every official of the province.
+    /// Holders of `role` nearest to `agency`: on the agency itself or one of the units inside it
+    /// (the same reach as `policy::authorize_dossier`), else on its parent, and so on up. A
+    /// dossier at a commune's unit is for that commune's people, not for every official of the
+    /// province; a dossier the province holds is never announced to a department's staff.
     async fn nearest_holders(
         &self,
         cache: &mut ScanCache,
@@ -84,10 +85,13 @@ impl Services {
         let mut found = Vec::new();
         if let Some(agency) = self.cached_agency(cache, agency_id).await? {
             let mut level: Vec<AgencyId> = vec![agency.id];
-            if !agency.path.is_root() {
-                let units = self.store.agencies_within(std::slice::from_ref(&agency.path), false).await?;
-                level.extend(units.iter().filter(|u| u.parent_id == Some(agency.id)).map(|u| u.id));
-            }
+            let below = self.store.agencies_within(std::slice::from_ref(&agency.path), false).await?;
+            level.extend(
+                below
+                    .iter()
+                    .filter(|u| u.parent_id == Some(agency.id) && u.level.is_unit_within(agency.level))
+                    .map(|u| u.id),
+            );
             let mut ancestors = agency.path.ids();
             ancestors.pop();
             loop {

@@ -78,6 +78,13 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// Failed sign-ins under a name that has no usable account (see `Services::login`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginGuard {
+    pub failed_logins: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub scopes: Vec<AgencyPath>,
@@ -102,6 +109,8 @@ pub trait AccountReads {
     async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>>;
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenRecord>>;
     async fn count_users(&self) -> StoreResult<i64>;
+    /// The failures recorded under a name without an account, by the digest of the name.
+    async fn login_guard(&self, name_digest: &str) -> StoreResult<Option<LoginGuard>>;
 }
 
 #[async_trait]
@@ -137,6 +146,8 @@ pub trait AccountWrites {
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn record_login_success(&mut self, id: UserId, now: Timestamp) -> StoreResult<()>;
+    /// Records the failures under a name without an account (insert or replace).
+    async fn record_login_guard(&mut self, name_digest: &str, guard: LoginGuard, now: Timestamp) -> StoreResult<()>;
     async fn insert_session(&mut self, session: &SessionRecord) -> StoreResult<()>;
     async fn delete_session(&mut self, id_hash: &str) -> StoreResult<()>;
     async fn delete_sessions_of(&mut self, user: UserId) -> StoreResult<u64>;

@@ -118,6 +118,8 @@ pub trait JobQueue {
     /// Housekeeping: finished jobs and their attempts finished before `before`.
     async fn purge_finished_jobs(&self, before: Timestamp) -> StoreResult<u64>;
     async fn purge_expired_sessions(&self, now: Timestamp, idle_before: Timestamp) -> StoreResult<u64>;
+    /// Removes failure counts of unknown names last touched before `before` and no longer locked.
+    async fn purge_login_guards(&self, now: Timestamp, before: Timestamp) -> StoreResult<u64>;
     async fn purge_stopped_workers(&self, before: Timestamp) -> StoreResult<u64>;
 }
 

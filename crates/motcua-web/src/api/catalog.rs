@@ -387,6 +387,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
+    state.services.authorize_catalog(&p)?;
     let format = body_format(&headers)?;
     let parsed =
         tokio::task::spawn_blocking(move || parse_import(&body, format)).await.map_err(|_| HttpError::internal())?;
@@ -476,6 +477,7 @@ pub async fn queue_import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    state.services.authorize_catalog(&p)?;
     let format = body_format(&headers)?;
     let name = q.file_name.unwrap_or_else(|| {
         match format {

@@ -322,8 +322,10 @@ pub async fn show(
 
 pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
     let a = state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    authorize(&user.principal, Permission::ManageAgencies, Target::Agency(&a.path))
-        .map_err(motcua_app::AppError::from)?;
+    // The same rule as saving: an agency's own record is decided one level up.
+    if !state.services.may_change_agency(&user.principal, &a).await {
+        return Err(crate::error::HttpError::forbidden().into());
+    }
     Ok(render(&form_page(&state, &user, Some(&a), FormData::from_agency(&a), FormErrors::default()).await?))
 }
 

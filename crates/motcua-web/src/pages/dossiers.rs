@@ -279,6 +279,12 @@ async fn intake_page(
 }
 
 pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q): Query<IntakeQuery>) -> PageResult {
+    let p = &user.principal;
+    if scopes(p, Permission::ReceiveDossiers).is_empty()
+        && motcua_domain::policy::unit_parents(p, Permission::ReceiveDossiers).is_empty()
+    {
+        return Err(HttpError::forbidden().into());
+    }
     let mut pairs = vec![("accept".to_owned(), "on".to_owned())];
     if let Some(code) = q.thu_tuc {
         pairs.push(("procedure_code".into(), code));
@@ -790,6 +796,9 @@ struct RegisterPage {
 /// The register page: choose the desk's agency and the period, then open the PDF (mẫu 07).
 pub async fn register_page(State(state): State<AppState>, user: PageUser) -> PageResult {
     let p = &user.principal;
+    if scopes(p, Permission::ViewDossiers).is_empty() {
+        return Err(HttpError::forbidden().into());
+    }
     // Registers belong to the agencies that receive: the desk's own agency or those below a grant.
     let mut reach = scopes(p, Permission::ReceiveDossiers);
     reach.extend(motcua_domain::policy::unit_parents(p, Permission::ReceiveDossiers));

@@ -95,6 +95,7 @@ async fn read_file(mp: Multipart) -> Result<(String, String, Vec<u8>, Vec<(Strin
 /// `POST /admin/procedures/import` (multipart: `file`): checks the file at once, then queues it
 /// and shows its progress page.
 pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, mp: Multipart) -> PageResult {
+    state.services.authorize_catalog(&user.principal)?;
     let (name, _, bytes, _) = read_file(mp).await?;
     let queued = match ImportFormat::of_file(&name) {
         Ok(format) => state.services.queue_import(&user.principal, &name, format, bytes, &meta).await,
@@ -541,6 +542,7 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResu
 
 /// `POST /admin/procedures`
 pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, form: FormPairs) -> PageResult {
+    state.services.authorize_catalog(&user.principal)?;
     let code = form.text("code");
     let result = match content_from_form(&form) {
         Ok(c) => state.services.create_procedure(&user.principal, &code, c, &meta).await.map_err(HttpError::from),
@@ -657,6 +659,7 @@ pub async fn save(
     PagePath((code, n)): PagePath<(String, u32)>,
     form: FormPairs,
 ) -> PageResult {
+    state.services.authorize_catalog(&user.principal)?;
     let revision = form.int("revision");
     let result = match content_from_form(&form) {
         Ok(c) => {
@@ -800,6 +803,7 @@ pub async fn attach_form(
     PagePath((code, n)): PagePath<(String, u32)>,
     mp: Multipart,
 ) -> PageResult {
+    state.services.authorize_catalog(&user.principal)?;
     let (name, content_type, bytes, fields) = read_file(mp).await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let view = state.services.procedure_view(&code, Some(n), Some(&user.principal)).await?;

@@ -71,6 +71,9 @@ fn template_entry() -> WorkflowEntry {
 }
 
 pub async fn new_form(user: PageUser) -> PageResult {
+    if motcua_domain::policy::scopes(&user.principal, motcua_domain::policy::Permission::ManageCatalog).is_empty() {
+        return Err(crate::error::HttpError::forbidden().into());
+    }
     Ok(render(&EditPage {
         layout: Layout::new("Thêm quy trình", Some(&user)),
         id: None,
@@ -102,6 +105,7 @@ pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(i
 
 /// Saves the one definition in the editor's text (`version` from the hidden field for edits).
 pub async fn save(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
+    state.services.authorize_workflows(&user.principal)?;
     let text = f.text("definition");
     let version = f.opt("version").and_then(|v| v.parse::<i64>().ok());
     let id = f.opt("id").and_then(|v| v.parse::<i64>().ok());
@@ -151,6 +155,7 @@ pub async fn export(State(state): State<AppState>, user: PageUser) -> PageResult
 }
 
 pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
+    state.services.authorize_workflows(&user.principal)?;
     let text = f.text("file_text");
     match state.services.import_workflows(&user.principal, &text, &meta).await {
         Ok(s) => {
