@@ -76,11 +76,7 @@ fn validate(input: &AgencyInput) -> Result<ValidAgency, ValidationErrors> {
 
 fn duplicate_to_conflict(e: StoreError) -> AppError {
     match e {
-        StoreError::Duplicate { key } if key == "agencies.code" => AppError::Conflict {
-            code: "duplicate_code",
-            message: "Mã định danh này đã được dùng cho một cơ quan khác.".into(),
-            field: Some("code".into()),
-        },
+        StoreError::Duplicate { key } => crate::error::duplicate_conflict(&key),
         other => AppError::Store(other),
     }
 }

@@ -24,6 +24,37 @@ impl StoreError {
     }
 }
 
+/// How a violated uniqueness rule is told to the caller: a conflict naming the field it
+/// concerns. One place for every rule of the schema, so a race that reaches the database
+/// (two requests creating the same code at once) answers 409 like the check before it would
+/// have, never 500; a rule without its own wording still gets the general one.
+pub fn duplicate_conflict(key: &str) -> AppError {
+    let (field, code, message): (Option<&str>, &'static str, &str) = match key {
+        "agencies.code" => (Some("code"), "duplicate_code", "Mã định danh này đã được dùng cho một cơ quan khác."),
+        "users.username" => (Some("username"), "duplicate_username", "Tên đăng nhập đã tồn tại."),
+        "procedures.code" => (Some("code"), "duplicate_code", "Đã có thủ tục với mã này."),
+        "dossier_events.client_txn_id" => {
+            (Some("client_txn_id"), "client_txn_id_used", "Mã giao dịch này đã được dùng cho một yêu cầu khác.")
+        }
+        k if k.starts_with("workflows.procedure_code") => (
+            Some("procedure"),
+            "duplicate_workflow",
+            "Đã có quy trình cho thủ tục, trường hợp và cơ quan này; hãy sửa quy trình đó.",
+        ),
+        k if k.starts_with("procedure_versions.") || k.starts_with("agency_revisions.") => {
+            (None, "stale_version", "Dữ liệu vừa được người khác thay đổi; hãy tải lại và thực hiện lại.")
+        }
+        k if k.starts_with("dossier_events.")
+            || k.starts_with("dossiers.")
+            || k.starts_with("dossier_code_counters.") =>
+        {
+            (None, "stale_version", "Hồ sơ vừa được người khác thay đổi; hãy tải lại và thực hiện lại.")
+        }
+        _ => (None, "duplicate", "Dữ liệu này vừa được ghi bởi một yêu cầu khác; hãy tải lại và thực hiện lại."),
+    };
+    AppError::Conflict { code, message: message.into(), field: field.map(Into::into) }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]

@@ -46,6 +46,7 @@ impl JobRegistry {
         r.register(crate::catalog::CatalogImportJob);
         r.register(crate::notifications::ReminderScanJob);
         r.register(crate::notifications::NotificationMailJob);
+        r.register(crate::integrity::CheckpointJob);
         r
     }
 
@@ -165,7 +166,8 @@ impl Worker {
     }
 
     /// Enqueues the periodic jobs of the current period (each at most once per period, by
-    /// dedup key, however many workers run): the hourly purge and the reminder scan.
+    /// dedup key, however many workers run): the hourly purge, the reminder scan and the
+    /// integrity checkpoint.
     pub async fn schedule_periodic(&self) -> Result<(), AppError> {
         let now = self.services.now();
         let hour = now.as_second().div_euclid(3600);
@@ -185,9 +187,21 @@ impl Worker {
             3,
             Some(format!("{}@{every}:{slot}", crate::notifications::ReminderScanJob::KIND)),
         )?;
+        let every = self.services.settings.integrity.checkpoint_interval.as_secs().max(60);
+        let slot = now.as_second().div_euclid(every);
+        let checkpoint = new_job(
+            crate::integrity::CheckpointJob::KIND,
+            &serde_json::json!({}),
+            now,
+            3,
+            Some(format!("{}@{every}:{slot}", crate::integrity::CheckpointJob::KIND)),
+        )?;
         let mut tx = self.services.store.begin().await?;
         tx.enqueue_job(&purge, now).await?;
         tx.enqueue_job(&scan, now).await?;
+        if self.services.settings.integrity.anchor_key.is_some() {
+            tx.enqueue_job(&checkpoint, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -211,7 +225,13 @@ impl Worker {
         }
         tracing::info!(worker = %self.id, kinds = ?self.registry.kinds(), "worker started");
         let poll = self.services.settings.worker.poll_interval;
-        let every = self.services.settings.notifications.scan_interval.as_secs().clamp(60, 3600);
+        let settings = &self.services.settings;
+        let every = settings
+            .notifications
+            .scan_interval
+            .as_secs()
+            .min(settings.integrity.checkpoint_interval.as_secs())
+            .clamp(60, 3600);
         let mut last_slot = i64::MIN;
         let mut last_beat = now;
         loop {

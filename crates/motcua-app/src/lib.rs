@@ -15,6 +15,7 @@ pub mod context;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
+pub mod integrity;
 pub mod jobs;
 pub mod notifications;
 pub mod password;
@@ -22,6 +23,7 @@ pub mod ports;
 mod reference;
 pub mod secret;
 pub mod services;
+pub mod upload;
 pub mod workflows;
 
 pub use error::{AppError, StoreError};

@@ -101,12 +101,29 @@ impl Default for NotificationSettings {
     }
 }
 
+/// How the hash chains are checked and anchored.
+#[derive(Debug, Clone)]
+pub struct IntegritySettings {
+    /// Authenticates the anchors (from configuration, never stored in the database). `None`:
+    /// the chains are verified but nothing is anchored.
+    pub anchor_key: Option<motcua_domain::integrity::AnchorKey>,
+    /// How often the checkpoint job verifies what was appended and writes an anchor.
+    pub checkpoint_interval: SignedDuration,
+}
+
+impl Default for IntegritySettings {
+    fn default() -> Self {
+        Self { anchor_key: None, checkpoint_interval: SignedDuration::from_mins(10) }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
     pub dossiers: DossierSettings,
     pub notifications: NotificationSettings,
+    pub integrity: IntegritySettings,
 }
 
 #[derive(Clone)]
@@ -121,6 +138,8 @@ pub struct Services {
     pub(crate) import_progress: Arc<crate::catalog::ImportProgress>,
     pub files: Arc<dyn FileStore>,
     pub(crate) mailer: Option<Arc<crate::notifications::Mailer>>,
+    /// Where anchors are exported besides the database.
+    pub(crate) anchor_sink: Option<Arc<dyn crate::ports::AnchorSink>>,
 }
 
 impl Services {
@@ -144,7 +163,14 @@ impl Services {
             catalog: Arc::default(),
             reference: Arc::default(),
             import_progress: Arc::default(),
+            anchor_sink: None,
         })
+    }
+
+    /// Exports every anchor to `sink` as well as the database.
+    pub fn with_anchor_sink(mut self, sink: Arc<dyn crate::ports::AnchorSink>) -> Self {
+        self.anchor_sink = Some(sink);
+        self
     }
 
     pub fn now(&self) -> Timestamp {

@@ -105,14 +105,18 @@ backend_tests! {
         other.schedule_periodic().await.unwrap();
         let filter = JobFilter { kind: Some("maintenance.purge".into()), limit: 10, ..Default::default() };
         let scans = JobFilter { kind: Some("dossier.reminders".into()), limit: 10, ..Default::default() };
+        let checkpoints = JobFilter { kind: Some("integrity.checkpoint".into()), limit: 10, ..Default::default() };
         assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 1);
         assert_eq!(services.store.jobs(&scans).await.unwrap().len(), 1);
-        assert_eq!(w.run_pending().await.unwrap().succeeded, 2, "the purge and the reminder scan");
-        // The reminder scan runs every scan interval (10 minutes), the purge every hour.
+        assert_eq!(services.store.jobs(&checkpoints).await.unwrap().len(), 1);
+        assert_eq!(w.run_pending().await.unwrap().succeeded, 3, "the purge, the reminder scan and the checkpoint");
+        assert_eq!(services.store.last_anchor().await.unwrap().map(|a| a.seq), Some(1), "the checkpoint anchored");
+        // The reminder scan and the checkpoint run every 10 minutes, the purge every hour.
         clock.advance(SignedDuration::from_mins(10));
         other.schedule_periodic().await.unwrap();
         assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 1);
         assert_eq!(services.store.jobs(&scans).await.unwrap().len(), 2);
+        assert_eq!(services.store.jobs(&checkpoints).await.unwrap().len(), 2);
         clock.advance(SignedDuration::from_hours(1));
         other.schedule_periodic().await.unwrap();
         assert_eq!(services.store.jobs(&filter).await.unwrap().len(), 2);

@@ -208,6 +208,11 @@ impl ChainVerifier {
         Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned(), anchor, anchor_seen: false }
     }
 
+    /// Continues after an entry verified earlier: the next entry must follow `head`.
+    pub fn resume(head: &ChainHead) -> Self {
+        Self { expected_seq: head.seq + 1, prev_hash: head.hash.clone(), anchor: None, anchor_seen: false }
+    }
+
     pub fn push(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
         if entry.seq != self.expected_seq {
             return Err(ChainBreak::Gap { seq: entry.seq, expected: self.expected_seq });
@@ -281,6 +286,21 @@ mod tests {
             v.push(e)?;
         }
         v.finish()
+    }
+
+    #[test]
+    fn verification_resumes_after_a_verified_head() {
+        let c = chain(5);
+        let mut v = ChainVerifier::resume(&ChainHead { seq: 2, hash: c[1].hash.clone() });
+        for e in &c[2..] {
+            v.push(e).unwrap();
+        }
+        assert_eq!(v.finish().unwrap().unwrap().seq, 5);
+        // An entry that does not follow the verified head is a break.
+        let mut v = ChainVerifier::resume(&ChainHead { seq: 2, hash: c[0].hash.clone() });
+        assert_eq!(v.push(&c[2]), Err(ChainBreak::BrokenLink { seq: 3, prev: 2 }));
+        let mut v = ChainVerifier::resume(&ChainHead { seq: 3, hash: c[2].hash.clone() });
+        assert_eq!(v.push(&c[4]), Err(ChainBreak::Gap { seq: 5, expected: 4 }));
     }
 
     #[test]

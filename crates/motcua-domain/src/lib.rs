@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod dossier;
+pub mod integrity;
 pub mod job;
 pub mod lockout;
 pub mod notification;

@@ -10,7 +10,7 @@ use motcua_domain::agency::{AgencyId, AgencyLevel, AgencyPath};
 use sqlx::any::AnyRow;
 
 use crate::Db;
-use crate::convert::{RowExt, db_err, db_err_for, opt_us, us};
+use crate::convert::{RowExt, db_err, opt_us, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
@@ -248,7 +248,7 @@ impl AccountWrites for DbTx {
         .bind(us(now))
         .fetch_one(self.conn().await?)
         .await
-        .map_err(db_err_for(self.backend))?;
+        .map_err(db_err)?;
         Ok(UserId(id))
     }
 
@@ -274,7 +274,7 @@ impl AccountWrites for DbTx {
         .bind(expected_version)
         .execute(self.conn().await?)
         .await
-        .map_err(db_err_for(self.backend))?;
+        .map_err(db_err)?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -319,7 +319,7 @@ impl AccountWrites for DbTx {
             .bind(granted_by.to_owned())
             .execute(self.conn().await?)
             .await
-            .map_err(db_err_for(self.backend))?;
+            .map_err(db_err)?;
         }
         Ok(())
     }
@@ -380,7 +380,7 @@ impl AccountWrites for DbTx {
             .bind(s.user_agent.clone())
             .execute(self.conn().await?)
             .await
-            .map_err(db_err_for(self.backend))?;
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -430,7 +430,7 @@ impl AccountWrites for DbTx {
             .bind(opt_us(expires_at))
             .fetch_one(self.conn().await?)
             .await
-            .map_err(db_err_for(self.backend))
+            .map_err(db_err)
     }
 
     async fn revoke_api_token(&mut self, id: i64, now: Timestamp) -> StoreResult<bool> {

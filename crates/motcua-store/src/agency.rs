@@ -6,7 +6,7 @@ use motcua_domain::agency::{Agency, AgencyCode, AgencyId, AgencyLevel, AgencyPat
 use sqlx::any::AnyRow;
 
 use crate::Db;
-use crate::convert::{RowExt, date_text, db_err, db_err_for, us};
+use crate::convert::{RowExt, date_text, db_err, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
@@ -107,12 +107,23 @@ impl AgencyReads for Db {
     async fn count_agencies(&self) -> StoreResult<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM agencies").fetch_one(self.read_pool()).await.map_err(db_err)
     }
+
+    async fn root_agencies(&self) -> StoreResult<Vec<Agency>> {
+        let sql = format!("SELECT {COLS} FROM agencies WHERE parent_id IS NULL ORDER BY id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(agency_from_row)
+            .collect()
+    }
 }
 
 #[async_trait]
 impl AgencyWrites for DbTx {
     async fn insert_agency(&mut self, new: &NewAgency, now: Timestamp) -> StoreResult<Agency> {
-        let err = db_err_for(self.backend);
+        let err = db_err;
         // The path contains the new id, which exists only after the insert: insert with a
         // placeholder that is unique because codes are, then set the real path.
         let placeholder = format!("#{}", new.code);
@@ -182,7 +193,7 @@ impl AgencyWrites for DbTx {
         .bind(expected_version)
         .execute(self.conn().await?)
         .await
-        .map_err(db_err_for(self.backend))?;
+        .map_err(db_err)?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -197,7 +208,7 @@ impl AgencyWrites for DbTx {
             .bind(delta);
         b.push(", updated_at = ").bind(us(now)).push(" WHERE ");
         b.push_subtrees("path", std::slice::from_ref(from));
-        b.build().execute(self.conn().await?).await.map_err(db_err_for(self.backend))?;
+        b.build().execute(self.conn().await?).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -222,7 +233,7 @@ impl AgencyWrites for DbTx {
         .bind(us(r.recorded_at))
         .execute(self.conn().await?)
         .await
-        .map_err(db_err_for(self.backend))?;
+        .map_err(db_err)?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use motcua_domain::audit::{AuditEntry, AuditEvent, ChainHead, GENESIS_HASH, Outc
 use sqlx::any::AnyRow;
 
 use crate::Db;
-use crate::convert::{RowExt, db_err, db_err_for, us};
+use crate::convert::{RowExt, db_err, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
@@ -133,7 +133,7 @@ impl AuditWrites for DbTx {
         .bind(entry.hash.clone())
         .execute(self.conn().await?)
         .await
-        .map_err(|err| match db_err_for(self.backend)(err) {
+        .map_err(|err| match db_err(err) {
             StoreError::Duplicate { .. } => StoreError::Backend("audit chain head moved during append".into()),
             other => other,
         })?;

@@ -7,8 +7,6 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use sqlx::error::ErrorKind;
 
-use crate::Backend;
-
 /// Instants are stored as microseconds since the epoch.
 pub(crate) fn us(t: Timestamp) -> i64 {
     t.as_microsecond()
@@ -89,25 +87,19 @@ impl RowExt for AnyRow {
     }
 }
 
-/// Decodes database errors into what the use cases can act on; the rest is logged.
-pub(crate) fn db_err_for(backend: Backend) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| {
-        if let sqlx::Error::Database(db) = &e {
-            match db.kind() {
-                ErrorKind::UniqueViolation => {
-                    return StoreError::Duplicate { key: backend.unique_key(db.message(), db.constraint()) };
-                }
-                ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
-                _ => {}
-            }
-        }
-        tracing::error!(error = %e, "database error");
-        StoreError::Backend(e.to_string())
-    }
-}
-
-/// For statements that cannot violate constraints.
+/// Decodes database errors into what the use cases can act on, alike on both backends: a
+/// violated uniqueness rule (named by [`crate::dialect::unique_key`]), a missing referenced
+/// row; the rest is logged and reported as a backend failure.
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        match db.kind() {
+            ErrorKind::UniqueViolation => {
+                return StoreError::Duplicate { key: crate::dialect::unique_key(db.message(), db.constraint()) };
+            }
+            ErrorKind::ForeignKeyViolation => return StoreError::MissingReference,
+            _ => {}
+        }
+    }
     tracing::error!(error = %e, "database error");
     StoreError::Backend(e.to_string())
 }

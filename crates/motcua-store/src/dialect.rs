@@ -44,36 +44,66 @@ impl Backend {
             Backend::Postgres => Some("SELECT pg_advisory_xact_lock(28348)"),
         }
     }
+}
 
-    /// `table.column` of a unique-constraint violation, from the database's error.
-    pub(crate) fn unique_key(self, message: &str, constraint: Option<&str>) -> String {
-        match self {
-            // "UNIQUE constraint failed: agencies.code"
-            Backend::Sqlite => {
-                message.rsplit_once(": ").map(|(_, k)| k.to_owned()).unwrap_or_else(|| message.to_owned())
-            }
-            // Named `{table}_{column}_key` / `{table}_pkey` in the migrations.
-            Backend::Postgres => {
-                let c = constraint.unwrap_or_default();
-                PG_UNIQUE_KEYS
-                    .iter()
-                    .find(|(name, _)| *name == c)
-                    .map(|(_, key)| (*key).to_owned())
-                    .or_else(|| c.strip_suffix("_pkey").map(|t| format!("{t}.pkey")))
-                    .unwrap_or_else(|| c.to_owned())
-            }
+/// `table.column` (or `table.a, table.b`) of a violated uniqueness rule, from the database's
+/// error, named alike on both backends: SQLite says it in the message ("UNIQUE constraint
+/// failed: agencies.code"), PostgreSQL names the constraint or index, looked up here (a test
+/// keeps the list complete).
+pub fn unique_key(message: &str, constraint: Option<&str>) -> String {
+    match constraint {
+        Some(c) => {
+            PG_UNIQUE_KEYS.iter().find(|(name, _)| *name == c).map_or_else(|| c.to_owned(), |(_, k)| (*k).to_owned())
         }
+        None => message.rsplit_once(": ").map_or_else(|| message.to_owned(), |(_, k)| k.to_owned()),
     }
 }
 
 const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("agencies_code_key", "agencies.code"),
     ("agencies_path_key", "agencies.path"),
-    ("users_username_key", "users.username"),
+    ("agencies_pkey", "agencies.id"),
+    ("agency_procedures_pkey", "agency_procedures.agency_id, agency_procedures.procedure_id"),
+    ("agency_revisions_pkey", "agency_revisions.agency_id, agency_revisions.version"),
+    ("agency_schedules_pkey", "agency_schedules.agency_id"),
+    ("api_tokens_pkey", "api_tokens.id"),
     ("api_tokens_token_hash_key", "api_tokens.token_hash"),
-    ("jobs_dedup_key_key", "jobs.dedup_key"),
+    ("audit_log_pkey", "audit_log.seq"),
+    ("calendar_revisions_pkey", "calendar_revisions.revision"),
+    ("catalog_imports_pkey", "catalog_imports.id"),
+    ("catalog_state_pkey", "catalog_state.id"),
+    ("dossier_agencies_pkey", "dossier_agencies.dossier_id, dossier_agencies.agency_id"),
+    ("dossier_code_counters_pkey", "dossier_code_counters.agency_id, dossier_code_counters.day"),
     ("dossier_events_client_txn_id_key", "dossier_events.client_txn_id"),
     ("dossier_events_pkey", "dossier_events.dossier_id, dossier_events.seq"),
+    ("dossiers_code_key", "dossiers.code"),
+    ("dossiers_pkey", "dossiers.id"),
+    ("grants_pkey", "grants.user_id, grants.role, grants.agency_id"),
+    ("integrity_anchors_pkey", "integrity_anchors.seq"),
+    ("integrity_heads_pkey", "integrity_heads.dossier_id"),
+    ("job_attempts_pkey", "job_attempts.job_id, job_attempts.attempt"),
+    ("jobs_dedup_key_key", "jobs.dedup_key"),
+    ("jobs_pkey", "jobs.id"),
+    ("login_guards_pkey", "login_guards.name_digest"),
+    ("notification_templates_pkey", "notification_templates.kind"),
+    ("notifications_pkey", "notifications.id"),
+    ("notifications_user_id_dedup_key_key", "notifications.user_id, notifications.dedup_key"),
+    ("procedure_versions_pkey", "procedure_versions.id"),
+    ("procedure_versions_procedure_id_number_key", "procedure_versions.procedure_id, procedure_versions.number"),
+    ("procedures_code_key", "procedures.code"),
+    ("procedures_pkey", "procedures.id"),
+    ("reference_state_pkey", "reference_state.id"),
+    ("sessions_pkey", "sessions.id_hash"),
+    ("stored_files_pkey", "stored_files.id"),
+    ("system_meta_pkey", "system_meta.key"),
+    ("users_pkey", "users.id"),
+    ("users_username_key", "users.username"),
+    ("workers_pkey", "workers.id"),
+    ("workflows_pkey", "workflows.id"),
+    (
+        "workflows_procedure_code_case_name_agency_id_key",
+        "workflows.procedure_code, workflows.case_name, workflows.agency_id",
+    ),
 ];
 
 /// Makes a SQLite URL create its file (`mode=rwc`) and creates the containing folder.
@@ -108,9 +138,9 @@ mod tests {
 
     #[test]
     fn unique_keys_are_named_alike_on_both_backends() {
-        assert_eq!(Backend::Sqlite.unique_key("UNIQUE constraint failed: agencies.code", None), "agencies.code");
-        assert_eq!(Backend::Postgres.unique_key("duplicate key", Some("agencies_code_key")), "agencies.code");
-        assert_eq!(Backend::Postgres.unique_key("duplicate key", Some("audit_log_pkey")), "audit_log.pkey");
+        assert_eq!(unique_key("UNIQUE constraint failed: agencies.code", None), "agencies.code");
+        assert_eq!(unique_key("duplicate key", Some("agencies_code_key")), "agencies.code");
+        assert_eq!(unique_key("duplicate key", Some("audit_log_pkey")), "audit_log.seq");
     }
 
     #[test]

@@ -3,16 +3,19 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use motcua_app::StoreError;
-use motcua_app::ports::{DossierQuery, DossierReads, DossierRow, DossierWrites, Queue, Reach, StoreResult, TxnUse};
+use motcua_app::ports::{
+    DossierQuery, DossierReads, DossierRow, DossierWrites, LockedEvents, Queue, Reach, StoreResult, TxnUse,
+};
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::DossierEvent;
+use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 use crate::Backend;
 use crate::Db;
-use crate::convert::{RowExt, db_err, db_err_for, json, opt_us, to_json, us};
+use crate::convert::{RowExt, db_err, opt_us, us};
 use crate::group_commit::CommitError;
 use crate::sql::{Arg, SqlBuilder};
 use crate::tx::{Conn, DbTx};
@@ -49,12 +52,16 @@ pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
     })
 }
 
-fn event_from(r: &AnyRow) -> StoreResult<DossierEvent> {
-    Ok(DossierEvent {
+/// An event row exactly as stored (the columns of `dossier_events`).
+pub(crate) fn stored_from(r: &AnyRow) -> StoreResult<StoredEvent> {
+    Ok(StoredEvent {
+        dossier_id: r.i64("dossier_id")?,
         seq: r.i64("seq")?,
         at: r.ts("at")?,
-        actor: json("dossier_events.actor", &r.text("actor")?)?,
-        body: json("dossier_events.body", &r.text("body")?)?,
+        kind: r.text("kind")?,
+        actor_user_id: r.opt_i64("actor_user_id")?,
+        actor_json: r.text("actor")?,
+        body_json: r.text("body")?,
         reason: r.opt_text("reason")?,
         client_txn_id: r.opt_text("client_txn_id")?,
         prev_hash: r.text("prev_hash")?,
@@ -62,11 +69,18 @@ fn event_from(r: &AnyRow) -> StoreResult<DossierEvent> {
     })
 }
 
+fn event_from(r: &AnyRow) -> StoreResult<DossierEvent> {
+    stored_from(r)?.parse().map_err(|e| StoreError::Backend(format!("dossier_events: {e}")))
+}
+
 /// Takes the next number of an agency's codes on a day (`$1`, `$2`), locking its counter row.
 const COUNTER_UPSERT: &str = "INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ($1, $2, 1) \
      ON CONFLICT (agency_id, day) DO UPDATE SET last_value = dossier_code_counters.last_value + 1";
 
 const EVENTS_SQL: &str = "SELECT * FROM dossier_events WHERE dossier_id = $1 ORDER BY seq";
+
+const LOCKED_EVENTS_SQL: &str = "SELECT e.*, h.seq AS v_seq, h.hash AS v_hash FROM dossier_events e \
+     LEFT JOIN integrity_heads h ON h.dossier_id = e.dossier_id WHERE e.dossier_id = $1 ORDER BY e.seq";
 
 /// `(column in one of the subtrees OR column = one of the agencies)`.
 fn push_reach(b: &mut SqlBuilder, column: &str, reach: &Reach) {
@@ -298,12 +312,13 @@ fn push_events(b: &mut SqlBuilder, dossier_id: i64, events: &[DossierEvent]) -> 
          prev_hash, hash) VALUES ",
     );
     for (i, e) in events.iter().enumerate() {
+        let e = StoredEvent::of(dossier_id, e).map_err(|e| StoreError::Backend(e.to_string()))?;
         b.push(if i == 0 { "(" } else { ", (" });
-        b.bind(dossier_id).push(", ").bind(e.seq).push(", ").bind(us(e.at)).push(", ").bind(e.body.kind());
-        b.push(", ").bind(e.actor.user_id.map(|u| u.0)).push(", ").bind(to_json(&e.actor)?);
-        b.push(", ").bind(to_json(&e.body)?).push(", ").bind(e.reason.clone());
-        b.push(", ").bind(e.client_txn_id.clone()).push(", ").bind(e.prev_hash.clone());
-        b.push(", ").bind(e.hash.clone()).push(")");
+        b.bind(dossier_id).push(", ").bind(e.seq).push(", ").bind(us(e.at)).push(", ").bind(e.kind);
+        b.push(", ").bind(e.actor_user_id).push(", ").bind(e.actor_json);
+        b.push(", ").bind(e.body_json).push(", ").bind(e.reason);
+        b.push(", ").bind(e.client_txn_id).push(", ").bind(e.prev_hash);
+        b.push(", ").bind(e.hash).push(")");
     }
     Ok(())
 }
@@ -352,7 +367,7 @@ impl Writes {
             Backend::Postgres => {
                 if self.count > 0 {
                     self.b.push(") SELECT 1");
-                    self.b.build().execute(tx.conn().await?).await.map_err(db_err_for(backend))?;
+                    self.b.build().execute(tx.conn().await?).await.map_err(db_err)?;
                 }
                 motcua_app::ports::StoreTx::commit(tx).await
             }
@@ -370,7 +385,7 @@ impl Writes {
                         })
                         .await
                         .map_err(|e| match e {
-                            CommitError::Statement(e) => db_err_for(backend)(e),
+                            CommitError::Statement(e) => db_err(e),
                             CommitError::Commit(e) => StoreError::Backend(e),
                         }),
                     Conn::Own(_) => Err(StoreError::Backend("SQLite writes are group-committed".into())),
@@ -388,7 +403,7 @@ impl DossierWrites for DbTx {
         // SQLite: an intake that follows another in the same batch takes the next numbers
         // without a call; its write then records the code number in the counter.
         if let Conn::Grouped(g) = &mut self.tx
-            && let Some((id, number)) = g.numbering().take_next(key)
+            && let Some((id, number)) = g.take_dossier_numbers(key)
         {
             self.counter_owed = code_of.zip(number).map(|((agency, day), n)| (agency, day, n));
             return Ok((id, number));
@@ -407,20 +422,24 @@ impl DossierWrites for DbTx {
                 format!("WITH c AS ({upsert} RETURNING last_value) SELECT {next_id} AS id, last_value FROM c")
             }
         };
+        let bind = |q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>| match &code_of {
+            Some((agency, day)) => q.bind(*agency).bind(day.clone()),
+            None => q,
+        };
         // The transaction's savepoint goes in the same call, which keeps the batch's numbering
-        // (this statement moves only what it reports).
-        let mut q = self.owed_then(&sql);
-        if let Some((agency, day)) = &code_of {
-            q = q.bind(*agency).bind(day.clone());
-        }
-        let row = first_row(q.fetch_all(&mut *self.tx).await.map_err(db_err)?)?;
+        // (this statement moves only what it reports, noted below).
+        let rows = match &mut self.tx {
+            Conn::Grouped(g) => g.fetch_owed(&sql, bind, false).await.map_err(db_err)?,
+            Conn::Own(_) => self.fetch_owed(&sql, bind).await?,
+        };
+        let row = first_row(rows)?;
         let id = row.i64("id")?;
         let number = match code_of {
             Some(_) => Some(u32::try_from(row.i64("last_value")?).map_err(StoreError::backend)?),
             None => None,
         };
         if let Conn::Grouped(g) = &mut self.tx {
-            g.numbering().note(id, key.zip(number).map(|((agency, day), n)| (agency, day, n)));
+            g.note_dossier_numbers(id, key.zip(number).map(|((agency, day), n)| (agency, day, n)));
         }
         Ok((id, number))
     }
@@ -463,7 +482,7 @@ impl DossierWrites for DbTx {
         w.commit(tx).await
     }
 
-    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>> {
+    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<LockedEvents> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT id FROM dossiers WHERE id = $1 FOR UPDATE")
                 .bind(id)
@@ -471,15 +490,17 @@ impl DossierWrites for DbTx {
                 .await
                 .map_err(db_err)?;
         }
-        // On SQLite the transaction's savepoint goes in the same call.
-        self.owed_then(EVENTS_SQL)
-            .bind(id)
-            .fetch_all(self.conn().await?)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from)
-            .collect()
+        // On SQLite the transaction's savepoint goes in the same call; the verified head rides
+        // on every row of the same statement.
+        let rows = self.fetch_owed(LOCKED_EVENTS_SQL, |q| q.bind(id)).await?;
+        let verified = match rows.first() {
+            Some(r) => match r.opt_i64("v_seq")? {
+                Some(seq) => Some(VerifiedHead { seq, hash: r.text("v_hash")? }),
+                None => None,
+            },
+            None => None,
+        };
+        Ok(LockedEvents { events: rows.iter().map(stored_from).collect::<StoreResult<_>>()?, verified })
     }
 
     async fn commit_dossier_change(

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use async_trait::async_trait;
-use motcua_app::ports::FileStore;
+use motcua_app::ports::{AnchorSink, FileStore};
 use tokio::io::AsyncWriteExt;
 
 pub struct LocalFiles {
@@ -55,6 +55,52 @@ impl FileStore for LocalFiles {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// Anchors appended to a file, one JSON line each, synced before the append returns.
+pub struct FileAnchorSink {
+    path: PathBuf,
+}
+
+impl FileAnchorSink {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// Reads back every anchor of an export file (for `motcua audit verify --anchors`).
+    pub fn read(path: &Path) -> anyhow::Result<Vec<motcua_domain::integrity::Anchor>> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                motcua_domain::integrity::Anchor::from_line(l)
+                    .map_err(|e| anyhow::anyhow!("{} line {}: {e}", path.display(), i + 1))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl AnchorSink for FileAnchorSink {
+    async fn append(&self, anchor: &motcua_domain::integrity::Anchor) -> anyhow::Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir).await.with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut f = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .await
+            .with_context(|| format!("cannot open {}", self.path.display()))?;
+        f.write_all(format!("{}\n", anchor.to_line()).as_bytes()).await?;
+        f.sync_all().await?;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
     }
 }
 

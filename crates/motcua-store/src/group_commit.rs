@@ -21,7 +21,6 @@
 //! same as for one transaction that has not committed yet.
 
 use std::collections::HashMap;
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -252,27 +251,65 @@ impl GroupedTx {
         self.writer.as_mut().expect("open transaction")
     }
 
-    /// The batch's dossier numbering, for a dossier write that keeps it up to date.
-    pub(crate) fn numbering(&mut self) -> &mut Numbering {
-        &mut self.writer().numbering
+    /// The connection for any statement of the transaction: the numbering is forgotten first
+    /// (the statement may write dossiers or code counters in a way it does not follow) and what
+    /// the transaction owes is sent. Besides [`GroupedTx::fetch_owed`] and the dossier methods
+    /// below, the only way to the connection.
+    pub(crate) async fn conn(&mut self) -> Result<&mut AnyConnection, sqlx::Error> {
+        self.writer().numbering.forget();
+        self.settle_owed().await?;
+        Ok(self.writer().conn())
     }
 
-    /// Before a statement that may write dossiers or code counters in a way the numbering does
-    /// not follow.
-    pub(crate) fn forget_numbering(&mut self) {
-        self.writer().numbering.forget();
+    /// Runs `sql` with what the transaction owes in front of it, in one call. With `forget`,
+    /// the numbering is forgotten as by [`GroupedTx::conn`]; without, only for the dossier
+    /// reservation, whose statement moves it by exactly what it returns (and the caller notes
+    /// that with [`GroupedTx::note_dossier_numbers`]).
+    pub(crate) async fn fetch_owed(
+        &mut self,
+        sql: &str,
+        bind: impl FnOnce(
+            sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>,
+        ) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>,
+        forget: bool,
+    ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+        if forget {
+            self.writer().numbering.forget();
+        }
+        let q = match self.take_owed() {
+            Some(owed) => sqlx::query(sqlx::AssertSqlSafe(format!("{owed}; {sql}"))),
+            None => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())),
+        };
+        bind(q).fetch_all(self.writer().conn()).await
+    }
+
+    /// The next dossier id and code number from the batch's numbering, when it knows them (an
+    /// intake that follows another in the batch); they count as taken from here on.
+    pub(crate) fn take_dossier_numbers(&mut self, code_of: Option<(i64, &str)>) -> Option<(i64, Option<u32>)> {
+        self.writer().numbering.take_next(code_of)
+    }
+
+    /// Notes what the reservation statement gave, for the next intake of the batch.
+    pub(crate) fn note_dossier_numbers(&mut self, id: i64, code: Option<(i64, &str, u32)>) {
+        self.writer().numbering.note(id, code);
+    }
+
+    /// Whether the batch's numbering knows where ids stand (for tests).
+    #[cfg(test)]
+    pub(crate) fn knows_numbering(&mut self) -> bool {
+        self.writer().numbering.last_id.is_some()
     }
 
     /// The statements owed before this transaction's first one, to send in front of it in the
     /// same call; from here on the transaction counts as having run statements.
-    pub(crate) fn take_owed(&mut self) -> Option<&'static str> {
+    fn take_owed(&mut self) -> Option<&'static str> {
         let owed = self.owed.take()?;
         self.writer().begun = true;
         Some(owed)
     }
 
     /// Sends what is owed on its own, before a statement that cannot carry it.
-    pub(crate) async fn settle_owed(&mut self) -> Result<(), sqlx::Error> {
+    async fn settle_owed(&mut self) -> Result<(), sqlx::Error> {
         let Some(owed) = self.take_owed() else { return Ok(()) };
         if let Err(e) = self.writer().conn().execute(owed).await {
             // Whether the savepoint exists is unknown: end the batch, nobody was acknowledged.
@@ -302,7 +339,7 @@ impl GroupedTx {
             let owed = self.take_owed();
             let queued = self.group.waiting.load(Ordering::SeqCst);
             let ends = self.writer().ends_batch(queued);
-            let outcome = last(owed, ends).execute(&mut *self).await;
+            let outcome = last(owed, ends).execute(self.writer().conn()).await;
             match (outcome, ends) {
                 (Ok(_), false) => {
                     self.released = true;
@@ -400,22 +437,6 @@ impl Drop for GroupedTx {
     }
 }
 
-impl Deref for GroupedTx {
-    type Target = AnyConnection;
-
-    fn deref(&self) -> &AnyConnection {
-        debug_assert!(self.owed.is_none(), "statements owed: call DbTx::conn");
-        self.writer.as_ref().and_then(|w| w.conn.as_deref()).expect("open transaction")
-    }
-}
-
-impl DerefMut for GroupedTx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        debug_assert!(self.owed.is_none(), "statements owed: call DbTx::conn");
-        self.writer.as_mut().and_then(|w| w.conn.as_deref_mut()).expect("open transaction")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,8 +476,11 @@ mod tests {
         /// A transaction that has inserted `k`.
         async fn wrote(&self, k: &str) -> GroupedTx {
             let mut tx = self.group.begin().await.unwrap();
-            tx.settle_owed().await.unwrap();
-            sqlx::query("INSERT INTO t (k) VALUES ($1)").bind(k.to_owned()).execute(&mut *tx).await.unwrap();
+            sqlx::query("INSERT INTO t (k) VALUES ($1)")
+                .bind(k.to_owned())
+                .execute(tx.conn().await.unwrap())
+                .await
+                .unwrap();
             tx
         }
 
@@ -515,8 +539,7 @@ mod tests {
     async fn a_failing_final_write_that_would_end_the_batch_rolls_back_alone() {
         let f = fixture("lone-fail").await;
         let (a, mut b) = f.batched_then_next("a").await;
-        b.settle_owed().await.unwrap();
-        sqlx::query("INSERT INTO t (k) VALUES ('b')").execute(&mut *b).await.unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES ('b')").execute(b.conn().await.unwrap()).await.unwrap();
         // Its last statement repeats a key: `b` fails, `a` is committed all the same.
         match b.commit_after(last_insert("a")).await {
             Err(CommitError::Statement(_)) => {}
@@ -564,32 +587,41 @@ mod tests {
         let f = fixture("numbering").await;
         let code = Some((1, "2026-11-24"));
         let mut a = f.wrote("a").await;
-        a.numbering().note(7, Some((1, "2026-11-24", 3)));
+        a.note_dossier_numbers(7, Some((1, "2026-11-24", 3)));
         let b = f.queue_one().await;
         let a = committing(a);
         let mut b = b.await.unwrap();
         // `a`'s numbers are in the batch: `b` continues them, then rolls back.
-        assert_eq!(b.numbering().take_next(code), Some((8, Some(4))));
+        assert_eq!(b.take_dossier_numbers(code), Some((8, Some(4))));
         let c = f.queue_one().await;
         drop(b);
         // `b`'s numbers must be given again, which only the database can tell.
         let mut c = c.await.unwrap();
-        assert_eq!(c.numbering().take_next(code), None);
-        c.numbering().note(8, Some((1, "2026-11-24", 4)));
+        assert_eq!(c.take_dossier_numbers(code), None);
+        c.note_dossier_numbers(8, Some((1, "2026-11-24", 4)));
         let d = f.queue_one().await;
         let c = committing(c);
         let mut d = d.await.unwrap();
-        assert_eq!(d.numbering().take_next(code), Some((9, Some(5))));
-        // Any other statement may have written dossiers: forgotten.
-        d.forget_numbering();
-        assert_eq!(d.numbering().take_next(code), None);
-        d.numbering().note(9, Some((1, "2026-11-24", 5)));
+        assert_eq!(d.take_dossier_numbers(code), Some((9, Some(5))));
+        // Any other statement may have written dossiers: the only way to the connection
+        // forgets the numbering.
+        sqlx::query("SELECT 1").execute(d.conn().await.unwrap()).await.unwrap();
+        assert!(!d.knows_numbering());
+        assert_eq!(d.take_dossier_numbers(code), None);
+        d.note_dossier_numbers(9, Some((1, "2026-11-24", 5)));
+        // So does a statement sent with what the transaction owes, unless it is the
+        // reservation's.
+        d.fetch_owed("SELECT 1", |q| q, false).await.unwrap();
+        assert!(d.knows_numbering());
+        d.fetch_owed("SELECT 1", |q| q, true).await.unwrap();
+        assert!(!d.knows_numbering());
+        d.note_dossier_numbers(9, Some((1, "2026-11-24", 5)));
         d.commit().await.unwrap();
         a.await.unwrap().unwrap();
         c.await.unwrap().unwrap();
         // A new batch starts with nothing known: another process may have written in between.
         let mut e = f.group.begin().await.unwrap();
-        assert_eq!(e.numbering().take_next(code), None);
+        assert_eq!(e.take_dossier_numbers(code), None);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

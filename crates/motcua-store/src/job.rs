@@ -8,7 +8,7 @@ use motcua_domain::job::{AfterFailure, JobStatus};
 use sqlx::any::AnyRow;
 
 use crate::Db;
-use crate::convert::{RowExt, db_err, db_err_for, opt_us, us};
+use crate::convert::{RowExt, db_err, opt_us, us};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
@@ -177,7 +177,7 @@ impl JobQueue for Db {
                 .bind(us(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err_for(self.backend()))?;
+                .map_err(db_err)?;
             claimed.push(job);
         }
         tx.commit().await.map_err(db_err)?;
@@ -256,7 +256,7 @@ impl JobQueue for Db {
             .bind(us(w.heartbeat_at))
             .execute(self.write_pool())
             .await
-            .map_err(db_err_for(self.backend()))?;
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -337,7 +337,7 @@ impl JobWrites for DbTx {
         .bind(us(now))
         .fetch_optional(self.conn().await?)
         .await
-        .map_err(db_err_for(self.backend))?;
+        .map_err(db_err)?;
         Ok(id)
     }
 

@@ -22,6 +22,7 @@ pub mod dialect;
 mod dossier;
 pub mod files;
 mod group_commit;
+mod integrity;
 mod job;
 mod meta;
 pub mod migrations;

@@ -65,6 +65,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_login_guards.sql"),
         include_str!("../migrations/postgres/0009_login_guards.sql"),
     ),
+    (
+        10,
+        "integrity",
+        include_str!("../migrations/sqlite/0010_integrity.sql"),
+        include_str!("../migrations/postgres/0010_integrity.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -62,6 +62,40 @@ fn job(kind: &str, dedup: Option<&str>) -> NewJob {
 }
 
 backend_tests! {
+    async fn every_unique_rule_is_reported_by_its_key(db) {
+        let now = fixed_now();
+        let code = motcua_domain::catalog::ProcedureCode::parse("9.999001").unwrap();
+        let mut tx = db.db.begin().await.unwrap();
+        tx.insert_procedure(&code, now).await.unwrap();
+        tx.commit().await.unwrap();
+        // A second creation of the code (a race both requests' checks let through).
+        let mut tx = db.db.begin().await.unwrap();
+        match tx.insert_procedure(&code, now).await {
+            Err(StoreError::Duplicate { key }) => assert_eq!(key, "procedures.code"),
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+        drop(tx);
+        let user = NewUser {
+            username: Username::parse("trung.ten").unwrap(),
+            full_name: "A".into(),
+            email: None,
+            phone: None,
+            title: None,
+            agency_id: tree(&db).await[0].id,
+            password_hash: None,
+            must_change_password: false,
+            active: true,
+        };
+        let mut tx = db.db.begin().await.unwrap();
+        tx.insert_user(&user, now).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx2 = db.db.begin().await.unwrap();
+        match tx2.insert_user(&user, now).await {
+            Err(StoreError::Duplicate { key }) => assert_eq!(key, "users.username"),
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+    }
+
     async fn catalog_imports_record_their_outcome_once(db) {
         let t = tree(&db).await;
         let now = fixed_now();
@@ -533,4 +567,36 @@ backend_tests! {
         assert_eq!(db.db.meta("dataset").await.unwrap().as_deref(), Some("demo2"));
         assert_eq!(db.db.meta("missing").await.unwrap(), None);
     }
+}
+
+/// Every unique rule of the PostgreSQL schema (unique constraints, primary keys, unique
+/// indexes) is reported under the same `table.column` key as SQLite reports it, so that the
+/// one mapping of violations to field errors covers them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_postgres_unique_rule_has_the_sqlite_name() {
+    let db = TestDb::new(motcua_testkit::Backend::Postgres).await;
+    let url = db.url.clone();
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT i.relname::text, t.relname::text, \
+                string_agg(t.relname || '.' || a.attname, ', ' ORDER BY k.ord) \
+         FROM pg_index x \
+         JOIN pg_class i ON i.oid = x.indexrelid \
+         JOIN pg_class t ON t.oid = x.indrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema() \
+         CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+         WHERE x.indisunique AND t.relname <> '_sqlx_migrations' \
+         GROUP BY i.relname, t.relname ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(rows.len() > 20, "{rows:?}");
+    let wrong: Vec<String> = rows
+        .iter()
+        .filter(|(index, _, key)| motcua_store::dialect::unique_key("", Some(index)) != *key)
+        .map(|(index, _, key)| format!("(\"{index}\", \"{key}\"),"))
+        .collect();
+    assert!(wrong.is_empty(), "add to PG_UNIQUE_KEYS:\n{}", wrong.join("\n"));
 }

@@ -5,6 +5,7 @@
 //! * [`backend_tests!`]: writes each test once and runs it on both backends.
 
 pub mod app;
+pub mod files;
 pub mod pg;
 pub mod smtp;
 
@@ -76,8 +77,17 @@ pub fn test_settings() -> Settings {
             argon2: Argon2Params { memory_kib: 1024, iterations: 1, parallelism: 1 },
             ..AuthSettings::default()
         },
+        integrity: motcua_app::services::IntegritySettings {
+            anchor_key: Some(test_anchor_key()),
+            ..Default::default()
+        },
         ..Settings::default()
     }
+}
+
+/// The anchor key every test installation uses.
+pub fn test_anchor_key() -> motcua_domain::integrity::AnchorKey {
+    motcua_domain::integrity::AnchorKey::from_random([0x5a; 32])
 }
 
 /// A temporary directory removed on drop.

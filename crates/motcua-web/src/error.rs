@@ -6,7 +6,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_app::AppError;
+use motcua_app::{AppError, StoreError};
 use motcua_domain::policy::Denied;
 use motcua_domain::time::format_datetime;
 use motcua_domain::validation::{FieldError, ValidationErrors};
@@ -167,6 +167,12 @@ impl From<AppError> for HttpError {
                 ..Self::new(StatusCode::CONFLICT, "illegal_transition", message)
             },
             AppError::RateLimited => Self::rate_limited(60),
+            AppError::Store(StoreError::Duplicate { key }) => motcua_app::error::duplicate_conflict(&key).into(),
+            AppError::Store(StoreError::MissingReference) => Self::new(
+                StatusCode::CONFLICT,
+                "missing_reference",
+                "Dữ liệu được tham chiếu vừa bị xóa hoặc không tồn tại; hãy tải lại và thực hiện lại.",
+            ),
             AppError::Store(err) => {
                 tracing::error!(error = %err, "store failure");
                 Self::internal()

@@ -429,9 +429,10 @@ app_tests! {
         let r = web.post_form("/admin/procedures", &[("code", "2.99"), ("name", ""), ("field_name", "Hộ tịch"), ("case.0.name", "Chung")]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
+        let mau = motcua_testkit::files::sample_pdf("Mẫu đơn");
         let form = reqwest::multipart::Form::new()
             .text("doc", "0.0")
-            .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 mau don".to_vec()).file_name("Mẫu 01.pdf").mime_str("application/pdf").unwrap());
+            .part("file", reqwest::multipart::Part::bytes(mau.clone()).file_name("Mẫu 01.pdf").mime_str("application/pdf").unwrap());
         let r = web.http.post(app.url(&format!("/admin/procedures/2.999001/versions/1/form-file?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
         // Without the token the upload is refused.
@@ -447,7 +448,7 @@ app_tests! {
         let file = v["content"]["cases"][0]["documents"][0]["form"]["file"]["id"].as_i64().unwrap();
         let r = app.browser().get(&format!("/thu-tuc/2.999001/bieu-mau/{file}")).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 mau don");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), mau);
         let r = app.browser().get(&format!("/thu-tuc/1.001193/bieu-mau/{file}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "files are served only with the procedure that uses them");
 
@@ -460,6 +461,34 @@ app_tests! {
         // A desk officer cannot manage the catalogue.
         let desk = app.login("anphu.motcua").await;
         assert_eq!(desk.get("/admin/procedures").await.status(), StatusCode::FORBIDDEN);
+    }
+
+    async fn concurrent_creations_of_one_code_answer_409_never_500(app) {
+        let c = std::sync::Arc::new(app.api_as("tinh.kstthc").await);
+        let (_, v) = c.json("/api/v1/procedures/1.001193").await;
+        let body = json!({"code": "9.999001", "content": v["content"]});
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (c, body) = (c.clone(), body.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = c.post_json("/api/v1/procedures", &body).await;
+                let s = r.status();
+                (s, r.json::<serde_json::Value>().await.unwrap())
+            }));
+        }
+        let mut created = 0;
+        for t in tasks {
+            let (s, v) = t.await.unwrap();
+            match s {
+                StatusCode::CREATED => created += 1,
+                StatusCode::CONFLICT => {
+                    assert_eq!(v["code"], "duplicate_code", "{v}");
+                    assert_eq!(v["fields"][0]["field"], "code", "{v}");
+                }
+                other => panic!("{other}: {v}"),
+            }
+        }
+        assert_eq!(created, 1);
     }
 
     async fn agency_lists_are_scoped(app) {

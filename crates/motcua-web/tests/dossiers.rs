@@ -484,7 +484,13 @@ app_tests! {
         assert_eq!((e["fields"][0]["field"].as_str(), e["fields"][0]["code"].as_str()), (Some("file"), Some("unsupported_type")));
         let (_, v) = clerk.json(&format!("/api/v1/dossiers/{code}")).await;
         assert_eq!(v["status"], 4);
-        let pdf = b"%PDF-1.7\n% Giay khai sinh ban dien tu\n".to_vec();
+        // Nor is a page that only starts like a PDF (it would be served back to officials).
+        let r = send(b"%PDF-1.7\n<html><script>alert(1)</script></html>".to_vec(), "ketqua.pdf", "r-html").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json::<Value>().await.unwrap()["fields"][0]["code"], "unsupported_type");
+        let (_, v) = clerk.json(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(v["status"], 4);
+        let pdf = motcua_testkit::files::sample_pdf("Giấy khai sinh bản điện tử");
         let r = send(pdf.clone(), "Giấy khai sinh.pdf", "r-2").await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let v: Value = r.json().await.unwrap();

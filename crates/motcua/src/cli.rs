@@ -158,12 +158,19 @@ pub enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the whole chain; exit 1 and name the first bad entry if anything was altered or removed.
+    /// Verify every hash chain (the audit log, every dossier's events and row, the anchors);
+    /// exit 1 and name the first broken entry or dossier if anything was altered or removed.
     Verify {
-        /// A head printed earlier (`SEQ:HASH`), to also detect removal of the newest entries.
+        /// An audit head printed earlier (`SEQ:HASH`), to also detect removal of the newest entries.
         #[arg(long)]
         anchor: Option<String>,
+        /// The exported anchors (default: `integrity.export_path`), each of which must still be
+        /// in the database unchanged.
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
     },
+    /// Verify what was appended since the newest anchor and write the next anchor now.
+    Anchor,
     /// Print the current head (`SEQ:HASH`) to keep somewhere safe as an anchor.
     Head,
 }

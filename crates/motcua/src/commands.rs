@@ -9,10 +9,12 @@ use motcua_app::Services;
 use motcua_app::clock::SystemClock;
 use motcua_app::context::{Actor, RequestMeta};
 use motcua_app::demo::{DEMO_PASSWORD, DEMO_USERS, DatasetState};
+use motcua_app::integrity::CheckpointOutcome;
 use motcua_app::jobs::{JobRegistry, Worker};
 use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::audit::ChainHead;
+use motcua_domain::integrity::AnchorReason;
 use motcua_domain::time::format_datetime;
 use motcua_store::Db;
 use tokio::sync::watch;
@@ -57,7 +59,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         db.migrate().await?;
     }
     let files = motcua_store::files::LocalFiles::new(std::path::Path::new(&config.data_dir).join("files"));
-    let services = Services::new(Arc::new(db.clone()), Arc::new(files), Arc::new(SystemClock), config.settings())?;
+    let mut settings = config.settings();
+    // The processes that write anchors get a key even on a fresh installation.
+    let creates_key = matches!(cli.command, Command::Serve(_) | Command::Worker | Command::Init(_) | Command::Demo);
+    settings.integrity.anchor_key = config.anchor_key(creates_key)?;
+    let mut services = Services::new(Arc::new(db.clone()), Arc::new(files), Arc::new(SystemClock), settings)?;
+    if !config.integrity.export_path.is_empty() {
+        services = services
+            .with_anchor_sink(Arc::new(motcua_store::files::FileAnchorSink::new(&config.integrity.export_path)));
+    }
     if !migrates {
         let pending = services.store.pending_migrations().await?;
         if !pending.is_empty()
@@ -87,7 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Init(args) => init(&services, args).await?,
         Command::Token(t) => token(&services, t).await?,
-        Command::Audit(a) => audit(&services, a).await?,
+        Command::Audit(a) => audit(&config, &services, a).await?,
         Command::Jobs(j) => jobs(&services, j).await?,
         Command::Import(ImportCommand::Procedures { file }) => import_procedures(&services, &file).await?,
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
@@ -175,7 +185,7 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
         "motcua đang chạy tại http://{addr}/ (cơ sở dữ liệu: {}). Nhấn Ctrl+C để dừng.",
         services.store.backend_name()
     );
-    let state = motcua_web::AppState::new(services, config.web());
+    let state = motcua_web::AppState::new(services.clone(), config.web());
     let app = motcua_web::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -184,17 +194,30 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
     if let Some(w) = worker {
         let _ = w.await;
     }
+    final_checkpoint(&services).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The anchor written when a process stops, so that the last minutes before a shutdown are
+/// covered too.
+async fn final_checkpoint(services: &Services) {
+    match services.checkpoint(AnchorReason::Shutdown).await {
+        Ok(CheckpointOutcome::Anchored(a)) => tracing::info!(anchor = a.seq, "anchored on shutdown"),
+        Ok(CheckpointOutcome::Broken(f)) => tracing::error!(failure = %f, "integrity check failed on shutdown"),
+        Ok(CheckpointOutcome::NoKey | CheckpointOutcome::Superseded) => {}
+        Err(e) => tracing::error!(error = %e, "could not anchor on shutdown"),
+    }
 }
 
 async fn worker(services: Services) -> anyhow::Result<ExitCode> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let w = Worker::new(services, JobRegistry::standard());
+    let w = Worker::new(services.clone(), JobRegistry::standard());
     eprintln!("motcua worker {} đang chạy. Nhấn Ctrl+C để dừng.", w.id());
     let handle = tokio::spawn(w.run(stop_rx));
     shutdown_signal().await;
     let _ = stop_tx.send(true);
     handle.await?;
+    final_checkpoint(&services).await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -263,29 +286,97 @@ async fn token(services: &Services, cmd: TokenCommand) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-async fn audit(services: &Services, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify { anchor } => {
-            let anchor = match anchor {
+        AuditCommand::Verify { anchor, anchors } => {
+            let manual = match anchor {
                 Some(a) => {
                     Some(ChainHead::parse(&a).context("--anchor must be SEQ:HASH as printed by `motcua audit head`")?)
                 }
                 None => None,
             };
-            match services.verify_audit(anchor).await? {
-                Ok(report) => {
-                    match report.head {
-                        Some(h) => println!("OK: {} mục nhật ký, chuỗi băm nguyên vẹn; đầu chuỗi {h}", report.entries),
-                        None => println!("OK: nhật ký trống."),
+            // The exported copy of the anchors: the one named, else the configured export.
+            let file = anchors.or_else(|| {
+                (!config.integrity.export_path.is_empty()).then(|| config.integrity.export_path.clone().into())
+            });
+            let exported = match &file {
+                Some(f) if f.exists() => motcua_store::files::FileAnchorSink::read(f)?,
+                Some(f) => {
+                    eprintln!("Chú ý: chưa có tệp neo {} (chưa có neo nào được xuất).", f.display());
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
+            if services.settings.integrity.anchor_key.is_none() {
+                eprintln!(
+                    "Chú ý: không có khóa neo (integrity.anchor_key hoặc {}); các neo chỉ được kiểm tra thứ tự, không xác thực.",
+                    config.anchor_key_path().display()
+                );
+            }
+            let started = std::time::Instant::now();
+            if let Some(head) = manual
+                && let Err(b) = services.verify_audit(Some(head)).await?
+            {
+                eprintln!("FAILED: nhật ký thao tác, mục {}: {b}", b.seq());
+                return Ok(ExitCode::FAILURE);
+            }
+            match services.verify_integrity(&exported).await? {
+                Ok(r) => {
+                    let secs = started.elapsed().as_secs_f64();
+                    println!(
+                        "OK: {} mục nhật ký{}; {} hồ sơ, {} sự kiện; {} neo{}{}.",
+                        r.audit_entries,
+                        r.audit_head.map(|h| format!(" (đầu chuỗi {h})")).unwrap_or_default(),
+                        r.dossiers,
+                        r.events,
+                        r.anchors,
+                        if r.anchors_authenticated {
+                            " đã xác thực"
+                        } else {
+                            " (chưa xác thực: thiếu khóa)"
+                        },
+                        if exported.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", khớp {} neo của bản xuất", exported.len())
+                        },
+                    );
+                    if let Some(a) = &r.newest_anchor {
+                        println!("Neo mới nhất: số {} lúc {} ({} hồ sơ).", a.seq, format_datetime(a.at), a.dossiers);
                     }
+                    println!(
+                        "Thời gian: {secs:.2} s ({:.0} sự kiện/s).",
+                        if secs > 0.0 { r.events as f64 / secs } else { 0.0 }
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(b) => {
-                    eprintln!("FAILED: audit chain broken at entry {}: {b}", b.seq());
+                Err(f) => {
+                    eprintln!("FAILED: {f}");
                     Ok(ExitCode::FAILURE)
                 }
             }
         }
+        AuditCommand::Anchor => match services.checkpoint(AnchorReason::Manual).await? {
+            CheckpointOutcome::Anchored(a) => {
+                println!("Đã ghi neo số {} ({} hồ sơ, nhật ký tới mục {}).", a.seq, a.dossiers, a.audit_seq);
+                Ok(ExitCode::SUCCESS)
+            }
+            CheckpointOutcome::Broken(f) => {
+                eprintln!("FAILED: {f}");
+                Ok(ExitCode::FAILURE)
+            }
+            CheckpointOutcome::NoKey => {
+                eprintln!(
+                    "Không có khóa neo: đặt integrity.anchor_key hoặc tạo {} (motcua serve tự tạo).",
+                    config.anchor_key_path().display()
+                );
+                Ok(ExitCode::from(2))
+            }
+            CheckpointOutcome::Superseded => {
+                println!("Một tiến trình khác vừa ghi neo.");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         AuditCommand::Head => {
             match services.store.audit_head().await? {
                 Some(h) => println!("{h}"),

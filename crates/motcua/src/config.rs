@@ -13,8 +13,9 @@ use anyhow::{Context as _, anyhow, bail};
 use jiff::SignedDuration;
 use motcua_app::password::{Argon2Params, PasswordHasher};
 use motcua_app::services::{
-    AuthSettings, DossierSettings, MailSettings, NotificationSettings, Settings, WorkerSettings,
+    AuthSettings, DossierSettings, IntegritySettings, MailSettings, NotificationSettings, Settings, WorkerSettings,
 };
+use motcua_domain::integrity::AnchorKey;
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
 use motcua_web::WebConfig;
@@ -38,8 +39,26 @@ pub struct Config {
     pub dossiers: DossiersConfig,
     pub notifications: NotificationsConfig,
     pub mail: MailConfig,
+    pub integrity: IntegrityConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrityConfig {
+    /// Key that authenticates the integrity anchors (secret): 64 hexadecimal digits or any 32
+    /// characters or more. Empty: the key is read from `anchor_key_file`. Keep it out of the
+    /// database and its backups; several processes sharing one database need the same key.
+    pub anchor_key: String,
+    /// File holding the key when `anchor_key` is empty; empty: `<data_dir>/anchor.key`, which
+    /// `serve`, `worker` and `init` create with a fresh random key when it is missing.
+    pub anchor_key_file: String,
+    /// A file every anchor is also appended to, one JSON line each (a second location, e.g. on
+    /// another disk or a mounted share); empty: the database only.
+    pub export_path: String,
+    /// Minutes between two checkpoints (verify what was appended, write an anchor).
+    pub checkpoint_minutes: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -183,6 +202,12 @@ impl Default for Config {
                 from: "Hệ thống một cửa <motcua@localhost>".into(),
                 timeout_seconds: 30,
             },
+            integrity: IntegrityConfig {
+                anchor_key: String::new(),
+                anchor_key_file: String::new(),
+                export_path: String::new(),
+                checkpoint_minutes: 10,
+            },
             metrics: MetricsConfig { token: String::new() },
             log: LogConfig { level: "info".into(), format: "pretty".into() },
         }
@@ -190,7 +215,7 @@ impl Default for Config {
 }
 
 /// Keys whose values are secrets (redacted when printed).
-const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url"];
+const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url", "integrity.anchor_key"];
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
 
@@ -254,6 +279,22 @@ fn parse_env(var: &str, raw: &str, default: &Value) -> anyhow::Result<Value> {
         }),
         _ => Value::String(raw.to_owned()),
     })
+}
+
+/// Writes a new file readable by its owner only.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
 }
 
 impl Config {
@@ -376,6 +417,10 @@ impl Config {
         range("notifications.scan_interval_minutes", self.notifications.scan_interval_minutes, 1, 24 * 60)?;
         range("notifications.step_lead_working_hours", self.notifications.step_lead_working_hours, 1, 80)?;
         range("mail.timeout_seconds", self.mail.timeout_seconds, 1, 600)?;
+        range("integrity.checkpoint_minutes", self.integrity.checkpoint_minutes, 1, 24 * 60)?;
+        if !self.integrity.anchor_key.is_empty() {
+            AnchorKey::parse(&self.integrity.anchor_key).map_err(|e| bad("integrity.anchor_key", e))?;
+        }
         if !self.mail.smtp_url.is_empty() {
             motcua_app::notifications::Mailer::new(&self.mail_settings())
                 .map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
@@ -447,6 +492,50 @@ impl Config {
                 form_templates_dir: (!self.dossiers.form_templates_dir.is_empty())
                     .then(|| std::path::PathBuf::from(&self.dossiers.form_templates_dir)),
             },
+            // The key is read by `anchor_key`, which may touch the disk.
+            integrity: IntegritySettings {
+                anchor_key: None,
+                checkpoint_interval: SignedDuration::from_mins(self.integrity.checkpoint_minutes),
+            },
+        }
+    }
+
+    /// The file the anchor key is read from when it is not configured directly.
+    pub fn anchor_key_path(&self) -> PathBuf {
+        match self.integrity.anchor_key_file.trim() {
+            "" => Path::new(&self.data_dir).join("anchor.key"),
+            f => PathBuf::from(f),
+        }
+    }
+
+    /// The anchor key: configured, or read from its file; with `create`, a missing file is
+    /// created with a fresh random key (readable by the owner only). `None`: no key.
+    pub fn anchor_key(&self, create: bool) -> anyhow::Result<Option<AnchorKey>> {
+        if !self.integrity.anchor_key.is_empty() {
+            return Ok(Some(AnchorKey::parse(&self.integrity.anchor_key).map_err(|e| anyhow!(e))?));
+        }
+        let path = self.anchor_key_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(AnchorKey::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                let mut bytes = [0u8; 32];
+                bytes.copy_from_slice(&motcua_app::secret::random_bytes(32));
+                let key = AnchorKey::from_random(bytes);
+                if let Err(e) = write_private(&path, &format!("{}\n", key.to_hex())) {
+                    // Another process created it first: use theirs.
+                    if path.exists() {
+                        return self.anchor_key(false);
+                    }
+                    return Err(e);
+                }
+                tracing::warn!(
+                    path = %path.display(),
+                    "created a new anchor key; keep a copy away from the database and its backups, or set integrity.anchor_key"
+                );
+                Ok(Some(key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow!("cannot read the anchor key {}: {e}", path.display())),
         }
     }
 

@@ -218,6 +218,88 @@ async fn tamper_then_verify(url: &str) {
     assert!(err.contains("entry 1") && err.contains("altered"), "{err}");
 }
 
+/// A dossier's history rewritten in the database file after an anchor: `audit verify` names
+/// the dossier and the event, and exits 1.
+async fn tampered_dossier_is_named(url: &str) {
+    let dir = TempDir::new("motcua-cli-integrity");
+    let data = dir.path.display().to_string();
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        v.extend(["--data-dir".to_owned(), data.clone(), "--database-url".to_owned(), url.to_owned()]);
+        v
+    };
+    let run_s = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(run_s(with(&["demo"])).status.success());
+    let key = std::fs::read_to_string(dir.path.join("anchor.key")).expect("demo creates the anchor key");
+
+    // A desk officer takes a dossier in (through the library, on the same database).
+    let db = std::sync::Arc::new(Db::connect(url, &DbOptions::default()).await.unwrap());
+    let mut settings = motcua_testkit::test_settings();
+    settings.integrity.anchor_key = Some(motcua_domain::integrity::AnchorKey::parse(&key).unwrap());
+    let files = std::sync::Arc::new(motcua_store::files::LocalFiles::new(dir.path.join("files")));
+    let services =
+        motcua_app::Services::new(db.clone(), files, std::sync::Arc::new(motcua_app::clock::SystemClock), settings)
+            .unwrap();
+    let desk = services
+        .store
+        .user_by_username(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let principal = services.principal_of(&desk).await.unwrap();
+    let input = motcua_app::dossiers::IntakeInput {
+        procedure_code: "1.001193".into(),
+        agency_code: "H99.301".into(),
+        applicant: motcua_app::dossiers::ApplicantInput { full_name: "Nguyễn Văn An".into(), ..Default::default() },
+        accept: true,
+        ..Default::default()
+    };
+    let code = services
+        .intake(&principal, &input, &motcua_app::context::RequestMeta::cli())
+        .await
+        .unwrap()
+        .view
+        .state
+        .code
+        .unwrap()
+        .to_string();
+    let id = services.store.dossier_id_by_code(&code).await.unwrap().unwrap();
+
+    let anchor = run_s(with(&["audit", "anchor"]));
+    assert!(anchor.status.success(), "{}", text(&anchor.stderr));
+    assert!(text(&anchor.stdout).contains("Đã ghi neo số 1"), "{}", text(&anchor.stdout));
+    let ok = run_s(with(&["audit", "verify"]));
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("1 hồ sơ, 2 sự kiện; 1 neo đã xác thực"), "{}", text(&ok.stdout));
+
+    // The acceptance removed and the row's last_seq lowered.
+    let drops: &[&str] = match db.backend() {
+        motcua_store::Backend::Sqlite => &["DROP TRIGGER dossier_events_no_delete"],
+        motcua_store::Backend::Postgres => &["DROP TRIGGER dossier_events_no_update ON dossier_events"],
+    };
+    for d in drops {
+        db.execute_unchecked(d).await.unwrap();
+    }
+    db.execute_unchecked(&format!("DELETE FROM dossier_events WHERE dossier_id = {id} AND seq = 2")).await.unwrap();
+    db.execute_unchecked(&format!("UPDATE dossiers SET last_seq = 1 WHERE id = {id}")).await.unwrap();
+    db.close().await;
+    let bad = run_s(with(&["audit", "verify"]));
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad.stdout));
+    let err = text(&bad.stderr);
+    assert!(err.contains(&format!("hồ sơ {code}, sự kiện 2")), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_a_tampered_dossier_on_sqlite() {
+    let dir = TempDir::new("motcua-cli-dossier");
+    tampered_dossier_is_named(&format!("sqlite://{}/motcua.db", dir.path.display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_a_tampered_dossier_on_postgres() {
+    tampered_dossier_is_named(&pg::fresh_database().await).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_verify_fails_after_an_update_on_sqlite() {
     let dir = TempDir::new("motcua-cli-audit");

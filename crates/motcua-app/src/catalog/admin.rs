@@ -634,7 +634,7 @@ fn sniff_form_type(name: &str, bytes: &[u8]) -> Option<&'static str> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     match ext.as_str() {
-        "pdf" if bytes.starts_with(b"%PDF-") => Some("application/pdf"),
+        "pdf" if crate::upload::is_pdf(bytes) => Some("application/pdf"),
         "docx" if zip => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "xlsx" if zip => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         "odt" if zip => Some("application/vnd.oasis.opendocument.text"),
@@ -652,7 +652,9 @@ mod tests {
     fn file_names_and_types() {
         assert_eq!(safe_file_name("C:\\x\\Tờ khai.pdf").unwrap(), "Tờ khai.pdf");
         assert!(safe_file_name("../.env").is_err());
-        assert_eq!(sniff_form_type("a.PDF", b"%PDF-1.7 ..."), Some("application/pdf"));
+        let pdf = motcua_forms::markup_to_pdf("m", "@page A5\nTờ khai").unwrap();
+        assert_eq!(sniff_form_type("a.PDF", &pdf), Some("application/pdf"));
+        assert_eq!(sniff_form_type("a.pdf", b"%PDF-1.7 ..."), None);
         assert_eq!(sniff_form_type("a.pdf", b"<html>"), None);
         assert_eq!(sniff_form_type("a.exe", b"MZ"), None);
     }

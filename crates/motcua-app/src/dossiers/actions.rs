@@ -12,7 +12,7 @@ use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::correction::ResultParticulars;
 use motcua_domain::dossier::event::{ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, DossierState, decide};
-use motcua_domain::policy::{Denied, authorize_dossier};
+use motcua_domain::policy::{Denied, Permission, authorize_dossier};
 use motcua_domain::time::parse_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
@@ -110,15 +110,7 @@ pub const MAX_RESULT_FILE: usize = 20 * 1024 * 1024;
 /// The content type of a result document, from its bytes: PDF (signed or scanned) or a scan
 /// as PNG or JPEG. Anything else is refused (no office files: a result is a final document).
 fn sniff_result_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
+    if crate::upload::is_pdf(bytes) { Some("application/pdf") } else { crate::upload::image_type(bytes) }
 }
 
 /// Checks an attachment before anything is stored; returns its safe name and content type.
@@ -134,7 +126,11 @@ fn check_attachment(kind: ActionKind, a: &Attachment) -> Result<(String, &'stati
         return Err(AppError::field("file", "too_large", "Tệp kết quả tối đa 20 MB."));
     }
     let content_type = sniff_result_type(&a.bytes).ok_or_else(|| {
-        AppError::field("file", "unsupported_type", "Văn bản kết quả phải là tệp PDF, PNG hoặc JPEG.")
+        AppError::field(
+            "file",
+            "unsupported_type",
+            "Văn bản kết quả phải là tệp PDF, PNG hoặc JPEG hợp lệ (tệp gửi lên không đọc được theo định dạng đó).",
+        )
     })?;
     Ok((name, content_type))
 }
@@ -253,6 +249,43 @@ impl Services {
             .and_then(|g| if own_correction(state, kind, principal) { Err(Denied::OwnRequest) } else { Ok(g) }))
     }
 
+    /// A change refused because the dossier's history does not hold: raises the alert, and
+    /// answers `integrity_error` to who may see the dossier ("not found" to anyone else).
+    async fn refuse_broken_dossier(
+        &self,
+        principal: &Principal,
+        reference: &Reference,
+        id: i64,
+        problem: motcua_domain::dossier::chain::DossierBreak,
+    ) -> AppError {
+        let row = self.store.dossier_row(id).await.ok().flatten();
+        let failure = crate::integrity::IntegrityFailure::Dossier {
+            id,
+            code: row.as_ref().and_then(|r| r.code.clone()),
+            problem,
+        };
+        self.raise_integrity_alert(&failure).await;
+        let agencies = match self.store.dossier_agency_ids(id).await {
+            Ok(a) => a,
+            Err(e) => return e.into(),
+        };
+        for agency in agencies {
+            if let Ok(Some(a)) = self.ref_agency(reference, agency).await
+                && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
+            {
+                return AppError::Conflict {
+                    code: "integrity_error",
+                    message: format!(
+                        "Lịch sử của hồ sơ không còn nguyên vẹn ({failure}); không thể thao tác trên hồ sơ này. \
+                         Quản trị hệ thống đã được báo."
+                    ),
+                    field: None,
+                };
+            }
+        }
+        AppError::NotFound("hồ sơ")
+    }
+
     /// For a request refused as invalid: answers "not found" to who may not see the dossier and
     /// "forbidden" to who may not take the action, so that only those who may act learn what
     /// was wrong with their input.
@@ -343,7 +376,15 @@ impl Services {
         // Everything is decided on the locked events: a concurrent hand-over cannot slip an
         // action past the checks, and the events are read once.
         let mut tx = self.store.begin().await?;
-        let mut events = tx.lock_dossier_events(id).await?;
+        let locked = tx.lock_dossier_events(id).await?;
+        // Nothing is written on a history that no longer holds at its head.
+        let mut events = match motcua_domain::dossier::chain::check_head(&locked.events, locked.verified.as_ref()) {
+            Ok(events) => events,
+            Err(problem) => {
+                drop(tx);
+                return Err(self.refuse_broken_dossier(principal, &reference, id, problem).await);
+            }
+        };
         let mut state = motcua_domain::dossier::DossierState::fold(id, &events)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
         self.authorize_view(principal, &reference, &state).await?;
@@ -627,17 +668,23 @@ mod tests {
 
     #[test]
     fn result_documents_are_pdf_or_scans_by_their_bytes() {
+        use motcua_testkit::files::{SAMPLE_PNG, sample_jpeg, sample_pdf};
         let ok = |n: &str, b: &[u8]| check_attachment(ActionKind::IssueResult, &file(n, b)).map(|(_, t)| t);
-        assert_eq!(ok("kq.pdf", b"%PDF-1.7").unwrap(), "application/pdf");
-        assert_eq!(ok("scan.png", b"\x89PNG\r\n\x1a\n....").unwrap(), "image/png");
-        assert_eq!(ok("scan.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), "image/jpeg");
-        // The name does not decide: an executable named .pdf is refused, as are office files.
+        let pdf = sample_pdf("Quyết định");
+        assert_eq!(ok("kq.pdf", &pdf).unwrap(), "application/pdf");
+        assert_eq!(ok("scan.png", SAMPLE_PNG).unwrap(), "image/png");
+        assert_eq!(ok("scan.jpg", &sample_jpeg()).unwrap(), "image/jpeg");
+        // The name does not decide: an executable named .pdf is refused, as are office files,
+        // and a page that only starts like a PDF or an image.
         assert!(ok("kq.pdf", b"MZ\x90\x00").is_err());
         assert!(ok("kq.docx", b"PK\x03\x04").is_err());
         assert!(ok("kq.pdf", b"").is_err());
-        assert!(ok("../kq.pdf", b"%PDF-1.7").map(|_| ()).is_ok(), "the path is dropped, the name kept");
-        assert!(ok(".env", b"%PDF-1.7").is_err());
-        assert!(check_attachment(ActionKind::Approve, &file("kq.pdf", b"%PDF-1.7")).is_err());
+        assert!(ok("kq.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>").is_err());
+        assert!(ok("scan.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]).is_err());
+        assert!(ok("scan.png", b"\x89PNG\r\n\x1a\n....").is_err());
+        assert!(ok("../kq.pdf", &pdf).map(|_| ()).is_ok(), "the path is dropped, the name kept");
+        assert!(ok(".env", &pdf).is_err());
+        assert!(check_attachment(ActionKind::Approve, &file("kq.pdf", &pdf)).is_err());
         let big = vec![b'%'; MAX_RESULT_FILE + 1];
         assert!(ok("kq.pdf", &big).is_err());
     }

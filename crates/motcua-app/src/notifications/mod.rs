@@ -5,7 +5,7 @@ mod mail;
 mod reminders;
 pub mod templates;
 
-pub use mail::{Mailer, NotificationMailJob, OutgoingMail, address_is_valid};
+pub use mail::{MailPayload, Mailer, NotificationMailJob, OutgoingMail, address_is_valid};
 pub use reminders::{ReminderScanJob, ScanSummary};
 pub use templates::{NotificationTemplate, TemplateContext, VARIABLES};
 

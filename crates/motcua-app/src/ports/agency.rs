@@ -27,6 +27,8 @@ pub trait AgencyReads {
     /// History, oldest first.
     async fn agency_revisions(&self, id: AgencyId) -> StoreResult<Vec<AgencyRevision>>;
     async fn count_agencies(&self) -> StoreResult<i64>;
+    /// The roots of the tree (the province), active or not.
+    async fn root_agencies(&self) -> StoreResult<Vec<Agency>>;
 }
 
 #[async_trait]

@@ -4,6 +4,7 @@ use jiff::civil::Date;
 use motcua_domain::account::UserId;
 use motcua_domain::agency::{AgencyId, AgencyPath};
 use motcua_domain::dossier::DossierEvent;
+use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
 use motcua_domain::policy::Permission;
 
 use super::StoreResult;
@@ -106,6 +107,13 @@ pub struct DossierQuery {
     pub limit: i64,
 }
 
+/// A dossier's history as a change reads it.
+#[derive(Debug, Clone, Default)]
+pub struct LockedEvents {
+    pub events: Vec<StoredEvent>,
+    pub verified: Option<VerifiedHead>,
+}
+
 /// Where a client transaction id was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TxnUse {
@@ -143,8 +151,10 @@ pub trait DossierWrites {
         events: &[DossierEvent],
         agencies: &[AgencyId],
     ) -> StoreResult<()>;
-    /// The dossier's events, locking the dossier against concurrent changes until commit.
-    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<Vec<DossierEvent>>;
+    /// The dossier's events exactly as stored and the head the integrity job verified last
+    /// (so the head can be checked before a change), locking the dossier against concurrent
+    /// changes until commit.
+    async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<LockedEvents>;
     /// Records a change of a dossier in one round trip (appends the events, rewrites the row
     /// and adds the agencies it now involves) and commits the transaction. A repeated
     /// `(dossier, seq)` or client transaction id is a [`crate::StoreError::Duplicate`], and

@@ -8,3 +8,13 @@ pub trait FileStore: Send + Sync + 'static {
     async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()>;
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
 }
+
+/// A second place every anchor is written to (a file; later issues add other sinks), which
+/// whoever can rewrite the database cannot rewrite as well.
+#[async_trait]
+pub trait AnchorSink: Send + Sync + 'static {
+    /// Appends one anchor; returns once it is durable.
+    async fn append(&self, anchor: &motcua_domain::integrity::Anchor) -> anyhow::Result<()>;
+    /// Where it writes, for messages.
+    fn describe(&self) -> String;
+}

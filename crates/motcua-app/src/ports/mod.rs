@@ -11,6 +11,7 @@ mod calendar;
 mod catalog;
 mod dossier;
 mod files;
+mod integrity;
 mod job;
 mod meta;
 mod notification;
@@ -23,6 +24,7 @@ pub use calendar::*;
 pub use catalog::*;
 pub use dossier::*;
 pub use files::*;
+pub use integrity::*;
 pub use job::*;
 pub use meta::*;
 pub use notification::*;
@@ -42,6 +44,7 @@ pub trait Store:
     + CalendarReads
     + CatalogReads
     + DossierReads
+    + IntegrityReads
     + JobReads
     + JobQueue
     + MetaReads
@@ -72,6 +75,7 @@ pub trait StoreTx:
     + CalendarWrites
     + CatalogWrites
     + DossierWrites
+    + IntegrityWrites
     + JobWrites
     + MetaWrites
     + NotificationWrites

@@ -9,6 +9,7 @@ pub mod action;
 pub mod agency_clock;
 pub mod applicant;
 pub mod cccd;
+pub mod chain;
 pub mod code;
 pub mod correction;
 pub mod event;
