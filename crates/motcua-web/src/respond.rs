@@ -255,6 +255,24 @@ pub fn base_url(state: &crate::state::AppState, headers: &axum::http::HeaderMap)
     format!("http://{host}")
 }
 
+/// `axum::extract::Multipart` answering a malformed form (wrong type, no boundary) with our
+/// error shape, as JSON on the API and as the error page on pages.
+pub struct Upload(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let api = crate::auth::is_api(req.uri().path());
+        axum::extract::Multipart::from_request(req, state).await.map(Upload).map_err(|_| {
+            error_response(
+                api,
+                HttpError::bad_request("invalid_form", "Gửi tệp bằng biểu mẫu multipart/form-data (có boundary)."),
+            )
+        })
+    }
+}
+
 /// A file of a multipart form.
 pub struct UploadedFile {
     pub file_name: String,

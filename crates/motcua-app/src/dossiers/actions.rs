@@ -31,6 +31,9 @@ pub struct ActionInput {
     /// `send_back`, `consult`, `answer_consultation`, `request_payment`, `receive_payment`,
     /// `approve`, `reject`, `issue_result`, `return_result`, `request_withdrawal`, `stop`,
     /// `extend`, `request_correction`, `approve_correction`, `reject_correction`.
+    #[schema(
+        pattern = "^(accept|request_supplement|receive_supplement|refuse|assign|forward|send_back|consult|answer_consultation|request_payment|receive_payment|approve|reject|issue_result|return_result|request_withdrawal|stop|extend|request_correction|approve_correction|reject_correction)$"
+    )]
     pub action: String,
     /// Why (required for send_back, reject, stop, extend, a second supplement request and
     /// every correction action).
@@ -664,6 +667,14 @@ mod tests {
 
     fn file(name: &str, bytes: &[u8]) -> Attachment {
         Attachment { file_name: name.into(), bytes: bytes.to_vec() }
+    }
+
+    /// The pattern the OpenAPI document gives `action` is every action, and nothing else.
+    #[test]
+    fn the_documented_actions_are_the_actions() {
+        let schema = serde_json::to_value(<ActionInput as utoipa::PartialSchema>::schema()).unwrap();
+        let all: Vec<&str> = ActionKind::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(schema["properties"]["action"]["pattern"], format!("^({})$", all.join("|")));
     }
 
     #[test]

@@ -27,8 +27,10 @@ use crate::services::Services;
 pub struct ApplicantInput {
     /// `person` (default) or `organisation`.
     #[serde(default)]
+    #[schema(pattern = "^(person|organisation)$")]
     pub kind: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 255)]
     pub full_name: String,
     /// 12-digit personal ID (9 for an old ID card), or the organisation's tax code.
     #[serde(default)]
@@ -85,14 +87,17 @@ pub struct PostalInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct IntakeInput {
     /// National procedure code, e.g. `1.001193`.
+    #[schema(pattern = r"^[1-9]\.[0-9]{6}(\.[0-9A-Z.]+)?$", example = "1.001193")]
     pub procedure_code: String,
     /// The case (trường hợp) by name; may be left out when the procedure has one case.
     #[serde(default)]
     pub case: Option<String>,
     /// E-ID of the receiving agency.
+    #[schema(pattern = r"^[A-Z0-9]+(\.[A-Z0-9]+)*$", max_length = 35, example = "H99.301")]
     pub agency_code: String,
     /// `desk` (default), `postal` or `online`.
     #[serde(default)]
+    #[schema(pattern = "^(desk|postal|online)$")]
     pub channel: Option<String>,
     #[serde(default)]
     pub applicant: ApplicantInput,
@@ -109,6 +114,7 @@ pub struct IntakeInput {
     pub sets: Option<u32>,
     /// `desk` (default), `post` or `electronic`: where the applicant wants the result.
     #[serde(default)]
+    #[schema(pattern = "^(desk|post|electronic)$")]
     pub delivery: Option<String>,
     #[serde(default)]
     pub postal: Option<PostalInput>,

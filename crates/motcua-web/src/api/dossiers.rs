@@ -439,7 +439,7 @@ pub async fn issue_result(
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
     ApiPath(key): ApiPath<String>,
-    mp: axum::extract::Multipart,
+    crate::respond::Upload(mp): crate::respond::Upload,
 ) -> ApiResult<Json<DossierDto>> {
     let (file, fields) = crate::respond::read_multipart(mp).await?;
     let get =

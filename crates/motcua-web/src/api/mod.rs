@@ -63,8 +63,86 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Declares on every operation the statuses the layers around the handlers answer with, so the
+/// document lists every status a route can give (a client generated from it handles them):
+/// 400 for an unreadable query, path or body; 401 and 403 where a token is required; 404 where
+/// the path names an object; 408 after the request timeout; 409 for a write that conflicts;
+/// 413 and 415 for a body too large or of another type; 422 for input that fails validation;
+/// 429 where a rate limit applies (the public routes).
+struct LayerStatuses;
+
+impl Modify for LayerStatuses {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::content::ContentBuilder;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::response::ResponseBuilder;
+        use utoipa::openapi::{Ref, RefOr};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_object = path.contains('{');
+            let ops = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.delete.as_mut()),
+                (true, item.patch.as_mut()),
+            ];
+            for (write, op) in ops {
+                let Some(op) = op else { continue };
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let has_query = op.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.parameter_in == ParameterIn::Query,
+                    RefOr::Ref(_) => false,
+                });
+                let mut add = |status: &str, description: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(description));
+                };
+                add("400", "Tham số, đường dẫn hoặc nội dung không đọc được");
+                if secured {
+                    add("401", "Thiếu khóa API, hoặc khóa không hợp lệ, hết hạn, đã thu hồi");
+                    add("403", "Không có quyền, hoặc đối tượng ngoài phạm vi được phân quyền");
+                } else {
+                    add("429", "Quá nhiều yêu cầu từ một địa chỉ; thử lại sau");
+                }
+                if names_object {
+                    add("404", "Không tìm thấy (hoặc không được xem)");
+                }
+                add("408", "Yêu cầu quá thời gian xử lý");
+                if write {
+                    add("409", "Xung đột với dữ liệu hiện có (đã bị thay đổi, trùng)");
+                }
+                if has_body {
+                    add("413", "Nội dung quá lớn");
+                    add("415", "Kiểu nội dung không được hỗ trợ");
+                }
+                if has_body || has_query {
+                    add("422", "Dữ liệu không hợp lệ; xem lỗi của từng trường");
+                }
+            }
+        }
+    }
+}
+
 /// The API routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
+    let (router, mut doc) = routes();
+    // After the routes: their operations are what it completes.
+    LayerStatuses.modify(&mut doc);
+    (router, doc)
+}
+
+fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me))
         .routes(routes!(agencies::list, agencies::create))

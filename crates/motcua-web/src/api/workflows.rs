@@ -81,7 +81,7 @@ pub(crate) async fn export_response(state: &AppState, p: &motcua_domain::account
 
 /// Imports a TOML file of definitions: all are checked first and one bad entry changes
 /// nothing; an entry for an existing procedure, case and agency replaces it.
-#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", request_body(content = String, content_type = "application/toml"),
+#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", request_body(content((String = "application/toml"), (String = "text/plain")), description = "The definitions as TOML text"),
     security(("bearer" = [])),
     responses((status = 200, body = WorkflowImport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(

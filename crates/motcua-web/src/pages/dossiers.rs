@@ -681,7 +681,7 @@ pub async fn issue(
     user: PageUser,
     Meta(meta): Meta,
     PagePath(key): PagePath<String>,
-    mp: axum::extract::Multipart,
+    crate::respond::Upload(mp): crate::respond::Upload,
 ) -> PageResult {
     let (file, fields) = crate::respond::read_multipart(mp).await?;
     let input = ActionInput { action: "issue_result".into(), ..action_input(&FormPairs(fields)) };

@@ -94,7 +94,12 @@ async fn read_file(mp: Multipart) -> Result<(String, String, Vec<u8>, Vec<(Strin
 
 /// `POST /admin/procedures/import` (multipart: `file`): checks the file at once, then queues it
 /// and shows its progress page.
-pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, mp: Multipart) -> PageResult {
+pub async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    Meta(meta): Meta,
+    crate::respond::Upload(mp): crate::respond::Upload,
+) -> PageResult {
     state.services.authorize_catalog(&user.principal)?;
     let (name, _, bytes, _) = read_file(mp).await?;
     let queued = match ImportFormat::of_file(&name) {
@@ -801,7 +806,7 @@ pub async fn attach_form(
     user: PageUser,
     Meta(meta): Meta,
     PagePath((code, n)): PagePath<(String, u32)>,
-    mp: Multipart,
+    crate::respond::Upload(mp): crate::respond::Upload,
 ) -> PageResult {
     state.services.authorize_catalog(&user.principal)?;
     let (name, content_type, bytes, fields) = read_file(mp).await?;
