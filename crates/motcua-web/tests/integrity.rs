@@ -132,6 +132,7 @@ app_tests! {
         let a = alerts(&app).await;
         assert_eq!(a.len(), 1);
         assert!(a[0]["body"].as_str().unwrap().contains(&code), "{a:?}");
+        assert_eq!(a[0]["kind_label"], "Cảnh báo toàn vẹn dữ liệu");
         // Found again, it is not announced again.
         app.services.checkpoint(AnchorReason::Periodic).await.unwrap();
         assert_eq!(alerts(&app).await.len(), 1);

@@ -12,6 +12,7 @@ mod alert;
 mod checkpoint;
 mod verify;
 
+pub use alert::ALERT_KIND;
 pub use checkpoint::{CheckpointJob, CheckpointOutcome};
 pub use verify::IntegrityReport;
 

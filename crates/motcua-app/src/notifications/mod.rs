@@ -15,6 +15,15 @@ use crate::error::AppError;
 use crate::ports::{NotificationFilter, NotificationRecord};
 use crate::services::Services;
 
+/// The label of a stored notification's kind: a reminder's, or the integrity alert's.
+pub fn kind_label_vi(kind: &str) -> &'static str {
+    match motcua_domain::notification::NotificationKind::parse(kind) {
+        Some(k) => k.label_vi(),
+        None if kind == crate::integrity::ALERT_KIND => "Cảnh báo toàn vẹn dữ liệu",
+        None => "",
+    }
+}
+
 /// One page of a person's notifications.
 #[derive(Debug, Clone)]
 pub struct NotificationPage {

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_app::notifications::NotificationTemplate;
 use motcua_app::ports::NotificationRecord;
-use motcua_domain::notification::NotificationKind;
 use motcua_domain::time::rfc3339_vn;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -39,7 +38,7 @@ impl From<&NotificationRecord> for NotificationDto {
         Self {
             id: n.id,
             kind: n.kind.clone(),
-            kind_label: NotificationKind::parse(&n.kind).map(|k| k.label_vi().to_owned()).unwrap_or_default(),
+            kind_label: motcua_app::notifications::kind_label_vi(&n.kind).to_owned(),
             subject: n.subject.clone(),
             body: n.body.clone(),
             link: n.link.clone(),

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use motcua_app::notifications::{NotificationTemplate, TemplateContext, VARIABLES, templates};
-use motcua_domain::notification::NotificationKind;
 use motcua_domain::time::format_datetime;
 use serde::Deserialize;
 
@@ -49,7 +48,7 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Quer
         .iter()
         .map(|n| NoticeRow {
             id: n.id,
-            kind: NotificationKind::parse(&n.kind).map_or("", NotificationKind::label_vi),
+            kind: motcua_app::notifications::kind_label_vi(&n.kind),
             subject: n.subject.clone(),
             body: n.body.clone(),
             created: format_datetime(n.created_at),
