@@ -170,32 +170,18 @@ impl Worker {
     /// integrity checkpoint.
     pub async fn schedule_periodic(&self) -> Result<(), AppError> {
         let now = self.services.now();
-        let hour = now.as_second().div_euclid(3600);
-        let purge = new_job(
-            MaintenancePurge::KIND,
-            &serde_json::json!({}),
-            now,
-            3,
-            Some(format!("{}@{hour}", MaintenancePurge::KIND)),
-        )?;
-        let every = self.services.settings.notifications.scan_interval.as_secs().max(60);
-        let slot = now.as_second().div_euclid(every);
-        let scan = new_job(
-            crate::notifications::ReminderScanJob::KIND,
-            &serde_json::json!({}),
-            now,
-            3,
-            Some(format!("{}@{every}:{slot}", crate::notifications::ReminderScanJob::KIND)),
-        )?;
-        let every = self.services.settings.integrity.checkpoint_interval.as_secs().max(60);
-        let slot = now.as_second().div_euclid(every);
-        let checkpoint = new_job(
-            crate::integrity::CheckpointJob::KIND,
-            &serde_json::json!({}),
-            now,
-            3,
-            Some(format!("{}@{every}:{slot}", crate::integrity::CheckpointJob::KIND)),
-        )?;
+        let settings = &self.services.settings;
+        // One job per kind and period: the period's number is in its dedup key.
+        let periodic = |kind: &str, every_secs: i64| {
+            let every = every_secs.max(60);
+            let slot = now.as_second().div_euclid(every);
+            new_job(kind, &serde_json::json!({}), now, 3, Some(format!("{kind}@{every}:{slot}")))
+        };
+        let purge = periodic(MaintenancePurge::KIND, 3600)?;
+        let scan =
+            periodic(crate::notifications::ReminderScanJob::KIND, settings.notifications.scan_interval.as_secs())?;
+        let checkpoint =
+            periodic(crate::integrity::CheckpointJob::KIND, settings.integrity.checkpoint_interval.as_secs())?;
         let mut tx = self.services.store.begin().await?;
         tx.enqueue_job(&purge, now).await?;
         tx.enqueue_job(&scan, now).await?;

@@ -102,7 +102,7 @@ impl AnchorReason {
 }
 
 /// The facts an anchor vouches for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnchorFacts {
     pub at: Timestamp,
     pub reason: AnchorReason,
@@ -118,12 +118,8 @@ pub struct AnchorFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
     pub seq: i64,
-    pub at: Timestamp,
-    pub reason: AnchorReason,
-    pub audit_seq: i64,
-    pub audit_hash: String,
-    pub dossiers: i64,
-    pub heads_digest: String,
+    #[serde(flatten)]
+    pub facts: AnchorFacts,
     pub key_id: String,
     pub prev_mac: String,
     pub mac: String,
@@ -134,12 +130,7 @@ impl Anchor {
     pub fn seal(key: &AnchorKey, facts: AnchorFacts, prev: Option<&Anchor>) -> Anchor {
         let mut a = Anchor {
             seq: prev.map_or(1, |p| p.seq + 1),
-            at: facts.at,
-            reason: facts.reason,
-            audit_seq: facts.audit_seq,
-            audit_hash: facts.audit_hash,
-            dossiers: facts.dossiers,
-            heads_digest: facts.heads_digest,
+            facts,
             key_id: key.id(),
             prev_mac: prev.map_or_else(|| GENESIS_MAC.to_owned(), |p| p.mac.clone()),
             mac: String::new(),
@@ -168,12 +159,13 @@ impl Anchor {
         };
         field(b"motcua-anchor-v1");
         field(&self.seq.to_be_bytes());
-        field(&self.at.as_microsecond().to_be_bytes());
-        field(self.reason.as_str().as_bytes());
-        field(&self.audit_seq.to_be_bytes());
-        field(self.audit_hash.as_bytes());
-        field(&self.dossiers.to_be_bytes());
-        field(self.heads_digest.as_bytes());
+        let f = &self.facts;
+        field(&f.at.as_microsecond().to_be_bytes());
+        field(f.reason.as_str().as_bytes());
+        field(&f.audit_seq.to_be_bytes());
+        field(f.audit_hash.as_bytes());
+        field(&f.dossiers.to_be_bytes());
+        field(f.heads_digest.as_bytes());
         field(self.key_id.as_bytes());
         field(self.prev_mac.as_bytes());
         out
@@ -343,7 +335,7 @@ mod tests {
         let list = anchors(&k, 4);
         // A fact changed after sealing.
         let mut bad = list.clone();
-        bad[1].heads_digest = facts(9).heads_digest;
+        bad[1].facts.heads_digest = facts(9).heads_digest;
         let mut v = AnchorVerifier::new(&k);
         v.push(&bad[0]).unwrap();
         assert_eq!(v.push(&bad[1]), Err(AnchorBreak::Forged { seq: 2 }));

@@ -5,7 +5,7 @@ use motcua_app::StoreError;
 use motcua_app::ports::{DossierRow, HeadRow, IntegrityReads, IntegrityWrites, StoreResult};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
-use motcua_domain::integrity::{Anchor, AnchorReason};
+use motcua_domain::integrity::{Anchor, AnchorFacts, AnchorReason};
 use sqlx::any::AnyRow;
 
 use crate::Db;
@@ -14,24 +14,32 @@ use crate::dossier::{row_from, stored_from};
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
-/// `$1, $2, …` bound to the ids.
-fn push_ids(b: &mut SqlBuilder, ids: &[i64]) {
+/// The rows of `{select} IN (ids) ORDER BY {order}` (`select` ends with the id column).
+async fn of_ids(db: &Db, select: &str, ids: &[i64], order: &str) -> StoreResult<Vec<AnyRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = SqlBuilder::new(&format!("{select} IN ("));
     for (i, id) in ids.iter().enumerate() {
         b.push(if i == 0 { "" } else { ", " }).bind(*id);
     }
+    b.push(") ORDER BY ").push(order);
+    b.build().fetch_all(db.read_pool()).await.map_err(db_err)
 }
 
 fn anchor_from(r: &AnyRow) -> StoreResult<Anchor> {
     let reason = r.text("reason")?;
     Ok(Anchor {
         seq: r.i64("seq")?,
-        at: r.ts("at")?,
-        reason: AnchorReason::parse(&reason)
-            .ok_or_else(|| StoreError::Backend(format!("stored anchor reason is invalid: {reason:?}")))?,
-        audit_seq: r.i64("audit_seq")?,
-        audit_hash: r.text("audit_hash")?,
-        dossiers: r.i64("dossiers")?,
-        heads_digest: r.text("heads_digest")?,
+        facts: AnchorFacts {
+            at: r.ts("at")?,
+            reason: AnchorReason::parse(&reason)
+                .ok_or_else(|| StoreError::Backend(format!("stored anchor reason is invalid: {reason:?}")))?,
+            audit_seq: r.i64("audit_seq")?,
+            audit_hash: r.text("audit_hash")?,
+            dossiers: r.i64("dossiers")?,
+            heads_digest: r.text("heads_digest")?,
+        },
         key_id: r.text("key_id")?,
         prev_mac: r.text("prev_mac")?,
         mac: r.text("mac")?,
@@ -79,52 +87,18 @@ impl IntegrityReads for Db {
             .collect()
     }
 
-    async fn verified_heads(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, VerifiedHead)>> {
-        let rows = sqlx::query(
-            "SELECT dossier_id, seq AS v_seq, hash AS v_hash FROM integrity_heads WHERE dossier_id > $1 \
-             ORDER BY dossier_id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(self.read_pool())
-        .await
-        .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                let head = verified_from(r)?.ok_or_else(|| StoreError::Backend("verified head without seq".into()))?;
-                Ok((r.i64("dossier_id")?, head))
-            })
-            .collect()
-    }
-
     async fn dossier_rows_of(&self, ids: &[i64]) -> StoreResult<Vec<DossierRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut b = SqlBuilder::new("SELECT * FROM dossiers WHERE id IN (");
-        push_ids(&mut b, ids);
-        b.push(") ORDER BY id");
-        b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(row_from).collect()
+        of_ids(self, "SELECT * FROM dossiers WHERE id", ids, "id").await?.iter().map(row_from).collect()
     }
 
     async fn stored_events_of(&self, ids: &[i64]) -> StoreResult<Vec<StoredEvent>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut b = SqlBuilder::new("SELECT * FROM dossier_events WHERE dossier_id IN (");
-        push_ids(&mut b, ids);
-        b.push(") ORDER BY dossier_id, seq");
-        b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(stored_from).collect()
+        let rows = of_ids(self, "SELECT * FROM dossier_events WHERE dossier_id", ids, "dossier_id, seq").await?;
+        rows.iter().map(stored_from).collect()
     }
 
     async fn dossier_agencies_of(&self, ids: &[i64]) -> StoreResult<Vec<(i64, AgencyId)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut b = SqlBuilder::new("SELECT dossier_id, agency_id FROM dossier_agencies WHERE dossier_id IN (");
-        push_ids(&mut b, ids);
-        b.push(") ORDER BY dossier_id, agency_id");
-        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        let select = "SELECT dossier_id, agency_id FROM dossier_agencies WHERE dossier_id";
+        let rows = of_ids(self, select, ids, "dossier_id, agency_id").await?;
         rows.iter().map(|r| Ok((r.i64("dossier_id")?, AgencyId(r.i64("agency_id")?)))).collect()
     }
 
@@ -183,12 +157,12 @@ impl IntegrityWrites for DbTx {
              prev_mac, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(a.seq)
-        .bind(us(a.at))
-        .bind(a.reason.as_str())
-        .bind(a.audit_seq)
-        .bind(a.audit_hash.clone())
-        .bind(a.dossiers)
-        .bind(a.heads_digest.clone())
+        .bind(us(a.facts.at))
+        .bind(a.facts.reason.as_str())
+        .bind(a.facts.audit_seq)
+        .bind(a.facts.audit_hash.clone())
+        .bind(a.facts.dossiers)
+        .bind(a.facts.heads_digest.clone())
         .bind(a.key_id.clone())
         .bind(a.prev_mac.clone())
         .bind(a.mac.clone())

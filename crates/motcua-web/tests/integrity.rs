@@ -97,8 +97,8 @@ app_tests! {
         let first = approved_dossier(&app, "Nguyễn Văn An").await;
         let second = intake(&app.api_as("anphu.motcua").await, "Lê Thị Bình").await;
         let a1 = anchored(&app).await;
-        assert_eq!((a1.seq, a1.dossiers), (1, 2));
-        assert!(a1.audit_seq > 0);
+        assert_eq!((a1.seq, a1.facts.dossiers), (1, 2));
+        assert!(a1.facts.audit_seq > 0);
         let report = app.services.verify_integrity(&[]).await.unwrap().expect("intact");
         assert_eq!((report.dossiers, report.anchors), (2, 1));
         assert!(report.anchors_authenticated);
@@ -109,7 +109,7 @@ app_tests! {
         let a2 = anchored(&app).await;
         assert_eq!(a2.seq, 2);
         assert_eq!(a2.prev_mac, a1.mac);
-        assert_ne!(a2.heads_digest, a1.heads_digest);
+        assert_ne!(a2.facts.heads_digest, a1.facts.heads_digest);
         let (_, v) = app.api_as("anphu.lanhdao").await.json(&format!("/api/v1/dossiers/{first}")).await;
         assert_eq!(v["status"], 4);
         let report = app.services.verify_integrity(&[]).await.unwrap().expect("intact");
@@ -185,7 +185,7 @@ app_tests! {
         let a = anchored(&app).await;
         drop_guards(&app).await;
         // Rewritten, every hash recomputed as anyone can: plain hashes alone cannot tell.
-        let entries = app.services.store.audit_entries_after(a.audit_seq - 2, 10).await.unwrap();
+        let entries = app.services.store.audit_entries_after(a.facts.audit_seq - 2, 10).await.unwrap();
         let mut prev = entries[0].prev_hash.clone();
         for e in &entries[..2] {
             let mut event = e.event.clone();
@@ -196,12 +196,12 @@ app_tests! {
         }
         assert!(app.services.verify_audit(None).await.unwrap().is_ok(), "the plain chain still links");
         let f = failure(&app).await;
-        assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::AnchorMismatch { seq: a.audit_seq }), "{f}");
+        assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::AnchorMismatch { seq: a.facts.audit_seq }), "{f}");
 
         // Deleted: the log now ends before the anchored entry.
-        sql(&app, &format!("DELETE FROM audit_log WHERE seq >= {}", a.audit_seq - 1)).await;
+        sql(&app, &format!("DELETE FROM audit_log WHERE seq >= {}", a.facts.audit_seq - 1)).await;
         let f = failure(&app).await;
-        assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::Truncated { found: a.audit_seq - 2, anchor: a.audit_seq }));
+        assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::Truncated { found: a.facts.audit_seq - 2, anchor: a.facts.audit_seq }));
         assert!(matches!(app.services.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
     }
 

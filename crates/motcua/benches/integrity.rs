@@ -90,7 +90,7 @@ async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>)
             let CheckpointOutcome::Anchored(a) = services.checkpoint(AnchorReason::Manual).await.unwrap() else {
                 panic!("checkpoint did not anchor")
             };
-            Row { backend: name, what, seconds: t.elapsed().as_secs_f64(), dossiers: a.dossiers, events: 0 }
+            Row { backend: name, what, seconds: t.elapsed().as_secs_f64(), dossiers: a.facts.dossiers, events: 0 }
         }
     };
     out.push(anchor("checkpoint, all dossiers new").await);

@@ -342,7 +342,12 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
                         },
                     );
                     if let Some(a) = &r.newest_anchor {
-                        println!("Neo mới nhất: số {} lúc {} ({} hồ sơ).", a.seq, format_datetime(a.at), a.dossiers);
+                        println!(
+                            "Neo mới nhất: số {} lúc {} ({} hồ sơ).",
+                            a.seq,
+                            format_datetime(a.facts.at),
+                            a.facts.dossiers
+                        );
                     }
                     println!(
                         "Thời gian: {secs:.2} s ({:.0} sự kiện/s).",
@@ -358,7 +363,10 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
         }
         AuditCommand::Anchor => match services.checkpoint(AnchorReason::Manual).await? {
             CheckpointOutcome::Anchored(a) => {
-                println!("Đã ghi neo số {} ({} hồ sơ, nhật ký tới mục {}).", a.seq, a.dossiers, a.audit_seq);
+                println!(
+                    "Đã ghi neo số {} ({} hồ sơ, nhật ký tới mục {}).",
+                    a.seq, a.facts.dossiers, a.facts.audit_seq
+                );
                 Ok(ExitCode::SUCCESS)
             }
             CheckpointOutcome::Broken(f) => {

@@ -7,8 +7,7 @@ use motcua_domain::audit::Outcome;
 use super::IntegrityFailure;
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::jobs::new_job;
-use crate::notifications::{MailPayload, NotificationMailJob, address_is_valid};
+use crate::notifications::address_is_valid;
 use crate::ports::NewNotification;
 use crate::services::Services;
 
@@ -55,14 +54,7 @@ impl Services {
             let Some(id) = tx.insert_notification(&n).await? else { continue };
             created += 1;
             if mail_on && admin.email.as_deref().is_some_and(address_is_valid) {
-                let job = new_job(
-                    NotificationMailJob::KIND,
-                    &MailPayload { notification_id: id },
-                    now,
-                    8,
-                    Some(format!("mail:{id}")),
-                )?;
-                tx.enqueue_job(&job, now).await?;
+                crate::notifications::enqueue_mail(&mut *tx, id, now).await?;
             }
         }
         if created == 0 {

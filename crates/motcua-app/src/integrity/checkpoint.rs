@@ -46,7 +46,7 @@ impl Services {
             Ok(anchor) => {
                 metrics::gauge!("motcua_integrity_ok").set(1.0);
                 metrics::counter!("motcua_integrity_anchors_total").increment(1);
-                metrics::gauge!("motcua_integrity_last_anchor_seconds").set(anchor.at.as_second() as f64);
+                metrics::gauge!("motcua_integrity_last_anchor_seconds").set(anchor.facts.at.as_second() as f64);
                 if let Some(sink) = &self.anchor_sink
                     && let Err(e) = sink.append(&anchor).await
                 {
@@ -57,8 +57,8 @@ impl Services {
                 }
                 tracing::info!(
                     anchor = anchor.seq,
-                    dossiers = anchor.dossiers,
-                    audit = anchor.audit_seq,
+                    dossiers = anchor.facts.dossiers,
+                    audit = anchor.facts.audit_seq,
                     ms = started.elapsed().as_millis() as u64,
                     "integrity checkpoint"
                 );
@@ -157,7 +157,7 @@ impl Services {
         }
         // The verified heads must be what the newest anchor vouched for.
         if let Some(a) = &last
-            && old.finish() != (a.dossiers, a.heads_digest.clone())
+            && old.finish() != (a.facts.dossiers, a.facts.heads_digest.clone())
         {
             if self.anchored_since(a).await? {
                 return Ok(Err(None));
@@ -196,7 +196,9 @@ impl Services {
         last: Option<&Anchor>,
     ) -> Result<Result<Option<ChainHead>, IntegrityFailure>, AppError> {
         use motcua_domain::audit::ChainBreak;
-        let from = last.filter(|a| a.audit_seq > 0).map(|a| ChainHead { seq: a.audit_seq, hash: a.audit_hash.clone() });
+        let from = last
+            .filter(|a| a.facts.audit_seq > 0)
+            .map(|a| ChainHead { seq: a.facts.audit_seq, hash: a.facts.audit_hash.clone() });
         let mut verifier = match &from {
             Some(h) => {
                 // The anchored entry must still be there, unchanged.

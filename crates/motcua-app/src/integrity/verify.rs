@@ -125,8 +125,8 @@ impl Services {
         // The audit log, up to the newest anchor's head at least.
         let audit_anchor = newest
             .as_ref()
-            .filter(|a| a.audit_seq > 0)
-            .map(|a| ChainHead { seq: a.audit_seq, hash: a.audit_hash.clone() });
+            .filter(|a| a.facts.audit_seq > 0)
+            .map(|a| ChainHead { seq: a.facts.audit_seq, hash: a.facts.audit_hash.clone() });
         let audit = match self.verify_audit(audit_anchor).await? {
             Ok(r) => r,
             Err(b) => return Ok(Err(IntegrityFailure::Audit(b))),
@@ -166,7 +166,9 @@ impl Services {
         }
         if let Some(anchor) = &newest {
             let found = digest.finish();
-            if found != (anchor.dossiers, anchor.heads_digest.clone()) && !self.anchored_since(anchor).await? {
+            if found != (anchor.facts.dossiers, anchor.facts.heads_digest.clone())
+                && !self.anchored_since(anchor).await?
+            {
                 return Ok(Err(IntegrityFailure::VerifiedHeads { anchor: anchor.seq }));
             }
         }

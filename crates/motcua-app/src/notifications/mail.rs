@@ -70,6 +70,23 @@ pub struct MailPayload {
     pub notification_id: i64,
 }
 
+/// Queues the e-mail of a notification, in the transaction that records it.
+pub(crate) async fn enqueue_mail(
+    tx: &mut dyn crate::ports::StoreTx,
+    notification_id: i64,
+    now: jiff::Timestamp,
+) -> Result<(), crate::error::AppError> {
+    let job = crate::jobs::new_job(
+        NotificationMailJob::KIND,
+        &MailPayload { notification_id },
+        now,
+        8,
+        Some(format!("mail:{notification_id}")),
+    )?;
+    tx.enqueue_job(&job, now).await?;
+    Ok(())
+}
+
 /// Sends one notification by e-mail. Idempotent: a notification already mailed is not sent
 /// again (a worker dying between the send and the record may still send it twice: SMTP has
 /// no exactly-once).

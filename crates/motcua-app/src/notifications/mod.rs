@@ -5,6 +5,7 @@ mod mail;
 mod reminders;
 pub mod templates;
 
+pub(crate) use mail::enqueue_mail;
 pub use mail::{MailPayload, Mailer, NotificationMailJob, OutgoingMail, address_is_valid};
 pub use reminders::{ReminderScanJob, ScanSummary};
 pub use templates::{NotificationTemplate, TemplateContext, VARIABLES};

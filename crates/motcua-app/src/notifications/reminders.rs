@@ -15,10 +15,10 @@ use motcua_domain::notification::{NotificationKind, Reminder, ReminderFacts, Rem
 use motcua_domain::time::format_datetime;
 use serde::Serialize;
 
-use super::mail::{MailPayload, NotificationMailJob, address_is_valid};
+use super::mail::address_is_valid;
 use super::templates::{NotificationTemplate, TemplateContext, render};
 use crate::error::AppError;
-use crate::jobs::{JobHandler, new_job};
+use crate::jobs::JobHandler;
 use crate::ports::{ClaimedJob, DossierRow, NewNotification, Recipient};
 use crate::reference::Reference;
 use crate::services::Services;
@@ -321,14 +321,7 @@ impl Services {
             let Some(id) = tx.insert_notification(n).await? else { continue };
             created += 1;
             if mail_on && *mailable {
-                let job = new_job(
-                    NotificationMailJob::KIND,
-                    &MailPayload { notification_id: id },
-                    now,
-                    8,
-                    Some(format!("mail:{id}")),
-                )?;
-                tx.enqueue_job(&job, now).await?;
+                super::mail::enqueue_mail(&mut *tx, id, now).await?;
                 mails += 1;
             }
         }

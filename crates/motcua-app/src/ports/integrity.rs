@@ -24,9 +24,6 @@ pub struct HeadRow {
 pub trait IntegrityReads {
     /// Dossiers with `id > after`, ascending, at most `limit`.
     async fn dossier_heads(&self, after: i64, limit: i64) -> StoreResult<Vec<HeadRow>>;
-    /// Verified heads of dossiers with `id > after`, ascending, at most `limit` (the digest
-    /// the newest anchor vouches for is over all of them).
-    async fn verified_heads(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, VerifiedHead)>>;
     /// The rows of these dossiers (a page: a few hundred ids), ascending.
     async fn dossier_rows_of(&self, ids: &[i64]) -> StoreResult<Vec<DossierRow>>;
     /// Their events exactly as stored, by dossier and number.

@@ -221,36 +221,15 @@ pub fn check_head(events: &[StoredEvent], verified: Option<&VerifiedHead>) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dossier::event::{AgencyRef, ProcedureRef, Submission};
     use proptest::prelude::*;
 
     fn submitted() -> EventBody {
-        EventBody::Submitted(Box::new(Submission {
-            channel: crate::catalog::Channel::Desk,
-            procedure: ProcedureRef {
-                id: 1,
-                code: "1.001193".into(),
-                name: "Đăng ký khai sinh".into(),
-                version_id: 1,
-                version: 1,
-                case: "Trường hợp chung".into(),
-            },
-            receiving: AgencyRef {
-                id: crate::agency::AgencyId(5),
-                code: crate::agency::AgencyCode::parse("H99.301").unwrap(),
-                name: "UBND xã".into(),
-            },
-            applicant: crate::dossier::applicant::Applicant {
-                full_name: "Nguyễn Văn An".into(), ..Default::default()
-            },
-            representative: None,
-            documents: vec![],
-            sets: 1,
-            fees_vnd: 0,
-            delivery: crate::dossier::event::ResultDelivery::Desk,
-            postal: None,
-            notes: None,
-        }))
+        let receiving = crate::dossier::event::AgencyRef {
+            id: crate::agency::AgencyId(5),
+            code: crate::agency::AgencyCode::parse("H99.301").unwrap(),
+            name: "UBND xã".into(),
+        };
+        EventBody::Submitted(Box::new(crate::dossier::event::sample_submission(receiving)))
     }
 
     /// A chain of `n` sealed events of dossier 7.

@@ -396,3 +396,28 @@ pub fn event_hash(
     field(Some(prev_hash.as_bytes()));
     hex::encode(h.finalize())
 }
+
+/// A desk submission of `1.001193` at the commune `H99.301`, for tests.
+#[cfg(test)]
+pub(crate) fn sample_submission(receiving: AgencyRef) -> Submission {
+    Submission {
+        channel: Channel::Desk,
+        procedure: ProcedureRef {
+            id: 1,
+            code: "1.001193".into(),
+            name: "Đăng ký khai sinh".into(),
+            version_id: 1,
+            version: 1,
+            case: "Chung".into(),
+        },
+        receiving,
+        applicant: super::applicant::Applicant { full_name: "Nguyễn Văn An".into(), ..Default::default() },
+        representative: None,
+        documents: vec![],
+        sets: 1,
+        fees_vnd: 0,
+        delivery: ResultDelivery::Desk,
+        postal: None,
+        notes: None,
+    }
+}

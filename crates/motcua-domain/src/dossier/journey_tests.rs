@@ -9,9 +9,7 @@ use proptest::prelude::*;
 use super::action::{ActionError, ActionKind, Command, Context, CorrectionDraft, allowed_actions, decide};
 use super::applicant::Applicant;
 use super::code::DossierCode;
-use super::event::{
-    AgencyRef, DossierEvent, EventActor, EventBody, PlannedStep, ProcedureRef, ResultDelivery, Submission,
-};
+use super::event::{AgencyRef, DossierEvent, EventActor, EventBody, PlannedStep, ResultDelivery};
 use super::state::DossierState;
 use super::status::Status;
 use super::workflow::Workflow;
@@ -19,7 +17,6 @@ use crate::account::UserId;
 use crate::agency::{AgencyCode, AgencyId};
 use crate::calendar::deadline::{Counting, PendingTimeliness, ProcessingTime, TimeUnit, Timeliness};
 use crate::calendar::working_calendar::{HolidayTables, WorkingCalendar};
-use crate::catalog::Channel;
 
 fn at(s: &str) -> Timestamp {
     format!("{s}+07:00[Asia/Ho_Chi_Minh]").parse::<jiff::Zoned>().unwrap().timestamp()
@@ -59,26 +56,7 @@ fn record(events: &mut Vec<DossierEvent>, at: Timestamp, body: EventBody, reason
 
 impl Journey {
     fn submit(when: Timestamp) -> Journey {
-        let submission = Submission {
-            channel: Channel::Desk,
-            procedure: ProcedureRef {
-                id: 1,
-                code: "1.001193".into(),
-                name: "Đăng ký khai sinh".into(),
-                version_id: 1,
-                version: 1,
-                case: "Chung".into(),
-            },
-            receiving: agency(10, "H99.301"),
-            applicant: Applicant { full_name: "Nguyễn Văn An".into(), ..Applicant::default() },
-            representative: None,
-            documents: vec![],
-            sets: 1,
-            fees_vnd: 0,
-            delivery: ResultDelivery::Desk,
-            postal: None,
-            notes: None,
-        };
+        let submission = super::event::sample_submission(agency(10, "H99.301"));
         let mut events = Vec::new();
         record(&mut events, when, EventBody::Submitted(Box::new(submission)), None);
         let state = DossierState::fold(1, &events).unwrap();
