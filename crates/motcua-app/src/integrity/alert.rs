@@ -33,9 +33,9 @@ impl Services {
         let dedup_key = format!("integrity:{}", failure.key());
         let subject = "Cảnh báo: dữ liệu không còn nguyên vẹn".to_owned();
         let body = format!(
-            "Hệ thống phát hiện dữ liệu bị thay đổi ngoài các thao tác của phần mềm:\n\n{failure}\n\n\
-             Thao tác trên dữ liệu này bị chặn. Hãy chạy `motcua audit verify` để xem toàn bộ, đối chiếu \
-             với bản sao lưu và bản xuất các neo, và ghi nhận sự việc."
+            "Hệ thống phát hiện dữ liệu bị thay đổi ngoài các thao tác của phần mềm:\n\n{failure}.\n\n\
+             Thao tác trên dữ liệu này bị chặn. Hãy chạy lệnh «motcua audit verify» để xem toàn bộ, đối chiếu \
+             với bản sao lưu và bản xuất các neo, và lập biên bản sự việc."
         );
         let mail_on = self.mail_enabled();
         let mut tx = self.store.begin().await?;

@@ -45,21 +45,21 @@ pub struct VerifiedHead {
 pub enum DossierBreak {
     #[error("hồ sơ không có sự kiện nào")]
     NoEvents,
-    #[error("sự kiện {seq}: số thứ tự phải là {expected} (thiếu hoặc đảo sự kiện)")]
+    #[error("số thứ tự phải là {expected} (thiếu hoặc đảo sự kiện)")]
     Gap { seq: i64, expected: i64 },
-    #[error("sự kiện {seq}: prev_hash không khớp mã băm của sự kiện trước (một sự kiện đã bị sửa hoặc xóa)")]
+    #[error("prev_hash không khớp mã băm của sự kiện trước (một sự kiện đã bị sửa hoặc xóa)")]
     BrokenLink { seq: i64 },
-    #[error("sự kiện {seq}: mã băm lưu không khớp nội dung (sự kiện đã bị sửa)")]
+    #[error("mã băm lưu không khớp nội dung (sự kiện đã bị sửa)")]
     Altered { seq: i64 },
-    #[error("sự kiện {seq}: cột {column} không khớp nội dung đã băm")]
+    #[error("cột {column} không khớp nội dung đã băm")]
     ColumnMismatch { seq: i64, column: &'static str },
-    #[error("sự kiện {seq}: nội dung không đọc được ({reason})")]
+    #[error("nội dung không đọc được ({reason})")]
     Unreadable { seq: i64, reason: String },
     #[error(
-        "lịch sử dừng ở sự kiện {found} nhưng đã được xác minh tới sự kiện {verified} (các sự kiện mới nhất đã bị xóa)"
+        "không còn: lịch sử dừng ở sự kiện {found} nhưng đã được xác minh tới sự kiện {verified} (các sự kiện mới nhất đã bị xóa)"
     )]
     Truncated { found: i64, verified: i64 },
-    #[error("sự kiện {seq} khác mã băm đã được xác minh (lịch sử đã bị viết lại)")]
+    #[error("khác mã băm đã được xác minh (lịch sử đã bị viết lại)")]
     HeadMismatch { seq: i64 },
     #[error("dòng hồ sơ không khớp lịch sử sự kiện: {field}")]
     RowMismatch { field: String },
