@@ -578,6 +578,11 @@ fn yes_or(ok: bool, otherwise: Expect) -> Expect {
     if ok { Expect::Allowed } else { otherwise }
 }
 
+/// An object out of sight is not found; in sight, the operation is allowed or forbidden.
+fn seen_then(seen: bool, allowed: bool) -> Expect {
+    if seen { yes_or(allowed, Expect::Forbidden) } else { Expect::NotFound }
+}
+
 /// The calls a route stands for: one per target in each position.
 fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
     let simple = |p: &str| {
@@ -623,11 +628,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
                     path: path.replace("{id}", &a.id.to_string()),
                     body: body.clone(),
                     expect: Box::new(move |c| {
-                        if !c.holds(ViewAgencies, code) {
-                            Expect::NotFound
-                        } else {
-                            yes_or(act.is_none_or(|p| c.holds(p, code)), Expect::Forbidden)
-                        }
+                        seen_then(c.holds(ViewAgencies, code), act.is_none_or(|p| c.holds(p, code)))
                     }),
                     secrets: Vec::new(),
                 }
@@ -643,15 +644,11 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
                     path: path.replace("{id}", &a.id.to_string()),
                     body: fill(&body, &a.id.to_string()),
                     expect: Box::new(move |c| {
-                        if !c.holds(ViewAgencies, code) {
-                            Expect::NotFound
-                        } else {
-                            let ok = match parent {
-                                Some(p) => c.holds(ManageAgencies, p),
-                                None => c.holds_province_wide(ManageAgencies),
-                            };
-                            yes_or(ok, Expect::Forbidden)
-                        }
+                        let decides = match parent {
+                            Some(p) => c.holds(ManageAgencies, p),
+                            None => c.holds_province_wide(ManageAgencies),
+                        };
+                        seen_then(c.holds(ViewAgencies, code), decides)
                     }),
                     secrets: Vec::new(),
                 }
@@ -679,11 +676,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
                     path: path.replace("{id}", &u.id.to_string()),
                     body: body.clone(),
                     expect: Box::new(move |c| {
-                        if !c.holds(ViewUsers, unit) {
-                            Expect::NotFound
-                        } else {
-                            yes_or(!write || c.holds(ManageUsers, unit), Expect::Forbidden)
-                        }
+                        seen_then(c.holds(ViewUsers, unit), !write || c.holds(ManageUsers, unit))
                     }),
                     secrets: Vec::new(),
                 }

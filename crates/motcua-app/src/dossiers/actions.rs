@@ -12,7 +12,7 @@ use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::correction::ResultParticulars;
 use motcua_domain::dossier::event::{ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, DossierState, decide};
-use motcua_domain::policy::{Denied, Permission, authorize_dossier};
+use motcua_domain::policy::{Denied, authorize_dossier};
 use motcua_domain::time::parse_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
@@ -268,25 +268,21 @@ impl Services {
             problem,
         };
         self.raise_integrity_alert(&failure).await;
-        let agencies = match self.store.dossier_agency_ids(id).await {
-            Ok(a) => a,
-            Err(e) => return e.into(),
+        let visible = match self.store.dossier_agency_ids(id).await {
+            Ok(agencies) => self.authorize_view_through(principal, reference, agencies).await,
+            Err(e) => Err(e.into()),
         };
-        for agency in agencies {
-            if let Ok(Some(a)) = self.ref_agency(reference, agency).await
-                && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
-            {
-                return AppError::Conflict {
-                    code: "integrity_error",
-                    message: format!(
-                        "Lịch sử của hồ sơ không còn nguyên vẹn ({failure}); không thể thao tác trên hồ sơ này. \
-                         Quản trị hệ thống đã được báo."
-                    ),
-                    field: None,
-                };
-            }
+        match visible {
+            Ok(()) => AppError::Conflict {
+                code: "integrity_error",
+                message: format!(
+                    "Lịch sử của hồ sơ không còn nguyên vẹn ({failure}); không thể thao tác trên hồ sơ này. \
+                     Quản trị hệ thống đã được báo."
+                ),
+                field: None,
+            },
+            Err(e) => e,
         }
-        AppError::NotFound("hồ sơ")
     }
 
     /// For a request refused as invalid: answers "not found" to who may not see the dossier and
@@ -339,6 +335,12 @@ impl Services {
                 format!("Thao tác không hợp lệ; dùng một trong: {}.", ActionKind::ALL.map(|a| a.as_str()).join(", ")),
             )
         });
+        // A document (up to 20 MB) is parsed only for who may see the dossier. The action's
+        // own permission is checked on the locked state, after a retry is recognised: a retry
+        // of an issue whose step has moved on must still get its answer.
+        if kind.is_ok() && attachment.is_some() {
+            self.authorize_action(principal, key, None, meta).await?;
+        }
         let checked = match &kind {
             Ok(k) => attachment.map(|a| check_attachment(*k, a).map(|(n, t)| (n, t, a))).transpose(),
             Err(_) => Ok(None),

@@ -227,7 +227,18 @@ impl Services {
         reference: &Reference,
         state: &DossierState,
     ) -> Result<(), AppError> {
-        for id in involved_agencies(state) {
+        self.authorize_view_through(principal, reference, involved_agencies(state)).await
+    }
+
+    /// [`Services::authorize_view`] over the agencies a dossier involves, given as such (when
+    /// its history cannot be trusted to tell them, the recorded `dossier_agencies`).
+    pub(crate) async fn authorize_view_through(
+        &self,
+        principal: &Principal,
+        reference: &Reference,
+        agencies: impl IntoIterator<Item = AgencyId>,
+    ) -> Result<(), AppError> {
+        for id in agencies {
             if let Some(a) = self.ref_agency(reference, id).await?
                 && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
             {
