@@ -1,5 +1,7 @@
 //! Managing the agency tree.
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId, AgencyLevel, AgencyPath, AgencyRevision, check_validity};
@@ -10,9 +12,21 @@ use motcua_domain::validation::{ValidationErrors, optional_text, required_text};
 use serde::Deserialize;
 
 use crate::context::{Actor, RequestMeta, audit_event};
+use crate::core::Core;
 use crate::error::{AppError, StoreError};
 use crate::ports::{NewAgency, StoreTx};
-use crate::services::Services;
+
+/// The administrative tree: agencies, their history and who may change them.
+#[derive(Clone)]
+pub struct Agencies {
+    core: Arc<Core>,
+}
+
+impl Agencies {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+}
 
 /// Agency fields as a form or JSON body sends them; validated into domain values.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -132,7 +146,7 @@ pub struct ActivationInput {
     pub reason: Option<String>,
 }
 
-impl Services {
+impl Agencies {
     /// The grant that lets the principal change an agency's own record. An agency's existence,
     /// name and code are decided one level up (a commune by the province), so this takes
     /// management rights over its parent; the root needs a province-wide grant.
@@ -143,7 +157,7 @@ impl Services {
     ) -> Result<&'p motcua_domain::account::Grant, AppError> {
         match agency.parent_id {
             Some(pid) => {
-                let parent = self.store.agency(pid).await?.ok_or(AppError::NotFound("cơ quan cấp trên"))?;
+                let parent = self.core.store.agency(pid).await?.ok_or(AppError::NotFound("cơ quan cấp trên"))?;
                 Ok(authorize(principal, Permission::ManageAgencies, Target::Agency(&parent.path))?)
             }
             None => Ok(authorize(principal, Permission::ManageAgencies, Target::System)?),
@@ -161,7 +175,26 @@ impl Services {
         if scopes.is_empty() {
             return Ok(vec![]);
         }
-        Ok(self.store.agencies_within(&scopes, include_inactive).await?)
+        Ok(self.core.store.agencies_within(&scopes, include_inactive).await?)
+    }
+
+    /// Active agencies in which the principal holds `permission`, depth-first; with
+    /// `unit_parents`, also those under the parent of a unit grant (a desk of a commune's
+    /// one-stop unit receives for the commune).
+    pub async fn agencies_for(
+        &self,
+        principal: &Principal,
+        permission: Permission,
+        unit_parents: bool,
+    ) -> Result<Vec<Agency>, AppError> {
+        let mut reach = scopes(principal, permission);
+        if unit_parents {
+            reach.extend(motcua_domain::policy::unit_parents(principal, permission));
+        }
+        if reach.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(self.core.store.agencies_within(&reach, false).await?)
     }
 
     /// Agencies in which the principal may create or edit agencies (for parent pickers).
@@ -170,11 +203,11 @@ impl Services {
         if scopes.is_empty() {
             return Ok(vec![]);
         }
-        Ok(self.store.agencies_within(&scopes, false).await?)
+        Ok(self.core.store.agencies_within(&scopes, false).await?)
     }
 
     pub async fn get_agency(&self, principal: &Principal, id: AgencyId) -> Result<Agency, AppError> {
-        let agency = self.store.agency(id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = self.core.store.agency(id).await?.ok_or(AppError::NotFound("cơ quan"))?;
         // Out of scope looks like absent: a user must not learn which ids exist elsewhere.
         authorize(principal, Permission::ViewAgencies, Target::Agency(&agency.path))
             .map_err(|_| AppError::NotFound("cơ quan"))?;
@@ -183,7 +216,7 @@ impl Services {
 
     pub async fn agency_history(&self, principal: &Principal, id: AgencyId) -> Result<Vec<AgencyRevision>, AppError> {
         let agency = self.get_agency(principal, id).await?;
-        Ok(self.store.agency_revisions(agency.id).await?)
+        Ok(self.core.store.agency_revisions(agency.id).await?)
     }
 
     pub async fn create_agency(
@@ -205,6 +238,7 @@ impl Services {
             ));
         };
         let parent = self
+            .core
             .store
             .agency(parent_id)
             .await?
@@ -221,8 +255,8 @@ impl Services {
                 format!("{} không thể trực thuộc {}.", v.level.label_vi(), parent.level.label_vi().to_lowercase()),
             ));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         let new = NewAgency {
             parent: Some((parent.id, parent.path.clone())),
             code: v.code,
@@ -245,7 +279,7 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(agency)
     }
 
@@ -267,35 +301,35 @@ impl Services {
         }
         // Re-parenting: the new parent must be manageable too, must accept this level, and must
         // not lie inside the moved subtree.
-        let new_parent = match (v.parent_id, current.parent_id) {
-            (None, None) => None,
-            (None, Some(_)) => {
-                return Err(AppError::field("parent_id", "required", "Chọn cơ quan cấp trên."));
-            }
-            (Some(_), None) => {
-                return Err(AppError::field(
-                    "parent_id",
-                    "root_fixed",
-                    "Cơ quan gốc không thể chuyển vào cơ quan khác.",
-                ));
-            }
-            (Some(pid), Some(_)) => {
-                let p = self
-                    .store
-                    .agency(pid)
-                    .await?
-                    .ok_or_else(|| AppError::field("parent_id", "not_found", "Không tìm thấy cơ quan cấp trên."))?;
-                authorize(principal, Permission::ManageAgencies, Target::Agency(&p.path))?;
-                if current.path.contains(&p.path) {
+        let new_parent =
+            match (v.parent_id, current.parent_id) {
+                (None, None) => None,
+                (None, Some(_)) => {
+                    return Err(AppError::field("parent_id", "required", "Chọn cơ quan cấp trên."));
+                }
+                (Some(_), None) => {
                     return Err(AppError::field(
                         "parent_id",
-                        "cycle",
-                        "Không thể chuyển cơ quan vào chính nó hoặc đơn vị cấp dưới của nó.",
+                        "root_fixed",
+                        "Cơ quan gốc không thể chuyển vào cơ quan khác.",
                     ));
                 }
-                Some(p)
-            }
-        };
+                (Some(pid), Some(_)) => {
+                    let p =
+                        self.core.store.agency(pid).await?.ok_or_else(|| {
+                            AppError::field("parent_id", "not_found", "Không tìm thấy cơ quan cấp trên.")
+                        })?;
+                    authorize(principal, Permission::ManageAgencies, Target::Agency(&p.path))?;
+                    if current.path.contains(&p.path) {
+                        return Err(AppError::field(
+                            "parent_id",
+                            "cycle",
+                            "Không thể chuyển cơ quan vào chính nó hoặc đơn vị cấp dưới của nó.",
+                        ));
+                    }
+                    Some(p)
+                }
+            };
         if let Some(p) = &new_parent
             && !p.level.may_contain(v.level)
         {
@@ -310,6 +344,7 @@ impl Services {
         }
         if v.level != current.level {
             let children: Vec<Agency> = self
+                .core
                 .store
                 .agencies_within(std::slice::from_ref(&current.path), true)
                 .await?
@@ -324,7 +359,7 @@ impl Services {
                 ));
             }
         }
-        let now = self.now();
+        let now = self.core.now();
         let mut updated = current.clone();
         updated.code = v.code;
         updated.name = v.name;
@@ -340,7 +375,7 @@ impl Services {
             updated.parent_id = Some(p.id);
         }
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if let Some(to) = &moved_to {
             tx.move_agency_subtree(&current.path, to, now).await?;
             updated.path = to.clone();
@@ -370,7 +405,7 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(updated)
     }
 
@@ -390,7 +425,7 @@ impl Services {
             return Err(AppError::stale("Cơ quan"));
         }
         let reason = optional_text("reason", input.reason.as_deref(), 500).map_err(ValidationErrors::single)?;
-        let now = self.now();
+        let now = self.core.now();
         let today = vn_date(now);
         let mut updated = current.clone();
         if active {
@@ -402,7 +437,7 @@ impl Services {
                 });
             }
             if let Some(pid) = current.parent_id {
-                let parent = self.store.agency(pid).await?.ok_or(AppError::NotFound("cơ quan cấp trên"))?;
+                let parent = self.core.store.agency(pid).await?.ok_or(AppError::NotFound("cơ quan cấp trên"))?;
                 if !parent.active {
                     return Err(AppError::Conflict {
                         code: "parent_inactive",
@@ -434,6 +469,7 @@ impl Services {
             };
             check_validity(current.valid_from, Some(end)).map_err(ValidationErrors::single)?;
             let active_children: Vec<String> = self
+                .core
                 .store
                 .agencies_within(std::slice::from_ref(&current.path), false)
                 .await?
@@ -457,7 +493,7 @@ impl Services {
         }
         updated.version += 1;
         updated.updated_at = now;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if !tx.update_agency(&updated, current.version).await? {
             return Err(AppError::stale("Cơ quan"));
         }
@@ -472,7 +508,7 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(updated)
     }
 }

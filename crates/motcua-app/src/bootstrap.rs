@@ -49,9 +49,9 @@ impl Services {
             });
         }
         let password = secret::random_password();
-        let hash = self.hasher.hash(&password).await?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let hash = self.accounts.hasher().hash(&password).await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         let province = tx
             .insert_agency(
                 &NewAgency {
@@ -95,7 +95,7 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(InitOutcome { province, admin_username: username, admin_password: password })
     }
 }

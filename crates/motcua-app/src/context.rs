@@ -1,7 +1,7 @@
 //! Who acts, and the request around the action, as the audit log needs them.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use motcua_domain::account::{Grant, Principal, Role};
@@ -16,13 +16,11 @@ pub struct RequestMeta {
     /// Set once the action's audit entry is committed, so the HTTP layer does not write a
     /// second, generic one for the same request.
     audited: Arc<AtomicBool>,
-    /// The reference data's revision as the request's authentication read it.
-    reference_revision: Arc<OnceLock<i64>>,
 }
 
 impl RequestMeta {
     pub fn new(request_id: Option<String>, client_ip: Option<String>, user_agent: Option<String>) -> Self {
-        Self { request_id, client_ip, user_agent, audited: Arc::default(), reference_revision: Arc::default() }
+        Self { request_id, client_ip, user_agent, audited: Arc::default() }
     }
 
     /// For actions started from the command line.
@@ -36,16 +34,6 @@ impl RequestMeta {
 
     pub fn is_audited(&self) -> bool {
         self.audited.load(Ordering::SeqCst)
-    }
-
-    /// Records the reference revision read along with the request's credentials; the use case
-    /// serves reference data at it instead of reading it again.
-    pub fn saw_reference_revision(&self, revision: i64) {
-        let _ = self.reference_revision.set(revision);
-    }
-
-    pub(crate) fn reference_revision_seen(&self) -> Option<i64> {
-        self.reference_revision.get().copied()
     }
 }
 

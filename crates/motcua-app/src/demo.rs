@@ -285,10 +285,10 @@ pub enum DatasetState {
 
 impl Services {
     pub async fn dataset_state(&self) -> Result<DatasetState, AppError> {
-        if self.store.meta(meta_keys::DATASET).await?.as_deref() == Some(meta_keys::DEMO) {
+        if self.core.store.meta(meta_keys::DATASET).await?.as_deref() == Some(meta_keys::DEMO) {
             return Ok(DatasetState::Demo);
         }
-        if self.store.count_agencies().await? == 0 && self.store.count_users().await? == 0 {
+        if self.core.store.count_agencies().await? == 0 && self.core.store.count_users().await? == 0 {
             return Ok(DatasetState::Empty);
         }
         Ok(DatasetState::Other)
@@ -300,13 +300,13 @@ impl Services {
         match self.dataset_state().await? {
             DatasetState::Demo => {
                 // Demo databases from before the catalogue existed get it now.
-                if self.store.procedure_heads(None, 0, 1).await?.0 == 0 {
+                if self.core.store.procedure_heads(None, 0, 1).await?.0 == 0 {
                     let province = AgencyCode::parse("H99").expect("demo code");
                     let roots: Vec<_> =
-                        self.store.agency_by_code(&province).await?.map(|a| a.path).into_iter().collect();
-                    let agencies = self.store.agencies_within(&roots, true).await?;
-                    let mut tx = self.store.begin().await?;
-                    let count = load_demo_catalog(&mut *tx, &*self.store, &agencies, self.now()).await?;
+                        self.core.store.agency_by_code(&province).await?.map(|a| a.path).into_iter().collect();
+                    let agencies = self.core.store.agencies_within(&roots, true).await?;
+                    let mut tx = self.core.store.begin().await?;
+                    let count = load_demo_catalog(&mut *tx, &*self.core.store, &agencies, self.core.now()).await?;
                     let event = audit_event(
                         Actor::System { label: "demo" },
                         "demo.load",
@@ -314,10 +314,10 @@ impl Services {
                         Outcome::Success,
                         Some(format!("{count} thủ tục")),
                         meta,
-                        self.now(),
+                        self.core.now(),
                     );
-                    self.commit_audited(tx, event, meta).await?;
-                    self.catalog.invalidate();
+                    self.core.commit_audited(tx, event, meta).await?;
+                    self.core.reference_changed();
                 }
                 return Ok(false);
             }
@@ -331,11 +331,11 @@ impl Services {
             }
             DatasetState::Empty => {}
         }
-        let now = self.now();
+        let now = self.core.now();
         // One hash for every demo account: they share a published password anyway, and this
         // keeps the first start fast.
-        let hash = self.hasher.hash(DEMO_PASSWORD).await?;
-        let mut tx = self.store.begin().await?;
+        let hash = self.accounts.hasher().hash(DEMO_PASSWORD).await?;
+        let mut tx = self.core.store.begin().await?;
         let mut by_code: Vec<Agency> = Vec::new();
         let find = |list: &Vec<Agency>, code: &str| list.iter().find(|a| a.code.as_str() == code).cloned();
         for d in agencies() {
@@ -380,7 +380,7 @@ impl Services {
                 .collect();
             tx.replace_grants(id, &grants, "system:demo", now).await?;
         }
-        let procedures = load_demo_catalog(&mut *tx, &*self.store, &by_code, now).await?;
+        let procedures = load_demo_catalog(&mut *tx, &*self.core.store, &by_code, now).await?;
         tx.set_meta(meta_keys::DATASET, meta_keys::DEMO).await?;
         let event = audit_event(
             Actor::System { label: "demo" },
@@ -391,8 +391,8 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
-        self.catalog.invalidate();
+        self.core.commit_audited(tx, event, meta).await?;
+        self.core.reference_changed();
         Ok(true)
     }
 }

@@ -1,8 +1,11 @@
 //! Use cases of motcua.
 //!
-//! Each service takes the [`ports::Store`] and [`clock::Clock`] it needs, checks authorization
+//! [`Services`] holds one service per area (accounts, agencies, audit, calendar, catalogue,
+//! dossiers, integrity, jobs, notifications, workflows) over one shared core: the store port,
+//! the clock, the settings and the reference [`snapshot`]. A use case checks authorization
 //! through the domain policy, validates input, and commits the change together with its audit
-//! entry and any jobs it causes in one store transaction. HTTP, SQL and the CLI live outside.
+//! entry and any jobs it causes in one store transaction. HTTP, SQL, SMTP and the CLI live
+//! outside.
 
 pub mod accounts;
 pub mod agencies;
@@ -12,6 +15,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod context;
+mod core;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
@@ -20,9 +24,10 @@ pub mod jobs;
 pub mod notifications;
 pub mod password;
 pub mod ports;
-mod reference;
 pub mod secret;
 pub mod services;
+pub mod settings;
+pub mod snapshot;
 pub mod upload;
 pub mod workflows;
 

@@ -6,6 +6,8 @@
 //! At intake the most specific definition wins: case and agency, case, agency, the procedure;
 //! without one the generic five-stage workflow applies.
 
+use std::sync::Arc;
+
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
 use motcua_domain::audit::Outcome;
@@ -13,13 +15,27 @@ use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::catalog::{Channel, ProcedureContent};
 use motcua_domain::dossier::{Workflow, WorkflowStep};
 use motcua_domain::policy::{Permission, Target, authorize};
+use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
 use crate::context::{Actor, RequestMeta, audit_event};
+use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::WorkflowRecord;
-use crate::services::Services;
+use crate::snapshot::Snapshot;
+
+/// Internal workflows (quy trình nội bộ) of procedures.
+#[derive(Clone)]
+pub struct Workflows {
+    core: Arc<Core>,
+}
+
+impl Workflows {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+}
 
 /// One definition in the text format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -102,7 +118,7 @@ pub fn parse_file(text: &str) -> Result<WorkflowFile, AppError> {
     })
 }
 
-impl Services {
+impl Workflows {
     /// Who may define workflows: catalogue managers; for every agency only with a
     /// province-wide grant, for one agency with a grant over it.
     fn workflow_grant<'p>(
@@ -131,7 +147,7 @@ impl Services {
     async fn workflow_visible(&self, principal: &Principal, r: &WorkflowRecord) -> Result<bool, AppError> {
         Ok(match r.agency_id {
             None => true,
-            Some(id) => match self.store.agency(id).await? {
+            Some(id) => match self.core.store.agency(id).await? {
                 Some(a) => authorize(principal, Permission::ManageCatalog, Target::Agency(&a.path)).is_ok(),
                 None => false,
             },
@@ -141,7 +157,7 @@ impl Services {
     pub async fn list_workflows(&self, principal: &Principal) -> Result<Vec<WorkflowView>, AppError> {
         self.authorize_workflows(principal)?;
         let mut out = Vec::new();
-        for r in self.store.workflows().await? {
+        for r in self.core.store.workflows().await? {
             if self.workflow_visible(principal, &r).await? {
                 out.push(self.workflow_view(r).await?);
             }
@@ -151,7 +167,7 @@ impl Services {
 
     pub async fn workflow_by_id(&self, principal: &Principal, id: i64) -> Result<WorkflowView, AppError> {
         self.authorize_workflows(principal)?;
-        let r = self.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
+        let r = self.core.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
         if !self.workflow_visible(principal, &r).await? {
             return Err(AppError::NotFound("quy trình"));
         }
@@ -160,10 +176,18 @@ impl Services {
 
     async fn workflow_view(&self, r: WorkflowRecord) -> Result<WorkflowView, AppError> {
         let agency = match r.agency_id {
-            Some(id) => self.store.agency(id).await?,
+            Some(id) => self.core.store.agency(id).await?,
             None => None,
         };
-        let name = self.version_in_force(&r.procedure_code).await.ok().map(|(_, _, v)| v.content.name);
+        let today = vn_date(self.core.now());
+        let name = self
+            .core
+            .snapshot()
+            .await?
+            .version_in_force(&r.procedure_code, today)
+            .await
+            .ok()
+            .map(|(_, _, v)| v.content.name);
         Ok(WorkflowView {
             id: r.id,
             procedure: r.procedure_code,
@@ -182,26 +206,28 @@ impl Services {
     /// Checks an entry against the catalogue and the agency tree.
     async fn check_entry(
         &self,
+        snapshot: &Snapshot,
         entry: &WorkflowEntry,
         prefix: &str,
     ) -> Result<(Option<Agency>, Workflow), ValidationErrors> {
         let mut e = ValidationErrors::new();
         let field = |f: &str| format!("{prefix}{f}");
         let workflow = Workflow { steps: entry.steps.clone() };
-        let content: Option<ProcedureContent> = match self.version_in_force(&entry.procedure).await {
-            Ok((_, _, v)) => Some(v.content),
-            Err(_) => {
-                e.push(FieldError::new(
-                    field("procedure"),
-                    "not_in_force",
-                    format!("Không có thủ tục mã \"{}\" đang có hiệu lực.", entry.procedure),
-                ));
-                None
-            }
-        };
+        let content: Option<ProcedureContent> =
+            match snapshot.version_in_force(&entry.procedure, vn_date(self.core.now())).await {
+                Ok((_, _, v)) => Some(v.content),
+                Err(_) => {
+                    e.push(FieldError::new(
+                        field("procedure"),
+                        "not_in_force",
+                        format!("Không có thủ tục mã \"{}\" đang có hiệu lực.", entry.procedure),
+                    ));
+                    None
+                }
+            };
         let agency = match entry.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => match AgencyCode::parse(code) {
-                Ok(c) => match self.store.agency_by_code(&c).await {
+                Ok(c) => match self.core.store.agency_by_code(&c).await {
                     Ok(Some(a)) => Some(a),
                     _ => {
                         e.push(FieldError::new(field("agency"), "not_found", format!("Không có cơ quan mã {code}.")));
@@ -257,7 +283,7 @@ impl Services {
         // Named units must exist; units relative to the resolving agency are checked at intake.
         for (i, s) in workflow.steps.iter().enumerate() {
             if let Some(motcua_domain::dossier::UnitRef::Agency(code)) = &s.unit
-                && !matches!(self.store.agency_by_code(code).await, Ok(Some(_)))
+                && !matches!(self.core.store.agency_by_code(code).await, Ok(Some(_)))
             {
                 e.push(FieldError::new(
                     field(&format!("steps[{i}].unit")),
@@ -277,10 +303,10 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<WorkflowView, AppError> {
         self.authorize_workflows(principal)?;
-        let (agency, workflow) = self.check_entry(entry, "").await?;
+        let (agency, workflow) = self.check_entry(&*self.core.snapshot().await?, entry, "").await?;
         let grant = self.workflow_grant(principal, agency.as_ref())?;
         let record = self.record(entry, agency.as_ref().map(|a| a.id), workflow, principal);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let Some((id, _)) = tx.save_workflow(&record, entry.version).await? else {
             return Err(match entry.version {
                 None => AppError::Conflict {
@@ -298,10 +324,10 @@ impl Services {
             Outcome::Success,
             Some(format!("{} {}", entry.procedure, entry.case.as_deref().unwrap_or(""))),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
-        let r = self.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
+        self.core.commit_audited(tx, event, meta).await?;
+        let r = self.core.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
         self.workflow_view(r).await
     }
 
@@ -320,7 +346,7 @@ impl Services {
             workflow,
             version: 0,
             updated_by: p.full_name.clone(),
-            updated_at: self.now(),
+            updated_at: self.core.now(),
         }
     }
 
@@ -332,16 +358,16 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
         self.authorize_workflows(principal)?;
-        let r = self.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
+        let r = self.core.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
         if !self.workflow_visible(principal, &r).await? {
             return Err(AppError::NotFound("quy trình"));
         }
         let agency = match r.agency_id {
-            Some(a) => self.store.agency(a).await?,
+            Some(a) => self.core.store.agency(a).await?,
             None => None,
         };
         let grant = self.workflow_grant(principal, agency.as_ref())?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if !tx.delete_workflow(id, version).await? {
             return Err(AppError::stale("Quy trình"));
         }
@@ -352,9 +378,9 @@ impl Services {
             Outcome::Success,
             Some(r.procedure_code),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
 
@@ -385,8 +411,9 @@ impl Services {
         }
         let mut e = ValidationErrors::new();
         let mut checked = Vec::new();
+        let snapshot = self.core.snapshot().await?;
         for (i, entry) in file.workflows.iter().enumerate() {
-            match self.check_entry(entry, &format!("workflow[{i}].")).await {
+            match self.check_entry(&snapshot, entry, &format!("workflow[{i}].")).await {
                 Ok((agency, workflow)) => {
                     self.workflow_grant(principal, agency.as_ref())?;
                     checked.push((entry, agency, workflow));
@@ -402,9 +429,9 @@ impl Services {
                 .find(|g| motcua_domain::policy::role_permissions(g.role).contains(&Permission::ManageCatalog))
                 .ok_or(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission))
         })?;
-        let existing = self.store.workflows().await?;
+        let existing = self.core.store.workflows().await?;
         let mut summary = WorkflowImport::default();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         for (entry, agency, workflow) in checked {
             let record = self.record(entry, agency.as_ref().map(|a| a.id), workflow, principal);
             let current = existing.iter().find(|r| {
@@ -431,30 +458,9 @@ impl Services {
             Outcome::Success,
             Some(format!("{} mới, {} sửa, {} giữ nguyên", summary.created, summary.updated, summary.unchanged)),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(summary)
-    }
-
-    /// The workflow a dossier of this procedure case, received by this agency, follows.
-    pub(crate) async fn workflow_for(
-        &self,
-        reference: &crate::reference::Reference,
-        procedure_code: &str,
-        case_name: &str,
-        receiving: AgencyId,
-    ) -> Result<Workflow, AppError> {
-        let defs = self.ref_workflows(reference, procedure_code).await?;
-        let rank = |r: &WorkflowRecord| -> Option<u8> {
-            let case_ok = r.case_name.as_deref().is_none_or(|c| c == case_name);
-            let agency_ok = r.agency_id.is_none_or(|a| a == receiving);
-            (case_ok && agency_ok).then(|| u8::from(r.case_name.is_some()) * 2 + u8::from(r.agency_id.is_some()))
-        };
-        Ok(defs
-            .iter()
-            .filter_map(|r| rank(r).map(|k| (k, r)))
-            .max_by_key(|(k, _)| *k)
-            .map_or_else(Workflow::generic, |(_, r)| r.workflow.clone()))
     }
 }

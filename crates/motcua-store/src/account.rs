@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::Db;
 use crate::convert::{RowExt, db_err, opt_us, us};
+use crate::meta::REVISIONS_COLS;
 use crate::sql::SqlBuilder;
 use crate::tx::DbTx;
 
@@ -136,7 +137,7 @@ impl AccountReads for Db {
         let sql = format!(
             "SELECT t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.token_prefix, t.created_at AS t_created_at, \
              t.expires_at, t.last_used_at, t.revoked_at, {USER_COLS}, {GRANT_COLS}, \
-             (SELECT revision FROM reference_state WHERE id = 1) AS reference_revision \
+             {REVISIONS_COLS} \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN agencies a ON a.id = g.agency_id \
              LEFT JOIN agencies pa ON pa.id = a.parent_id \
@@ -151,8 +152,8 @@ impl AccountReads for Db {
         let token = token_from_row_as(first, "t_")?;
         let user = user_from_row(first)?;
         let grants = rows.iter().filter_map(|r| grant_from_row(r).transpose()).collect::<StoreResult<_>>()?;
-        let reference_revision = first.i64("reference_revision")?;
-        Ok(Some(TokenHolder { token, user, grants, reference_revision }))
+        let revisions = crate::meta::revisions_from(first)?;
+        Ok(Some(TokenHolder { token, user, grants, revisions }))
     }
 
     async fn users_within(&self, filter: &UserFilter) -> StoreResult<Vec<UserRecord>> {

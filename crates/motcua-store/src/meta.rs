@@ -1,8 +1,8 @@
 use async_trait::async_trait;
-use motcua_app::ports::{MetaReads, MetaWrites, StoreResult};
+use motcua_app::ports::{MetaReads, MetaWrites, Revisions, StoreResult};
 
 use crate::Db;
-use crate::convert::db_err;
+use crate::convert::{RowExt, db_err};
 use crate::tx::DbTx;
 
 #[async_trait]
@@ -15,11 +15,12 @@ impl MetaReads for Db {
             .map_err(db_err)
     }
 
-    async fn reference_revision(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT revision FROM reference_state WHERE id = 1")
+    async fn revisions(&self) -> StoreResult<Revisions> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REVISIONS_COLS}")))
             .fetch_one(self.read_pool())
             .await
-            .map_err(db_err)
+            .map_err(db_err)?;
+        revisions_from(&row)
     }
 }
 
@@ -34,4 +35,18 @@ impl MetaWrites for DbTx {
             .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// The reference data's revisions as select-list columns, for statements that read them along
+/// with something else.
+pub(crate) const REVISIONS_COLS: &str = "(SELECT revision FROM reference_state WHERE id = 1) AS rev_reference, \
+     (SELECT revision FROM catalog_state WHERE id = 1) AS rev_catalog, \
+     (SELECT COALESCE(MAX(revision), 0) FROM calendar_revisions) AS rev_calendar";
+
+pub(crate) fn revisions_from(row: &sqlx::any::AnyRow) -> StoreResult<Revisions> {
+    Ok(Revisions {
+        reference: row.i64("rev_reference")?,
+        catalog: row.i64("rev_catalog")?,
+        calendar: row.i64("rev_calendar")?,
+    })
 }

@@ -392,12 +392,12 @@ backend_tests! {
         let mut tasks = Vec::new();
         for n in 0..40 {
             let s = services.clone();
-            tasks.push(tokio::spawn(async move { s.record_audit(event("test.concurrent", n), &RequestMeta::default()).await.unwrap() }));
+            tasks.push(tokio::spawn(async move { s.audit.record(event("test.concurrent", n), &RequestMeta::default()).await.unwrap() }));
         }
         for t in tasks {
             t.await.unwrap();
         }
-        let report = services.verify_audit(None).await.unwrap().unwrap();
+        let report = services.audit.verify_audit(None).await.unwrap().unwrap();
         assert_eq!(report.entries, 40);
         assert_eq!(report.head.as_ref().unwrap().seq, 40);
         assert_eq!(db.db.audit_head().await.unwrap(), report.head);
@@ -406,7 +406,7 @@ backend_tests! {
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![40, 39, 38, 37, 36]);
         let older = db.db.audit_search(&AuditFilter { limit: 5, before_seq: Some(3), ..Default::default() }).await.unwrap();
         assert_eq!(older.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 1]);
-        services.record_audit(event("agency.create", 99), &RequestMeta::default()).await.unwrap();
+        services.audit.record(event("agency.create", 99), &RequestMeta::default()).await.unwrap();
         let by_action = db.db.audit_search(&AuditFilter { limit: 50, action_prefix: Some("agency.".into()), ..Default::default() }).await.unwrap();
         assert_eq!(by_action.len(), 1);
         assert_eq!(by_action[0].event.target_id.as_deref(), Some("99"));
@@ -417,14 +417,14 @@ backend_tests! {
     async fn the_database_refuses_to_change_audit_rows_and_tampering_is_detected(db) {
         let services = db.services(Arc::new(ManualClock::new(fixed_now())));
         for n in 0..3 {
-            services.record_audit(event("test.tamper", n), &RequestMeta::default()).await.unwrap();
+            services.audit.record(event("test.tamper", n), &RequestMeta::default()).await.unwrap();
         }
         assert!(db.db.execute_unchecked("UPDATE audit_log SET outcome = 'denied' WHERE seq = 2").await.is_err(), "trigger must block UPDATE");
         assert!(db.db.execute_unchecked("DELETE FROM audit_log WHERE seq = 2").await.is_err(), "trigger must block DELETE");
         // Someone with full database access removes the protection and edits a row.
         db.db.execute_unchecked("DROP TRIGGER audit_log_no_update").await.or(db.db.execute_unchecked("DROP TRIGGER audit_log_no_update ON audit_log").await).unwrap();
         db.db.execute_unchecked("UPDATE audit_log SET actor_username = 'someone-else' WHERE seq = 2").await.unwrap();
-        let broken = services.verify_audit(None).await.unwrap().unwrap_err();
+        let broken = services.audit.verify_audit(None).await.unwrap().unwrap_err();
         assert_eq!(broken, ChainBreak::Altered { seq: 2 });
     }
 

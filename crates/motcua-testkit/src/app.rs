@@ -40,14 +40,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, web: WebConfig) -> Self {
-        Self::spawn_configured(backend, web, crate::test_settings()).await
+        Self::spawn_configured(backend, web, crate::test_settings(), None).await
     }
 
-    /// With the use cases' settings too (e-mail to a test SMTP server, say).
-    pub async fn spawn_configured(backend: Backend, web: WebConfig, settings: motcua_app::services::Settings) -> Self {
+    /// With the use cases' settings too, and e-mail through `mail` (a test SMTP server, say).
+    pub async fn spawn_configured(
+        backend: Backend,
+        web: WebConfig,
+        settings: motcua_app::settings::Settings,
+        mail: Option<Arc<dyn motcua_app::ports::MailSender>>,
+    ) -> Self {
         let db = TestDb::new(backend).await;
         let clock = TestDb::manual_clock();
-        let services = db.services_with(clock.clone(), settings);
+        let mut services = db.services_with(clock.clone(), settings);
+        if let Some(mail) = mail {
+            services = services.with_mail(mail);
+        }
         services.load_demo(&RequestMeta::cli()).await.expect("load demo");
         let app = motcua_web::router(AppState::new(services.clone(), web));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -85,6 +93,7 @@ impl TestApp {
     pub async fn api_as(&self, username: &str) -> TestClient {
         let (token, _) = self
             .services
+            .accounts
             .create_api_token(Actor::System { label: "test" }, username, "test", None, &RequestMeta::cli())
             .await
             .expect("create token");

@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use motcua_app::Services;
 use motcua_app::clock::{Clock, ManualClock};
 use motcua_app::password::Argon2Params;
-use motcua_app::services::{AuthSettings, Settings};
+use motcua_app::settings::{AuthSettings, Settings};
 use motcua_store::{Db, DbOptions};
 
 pub use motcua_store::Backend;
@@ -77,7 +77,7 @@ pub fn test_settings() -> Settings {
             argon2: Argon2Params { memory_kib: 1024, iterations: 1, parallelism: 1 },
             ..AuthSettings::default()
         },
-        integrity: motcua_app::services::IntegritySettings {
+        integrity: motcua_app::settings::IntegritySettings {
             anchor_key: Some(test_anchor_key()),
             ..Default::default()
         },

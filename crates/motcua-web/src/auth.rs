@@ -14,7 +14,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+
+use motcua_app::ports::Revisions;
 use motcua_app::secret::constant_time_eq;
+use motcua_app::snapshot::Snapshot;
 use motcua_domain::account::Principal;
 
 use crate::context::RequestCtx;
@@ -36,6 +40,8 @@ pub enum Via {
 pub struct Authn {
     pub principal: Principal,
     pub via: Via,
+    /// The reference data's revisions, when the credentials' read brought them along.
+    pub revisions: Option<Revisions>,
 }
 
 /// The value of cookie `name`, if sent.
@@ -70,9 +76,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 "Tiêu đề Authorization phải có dạng 'Bearer <khóa>'.",
             ));
         };
-        let meta = req.extensions().get::<RequestCtx>().map(|c| c.meta.clone()).unwrap_or_default();
-        match state.services.authenticate_token(token, &meta).await {
-            Ok(Some(p)) => Some(Authn { principal: p, via: Via::Token }),
+        match state.services.accounts.authenticate_token(token).await {
+            Ok(Some((p, revisions))) => Some(Authn { principal: p, via: Via::Token, revisions: Some(revisions) }),
             Ok(None) => {
                 return fail(HttpError::new(
                     StatusCode::UNAUTHORIZED,
@@ -83,10 +88,11 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             Err(e) => return fail(e.into()),
         }
     } else if let Some(token) = cookie(req.headers(), state.config.session_cookie_name()).map(str::to_owned) {
-        match state.services.authenticate_session(&token).await {
+        match state.services.accounts.authenticate_session(&token).await {
             Ok(Some(s)) => Some(Authn {
                 principal: s.principal,
                 via: Via::Session { token, csrf: s.session.csrf_token, must_change_password: s.must_change_password },
+                revisions: None,
             }),
             Ok(None) => None,
             Err(e) => return fail(e.into()),
@@ -169,6 +175,21 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The reference data a request's use case runs against: at the revisions its credentials'
+/// read brought along (no read of its own), else as the database holds them now.
+pub struct RequestSnapshot(pub Arc<Snapshot>);
+
+impl FromRequestParts<AppState> for RequestSnapshot {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authn>().and_then(|a| a.revisions) {
+            Some(revisions) => Ok(Self(state.services.snapshot_at(revisions))),
+            None => Ok(Self(state.services.snapshot().await.map_err(|e| ApiError(e.into()))?)),
+        }
+    }
+}
+
 /// An official signed in through the browser.
 #[derive(Debug, Clone)]
 pub struct PageUser {
@@ -182,7 +203,7 @@ pub struct PageUser {
 
 fn page_user(parts: &Parts) -> Option<PageUser> {
     match parts.extensions.get::<Authn>() {
-        Some(Authn { principal, via: Via::Session { token, csrf, must_change_password } }) => Some(PageUser {
+        Some(Authn { principal, via: Via::Session { token, csrf, must_change_password }, .. }) => Some(PageUser {
             principal: principal.clone(),
             session_token: token.clone(),
             csrf: csrf.clone(),
@@ -213,7 +234,7 @@ impl FromRequestParts<AppState> for PageUser {
             return Err(Redirect::to("/account/password").into_response());
         }
         // One indexed count per page; a failure only hides the badge.
-        user.unread = state.services.unread_notifications(&user.principal).await.unwrap_or(0);
+        user.unread = state.services.notifications.unread_notifications(&user.principal).await.unwrap_or(0);
         Ok(user)
     }
 }

@@ -127,7 +127,7 @@ pub async fn audit_fallback(State(state): State<AppState>, req: Request, next: N
         &ctx.meta,
         state.services.now(),
     );
-    if let Err(e) = state.services.record_audit(event, &ctx.meta).await {
+    if let Err(e) = state.services.audit.record(event, &ctx.meta).await {
         tracing::error!(error = %e, "could not write fallback audit entry");
     }
     resp

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::error::HttpError;
 use crate::respond::error_response;
 use crate::state::AppState;
+use motcua_app::services::Readiness;
 
 /// Liveness: the process answers.
 pub async fn healthz() -> &'static str {
@@ -21,18 +22,17 @@ pub async fn healthz() -> &'static str {
 
 /// Readiness: the database answers and has every migration of this build.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let store = &state.services.store;
-    let db = store.ping().await;
-    let pending = store.pending_migrations().await;
-    match (db, pending) {
-        (Ok(()), Ok(p)) if p.is_empty() => {
-            Json(json!({"status": "ready", "database": store.backend_name()})).into_response()
+    match state.services.readiness().await {
+        Readiness::Checked { database, pending } if pending.is_empty() => {
+            Json(json!({"status": "ready", "database": database})).into_response()
         }
-        (Ok(()), Ok(p)) => {
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "migrations_pending", "pending": p})))
+        Readiness::Checked { pending, .. } => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "migrations_pending", "pending": pending})))
                 .into_response()
         }
-        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database_unavailable"}))).into_response(),
+        Readiness::Unavailable => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database_unavailable"}))).into_response()
+        }
     }
 }
 

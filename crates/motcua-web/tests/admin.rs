@@ -4,6 +4,7 @@
 mod common;
 
 use common::{agency, codes};
+use motcua_app::ports::Store;
 use motcua_testkit::app::csrf_from_html;
 use motcua_testkit::app_tests;
 use reqwest::StatusCode;
@@ -82,7 +83,7 @@ app_tests! {
         assert_eq!(actions, ["agency.activate", "agency.deactivate", "agency.update", "agency.create"]);
         assert_eq!(audit["items"][3]["actor_role"], "admin");
         assert_eq!(audit["items"][3]["actor_unit_id"], commune.id.0);
-        assert!(app.services.verify_audit(None).await.unwrap().is_ok());
+        assert!(app.services.audit.verify_audit(None).await.unwrap().is_ok());
     }
 
     async fn moving_an_agency_moves_its_subtree(app) {
@@ -176,7 +177,7 @@ app_tests! {
         assert!(html.contains("Đã đổi mật khẩu") && html.contains("Ủy ban nhân dân xã An Phú"));
 
         // Deactivation ends the official's sessions at once.
-        let user = app.services.store.user_by_username(&motcua_domain::account::Username::parse("anphu.motcua2").unwrap()).await.unwrap().unwrap();
+        let user = app.services.accounts.find_user(&motcua_domain::account::Username::parse("anphu.motcua2").unwrap()).await.unwrap().unwrap();
         let r = admin.post_form(&format!("/admin/users/{}", user.id), &[
             ("version", &user.version.to_string()), ("full_name", "Lê Thị Mới"), ("agency_id", &desk.id.to_string()),
         ]).await;
@@ -186,7 +187,7 @@ app_tests! {
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
         // Nobody edits their own grants.
-        let me = app.services.store.user_by_username(&motcua_domain::account::Username::parse("anphu.admin").unwrap()).await.unwrap().unwrap();
+        let me = app.services.accounts.find_user(&motcua_domain::account::Username::parse("anphu.admin").unwrap()).await.unwrap().unwrap();
         let r = admin.post_form(&format!("/admin/users/{}/grants", me.id), &[("role", "admin"), ("grant_agency_id", &commune.id.to_string())]).await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
     }
@@ -202,7 +203,7 @@ app_tests! {
         let me: Value = api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(me["username"], "anphu.lanhdao");
         assert_eq!(me["grants"][0]["role"], "leader");
-        let record = app.services.api_tokens_of(motcua_domain::account::UserId(me["id"].as_i64().unwrap())).await.unwrap();
+        let record = app.services.accounts.api_tokens_of(motcua_domain::account::UserId(me["id"].as_i64().unwrap())).await.unwrap();
         let r = c.post_form(&format!("/account/tokens/{}/revoke", record[0].id), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let r = api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
@@ -211,13 +212,13 @@ app_tests! {
     }
 
     async fn operators_see_jobs_and_retry_dead_ones(app) {
-        use motcua_app::jobs::{JobRegistry, Worker};
+
         let meta = motcua_app::context::RequestMeta::cli();
-        app.services.enqueue_ping(motcua_app::context::Actor::System { label: "test" }, 2, 0, &meta).await.unwrap();
-        let worker = Worker::new(app.services.clone(), JobRegistry::standard());
+        app.services.jobs.enqueue_ping(motcua_app::context::Actor::System { label: "test" }, 2, 0, &meta).await.unwrap();
+        let worker = app.services.worker(app.services.standard_jobs());
         assert_eq!(worker.run_pending().await.unwrap().succeeded, 2);
         // A job of an unknown kind is never claimed by this worker; a broken payload dies.
-        let mut tx = app.services.store.begin().await.unwrap();
+        let mut tx = app.db.db.begin().await.unwrap();
         tx.enqueue_job(&motcua_app::jobs::new_job("diagnostics.ping", &json!({"delay_ms": "soon"}), app.services.now(), 1, None).unwrap(), app.services.now()).await.unwrap();
         tx.commit().await.unwrap();
         let s = worker.run_pending().await.unwrap();

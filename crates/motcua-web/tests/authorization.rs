@@ -94,7 +94,7 @@ app_tests! {
         let names: Vec<&str> = body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
         assert!(names.iter().all(|n| n.starts_with("anphu.")), "{names:?}");
         assert!(names.contains(&"anphu.motcua"));
-        let bm_user = app.services.store.user_by_username(&motcua_domain::account::Username::parse("binhminh.motcua").unwrap()).await.unwrap().unwrap();
+        let bm_user = app.services.accounts.find_user(&motcua_domain::account::Username::parse("binhminh.motcua").unwrap()).await.unwrap().unwrap();
         let (s, _) = leader.json(&format!("/api/v1/users/{}", bm_user.id)).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         // A desk officer may not list accounts at all.

@@ -462,8 +462,8 @@ async fn world(app: &TestApp) -> World {
         let u = DEMO_USERS.iter().find(|u| u.username == name).unwrap();
         let rec = app
             .services
-            .store
-            .user_by_username(&motcua_domain::account::Username::parse(name).unwrap())
+            .accounts
+            .find_user(&motcua_domain::account::Username::parse(name).unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -526,6 +526,7 @@ async fn world(app: &TestApp) -> World {
     // A token of an official who is not among the callers (the province's extra desk officer).
     let (_, token) = app
         .services
+        .accounts
         .create_api_token(Actor::System { label: "test" }, "tinh.tiepnhan", "matrix", None, &RequestMeta::cli())
         .await
         .unwrap();

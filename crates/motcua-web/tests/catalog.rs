@@ -2,7 +2,6 @@
 //! versioning (amend, publish, abolish, replace) through the API; imports that reject bad rows
 //! and change nothing; form templates; each agency's list; authorization.
 
-use motcua_app::jobs::{JobRegistry, Worker};
 use motcua_testkit::{TestApp, app_tests};
 use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
@@ -350,7 +349,7 @@ app_tests! {
         let (s, _) = app.browser().json("/api/v1/procedures/1.999011").await;
         assert_eq!(s, StatusCode::NOT_FOUND, "nothing changes before the job runs");
 
-        let worker = Worker::new(app.services.clone(), JobRegistry::standard());
+        let worker = app.services.worker(app.services.standard_jobs());
         assert_eq!(worker.run_pending().await.unwrap().succeeded, 1);
         let html = web.get(&page).await.text().await.unwrap();
         assert!(html.contains("data-status=\"succeeded\""), "{html}");

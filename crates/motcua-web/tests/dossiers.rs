@@ -543,12 +543,12 @@ app_tests! {
 async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>) {
     let desk = app
         .services
-        .store
-        .user_by_username(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
+        .accounts
+        .find_user(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
         .await
         .unwrap()
         .unwrap();
-    let principal = app.services.principal_of(&desk).await.unwrap();
+    let principal = app.services.accounts.principal_of(&desk).await.unwrap();
     let mut tasks = Vec::new();
     // Every fifth request is also sent a second time at once, as a client retrying too early:
     // the retry races its original, takes a number, is refused by the unique index and gives
@@ -566,7 +566,11 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
                 accept: true,
                 ..IntakeInput::default()
             };
-            let outcome = services.intake(&p, &input, &RequestMeta::cli()).await.expect("intake");
+            let outcome = services
+                .dossiers
+                .intake(&p, &services.snapshot().await.unwrap(), &input, &RequestMeta::cli())
+                .await
+                .expect("intake");
             (i, outcome.view.state.code.unwrap(), outcome.replayed)
         }));
     }
@@ -596,7 +600,11 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
                     client_txn_id: Some(format!("f-{n}")),
                     ..ActionInput::default()
                 };
-                let view = services.act(&p, &code, &input, &RequestMeta::cli()).await.expect("forward");
+                let view = services
+                    .dossiers
+                    .act(&p, &services.snapshot().await.unwrap(), &code, &input, &RequestMeta::cli())
+                    .await
+                    .expect("forward");
                 let forwards =
                     view.events.iter().filter(|e| e.client_txn_id.as_deref() == Some(&format!("f-{n}"))).count();
                 (view.state.status.national_code(), forwards)

@@ -6,6 +6,7 @@
 mod common;
 
 use motcua_app::integrity::CheckpointOutcome;
+use motcua_app::ports::{AuditReads, DossierReads, IntegrityReads};
 use motcua_domain::audit::ChainBreak;
 use motcua_domain::dossier::chain::DossierBreak;
 use motcua_domain::integrity::{AnchorBreak, AnchorReason};
@@ -72,18 +73,18 @@ async fn drop_guards(app: &TestApp) {
 }
 
 async fn dossier_id(app: &TestApp, code: &str) -> i64 {
-    app.services.store.dossier_id_by_code(code).await.unwrap().unwrap()
+    app.db.db.dossier_id_by_code(code).await.unwrap().unwrap()
 }
 
 async fn anchored(app: &TestApp) -> motcua_domain::integrity::Anchor {
-    match app.services.checkpoint(AnchorReason::Manual).await.unwrap() {
+    match app.services.integrity.checkpoint(AnchorReason::Manual).await.unwrap() {
         CheckpointOutcome::Anchored(a) => a,
         other => panic!("expected an anchor, got {other:?}"),
     }
 }
 
 async fn failure(app: &TestApp) -> motcua_app::integrity::IntegrityFailure {
-    app.services.verify_integrity(&[]).await.unwrap().expect_err("verification must fail")
+    app.services.integrity.verify_integrity(&[]).await.unwrap().expect_err("verification must fail")
 }
 
 /// The admins' alert, once per distinct failure.
@@ -99,7 +100,7 @@ app_tests! {
         let a1 = anchored(&app).await;
         assert_eq!((a1.seq, a1.facts.dossiers), (1, 2));
         assert!(a1.facts.audit_seq > 0);
-        let report = app.services.verify_integrity(&[]).await.unwrap().expect("intact");
+        let report = app.services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
         assert_eq!((report.dossiers, report.anchors), (2, 1));
         assert!(report.anchors_authenticated);
         assert!(report.events >= 6, "{report:?}");
@@ -112,7 +113,7 @@ app_tests! {
         assert_ne!(a2.facts.heads_digest, a1.facts.heads_digest);
         let (_, v) = app.api_as("anphu.lanhdao").await.json(&format!("/api/v1/dossiers/{first}")).await;
         assert_eq!(v["status"], 4);
-        let report = app.services.verify_integrity(&[]).await.unwrap().expect("intact");
+        let report = app.services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
         assert_eq!(report.newest_anchor.unwrap().seq, 2);
         assert!(alerts(&app).await.is_empty());
     }
@@ -127,14 +128,14 @@ app_tests! {
         assert_eq!(f.to_string().split(':').next().unwrap(), format!("hồ sơ {code}, sự kiện 1"));
         assert!(matches!(f, motcua_app::integrity::IntegrityFailure::Dossier { problem: DossierBreak::Altered { seq: 1 }, .. }), "{f:?}");
         // The periodic checkpoint finds it too, anchors nothing and tells the administrators.
-        assert!(matches!(app.services.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
-        assert!(app.services.store.last_anchor().await.unwrap().is_none());
+        assert!(matches!(app.services.integrity.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
+        assert!(app.db.db.last_anchor().await.unwrap().is_none());
         let a = alerts(&app).await;
         assert_eq!(a.len(), 1);
         assert!(a[0]["body"].as_str().unwrap().contains(&code), "{a:?}");
         assert_eq!(a[0]["kind_label"], "Cảnh báo toàn vẹn dữ liệu");
         // Found again, it is not announced again.
-        app.services.checkpoint(AnchorReason::Periodic).await.unwrap();
+        app.services.integrity.checkpoint(AnchorReason::Periodic).await.unwrap();
         assert_eq!(alerts(&app).await.len(), 1);
     }
 
@@ -185,7 +186,7 @@ app_tests! {
         let a = anchored(&app).await;
         drop_guards(&app).await;
         // Rewritten, every hash recomputed as anyone can: plain hashes alone cannot tell.
-        let entries = app.services.store.audit_entries_after(a.facts.audit_seq - 2, 10).await.unwrap();
+        let entries = app.db.db.audit_entries_after(a.facts.audit_seq - 2, 10).await.unwrap();
         let mut prev = entries[0].prev_hash.clone();
         for e in &entries[..2] {
             let mut event = e.event.clone();
@@ -194,7 +195,7 @@ app_tests! {
             sql(&app, &format!("UPDATE audit_log SET detail = 'không có gì xảy ra', prev_hash = '{}', hash = '{}' WHERE seq = {}", sealed.prev_hash, sealed.hash, e.seq)).await;
             prev = sealed.hash;
         }
-        assert!(app.services.verify_audit(None).await.unwrap().is_ok(), "the plain chain still links");
+        assert!(app.services.audit.verify_audit(None).await.unwrap().is_ok(), "the plain chain still links");
         let f = failure(&app).await;
         assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::AnchorMismatch { seq: a.facts.audit_seq }), "{f}");
 
@@ -202,7 +203,7 @@ app_tests! {
         sql(&app, &format!("DELETE FROM audit_log WHERE seq >= {}", a.facts.audit_seq - 1)).await;
         let f = failure(&app).await;
         assert_eq!(f, motcua_app::integrity::IntegrityFailure::Audit(ChainBreak::Truncated { found: a.facts.audit_seq - 2, anchor: a.facts.audit_seq }));
-        assert!(matches!(app.services.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
+        assert!(matches!(app.services.integrity.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
     }
 
     async fn verified_heads_and_anchors_cannot_be_rewritten_without_the_key(app) {
@@ -212,24 +213,24 @@ app_tests! {
         let export = dir.path.join("anchors.jsonl");
         let services = app.services.clone().with_anchor_sink(std::sync::Arc::new(motcua_store::files::FileAnchorSink::new(&export)));
         for _ in 0..3 {
-            assert!(matches!(services.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Anchored(_)));
+            assert!(matches!(services.integrity.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Anchored(_)));
         }
         let exported = motcua_store::files::FileAnchorSink::read(&export).unwrap();
         assert_eq!(exported.len(), 3);
-        assert!(services.verify_integrity(&exported).await.unwrap().is_ok());
+        assert!(services.integrity.verify_integrity(&exported).await.unwrap().is_ok());
         drop_guards(&app).await;
 
         // The newest anchor removed: the chain of anchors is fine, the exported copy is not.
         sql(&app, "DELETE FROM integrity_anchors WHERE seq = 3").await;
-        assert!(services.verify_integrity(&[]).await.unwrap().is_ok());
+        assert!(services.integrity.verify_integrity(&[]).await.unwrap().is_ok());
         assert_eq!(
-            services.verify_integrity(&exported).await.unwrap().unwrap_err(),
+            services.integrity.verify_integrity(&exported).await.unwrap().unwrap_err(),
             motcua_app::integrity::IntegrityFailure::Anchors(AnchorBreak::MissingFromDatabase { seq: 3 })
         );
         // An anchor's facts changed: its MAC no longer holds.
         sql(&app, "UPDATE integrity_anchors SET dossiers = 7 WHERE seq = 2").await;
         assert_eq!(
-            services.verify_integrity(&[]).await.unwrap().unwrap_err(),
+            services.integrity.verify_integrity(&[]).await.unwrap().unwrap_err(),
             motcua_app::integrity::IntegrityFailure::Anchors(AnchorBreak::Forged { seq: 2 })
         );
         sql(&app, "DELETE FROM integrity_anchors WHERE seq = 2").await;
@@ -237,13 +238,13 @@ app_tests! {
         // A verified head moved back (as whoever hides a removed tail must, having rewritten
         // the events and the row to match): the heads no longer give the digest the anchor
         // vouches for.
-        let last: i64 = app.services.store.dossier_heads(0, 10).await.unwrap()[0].last_seq;
-        let prev: String = app.services.store.stored_events_of(&[id]).await.unwrap()[(last - 2) as usize].hash.clone();
+        let last: i64 = app.db.db.dossier_heads(0, 10).await.unwrap()[0].last_seq;
+        let prev: String = app.db.db.stored_events_of(&[id]).await.unwrap()[(last - 2) as usize].hash.clone();
         sql(&app, &format!("UPDATE integrity_heads SET seq = {}, hash = '{prev}' WHERE dossier_id = {id}", last - 1)).await;
         assert_eq!(
-            services.verify_integrity(&[]).await.unwrap().unwrap_err(),
+            services.integrity.verify_integrity(&[]).await.unwrap().unwrap_err(),
             motcua_app::integrity::IntegrityFailure::VerifiedHeads { anchor: 1 }
         );
-        assert!(matches!(services.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
+        assert!(matches!(services.integrity.checkpoint(AnchorReason::Periodic).await.unwrap(), CheckpointOutcome::Broken(_)));
     }
 }

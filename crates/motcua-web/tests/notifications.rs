@@ -5,8 +5,8 @@
 //! only their own list.
 
 use jiff::SignedDuration;
-use motcua_app::jobs::{JobRegistry, Worker};
-use motcua_app::services::{MailSettings, NotificationSettings};
+use motcua_app::settings::NotificationSettings;
+use motcua_integrations::smtp::{SmtpMailer, SmtpSettings};
 use motcua_testkit::app::test_web_config;
 use motcua_testkit::{Backend, SmtpPeer, TestApp, TestClient, test_settings};
 use reqwest::StatusCode;
@@ -15,20 +15,21 @@ use serde_json::{Value, json};
 async fn spawn(backend: Backend, smtp: &SmtpPeer) -> TestApp {
     let mut settings = test_settings();
     settings.notifications = NotificationSettings {
-        mail: Some(MailSettings {
-            smtp_url: smtp.url(),
-            from: "Một cửa Sơn Hà <motcua@sonha.example.vn>".into(),
-            timeout: std::time::Duration::from_secs(10),
-        }),
         public_url: Some("https://motcua.sonha.example.vn".into()),
         ..NotificationSettings::default()
     };
-    TestApp::spawn_configured(backend, test_web_config(), settings).await
+    let mailer = SmtpMailer::new(&SmtpSettings {
+        url: smtp.url(),
+        from: "Một cửa Sơn Hà <motcua@sonha.example.vn>".into(),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .expect("mailer");
+    TestApp::spawn_configured(backend, test_web_config(), settings, Some(std::sync::Arc::new(mailer))).await
 }
 
 /// What the worker does every scan interval: queue the scan, run it and the mail jobs.
 async fn run_jobs(app: &TestApp) -> motcua_app::jobs::RunSummary {
-    let worker = Worker::new(app.services.clone(), JobRegistry::standard());
+    let worker = app.services.worker(app.services.standard_jobs());
     worker.schedule_periodic().await.expect("schedule");
     worker.run_pending().await.expect("run jobs")
 }
@@ -103,7 +104,7 @@ async fn journey(backend: Backend) {
     assert!(soon.body.contains("10:00 23/11/2026"), "{}", soon.body);
 
     // The same occasion is never notified twice, however often the scan runs.
-    let again = app.services.scan_reminders().await.unwrap();
+    let again = app.services.notifications.scan_reminders().await.unwrap();
     assert_eq!(again.notifications, 0, "{again:?}");
     assert_eq!(again.dossiers, 0, "occasions already notified are skipped before any work: {again:?}");
     app.clock.advance(SignedDuration::from_mins(10));

@@ -4,6 +4,7 @@ mod common;
 
 use common::agency;
 use jiff::SignedDuration;
+use motcua_app::ports::AgencyReads;
 use motcua_testkit::app::test_web_config;
 use motcua_testkit::{Backend, TestApp, app_tests};
 use reqwest::StatusCode;
@@ -78,7 +79,7 @@ app_tests! {
         let r = c.http.post(app.url("/admin/agencies")).header("origin", "https://evil.example").header("sec-fetch-site", "cross-site")
             .form(&[("_csrf", c.csrf.clone().unwrap().as_str()), ("code", "H99.301.09")]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        assert!(app.services.store.agency_by_code(&motcua_domain::agency::AgencyCode::parse("H99.301.09").unwrap()).await.unwrap().is_none());
+        assert!(app.db.db.agency_by_code(&motcua_domain::agency::AgencyCode::parse("H99.301.09").unwrap()).await.unwrap().is_none());
         assert_eq!(app.audit_count().await, before + 4, "each refused change is audited once");
         // With the token it works.
         let r = c.post_form("/admin/agencies", &fields).await;
@@ -114,7 +115,7 @@ app_tests! {
         // An account, a name nobody has, and a deactivated account: the same statuses, headers
         // and messages at every attempt, through the lock and after it expires.
         let admin = app.api_as("admin").await;
-        let tanlap = app.services.store.user_by_username(&motcua_domain::account::Username::parse("tanlap.lanhdao").unwrap()).await.unwrap().unwrap();
+        let tanlap = app.services.accounts.find_user(&motcua_domain::account::Username::parse("tanlap.lanhdao").unwrap()).await.unwrap().unwrap();
         let r = admin.put_json(&format!("/api/v1/users/{}", tanlap.id), &json!({"full_name": tanlap.full_name, "agency_id": tanlap.agency_id.0, "active": false, "version": tanlap.version})).await;
         assert_eq!(r.status(), StatusCode::OK);
         let mut seen = Vec::new();
@@ -184,7 +185,7 @@ app_tests! {
         assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "method_not_allowed");
         let (s, b) = admin.json("/api/v1/agencies?format=xml").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
-        assert_eq!(app.services.store.count_agencies().await.unwrap(), 29, "nothing was created");
+        assert_eq!(app.db.db.count_agencies().await.unwrap(), 29, "nothing was created");
         assert_eq!(app.audit_count().await, before + 4, "one entry per refused state-changing request");
         let r = reqwest::Client::new().get(app.url("/api/v1/me")).header("authorization", "Basic abc").send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -246,7 +247,7 @@ async fn oversized_bodies_are_refused() {
         TestApp::spawn_with(Backend::Sqlite, motcua_web::WebConfig { body_limit_bytes: 4096, ..test_web_config() })
             .await;
     let admin = app.api_as("admin").await;
-    let before = app.services.store.count_agencies().await.unwrap();
+    let before = app.db.db.count_agencies().await.unwrap();
     let r = admin
         .post_json("/api/v1/agencies", &json!({"code": "H99.9", "name": "a".repeat(16 * 1024), "level": "commune"}))
         .await;
@@ -256,7 +257,7 @@ async fn oversized_bodies_are_refused() {
     c.refresh_csrf().await;
     let r = c.post_form("/admin/agencies", &[("name", &"b".repeat(16 * 1024))]).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(app.services.store.count_agencies().await.unwrap(), before);
+    assert_eq!(app.db.db.count_agencies().await.unwrap(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

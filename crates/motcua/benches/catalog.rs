@@ -97,10 +97,10 @@ async fn main() {
     let t = Instant::now();
     let parsed = parse_json(&synthetic(procedures));
     assert!(parsed.problems.is_empty(), "{:?}", &parsed.problems[..parsed.problems.len().min(3)]);
-    let report = app.services.import_procedures(None, parsed, &RequestMeta::cli(), &|_, _| {}).await.unwrap();
+    let report = app.services.catalog.import_procedures(None, parsed, &RequestMeta::cli(), &|_, _| {}).await.unwrap();
     let import_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let indexed = app.services.warm_catalog().await.unwrap();
+    let indexed = app.services.catalog.warm_catalog().await.unwrap();
     let index_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!("| catalogue | import (parse + check + write) | index build |");
     println!("|---|---|---|");
@@ -157,9 +157,9 @@ async fn in_process(app: &TestApp, label: &str, query: &dyn Fn(usize) -> String)
         let q = query(n);
         n += 1;
         let input = motcua_app::catalog::ProcedureQueryInput { q: Some(q.clone()), ..Default::default() };
-        let parsed = app.services.procedure_query(&input).await.unwrap();
+        let parsed = app.services.catalog.procedure_query(&input).await.unwrap();
         let s = Instant::now();
-        std::hint::black_box(app.services.search_procedures_uncached(&parsed).await.unwrap());
+        std::hint::black_box(app.services.catalog.search_procedures_uncached(&parsed).await.unwrap());
         let us = s.elapsed().as_micros() as u64;
         lat.push(us);
         slowest.push((us, q));
@@ -188,10 +188,11 @@ async fn vocabulary(app: &TestApp) -> Vec<String> {
     for page in 1..=50 {
         let q = app
             .services
+            .catalog
             .procedure_query(&motcua_app::catalog::ProcedureQueryInput { page: Some(page.to_string()), ..all.clone() })
             .await
             .unwrap();
-        for item in &app.services.search_procedures_uncached(&q).await.unwrap().items {
+        for item in &app.services.catalog.search_procedures_uncached(&q).await.unwrap().items {
             for w in item.name.split_whitespace() {
                 let w = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
                 if w.chars().count() >= 2 {

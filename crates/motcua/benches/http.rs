@@ -158,6 +158,6 @@ async fn main() {
             );
         }
         // The audit chain stayed intact under concurrent writers.
-        assert!(app.services.verify_audit(None).await.unwrap().is_ok());
+        assert!(app.services.audit.verify_audit(None).await.unwrap().is_ok());
     }
 }

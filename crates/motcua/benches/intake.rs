@@ -349,7 +349,7 @@ fn main() {
             eprintln!("{label}: {n} × {what}");
         }
         server_rt.block_on(async {
-            assert!(app.services.verify_audit(None).await.expect("audit").is_ok());
+            assert!(app.services.audit.verify_audit(None).await.expect("audit").is_ok());
         });
         drop(app);
     }

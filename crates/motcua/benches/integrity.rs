@@ -33,8 +33,8 @@ struct Row {
 }
 
 async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
-    let desk = services.store.user_by_username(&Username::parse("anphu.motcua").unwrap()).await.unwrap().unwrap();
-    let principal = Arc::new(services.principal_of(&desk).await.unwrap());
+    let desk = services.accounts.find_user(&Username::parse("anphu.motcua").unwrap()).await.unwrap().unwrap();
+    let principal = Arc::new(services.accounts.principal_of(&desk).await.unwrap());
     let clients = 16;
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -49,10 +49,19 @@ async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
                     accept: true,
                     ..IntakeInput::default()
                 };
-                let v = services.intake(&principal, &input, &RequestMeta::cli()).await.expect("intake").view;
+                let v = services
+                    .dossiers
+                    .intake(&principal, &services.snapshot().await.unwrap(), &input, &RequestMeta::cli())
+                    .await
+                    .expect("intake")
+                    .view;
                 let code = v.state.code.expect("accepted").to_string();
                 let forward = ActionInput { action: "forward".into(), ..ActionInput::default() };
-                services.act(&principal, &code, &forward, &RequestMeta::cli()).await.expect("forward");
+                services
+                    .dossiers
+                    .act(&principal, &services.snapshot().await.unwrap(), &code, &forward, &RequestMeta::cli())
+                    .await
+                    .expect("forward");
                 codes.push(code);
             }
             codes
@@ -74,7 +83,7 @@ async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>)
     eprintln!("{name}: {} dossiers written in {:.1} s", codes.len(), started.elapsed().as_secs_f64());
 
     let t = Instant::now();
-    let report = services.verify_integrity(&[]).await.unwrap().expect("intact");
+    let report = services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
     out.push(Row {
         backend: name,
         what: "full verification",
@@ -87,7 +96,8 @@ async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>)
         let services = services.clone();
         async move {
             let t = Instant::now();
-            let CheckpointOutcome::Anchored(a) = services.checkpoint(AnchorReason::Manual).await.unwrap() else {
+            let CheckpointOutcome::Anchored(a) = services.integrity.checkpoint(AnchorReason::Manual).await.unwrap()
+            else {
                 panic!("checkpoint did not anchor")
             };
             Row { backend: name, what, seconds: t.elapsed().as_secs_f64(), dossiers: a.facts.dossiers, events: 0 }
@@ -95,11 +105,15 @@ async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>)
     };
     out.push(anchor("checkpoint, all dossiers new").await);
     out.push(anchor("checkpoint, nothing new").await);
-    let desk = services.store.user_by_username(&Username::parse("anphu.chuyenvien").unwrap()).await.unwrap().unwrap();
-    let specialist = services.principal_of(&desk).await.unwrap();
+    let desk = services.accounts.find_user(&Username::parse("anphu.chuyenvien").unwrap()).await.unwrap().unwrap();
+    let specialist = services.accounts.principal_of(&desk).await.unwrap();
     for code in codes.iter().step_by(100) {
         let forward = ActionInput { action: "forward".into(), ..ActionInput::default() };
-        services.act(&specialist, code, &forward, &RequestMeta::cli()).await.expect("forward");
+        services
+            .dossiers
+            .act(&specialist, &services.snapshot().await.unwrap(), code, &forward, &RequestMeta::cli())
+            .await
+            .expect("forward");
     }
     out.push(anchor("checkpoint, 1 % moved on").await);
 }

@@ -50,7 +50,7 @@ pub async fn run(services: Option<&Services>, cmd: CalendarCommand) -> anyhow::R
             let result = async {
                 let year = parse_year(&year)?;
                 let table = match services {
-                    Some(s) => s.holiday_year(year).await?.table,
+                    Some(s) => s.calendar.holiday_year(year).await?.table,
                     None => HolidayTables::default().year(year),
                 };
                 let answer = HolidaysAnswer::from(&table);
@@ -93,7 +93,7 @@ pub async fn run(services: Option<&Services>, cmd: CalendarCommand) -> anyhow::R
                     .map(|c| c.parse().map_err(|m: String| AppError::field("counting", "invalid_counting", m)))
                     .transpose()?;
                 let result = match services {
-                    Some(s) => s.compute_due(agency.as_deref(), start, time, counting).await?,
+                    Some(s) => s.calendar.compute_due(agency.as_deref(), start, time, counting).await?,
                     None => {
                         if agency.is_some() {
                             return Err(AppError::field(

@@ -10,7 +10,6 @@ use motcua_app::clock::SystemClock;
 use motcua_app::context::{Actor, RequestMeta};
 use motcua_app::demo::{DEMO_PASSWORD, DEMO_USERS, DatasetState};
 use motcua_app::integrity::CheckpointOutcome;
-use motcua_app::jobs::{JobRegistry, Worker};
 use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::audit::ChainHead;
@@ -64,12 +63,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let creates_key = matches!(cli.command, Command::Serve(_) | Command::Worker | Command::Init(_) | Command::Demo);
     settings.integrity.anchor_key = config.anchor_key(creates_key)?;
     let mut services = Services::new(Arc::new(db.clone()), Arc::new(files), Arc::new(SystemClock), settings)?;
+    if let Some(smtp) = config.smtp() {
+        services = services.with_mail(Arc::new(motcua_integrations::smtp::SmtpMailer::new(&smtp)?));
+    }
     if !config.integrity.export_path.is_empty() {
         services = services
             .with_anchor_sink(Arc::new(motcua_store::files::FileAnchorSink::new(&config.integrity.export_path)));
     }
     if !migrates {
-        let pending = services.store.pending_migrations().await?;
+        let pending = motcua_app::ports::Store::pending_migrations(&db).await?;
         if !pending.is_empty()
             && let Command::Calendar(cmd) = cli.command
         {
@@ -124,10 +126,11 @@ async fn print_demo_logins(services: &Services) -> anyhow::Result<()> {
     println!();
     println!("Tài khoản mẫu — mật khẩu chung: {DEMO_PASSWORD}");
     println!("{:<22} {:<24} Phạm vi", "Tên đăng nhập", "Vai trò");
+    let snapshot = services.snapshot().await?;
     for u in DEMO_USERS {
         for (i, (role, code)) in u.grants.iter().enumerate() {
             let code = AgencyCode::parse(code).expect("demo codes are valid");
-            let unit = services.store.agency_by_code(&code).await?.map(|a| a.name).unwrap_or_default();
+            let unit = snapshot.agency_by_code(&code).await?.map(|a| a.name).unwrap_or_default();
             let login = if i == 0 { u.username } else { "" };
             println!("{:<22} {:<24} {} ({})", login, role.label_vi(), unit, code);
         }
@@ -166,7 +169,7 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
             "Cơ sở dữ liệu còn trống: chạy `motcua init --province-code … --province-name …` để khởi tạo, hoặc `motcua serve --demo` để dùng thử."
         );
     }
-    let procedures = services.warm_catalog().await?;
+    let procedures = services.catalog.warm_catalog().await?;
     tracing::info!(procedures, "catalogue search index ready");
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -174,17 +177,14 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = if config.worker.in_process && !args.no_worker {
-        Some(tokio::spawn(Worker::new(services.clone(), JobRegistry::standard()).run(stop_rx)))
+        Some(tokio::spawn(services.worker(services.standard_jobs()).run(stop_rx)))
     } else {
         None
     };
     if args.demo {
         print_demo_logins(&services).await?;
     }
-    println!(
-        "motcua đang chạy tại http://{addr}/ (cơ sở dữ liệu: {}). Nhấn Ctrl+C để dừng.",
-        services.store.backend_name()
-    );
+    println!("motcua đang chạy tại http://{addr}/ (cơ sở dữ liệu: {}). Nhấn Ctrl+C để dừng.", services.backend_name());
     let state = motcua_web::AppState::new(services.clone(), config.web());
     let app = motcua_web::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -201,7 +201,7 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
 /// The anchor written when a process stops, so that the last minutes before a shutdown are
 /// covered too.
 async fn final_checkpoint(services: &Services) {
-    match services.checkpoint(AnchorReason::Shutdown).await {
+    match services.integrity.checkpoint(AnchorReason::Shutdown).await {
         Ok(CheckpointOutcome::Anchored(a)) => tracing::info!(anchor = a.seq, "anchored on shutdown"),
         Ok(CheckpointOutcome::Broken(f)) => tracing::error!(failure = %f, "integrity check failed on shutdown"),
         Ok(CheckpointOutcome::NoKey | CheckpointOutcome::Superseded) => {}
@@ -211,7 +211,7 @@ async fn final_checkpoint(services: &Services) {
 
 async fn worker(services: Services) -> anyhow::Result<ExitCode> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let w = Worker::new(services.clone(), JobRegistry::standard());
+    let w = services.worker(services.standard_jobs());
     eprintln!("motcua worker {} đang chạy. Nhấn Ctrl+C để dừng.", w.id());
     let handle = tokio::spawn(w.run(stop_rx));
     shutdown_signal().await;
@@ -249,8 +249,10 @@ async fn token(services: &Services, cmd: TokenCommand) -> anyhow::Result<ExitCod
     let meta = RequestMeta::cli();
     match cmd {
         TokenCommand::Create { user, name, expires_days } => {
-            let (token, record) =
-                services.create_api_token(Actor::System { label: "cli" }, &user, &name, expires_days, &meta).await?;
+            let (token, record) = services
+                .accounts
+                .create_api_token(Actor::System { label: "cli" }, &user, &name, expires_days, &meta)
+                .await?;
             eprintln!(
                 "Khóa API #{} \"{}\" cho {user}{} — chỉ hiển thị một lần:",
                 record.id,
@@ -261,12 +263,12 @@ async fn token(services: &Services, cmd: TokenCommand) -> anyhow::Result<ExitCod
         }
         TokenCommand::List { user } => {
             let username = Username::parse(&user).map_err(|e| anyhow::anyhow!(e.message))?;
-            let Some(u) = services.store.user_by_username(&username).await? else { bail!("no such user: {user}") };
+            let Some(u) = services.accounts.find_user(&username).await? else { bail!("no such user: {user}") };
             println!(
                 "{:<6} {:<24} {:<12} {:<18} {:<18} Trạng thái",
                 "Id", "Tên", "Tiền tố", "Tạo lúc", "Dùng lần cuối"
             );
-            for t in services.api_tokens_of(u.id).await? {
+            for t in services.accounts.api_tokens_of(u.id).await? {
                 let state = if t.revoked_at.is_some() { "đã thu hồi" } else { "đang dùng" };
                 println!(
                     "{:<6} {:<24} {:<12} {:<18} {:<18} {state}",
@@ -279,7 +281,7 @@ async fn token(services: &Services, cmd: TokenCommand) -> anyhow::Result<ExitCod
             }
         }
         TokenCommand::Revoke { id } => {
-            services.revoke_api_token(Actor::System { label: "cli" }, id, &meta).await?;
+            services.accounts.revoke_api_token(Actor::System { label: "cli" }, id, &meta).await?;
             println!("Đã thu hồi khóa API #{id}.");
         }
     }
@@ -307,7 +309,7 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
                 }
                 None => Vec::new(),
             };
-            if services.settings.integrity.anchor_key.is_none() {
+            if services.settings().integrity.anchor_key.is_none() {
                 eprintln!(
                     "Chú ý: không có khóa neo (integrity.anchor_key hoặc {}); các neo chỉ được kiểm tra thứ tự, không xác thực.",
                     config.anchor_key_path().display()
@@ -315,12 +317,12 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
             }
             let started = std::time::Instant::now();
             if let Some(head) = manual
-                && let Err(b) = services.verify_audit(Some(head)).await?
+                && let Err(b) = services.audit.verify_audit(Some(head)).await?
             {
                 eprintln!("FAILED: nhật ký thao tác, mục {}: {b}", b.seq());
                 return Ok(ExitCode::FAILURE);
             }
-            match services.verify_integrity(&exported).await? {
+            match services.integrity.verify_integrity(&exported).await? {
                 Ok(r) => {
                     let secs = started.elapsed().as_secs_f64();
                     println!(
@@ -361,7 +363,7 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
                 }
             }
         }
-        AuditCommand::Anchor => match services.checkpoint(AnchorReason::Manual).await? {
+        AuditCommand::Anchor => match services.integrity.checkpoint(AnchorReason::Manual).await? {
             CheckpointOutcome::Anchored(a) => {
                 println!(
                     "Đã ghi neo số {} ({} hồ sơ, nhật ký tới mục {}).",
@@ -386,7 +388,7 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
             }
         },
         AuditCommand::Head => {
-            match services.store.audit_head().await? {
+            match services.audit.head().await? {
                 Some(h) => println!("{h}"),
                 None => println!("(empty)"),
             }
@@ -398,12 +400,14 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
 async fn jobs(services: &Services, cmd: JobsCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         JobsCommand::Ping { count, delay_ms } => {
-            let ids =
-                services.enqueue_ping(Actor::System { label: "cli" }, count, delay_ms, &RequestMeta::cli()).await?;
+            let ids = services
+                .jobs
+                .enqueue_ping(Actor::System { label: "cli" }, count, delay_ms, &RequestMeta::cli())
+                .await?;
             println!("Đã đưa {} tác vụ kiểm tra vào hàng đợi.", ids.len());
         }
         JobsCommand::Status => {
-            for (status, n) in services.store.job_counts().await? {
+            for (status, n) in services.jobs.queue_counts().await? {
                 println!("{:<8} {n}", status.as_str());
             }
         }
@@ -422,7 +426,7 @@ async fn import_procedures(services: &Services, file: &std::path::Path) -> anyho
     let parsed = tokio::task::spawn_blocking(move || parse_import(&bytes, format)).await?;
     eprintln!("Đã đọc {} thủ tục; đang kiểm tra và ghi…", parsed.rows.len() + parsed.problems.len());
     let progress = |done: usize, total: usize| eprintln!("  {done}/{total}");
-    match services.import_procedures(None, parsed, &RequestMeta::cli(), &progress).await {
+    match services.catalog.import_procedures(None, parsed, &RequestMeta::cli(), &progress).await {
         Ok(r) => {
             println!(
                 "Đã nhập {} thủ tục: {} mới, {} sửa đổi, {} không thay đổi.",
@@ -444,13 +448,13 @@ async fn import_procedures(services: &Services, file: &std::path::Path) -> anyho
 async fn export_procedures(services: &Services, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     let name = file.to_string_lossy();
     if name == "-" {
-        println!("{}", serde_json::to_string_pretty(&services.export_package().await?)?);
+        println!("{}", serde_json::to_string_pretty(&services.catalog.export_package().await?)?);
         return Ok(ExitCode::SUCCESS);
     }
     let bytes = if name.to_ascii_lowercase().ends_with(".xlsx") {
-        services.export_xlsx().await?
+        services.catalog.export_xlsx().await?
     } else if name.to_ascii_lowercase().ends_with(".json") {
-        serde_json::to_vec_pretty(&services.export_package().await?)?
+        serde_json::to_vec_pretty(&services.catalog.export_package().await?)?
     } else {
         bail!("{name}: dùng đuôi .json hoặc .xlsx");
     };

@@ -12,12 +12,13 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use jiff::SignedDuration;
 use motcua_app::password::{Argon2Params, PasswordHasher};
-use motcua_app::services::{
-    AuthSettings, DossierSettings, IntegritySettings, MailSettings, NotificationSettings, Settings, WorkerSettings,
+use motcua_app::settings::{
+    AuthSettings, DossierSettings, IntegritySettings, NotificationSettings, Settings, WorkerSettings,
 };
 use motcua_domain::integrity::AnchorKey;
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
+use motcua_integrations::smtp::{SmtpMailer, SmtpSettings};
 use motcua_web::WebConfig;
 use serde::{Deserialize, Serialize};
 use toml::Value;
@@ -421,9 +422,8 @@ impl Config {
         if !self.integrity.anchor_key.is_empty() {
             AnchorKey::parse(&self.integrity.anchor_key).map_err(|e| bad("integrity.anchor_key", e))?;
         }
-        if !self.mail.smtp_url.is_empty() {
-            motcua_app::notifications::Mailer::new(&self.mail_settings())
-                .map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
+        if let Some(smtp) = self.smtp() {
+            SmtpMailer::new(&smtp).map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
         }
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
@@ -451,18 +451,18 @@ impl Config {
         }
     }
 
-    fn mail_settings(&self) -> MailSettings {
-        MailSettings {
-            smtp_url: self.mail.smtp_url.clone(),
+    /// Where e-mail goes out; `None`: notifications stay in the application.
+    pub fn smtp(&self) -> Option<SmtpSettings> {
+        (!self.mail.smtp_url.is_empty()).then(|| SmtpSettings {
+            url: self.mail.smtp_url.clone(),
             from: self.mail.from.clone(),
             timeout: Duration::from_secs(self.mail.timeout_seconds as u64),
-        }
+        })
     }
 
     pub fn settings(&self) -> Settings {
         Settings {
             notifications: NotificationSettings {
-                mail: (!self.mail.smtp_url.is_empty()).then(|| self.mail_settings()),
                 public_url: (!self.public_url.is_empty()).then(|| self.public_url.clone()),
                 scan_interval: SignedDuration::from_mins(self.notifications.scan_interval_minutes),
                 step_lead_working_hours: self.notifications.step_lead_working_hours as u32,

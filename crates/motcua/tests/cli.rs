@@ -241,12 +241,12 @@ async fn tampered_dossier_is_named(url: &str) {
         motcua_app::Services::new(db.clone(), files, std::sync::Arc::new(motcua_app::clock::SystemClock), settings)
             .unwrap();
     let desk = services
-        .store
-        .user_by_username(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
+        .accounts
+        .find_user(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
         .await
         .unwrap()
         .unwrap();
-    let principal = services.principal_of(&desk).await.unwrap();
+    let principal = services.accounts.principal_of(&desk).await.unwrap();
     let input = motcua_app::dossiers::IntakeInput {
         procedure_code: "1.001193".into(),
         agency_code: "H99.301".into(),
@@ -255,7 +255,8 @@ async fn tampered_dossier_is_named(url: &str) {
         ..Default::default()
     };
     let code = services
-        .intake(&principal, &input, &motcua_app::context::RequestMeta::cli())
+        .dossiers
+        .intake(&principal, &services.snapshot().await.unwrap(), &input, &motcua_app::context::RequestMeta::cli())
         .await
         .unwrap()
         .view
@@ -263,7 +264,7 @@ async fn tampered_dossier_is_named(url: &str) {
         .code
         .unwrap()
         .to_string();
-    let id = services.store.dossier_id_by_code(&code).await.unwrap().unwrap();
+    let id = motcua_app::ports::DossierReads::dossier_id_by_code(&*db, &code).await.unwrap().unwrap();
 
     let anchor = run_s(with(&["audit", "anchor"]));
     assert!(anchor.status.success(), "{}", text(&anchor.stderr));

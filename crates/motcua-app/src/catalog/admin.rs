@@ -2,7 +2,6 @@
 //! list, form files. Every change is audited and bumps the catalogue revision when the public
 //! catalogue can see it.
 
-use jiff::Timestamp;
 use motcua_domain::account::{Grant, Principal};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::audit::Outcome;
@@ -12,14 +11,11 @@ use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
+use super::Catalog;
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::ports::{
-    AgencyCatalogEntry, AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, StoredFile, VersionRecord,
-};
-use crate::services::Services;
+use crate::ports::{AgencyCatalogEntry, AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, VersionRecord};
 
 /// The publication decision as a form or JSON body sends it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -108,7 +104,7 @@ fn lifecycle(e: motcua_domain::catalog::LifecycleError) -> AppError {
     AppError::Conflict { code: "catalog_lifecycle", message: e.to_string(), field: None }
 }
 
-impl Services {
+impl Catalog {
     fn catalog_grant<'p>(&self, principal: &'p Principal) -> Result<&'p Grant, AppError> {
         Ok(authorize(principal, Permission::ManageCatalog, Target::System)?)
     }
@@ -121,8 +117,8 @@ impl Services {
 
     async fn load_procedure(&self, code: &str) -> Result<(ProcedureRecord, Vec<VersionRecord>), AppError> {
         let code = ProcedureCode::parse(code).map_err(|_| AppError::NotFound("thủ tục"))?;
-        let p = self.store.procedure_by_code(&code).await?.ok_or(AppError::NotFound("thủ tục"))?;
-        let versions = self.store.procedure_versions(p.id).await?;
+        let p = self.core.store.procedure_by_code(&code).await?.ok_or(AppError::NotFound("thủ tục"))?;
+        let versions = self.core.store.procedure_versions(p.id).await?;
         Ok((p, versions))
     }
 
@@ -144,9 +140,9 @@ impl Services {
             Outcome::Success,
             Some(detail),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
 
@@ -159,7 +155,7 @@ impl Services {
         per_page: i64,
     ) -> Result<(i64, Vec<ProcedureHead>), AppError> {
         self.catalog_grant(principal)?;
-        Ok(self.store.procedure_heads(search, (page.max(1) - 1) * per_page, per_page).await?)
+        Ok(self.core.store.procedure_heads(search, (page.max(1) - 1) * per_page, per_page).await?)
     }
 
     /// Creates a procedure with its first draft.
@@ -178,15 +174,15 @@ impl Services {
         }
         e.into_result()?;
         let code = code.expect("validated");
-        if self.store.procedure_by_code(&code).await?.is_some() {
+        if self.core.store.procedure_by_code(&code).await?.is_some() {
             return Err(AppError::Conflict {
                 code: "duplicate_code",
                 message: format!("Đã có thủ tục mã {code}."),
                 field: Some("code".into()),
             });
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         let p = tx.insert_procedure(&code, now).await?;
         let mut v = VersionRecord {
             id: 0,
@@ -234,8 +230,8 @@ impl Services {
         if !v.is_draft() {
             return Err(lifecycle(motcua_domain::catalog::LifecycleError::NotDraft(number)));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         if !tx.update_draft(v.id, &content, revision, now).await? {
             return Err(AppError::stale(&format!("Bản nháp phiên bản {number}")));
         }
@@ -265,7 +261,7 @@ impl Services {
             return Err(lifecycle(motcua_domain::catalog::LifecycleError::DraftExists(d.number)));
         }
         let facts: Vec<_> = versions.iter().map(VersionRecord::facts).collect();
-        let base = match standing(&facts, vn_date(self.now())) {
+        let base = match standing(&facts, vn_date(self.core.now())) {
             Standing::InForce { current, upcoming } => upcoming.map_or(current, |(n, _)| n),
             Standing::Unpublished { upcoming: Some((n, _)) } => n,
             Standing::Unpublished { upcoming: None } => {
@@ -275,7 +271,7 @@ impl Services {
         };
         let content = versions.iter().find(|v| v.number == base).expect("base exists").content.clone();
         let number = versions.last().map_or(1, |v| v.number + 1);
-        let now = self.now();
+        let now = self.core.now();
         let mut v = VersionRecord {
             id: 0,
             procedure_id: p.id,
@@ -291,7 +287,7 @@ impl Services {
             published_at: None,
             revision: 1,
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         v.id = tx.insert_version(&v).await?;
         self.commit_catalog(
             tx,
@@ -327,8 +323,8 @@ impl Services {
         if !gaps.is_empty() {
             return Err(lifecycle(motcua_domain::catalog::LifecycleError::Incomplete(gaps)));
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         if !tx.publish_draft(v.id, &publication, principal.username.as_str(), revision, now).await? {
             return Err(AppError::stale(&format!("Bản nháp phiên bản {number}")));
         }
@@ -340,7 +336,7 @@ impl Services {
             publication.effective_from.map(motcua_domain::time::format_date).unwrap_or_default()
         );
         self.commit_catalog(tx, principal, grant, "procedure.publish", p.code.to_string(), detail, meta).await?;
-        self.catalog.invalidate();
+        self.core.reference_changed();
         Ok(VersionRecord {
             publication: Some(publication),
             published_by: Some(principal.username.to_string()),
@@ -365,7 +361,7 @@ impl Services {
         if !v.is_draft() {
             return Err(lifecycle(motcua_domain::catalog::LifecycleError::NotDraft(number)));
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if !tx.delete_draft(v.id, revision).await? {
             return Err(AppError::stale(&format!("Bản nháp phiên bản {number}")));
         }
@@ -415,15 +411,15 @@ impl Services {
             if r == &p.code {
                 return Err(lifecycle(motcua_domain::catalog::LifecycleError::ReplacedBySelf));
             }
-            let Some(successor) = self.store.procedure_by_code(r).await? else {
+            let Some(successor) = self.core.store.procedure_by_code(r).await? else {
                 return Err(AppError::field("replaced_by", "unknown", format!("Không có thủ tục mã {r}.")));
             };
-            if !self.store.procedure_versions(successor.id).await?.iter().any(|v| !v.is_draft()) {
+            if !self.core.store.procedure_versions(successor.id).await?.iter().any(|v| !v.is_draft()) {
                 return Err(AppError::field("replaced_by", "unpublished", format!("Thủ tục {r} chưa được công bố.")));
             }
         }
         let facts: Vec<_> = versions.iter().map(VersionRecord::facts).collect();
-        let st = standing(&facts, vn_date(self.now()));
+        let st = standing(&facts, vn_date(self.core.now()));
         let base = match &st {
             Standing::InForce { current, .. } => *current,
             Standing::Ended { .. } => return Err(lifecycle(motcua_domain::catalog::LifecycleError::AlreadyEnded)),
@@ -434,7 +430,7 @@ impl Services {
         let content = versions.iter().find(|v| v.number == base).expect("base exists").content.clone();
         let number = versions.last().map_or(1, |v| v.number + 1);
         let kind = if replaced_by.is_some() { ChangeKind::Replaced } else { ChangeKind::Abolished };
-        let now = self.now();
+        let now = self.core.now();
         let mut v = VersionRecord {
             id: 0,
             procedure_id: p.id,
@@ -450,7 +446,7 @@ impl Services {
             published_at: Some(now),
             revision: 1,
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         v.id = tx.insert_version(&v).await?;
         tx.bump_catalog_revision().await?;
         let detail = format!(
@@ -462,7 +458,7 @@ impl Services {
         );
         let action = if kind == ChangeKind::Replaced { "procedure.replace" } else { "procedure.abolish" };
         self.commit_catalog(tx, principal, grant, action, p.code.to_string(), detail, meta).await?;
-        self.catalog.invalidate();
+        self.core.reference_changed();
         Ok(v)
     }
 
@@ -503,9 +499,9 @@ impl Services {
                 format!("Chỉ nhận biểu mẫu PDF, DOC, DOCX, XLS, XLSX, ODT (tệp gửi lên: {content_type})."),
             )
         })?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let id = self.keep_file(&mut *tx, &file_name, content_type, bytes, principal, now).await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
+        let id = self.core.keep_file(&mut *tx, &file_name, content_type, bytes, principal, now).await?;
         let event = audit_event(
             Actor::Official { principal, grant: Some(grant) },
             "file.upload",
@@ -515,34 +511,8 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(FileRef { id, file_name })
-    }
-
-    /// Stores the bytes (durable on disk before the row that points at it commits) and adds
-    /// their metadata row inside `tx`.
-    pub(crate) async fn keep_file(
-        &self,
-        tx: &mut dyn StoreTx,
-        file_name: &str,
-        content_type: &str,
-        bytes: &[u8],
-        by: &Principal,
-        now: Timestamp,
-    ) -> Result<i64, AppError> {
-        let sha = hex::encode(Sha256::digest(bytes));
-        self.files.put(&sha, bytes).await?;
-        Ok(tx
-            .insert_stored_file(&StoredFile {
-                id: 0,
-                sha256: sha,
-                file_name: file_name.to_owned(),
-                content_type: content_type.to_owned(),
-                size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-                created_by: Some(by.username.to_string()),
-                created_at: now,
-            })
-            .await?)
     }
 
     /// An agency's procedure list, by code.
@@ -551,8 +521,8 @@ impl Services {
         principal: &Principal,
         agency: AgencyId,
     ) -> Result<(motcua_domain::agency::Agency, Vec<AgencyCatalogEntry>), AppError> {
-        let a = self.get_agency(principal, agency).await?;
-        let rows = self.store.agency_catalog(agency).await?;
+        let a = self.agencies.get_agency(principal, agency).await?;
+        let rows = self.core.store.agency_catalog(agency).await?;
         Ok((a, rows))
     }
 
@@ -564,7 +534,7 @@ impl Services {
         rows: &[AgencyCatalogRow],
         meta: &RequestMeta,
     ) -> Result<usize, AppError> {
-        let a = self.get_agency(principal, agency).await?;
+        let a = self.agencies.get_agency(principal, agency).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&a.path))?;
         let mut e = ValidationErrors::new();
         let mut out: Vec<AgencyProcedure> = Vec::new();
@@ -574,7 +544,7 @@ impl Services {
                 e.push(FieldError::new(field, "invalid_format", format!("Mã thủ tục không hợp lệ: \"{}\".", r.code)));
                 continue;
             };
-            let Some(p) = self.store.procedure_by_code(&code).await? else {
+            let Some(p) = self.core.store.procedure_by_code(&code).await? else {
                 e.push(FieldError::new(field, "unknown", format!("Không có thủ tục mã {code}.")));
                 continue;
             };
@@ -600,7 +570,7 @@ impl Services {
             });
         }
         e.into_result()?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         tx.replace_agency_procedures(agency, &out).await?;
         tx.bump_catalog_revision().await?;
         let event = audit_event(
@@ -610,10 +580,10 @@ impl Services {
             Outcome::Success,
             Some(format!("{} thủ tục", out.len())),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
-        self.catalog.invalidate();
+        self.core.commit_audited(tx, event, meta).await?;
+        self.core.reference_changed();
         Ok(out.len())
     }
 }

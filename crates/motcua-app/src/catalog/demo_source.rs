@@ -9,15 +9,9 @@ use motcua_domain::catalog::{
 };
 use serde_json::Value;
 
-use super::import::{ImportProblem, ImportRow, ParsedImport};
-use super::package::DEFAULT_CASE;
+use super::rows::{DEFAULT_CASE, ImportProblem, ImportRow};
 
-const DEMO_FILE: &str = include_str!("../../demo/procedures-demo.json");
-
-/// The demo file's rows; entries that cannot be used (one has no code) are reported.
-pub(crate) fn demo_rows() -> ParsedImport {
-    super::import::parse_json(DEMO_FILE.as_bytes())
-}
+pub(super) const DEMO_FILE: &str = include_str!("../../demo/procedures-demo.json");
 
 fn s(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
@@ -224,31 +218,4 @@ pub(crate) fn row(v: &Value, label: String) -> Result<ImportRow, ImportProblem> 
     };
     let publication = Publication { decision_number: s(v, "decision_published"), ..Publication::default() };
     Ok(ImportRow { label, code, content, publication })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_file_reads_with_one_entry_without_code() {
-        let parsed = demo_rows();
-        assert_eq!(parsed.rows.len(), 90);
-        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
-        assert!(parsed.problems[0].reason.contains("không có mã"));
-        let checked = super::super::import::check_rows(ParsedImport { rows: parsed.rows.clone(), problems: vec![] });
-        assert!(checked.is_ok(), "{:?}", checked.err());
-        let birth = parsed.rows.iter().find(|r| r.code == "1.001193").unwrap();
-        assert_eq!(birth.content.cases[0].time.unit, Some(TimeUnit::SameDay));
-        assert_eq!(birth.content.cases[0].fees[0].amount_vnd, Some(0));
-        assert_eq!(birth.content.cases[0].fees[1].amount_vnd, None, "null stays empty");
-        assert_eq!(birth.publication.decision_number.as_deref(), Some("163/QĐ-BTP"));
-        let land = parsed.rows.iter().find(|r| r.code == "1.013978").unwrap();
-        assert_eq!(land.content.cases[0].time.amount, Some(27));
-        assert_eq!(land.content.cases[0].time.processing_time(Channel::Online).unwrap().amount, 17);
-        let split = parsed.rows.iter().find(|r| r.code == "1.010824").unwrap();
-        assert_eq!(split.content.cases.len(), 2);
-        let unknown = parsed.rows.iter().find(|r| r.code == "1.012592").unwrap();
-        assert_eq!(unknown.content.cases[0].time, TimeLimit::default());
-    }
 }

@@ -13,153 +13,21 @@ use motcua_domain::audit::Outcome;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, standing};
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::validation::{FieldError, ValidationErrors};
-use serde::{Deserialize, Serialize};
 
+use super::Catalog;
+pub use super::json::parse_json;
 use super::package::Package;
+pub use super::rows::{ImportFormat, ImportProblem, ImportReport, ImportRow, ParsedImport};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
 use crate::ports::{StoreTx, VersionRecord};
-use crate::services::Services;
-
-/// One procedure read from an import file.
-#[derive(Debug, Clone)]
-pub struct ImportRow {
-    /// Where it came from, for messages ("Thủ tục thứ 3", "Sheet ThuTuc, dòng 7").
-    pub label: String,
-    pub code: String,
-    pub content: ProcedureContent,
-    pub publication: Publication,
-}
-
-/// A row that cannot be imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportProblem {
-    pub row: String,
-    pub reason: String,
-}
-
-/// What a file holds after reading.
-#[derive(Debug, Clone, Default)]
-pub struct ParsedImport {
-    pub rows: Vec<ImportRow>,
-    pub problems: Vec<ImportProblem>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportFormat {
-    Json,
-    Xlsx,
-}
-
-impl ImportFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportFormat::Json => "json",
-            ImportFormat::Xlsx => "xlsx",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "json" => Some(ImportFormat::Json),
-            "xlsx" => Some(ImportFormat::Xlsx),
-            _ => None,
-        }
-    }
-
-    /// From a file name's extension, refusing other files.
-    pub fn of_file(name: &str) -> Result<ImportFormat, AppError> {
-        Self::from_file_name(name).ok_or_else(|| {
-            AppError::field("file", "unsupported_type", "Chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu).")
-        })
-    }
-
-    /// From a file name's extension.
-    pub fn from_file_name(name: &str) -> Option<ImportFormat> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Some(ImportFormat::Json)
-        } else if lower.ends_with(".xlsx") {
-            Some(ImportFormat::Xlsx)
-        } else {
-            None
-        }
-    }
-}
-
-/// The outcome of an applied import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub total: usize,
-    pub created: usize,
-    pub amended: usize,
-    pub unchanged: usize,
-}
 
 /// Reads a file in either format.
 pub fn parse_import(bytes: &[u8], format: ImportFormat) -> ParsedImport {
     match format {
-        ImportFormat::Json => parse_json(bytes),
+        ImportFormat::Json => super::json::parse_json(bytes),
         ImportFormat::Xlsx => super::xlsx::read(bytes),
     }
-}
-
-/// The national package: an array of procedures, or `{"procedures": [...]}`. The demo file's
-/// own shape (lower-case keys) is read as well.
-pub fn parse_json(bytes: &[u8]) -> ParsedImport {
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return ParsedImport {
-                rows: vec![],
-                problems: vec![ImportProblem {
-                    row: "Tệp".into(), reason: format!("không phải JSON hợp lệ: {e}")
-                }],
-            };
-        }
-    };
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut o) => match o.remove("procedures").or_else(|| o.remove("data")) {
-            Some(serde_json::Value::Array(items)) => items,
-            _ => {
-                return ParsedImport {
-                    rows: vec![],
-                    problems: vec![ImportProblem {
-                        row: "Tệp".into(),
-                        reason: "cần một mảng thủ tục, hoặc đối tượng có khóa \"procedures\"".into(),
-                    }],
-                };
-            }
-        },
-        _ => {
-            return ParsedImport {
-                rows: vec![],
-                problems: vec![ImportProblem { row: "Tệp".into(), reason: "cần một mảng thủ tục".into() }],
-            };
-        }
-    };
-    let mut out = ParsedImport::default();
-    for (i, item) in items.into_iter().enumerate() {
-        let label = format!("Thủ tục thứ {}", i + 1);
-        let demo_shape = item.get("processing_time").is_some() || item.get("code").is_some();
-        let row = if demo_shape {
-            super::demo_source::row(&item, label.clone())
-        } else {
-            match serde_json::from_value::<Package>(item) {
-                Ok(p) => {
-                    let label = format!("{label} ({})", p.matthc.trim());
-                    p.to_row(label)
-                }
-                Err(e) => Err(ImportProblem { row: label.clone(), reason: format!("sai cấu trúc: {e}") }),
-            }
-        };
-        match row {
-            Ok(r) => out.rows.push(r),
-            Err(p) => out.problems.push(p),
-        }
-    }
-    out
 }
 
 /// Rows checked and ready to write.
@@ -319,7 +187,7 @@ pub(crate) async fn apply_rows(
     Ok((report, written))
 }
 
-impl Services {
+impl Catalog {
     /// Imports a file's procedures as `principal` (or the installation, for the CLI).
     pub async fn import_procedures(
         &self,
@@ -350,13 +218,13 @@ impl Services {
         meta: &RequestMeta,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<ImportReport, AppError> {
-        let now = self.now();
+        let now = self.core.now();
         let by = match &actor {
             Actor::Official { principal, .. } => principal.username.to_string(),
             _ => "system:import".to_owned(),
         };
-        let mut tx = self.store.begin().await?;
-        let (report, _) = apply_rows(&mut *tx, &*self.store, rows, &by, now, progress).await?;
+        let mut tx = self.core.store.begin().await?;
+        let (report, _) = apply_rows(&mut *tx, &*self.core.store, rows, &by, now, progress).await?;
         if let Some(id) = import_id
             && !tx.finish_catalog_import(id, &Ok(report.clone()), now).await?
         {
@@ -378,8 +246,8 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
-        self.catalog.invalidate();
+        self.core.commit_audited(tx, event, meta).await?;
+        self.core.reference_changed();
         Ok(report)
     }
 
@@ -394,7 +262,7 @@ impl Services {
     }
 }
 
-impl Services {
+impl Catalog {
     /// The procedures in force in the XLSX template.
     pub async fn export_xlsx(&self) -> Result<Vec<u8>, AppError> {
         let current = self.versions_in_force().await?;
@@ -403,15 +271,46 @@ impl Services {
     }
 }
 
-impl Services {
+impl Catalog {
     /// The version in force of every procedure that has one, by code.
     async fn versions_in_force(&self) -> Result<Vec<(String, VersionRecord)>, AppError> {
-        let today = motcua_domain::time::vn_date(self.now());
-        let mut out: Vec<(String, VersionRecord)> = super::in_force(self.store.published_versions().await?, today)
+        let today = motcua_domain::time::vn_date(self.core.now());
+        let mut out: Vec<(String, VersionRecord)> = super::in_force(self.core.store.published_versions().await?, today)
             .into_iter()
             .map(|(p, v)| (p.code.to_string(), v))
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use motcua_domain::calendar::TimeUnit;
+    use motcua_domain::catalog::{Channel, TimeLimit};
+
+    use super::*;
+    use crate::catalog::json::demo_rows;
+
+    #[test]
+    fn the_demo_file_reads_with_one_entry_without_code() {
+        let parsed = demo_rows();
+        assert_eq!(parsed.rows.len(), 90);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        assert!(parsed.problems[0].reason.contains("không có mã"));
+        let checked = check_rows(ParsedImport { rows: parsed.rows.clone(), problems: vec![] });
+        assert!(checked.is_ok(), "{:?}", checked.err());
+        let birth = parsed.rows.iter().find(|r| r.code == "1.001193").unwrap();
+        assert_eq!(birth.content.cases[0].time.unit, Some(TimeUnit::SameDay));
+        assert_eq!(birth.content.cases[0].fees[0].amount_vnd, Some(0));
+        assert_eq!(birth.content.cases[0].fees[1].amount_vnd, None, "null stays empty");
+        assert_eq!(birth.publication.decision_number.as_deref(), Some("163/QĐ-BTP"));
+        let land = parsed.rows.iter().find(|r| r.code == "1.013978").unwrap();
+        assert_eq!(land.content.cases[0].time.amount, Some(27));
+        assert_eq!(land.content.cases[0].time.processing_time(Channel::Online).unwrap().amount, 17);
+        let split = parsed.rows.iter().find(|r| r.code == "1.010824").unwrap();
+        assert_eq!(split.content.cases.len(), 2);
+        let unknown = parsed.rows.iter().find(|r| r.code == "1.012592").unwrap();
+        assert_eq!(unknown.content.cases[0].time, TimeLimit::default());
     }
 }

@@ -13,13 +13,13 @@ use motcua_domain::audit::Outcome;
 use motcua_domain::policy::{Permission, Target, authorize};
 use serde::{Deserialize, Serialize};
 
+use super::Catalog;
 use super::admin::safe_file_name;
 use super::import::{ImportFormat, ImportProblem, check_rows, parse_import, problems_error};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
 use crate::jobs::{JobHandler, new_job};
 use crate::ports::{ClaimedJob, ImportRecord, NewImport};
-use crate::services::Services;
 
 /// How far the imports running in this process are: id → (procedures written, total). Only
 /// the process that runs the job knows; others show the stored status alone.
@@ -74,7 +74,7 @@ fn problems_of(e: &AppError) -> Vec<ImportProblem> {
     }
 }
 
-impl Services {
+impl Catalog {
     /// Checks an uploaded file and queues it; returns the import's id. A file with bad rows is
     /// refused here with all of them, and nothing is stored.
     pub async fn queue_import(
@@ -98,9 +98,9 @@ impl Services {
             ImportFormat::Json => "application/json",
             ImportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         };
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let file_id = self.keep_file(&mut *tx, &file_name, content_type, &bytes, principal, now).await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
+        let file_id = self.core.keep_file(&mut *tx, &file_name, content_type, &bytes, principal, now).await?;
         let id = tx
             .insert_catalog_import(&NewImport {
                 file_id,
@@ -123,14 +123,14 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(id)
     }
 
     /// One import with its progress.
     pub async fn catalog_import(&self, principal: &Principal, id: i64) -> Result<ImportView, AppError> {
         authorize(principal, Permission::ManageCatalog, Target::System)?;
-        let record = self.store.catalog_import(id).await?.ok_or(AppError::NotFound("lần nhập"))?;
+        let record = self.core.store.catalog_import(id).await?.ok_or(AppError::NotFound("lần nhập"))?;
         let progress = if record.status.is_finished() { None } else { self.import_progress.get(id) };
         Ok(ImportView { record, progress })
     }
@@ -138,19 +138,19 @@ impl Services {
     /// The latest imports, newest first.
     pub async fn recent_catalog_imports(&self, principal: &Principal) -> Result<Vec<ImportRecord>, AppError> {
         authorize(principal, Permission::ManageCatalog, Target::System)?;
-        Ok(self.store.recent_catalog_imports(10).await?)
+        Ok(self.core.store.recent_catalog_imports(10).await?)
     }
 
     /// The job's work. Refusals (a draft opened meanwhile, the uploader lost the right) end the
     /// import as failed with their reasons; infrastructure errors are retried by the queue and
     /// recorded as the failure on the last attempt.
     async fn run_catalog_import(&self, id: i64, job: &ClaimedJob) -> anyhow::Result<()> {
-        let Some(record) = self.store.catalog_import(id).await? else {
+        let Some(record) = self.core.store.catalog_import(id).await? else {
             tracing::warn!(import = id, "queued import no longer exists");
             return Ok(());
         };
-        let mut tx = self.store.begin().await?;
-        let started = tx.start_catalog_import(id, self.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        let started = tx.start_catalog_import(id, self.core.now()).await?;
         tx.commit().await?;
         if !started {
             return Ok(());
@@ -174,9 +174,9 @@ impl Services {
             AppError::Forbidden(_) => Outcome::Denied,
             _ => Outcome::Rejected,
         };
-        let now = self.now();
+        let now = self.core.now();
         let meta = job_meta(id);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         tx.finish_catalog_import(id, &Err(problems.clone()), now).await?;
         let event = audit_event(
             Actor::System { label: "import" },
@@ -187,12 +187,12 @@ impl Services {
             &meta,
             now,
         );
-        self.commit_audited(tx, event, &meta).await?;
+        self.core.commit_audited(tx, event, &meta).await?;
         Ok(())
     }
 
     async fn apply_queued_import(&self, record: &ImportRecord) -> Result<(), AppError> {
-        let user = self.store.user(record.user_id).await?.ok_or(AppError::NotFound("người gửi tệp"))?;
+        let user = self.core.store.user(record.user_id).await?.ok_or(AppError::NotFound("người gửi tệp"))?;
         if !user.active {
             return Err(AppError::Conflict {
                 code: "user_inactive",
@@ -200,10 +200,11 @@ impl Services {
                 field: None,
             });
         }
-        let principal = self.principal_of(&user).await?;
+        let principal = self.accounts.principal_of(&user).await?;
         let grant = authorize(&principal, Permission::ManageCatalog, Target::System)?;
-        let file = self.store.stored_file(record.file_id).await?.ok_or(AppError::NotFound("tệp nhập"))?;
+        let file = self.core.store.stored_file(record.file_id).await?.ok_or(AppError::NotFound("tệp nhập"))?;
         let bytes = self
+            .core
             .files
             .get(&file.sha256)
             .await?
@@ -222,9 +223,15 @@ impl Services {
 }
 
 /// Applies a queued catalogue import.
-pub struct CatalogImportJob;
+pub struct CatalogImportJob {
+    catalog: super::Catalog,
+}
 
 impl CatalogImportJob {
+    pub(crate) fn new(catalog: super::Catalog) -> Self {
+        Self { catalog }
+    }
+
     pub const KIND: &'static str = "catalog.import";
 }
 
@@ -234,8 +241,8 @@ impl JobHandler for CatalogImportJob {
         Self::KIND
     }
 
-    async fn run(&self, services: &Services, job: &ClaimedJob) -> anyhow::Result<()> {
+    async fn run(&self, job: &ClaimedJob) -> anyhow::Result<()> {
         let p: ImportPayload = serde_json::from_str(&job.payload)?;
-        services.run_catalog_import(p.import, job).await
+        self.catalog.run_catalog_import(p.import, job).await
     }
 }

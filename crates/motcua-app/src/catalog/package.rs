@@ -8,15 +8,12 @@
 
 use motcua_domain::calendar::TimeUnit;
 use motcua_domain::catalog::{
-    ApplicantType, Channel, ChannelTime, Fee, FeeKind, FieldCode, FieldRef, FormTemplate, LegalBasis, Level,
-    OnlineLevel, ProcedureCase, ProcedureContent, Publication, RequiredDocument, ResultDocument, Submission, TimeLimit,
+    Channel, ChannelTime, Fee, FeeKind, FieldCode, FieldRef, FormTemplate, LegalBasis, OnlineLevel, ProcedureCase,
+    ProcedureContent, Publication, RequiredDocument, ResultDocument, Submission, TimeLimit,
 };
 use serde::{Deserialize, Serialize};
 
-use super::import::{ImportProblem, ImportRow};
-
-/// The case name used when the package names none.
-pub const DEFAULT_CASE: &str = "Trường hợp chung";
+use super::rows::{DEFAULT_CASE, ImportProblem, ImportRow, parse_applicant, parse_level, parse_unit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -227,46 +224,6 @@ impl NumText {
             }
         }
     }
-}
-
-/// Parses a time unit as the portal prints it.
-pub fn parse_unit(raw: &str) -> Result<Option<TimeUnit>, String> {
-    let f = motcua_domain::catalog::fold::fold(raw.trim());
-    Ok(Some(match f.as_str() {
-        "" | "khac" => return Ok(None),
-        "ngay lam viec" | "working_days" => TimeUnit::WorkingDays,
-        "ngay" | "calendar_days" => TimeUnit::CalendarDays,
-        "gio" | "gio lam viec" | "working_hours" => TimeUnit::WorkingHours,
-        "nua ngay lam viec" | "half_days" => TimeUnit::HalfDays,
-        "thang" | "months" => TimeUnit::Months,
-        "trong ngay" | "same_day" => TimeUnit::SameDay,
-        _ => return Err(format!("đơn vị thời gian không rõ: \"{raw}\"")),
-    }))
-}
-
-pub fn parse_level(raw: &str) -> Option<Level> {
-    let f = motcua_domain::catalog::fold::fold(raw.trim());
-    Level::parse(raw).or(match f.as_str() {
-        "cap tinh" | "tinh" => Some(Level::Province),
-        "cap xa" | "xa" => Some(Level::Commune),
-        "cap bo" | "bo" | "cap bo/nganh" | "cap bo, nganh" => Some(Level::Ministry),
-        "co quan khac" | "co_quan_khac" => Some(Level::Other),
-        _ => None,
-    })
-}
-
-pub fn parse_applicant(raw: &str) -> Option<ApplicantType> {
-    ApplicantType::parse(raw).or_else(|| {
-        let f = motcua_domain::catalog::fold::fold(raw.trim());
-        ApplicantType::ALL.iter().copied().find(|a| motcua_domain::catalog::fold::fold(a.label()) == f).or(
-            match f.as_str() {
-                "cong dan" | "ca nhan" => Some(ApplicantType::Citizen),
-                "doanh nghiep" => Some(ApplicantType::Business),
-                "to chuc" | "to chuc nha nuoc" => Some(ApplicantType::Organisation),
-                _ => None,
-            },
-        )
-    })
 }
 
 fn parse_fee_kind(raw: Option<&str>) -> FeeKind {

@@ -14,8 +14,7 @@ use motcua_domain::catalog::{
 };
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::import::{ImportProblem, ImportRow, ParsedImport};
-use super::package::{DEFAULT_CASE, parse_applicant, parse_level, parse_unit};
+use super::rows::{DEFAULT_CASE, ImportProblem, ImportRow, ParsedImport, parse_applicant, parse_level, parse_unit};
 use crate::ports::VersionRecord;
 
 pub const PROCEDURES: (&str, &[&str]) = (

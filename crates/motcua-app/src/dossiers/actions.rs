@@ -1,12 +1,9 @@
 //! Officials' actions on a received dossier.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use motcua_domain::account::{Principal, Username};
-use motcua_domain::agency::{AgencyCode, AgencyId};
+use motcua_domain::agency::AgencyCode;
 use motcua_domain::audit::Outcome;
-use motcua_domain::calendar::WorkingCalendar;
 use motcua_domain::dossier::action::CorrectionDraft;
 use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::correction::ResultParticulars;
@@ -17,12 +14,12 @@ use motcua_domain::time::parse_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
+use super::Dossiers;
 use super::intake::check_txn_id;
 use super::{DossierView, actor_of, agency_ref, commit_events, involved_agencies, seal_events};
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::reference::Reference;
-use crate::services::Services;
+use crate::snapshot::Snapshot;
 
 /// An action with its input; which fields matter depends on `action`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -214,7 +211,7 @@ fn required<'a>(field: &str, v: &'a Option<String>, what: &str) -> Result<&'a st
         .ok_or_else(|| AppError::field(field, "required", format!("Cần nhập {what}.")))
 }
 
-impl Services {
+impl Dossiers {
     /// Records a refused attempt in the audit log and returns the error to answer with.
     pub(crate) async fn refused(
         &self,
@@ -230,9 +227,9 @@ impl Services {
             Outcome::Denied,
             Some(denied.to_string()),
             meta,
-            self.now(),
+            self.core.now(),
         );
-        if let Err(e) = self.record_audit(event, meta).await {
+        if let Err(e) = self.core.record_audit(event, meta).await {
             tracing::error!(error = %e, "could not audit a refused dossier action");
         }
         AppError::Forbidden(denied)
@@ -242,12 +239,12 @@ impl Services {
     async fn action_grant<'p>(
         &self,
         principal: &'p Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         state: &DossierState,
         kind: ActionKind,
     ) -> Result<Result<&'p motcua_domain::account::Grant, Denied>, AppError> {
         let (perm, agency_id) = requirement(state, kind);
-        let agency = self.ref_agency(reference, agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = reference.agency(agency_id).await?.ok_or(AppError::NotFound("cơ quan"))?;
         Ok(authorize_dossier(principal, perm, &agency.path)
             .and_then(|g| if own_correction(state, kind, principal) { Err(Denied::OwnRequest) } else { Ok(g) }))
     }
@@ -257,18 +254,18 @@ impl Services {
     async fn refuse_broken_dossier(
         &self,
         principal: &Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         id: i64,
         problem: motcua_domain::dossier::chain::DossierBreak,
     ) -> AppError {
-        let row = self.store.dossier_row(id).await.ok().flatten();
+        let row = self.core.store.dossier_row(id).await.ok().flatten();
         let failure = crate::integrity::IntegrityFailure::Dossier {
             id,
             code: row.as_ref().and_then(|r| r.code.clone()),
             problem,
         };
-        self.raise_integrity_alert(&failure).await;
-        let visible = match self.store.dossier_agency_ids(id).await {
+        self.integrity.raise_integrity_alert(&failure).await;
+        let visible = match self.core.store.dossier_agency_ids(id).await {
             Ok(agencies) => self.authorize_view_through(principal, reference, agencies).await,
             Err(e) => Err(e.into()),
         };
@@ -296,7 +293,7 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
         let (state, _) = self.load_dossier(key).await?;
-        let reference = self.reference_for(meta).await?;
+        let reference = self.core.snapshot().await?;
         self.authorize_view(principal, &reference, &state).await?;
         if let Some(kind) = kind
             && let Err(denied) = self.action_grant(principal, &reference, &state, kind).await?
@@ -306,23 +303,26 @@ impl Services {
         Ok(())
     }
 
-    /// Takes an action on a dossier. The dossier is locked for the transaction; a retry with
-    /// the same client transaction id returns the dossier without acting again.
+    /// Takes an action on a dossier, against the reference data of `snapshot`. The dossier is
+    /// locked for the transaction; a retry with the same client transaction id returns the
+    /// dossier without acting again.
     pub async fn act(
         &self,
         principal: &Principal,
+        snapshot: &Snapshot,
         key: &str,
         input: &ActionInput,
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
-        self.act_with(principal, key, input, None, meta).await
+        self.act_with(principal, snapshot, key, input, None, meta).await
     }
 
-    /// [`Services::act`] with a file: the result document of `issue_result`, stored in the
+    /// [`Dossiers::act`] with a file: the result document of `issue_result`, stored in the
     /// same transaction as the event that names it.
     pub async fn act_with(
         &self,
         principal: &Principal,
+        snapshot: &Snapshot,
         key: &str,
         input: &ActionInput,
         attachment: Option<&Attachment>,
@@ -357,7 +357,7 @@ impl Services {
                 }));
             }
         };
-        match self.record_action(principal, key, kind, input, checked, txn.as_deref(), meta).await {
+        match self.record_action(principal, snapshot, key, kind, input, checked, txn.as_deref(), meta).await {
             Ok(view) => Ok(view),
             Err(err) => self.replay_instead_of(principal, txn.as_deref(), err).await,
         }
@@ -367,6 +367,7 @@ impl Services {
     async fn record_action(
         &self,
         principal: &Principal,
+        reference: &Snapshot,
         key: &str,
         kind: ActionKind,
         input: &ActionInput,
@@ -375,24 +376,23 @@ impl Services {
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
         let id = self.dossier_id(key).await?;
-        let reference = self.reference_for(meta).await?;
-        let now = self.now();
+        let now = self.core.now();
 
         // Everything is decided on the locked events: a concurrent hand-over cannot slip an
         // action past the checks, and the events are read once.
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let locked = tx.lock_dossier_events(id).await?;
         // Nothing is written on a history that no longer holds at its head.
         let mut events = match motcua_domain::dossier::chain::check_head(&locked.events, locked.verified.as_ref()) {
             Ok(events) => events,
             Err(problem) => {
                 drop(tx);
-                return Err(self.refuse_broken_dossier(principal, &reference, id, problem).await);
+                return Err(self.refuse_broken_dossier(principal, reference, id, problem).await);
             }
         };
         let mut state = motcua_domain::dossier::DossierState::fold(id, &events)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
-        self.authorize_view(principal, &reference, &state).await?;
+        self.authorize_view(principal, reference, &state).await?;
         // A retry of an action this dossier already recorded gets the dossier as it is.
         if let Some(t) = txn
             && let Some(first) = events.iter().find(|e| e.client_txn_id.as_deref() == Some(t))
@@ -404,11 +404,11 @@ impl Services {
             if !own {
                 return Err(super::intake::txn_used());
             }
-            return self.view_after(principal, &reference, state, events).await;
+            return self.view_after(principal, reference, state, events).await;
         }
         // Permission before anything about the dossier's state: a viewer trying to refuse learns
         // that they may not, not which actions the status allows.
-        let grant = match self.action_grant(principal, &reference, &state, kind).await? {
+        let grant = match self.action_grant(principal, reference, &state, kind).await? {
             Ok(g) => g,
             Err(denied) => {
                 drop(tx);
@@ -425,26 +425,29 @@ impl Services {
             return Err(action_error(ActionError::NotAllowed { action: kind, status: state.status, allowed }));
         }
         let (mut cmd, calendar, agency_calendars) = if kind == ActionKind::Accept {
-            self.accept_command(&reference, &mut *tx, &state, now).await?
+            let plan = self.plan_for_recorded(reference, &state).await?;
+            // The counter row stays locked from here to commit, so this is the last read of
+            // the transaction.
+            let number = tx.next_dossier_number(plan.resolving.id, motcua_domain::time::vn_date(now)).await?;
+            let accepting = plan.accept(number, now)?;
+            (accepting.command, accepting.calendar, accepting.agency_calendars)
         } else {
             let cmd = self.command(&state, kind, input, now).await?;
             // The dossier's own deadlines run on the receiving agency's hours, as the receipt's
             // did; each step and consultation on the hours of the agency doing it.
-            let receiving = self
-                .ref_agency(&reference, state.submission.receiving.id)
-                .await?
-                .ok_or(AppError::NotFound("cơ quan"))?;
-            let calendar = self.agency_calendar_at(&reference, &receiving).await?.calendar;
+            let receiving =
+                reference.agency(state.submission.receiving.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+            let calendar = reference.agency_calendar(&receiving).await?.calendar;
             let consulted = match &cmd {
                 Command::Consult { agency, .. } => Some(agency.id),
                 _ => None,
             };
             let agencies = state.steps.iter().map(|p| p.agency.id).chain(consulted).collect();
-            let others = self.calendars_of(&reference, agencies).await?;
+            let others = reference.calendars_of(agencies).await?;
             (cmd, calendar, others)
         };
         if let (Command::IssueResult { file_id, file_name, .. }, Some((name, content_type, a))) = (&mut cmd, checked) {
-            *file_id = Some(self.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
+            *file_id = Some(self.core.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
             *file_name = Some(name);
         }
         let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
@@ -456,7 +459,7 @@ impl Services {
         commit_events(tx, &before, &state, &new).await?;
         meta.mark_audited();
         events.extend(new);
-        self.view_after(principal, &reference, state, events).await
+        self.view_after(principal, reference, state, events).await
     }
 
     /// The result document of a dossier, for those who may see the dossier.
@@ -466,10 +469,10 @@ impl Services {
         key: &str,
     ) -> Result<(crate::ports::StoredFile, Vec<u8>), AppError> {
         let (state, _) = self.load_dossier(key).await?;
-        self.authorize_view(principal, &*self.reference().await?, &state).await?;
+        self.authorize_view(principal, &*self.core.snapshot().await?, &state).await?;
         let id = state.result.as_ref().and_then(|r| r.file_id).ok_or(AppError::NotFound("tệp kết quả"))?;
-        let meta = self.store.stored_file(id).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
-        let bytes = self.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
+        let meta = self.core.store.stored_file(id).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
+        let bytes = self.core.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
         Ok((meta, bytes))
     }
 
@@ -482,7 +485,7 @@ impl Services {
         now: Timestamp,
     ) -> Result<Command, AppError> {
         Ok(match kind {
-            ActionKind::Accept => unreachable!("accept is built by accept_command"),
+            ActionKind::Accept => unreachable!("accept is built from its plan (accept.rs)"),
             ActionKind::RequestSupplement => Command::RequestSupplement { items: input.items.clone() },
             ActionKind::ReceiveSupplement => Command::ReceiveSupplement,
             ActionKind::Refuse => Command::Refuse { reasons: input.items.clone() },
@@ -507,7 +510,7 @@ impl Services {
                 let code = AgencyCode::parse(code).map_err(|e| {
                     AppError::Validation(ValidationErrors::single(FieldError { field: "agency_code".into(), ..e }))
                 })?;
-                let agency = self.store.agency_by_code(&code).await?.filter(|a| a.active).ok_or_else(|| {
+                let agency = self.core.store.agency_by_code(&code).await?.filter(|a| a.active).ok_or_else(|| {
                     AppError::field("agency_code", "not_found", "Không có cơ quan đang hoạt động với mã này.")
                 })?;
                 Command::Consult {
@@ -569,57 +572,6 @@ impl Services {
         })
     }
 
-    /// Accepting a recorded dossier: the plan from what was submitted (the procedure version
-    /// received under, the case, the channel), and the next code number. The counter row stays
-    /// locked from here to commit, so this is the last read of the transaction.
-    async fn accept_command(
-        &self,
-        reference: &Reference,
-        tx: &mut dyn crate::ports::StoreTx,
-        state: &motcua_domain::dossier::DossierState,
-        now: Timestamp,
-    ) -> Result<(Command, WorkingCalendar, HashMap<AgencyId, WorkingCalendar>), AppError> {
-        let sub = &state.submission;
-        let not_found = || AppError::NotFound("phiên bản thủ tục");
-        let code = motcua_domain::catalog::ProcedureCode::parse(&sub.procedure.code).map_err(|_| not_found())?;
-        let (_, versions) = self.ref_procedure(reference, &code).await?.ok_or_else(not_found)?;
-        let version = versions.iter().find(|v| v.id == sub.procedure.version_id).ok_or_else(not_found)?;
-        let case = version.content.case(Some(&sub.procedure.case)).ok_or(AppError::NotFound("trường hợp thủ tục"))?;
-        let receiving = self.ref_agency(reference, sub.receiving.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
-        let handling = self
-            .ref_handling(reference, sub.procedure.id)
-            .await?
-            .iter()
-            .find(|r| r.agency_id == receiving.id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::field(
-                    "agency_code",
-                    "not_handled",
-                    format!("{} không tiếp nhận thủ tục này.", receiving.name),
-                )
-            })?;
-        let plan = self
-            .acceptance_plan(reference, &receiving, &handling, &version.content, case, sub.channel, &sub.procedure.code)
-            .await?;
-        let day = motcua_domain::time::vn_date(now);
-        let number = tx.next_dossier_number(plan.resolving.id, day).await?;
-        let code = motcua_domain::dossier::DossierCode::new(plan.resolving.code.clone(), day, number)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier code: {}", e.message)))?;
-        Ok((
-            Command::Accept {
-                code,
-                processing_time: plan.time,
-                counting: plan.counting,
-                resolving: agency_ref(&plan.resolving),
-                steps: plan.steps,
-                calendar_revision: plan.calendar_revision,
-            },
-            plan.calendar,
-            plan.agency_calendars,
-        ))
-    }
-
     async fn assignee(
         &self,
         state: &motcua_domain::dossier::DossierState,
@@ -641,12 +593,12 @@ impl Services {
         let username = Username::parse(name).map_err(|e| {
             AppError::Validation(ValidationErrors::single(FieldError { field: "assignee".into(), ..e }))
         })?;
-        let user = self.store.user_by_username(&username).await?.filter(|u| u.active).ok_or_else(|| {
+        let user = self.core.store.user_by_username(&username).await?.filter(|u| u.active).ok_or_else(|| {
             AppError::field("assignee", "not_found", "Không có tài khoản đang hoạt động với tên này.")
         })?;
         if let Some(step) = step {
-            let target = self.store.agency(step.agency.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
-            let p = self.principal_of(&user).await?;
+            let target = self.core.store.agency(step.agency.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
+            let p = self.accounts.principal_of(&user).await?;
             let perm = motcua_domain::dossier::action::step_permission(step.kind);
             if authorize_dossier(&p, perm, &target.path).is_err() {
                 return Err(AppError::field(

@@ -14,9 +14,9 @@ use motcua_domain::validation::{FieldError, ValidationErrors};
 use motcua_forms::{Form, Templates};
 use serde_json::{Value, json};
 
+use super::Dossiers;
 use crate::error::AppError;
 use crate::ports::{DossierQuery, Reach};
-use crate::services::Services;
 
 /// A rendered form, ready to download.
 #[derive(Debug, Clone)]
@@ -151,7 +151,7 @@ fn applicant_json(s: &DossierState) -> Value {
     })
 }
 
-impl Services {
+impl Dossiers {
     /// The one-stop unit that received the dossier: the intake officer's unit when it is a
     /// desk, else the receiving agency's desk.
     async fn desk_name(&self, s: &DossierState, events: &[motcua_domain::dossier::DossierEvent]) -> String {
@@ -161,7 +161,7 @@ impl Services {
             .or_else(|| events.first())
             .and_then(|e| e.actor.unit);
         if let Some(unit) = unit
-            && let Ok(Some(a)) = self.store.agency(unit).await
+            && let Ok(Some(a)) = self.core.store.agency(unit).await
             && a.level == motcua_domain::agency::AgencyLevel::OneStopDesk
         {
             return a.name;
@@ -246,7 +246,7 @@ impl Services {
             names
         };
         let base = base_url.trim_end_matches('/');
-        let today = vn_datetime(self.now()).date();
+        let today = vn_datetime(self.core.now()).date();
         json!({
             "org": {
                 "managing_body": sub.receiving.name,
@@ -291,7 +291,7 @@ impl Services {
     }
 
     fn templates(&self) -> Result<Templates, AppError> {
-        load_templates(self.settings.dossiers.form_templates_dir.as_deref())
+        load_templates(self.core.settings.dossiers.form_templates_dir.as_deref())
     }
 
     /// A form of one dossier as PDF, for an official who may see the dossier.
@@ -303,7 +303,7 @@ impl Services {
         base_url: &str,
     ) -> Result<FormPdf, AppError> {
         let (s, _) = self.load_dossier(key).await?;
-        self.authorize_view(principal, &*self.reference().await?, &s).await?;
+        self.authorize_view(principal, &*self.core.snapshot().await?, &s).await?;
         if !available_forms(&s).contains(&form) {
             return Err(AppError::Conflict {
                 code: "form_not_applicable",
@@ -311,7 +311,7 @@ impl Services {
                 field: None,
             });
         }
-        let events = self.store.dossier_events(s.id).await?;
+        let events = self.core.store.dossier_events(s.id).await?;
         let data = self.form_data(principal, &s, &events, base_url).await;
         let subject = s.code.as_ref().map_or_else(|| s.id.to_string(), ToString::to_string);
         self.render(form, data, &subject).await
@@ -336,7 +336,7 @@ impl Services {
         base_url: &str,
     ) -> Result<FormPdf, AppError> {
         let mut e = ValidationErrors::new();
-        let today = vn_datetime(self.now()).date();
+        let today = vn_datetime(self.core.now()).date();
         let from = match input.from.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(f) => e.check(motcua_domain::time::parse_date("from", f)),
             None => today.first_of_month().into(),
@@ -350,39 +350,40 @@ impl Services {
         {
             e.push(FieldError::new("to", "invalid_range", "Ngày kết thúc phải sau ngày bắt đầu."));
         }
-        let agency = match input.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(code) => {
-                let found = match motcua_domain::agency::AgencyCode::parse(code) {
-                    Ok(c) => self.store.agency_by_code(&c).await?,
-                    Err(_) => None,
-                };
-                if found.is_none() {
-                    e.push(FieldError::new("agency", "not_found", format!("Không có cơ quan mã {code}.")));
-                }
-                found
-            }
-            None => {
-                let mut first = None;
-                for g in principal
-                    .grants
-                    .iter()
-                    .filter(|g| motcua_domain::policy::role_permissions(g.role).contains(&Permission::ReceiveDossiers))
-                {
-                    if let Some(a) = self.store.agency(g.agency_id).await? {
-                        // A desk unit keeps the register of the agency it serves.
-                        first = match (a.level, a.parent_id) {
-                            (motcua_domain::agency::AgencyLevel::OneStopDesk, Some(p)) => self.store.agency(p).await?,
-                            _ => Some(a),
-                        };
-                        break;
+        let agency =
+            match input.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(code) => {
+                    let found = match motcua_domain::agency::AgencyCode::parse(code) {
+                        Ok(c) => self.core.store.agency_by_code(&c).await?,
+                        Err(_) => None,
+                    };
+                    if found.is_none() {
+                        e.push(FieldError::new("agency", "not_found", format!("Không có cơ quan mã {code}.")));
                     }
+                    found
                 }
-                if first.is_none() {
-                    e.push(FieldError::new("agency", "required", "Chọn cơ quan tiếp nhận."));
+                None => {
+                    let mut first = None;
+                    for g in principal.grants.iter().filter(|g| {
+                        motcua_domain::policy::role_permissions(g.role).contains(&Permission::ReceiveDossiers)
+                    }) {
+                        if let Some(a) = self.core.store.agency(g.agency_id).await? {
+                            // A desk unit keeps the register of the agency it serves.
+                            first = match (a.level, a.parent_id) {
+                                (motcua_domain::agency::AgencyLevel::OneStopDesk, Some(p)) => {
+                                    self.core.store.agency(p).await?
+                                }
+                                _ => Some(a),
+                            };
+                            break;
+                        }
+                    }
+                    if first.is_none() {
+                        e.push(FieldError::new("agency", "required", "Chọn cơ quan tiếp nhận."));
+                    }
+                    first
                 }
-                first
-            }
-        };
+            };
         e.into_result()?;
         let (Some(from), Some(to), Some(agency)) = (from, to, agency) else {
             return Err(AppError::NotFound("cơ quan"));
@@ -400,7 +401,7 @@ impl Services {
         };
         let mut ids = Vec::new();
         loop {
-            let rows = self.store.dossiers(&q).await?;
+            let rows = self.core.store.dossiers(&q).await?;
             let done = (rows.len() as i64) < q.limit;
             q.before_id = rows.last().map(|r| r.id);
             ids.extend(rows.into_iter().map(|r| r.id));
@@ -417,7 +418,7 @@ impl Services {
         }
         let mut states = Vec::with_capacity(ids.len());
         for id in ids {
-            let events = self.store.dossier_events(id).await?;
+            let events = self.core.store.dossier_events(id).await?;
             let s = DossierState::fold(id, &events)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
             states.push(s);
@@ -463,10 +464,10 @@ impl Services {
 
     /// The one-stop desk unit directly under an agency, by name.
     async fn one_stop_unit_of(&self, agency: AgencyId) -> Result<String, AppError> {
-        let Some(a) = self.store.agency(agency).await? else {
+        let Some(a) = self.core.store.agency(agency).await? else {
             return Err(AppError::NotFound("cơ quan"));
         };
-        let units = self.store.agencies_within(std::slice::from_ref(&a.path), false).await?;
+        let units = self.core.store.agencies_within(std::slice::from_ref(&a.path), false).await?;
         Ok(units
             .into_iter()
             .find(|u| u.parent_id == Some(agency) && u.level == motcua_domain::agency::AgencyLevel::OneStopDesk)

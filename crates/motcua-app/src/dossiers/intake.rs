@@ -3,25 +3,22 @@
 
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
-use motcua_domain::catalog::{Channel, ProcedureCode, ProcedureContent, Standing, standing};
+use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
 use motcua_domain::dossier::cccd::parse_cccd_qr;
-use motcua_domain::dossier::event::{
-    HandedDocument, PlannedStep, PostalInfo, ProcedureRef, ResultDelivery, Submission,
-};
-use motcua_domain::dossier::workflow::StepKind;
-use motcua_domain::dossier::{Command, Context, DossierCode, DossierEvent, DossierState, EventBody, UnitRef, decide};
+use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, ResultDelivery, Submission};
+use motcua_domain::dossier::{Context, DossierEvent, DossierState, EventBody, decide};
 use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
 use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
 use serde::Deserialize;
 
+use super::Dossiers;
 use super::{DossierView, actor_of, agency_ref, involved_agencies, row_of, seal_events};
 use crate::context::RequestMeta;
 use crate::error::{AppError, StoreError};
-use crate::ports::{AgencyProcedure, VersionRecord};
-use crate::reference::Reference;
-use crate::services::Services;
+use crate::ports::AgencyProcedure;
+use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ApplicantInput {
@@ -223,43 +220,14 @@ pub(crate) fn applicant_of(
     }
 }
 
-impl Services {
-    /// The version of a procedure in force today, or why there is none.
-    pub(crate) async fn version_in_force(&self, code: &str) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
-        let reference = self.reference().await?;
-        self.version_in_force_at(&reference, code).await
-    }
-
-    /// [`Services::version_in_force`] from reference data the caller already holds.
-    pub(crate) async fn version_in_force_at(
-        &self,
-        reference: &Reference,
-        code: &str,
-    ) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
-        let code = ProcedureCode::parse(code).map_err(|e| {
-            AppError::Validation(ValidationErrors::single(FieldError { field: "procedure_code".into(), ..e }))
-        })?;
-        let (procedure, versions) = self.ref_procedure(reference, &code).await?.ok_or_else(|| {
-            AppError::field("procedure_code", "not_found", format!("Không có thủ tục mã {code} trong danh mục."))
-        })?;
-        let facts: Vec<_> = versions.iter().map(|v| v.facts()).collect();
-        let Standing::InForce { current, .. } = standing(&facts, vn_date(self.now())) else {
-            return Err(AppError::field(
-                "procedure_code",
-                "not_in_force",
-                format!("Thủ tục {code} hiện không còn hiệu lực (chưa công bố, đã bãi bỏ hoặc thay thế)."),
-            ));
-        };
-        let version =
-            versions.iter().find(|v| v.number == current).cloned().ok_or(AppError::NotFound("phiên bản thủ tục"))?;
-        Ok((procedure.id, procedure.code, version))
-    }
-
-    /// Records a dossier (and accepts it when asked). Retries with the same client
-    /// transaction id return the dossier recorded the first time.
+impl Dossiers {
+    /// Records a dossier (and accepts it when asked), against the reference data of
+    /// `snapshot`. Retries with the same client transaction id return the dossier recorded the
+    /// first time.
     pub async fn intake(
         &self,
         principal: &Principal,
+        snapshot: &Snapshot,
         input: &IntakeInput,
         meta: &RequestMeta,
     ) -> Result<IntakeOutcome, AppError> {
@@ -267,7 +235,7 @@ impl Services {
         // A first request is not slowed by looking its id up: a retry is recognised when it
         // cannot be recorded again (the unique index refuses its id, or what it asked for is
         // no longer valid), and then answered with what the first request recorded.
-        match self.record_intake(principal, input, txn.as_deref(), meta).await {
+        match self.record_intake(principal, snapshot, input, txn.as_deref(), meta).await {
             Ok(view) => Ok(IntakeOutcome { view, replayed: false }),
             Err(err) => match self.replay_instead_of(principal, txn.as_deref(), err).await {
                 Ok(view) => Ok(IntakeOutcome { view, replayed: true }),
@@ -279,13 +247,13 @@ impl Services {
     async fn record_intake(
         &self,
         principal: &Principal,
+        reference: &Snapshot,
         input: &IntakeInput,
         txn: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
-        let now = self.now();
+        let now = self.core.now();
         let today = vn_date(now);
-        let reference = self.reference_for(meta).await?;
         // Permission over the receiving agency comes before anything about the input: who may
         // not receive there learns only that.
         if scopes(principal, Permission::ReceiveDossiers).is_empty()
@@ -296,7 +264,7 @@ impl Services {
         let agency_code =
             AgencyCode::parse(&input.agency_code).map_err(|err| FieldError { field: "agency_code".into(), ..err });
         let agency = match &agency_code {
-            Ok(code) => self.ref_agency_by_code(&reference, code).await?,
+            Ok(code) => reference.agency_by_code(code).await?,
             Err(_) => None,
         };
         let grant = match &agency {
@@ -388,13 +356,13 @@ impl Services {
         };
 
         let (procedure_id, procedure_code, version) =
-            self.version_in_force_at(&reference, &input.procedure_code).await?;
+            reference.version_in_force(&input.procedure_code, vn_date(now)).await?;
         let content = &version.content;
         let case = content.case(input.case.as_deref()).ok_or_else(|| {
             let names: Vec<&str> = content.cases.iter().map(|c| c.name.as_str()).collect();
             AppError::field("case", "unknown_case", format!("Chọn một trường hợp của thủ tục: {}.", names.join("; ")))
         })?;
-        let handling = self.handling(&reference, &agency, procedure_id, channel).await?;
+        let handling = self.handling(reference, &agency, procedure_id, channel).await?;
         let documents: Vec<HandedDocument> = match &input.documents {
             Some(list) => {
                 let mut e = ValidationErrors::new();
@@ -448,14 +416,14 @@ impl Services {
         // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
         let plan = if input.accept {
             Some(
-                self.acceptance_plan(&reference, &agency, &handling, content, case, channel, procedure_code.as_str())
+                self.acceptance_plan(reference, &agency, &handling, content, case, channel, procedure_code.as_str())
                     .await?,
             )
         } else {
             None
         };
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let (id, number) = tx.reserve_dossier(plan.as_ref().map(|p| (p.resolving.id, vn_date(now)))).await?;
         let first = EventBody::Submitted(Box::new(submission));
         let provisional = DossierEvent {
@@ -475,25 +443,21 @@ impl Services {
         state.last_hash = String::new();
         let mut events = seal_events(&mut state, vec![first], &actor, None, txn, now)?;
         if let (Some(plan), Some(number)) = (plan, number) {
-            let code = DossierCode::new(plan.resolving.code.clone(), vn_date(now), number)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("dossier code: {}", e.message)))?;
-            let cmd = Command::Accept {
-                code,
-                processing_time: plan.time,
-                counting: plan.counting,
-                resolving: agency_ref(&plan.resolving),
-                steps: plan.steps,
-                calendar_revision: plan.calendar_revision,
+            let accepting = plan.accept(number, now)?;
+            let ctx = Context {
+                now,
+                calendar: &accepting.calendar,
+                agency_calendars: &accepting.agency_calendars,
+                reason: None,
             };
-            let ctx = Context { now, calendar: &plan.calendar, agency_calendars: &plan.agency_calendars, reason: None };
-            let bodies = decide(&state, cmd, &ctx).map_err(super::actions::action_error)?;
+            let bodies = decide(&state, accepting.command, &ctx).map_err(super::actions::action_error)?;
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
         let agencies: Vec<AgencyId> = involved_agencies(&state).into_iter().collect();
         tx.commit_new_dossier(&row_of(&state), &events, &agencies).await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
-        self.view_after(principal, &reference, state, events).await
+        self.view_after(principal, reference, state, events).await
     }
 
     /// What to answer when a request carrying a client transaction id failed: the dossier its
@@ -510,7 +474,7 @@ impl Services {
                 // Under group commit the first sending may still wait in the open batch, where
                 // the unique index saw it but readers do not yet: an empty transaction commits
                 // after that batch, so the first sending is durable and readable after it.
-                self.store.begin().await?.commit().await?;
+                self.core.store.begin().await?.commit().await?;
             }
             AppError::Store(StoreError::Duplicate { .. })
             | AppError::Validation(_)
@@ -529,13 +493,13 @@ impl Services {
     /// The dossier an earlier request with this client transaction id recorded, if it was
     /// this official's.
     pub(crate) async fn replay(&self, principal: &Principal, txn: &str) -> Result<Option<DossierView>, AppError> {
-        let Some(used) = self.store.client_txn_use(txn).await? else { return Ok(None) };
+        let Some(used) = self.core.store.client_txn_use(txn).await? else { return Ok(None) };
         if used.actor_user_id != Some(principal.user_id) {
             return Err(txn_used());
         }
-        let events = self.store.dossier_events(used.dossier_id).await?;
+        let events = self.core.store.dossier_events(used.dossier_id).await?;
         let state = DossierState::fold(used.dossier_id, &events).map_err(|e| AppError::Internal(e.into()))?;
-        let reference = self.reference().await?;
+        let reference = self.core.snapshot().await?;
         // Who asked may have lost sight of the dossier since.
         self.authorize_view(principal, &reference, &state).await?;
         Ok(Some(self.view_after(principal, &reference, state, events).await?))
@@ -544,21 +508,18 @@ impl Services {
     /// How the agency handles the procedure on this channel.
     async fn handling(
         &self,
-        reference: &Reference,
+        reference: &Snapshot,
         agency: &Agency,
         procedure_id: i64,
         channel: Channel,
     ) -> Result<AgencyProcedure, AppError> {
-        let rows = self.ref_handling(reference, procedure_id).await?;
-        let row = rows.iter().find(|r| r.agency_id == agency.id).cloned().ok_or_else(|| {
-            AppError::field("agency_code", "not_handled", format!("{} không tiếp nhận thủ tục này.", agency.name))
-        })?;
+        let row = self.handling_row(reference, agency, procedure_id).await?;
         let open = match channel {
             Channel::Desk => row.desk,
             Channel::Postal => row.postal,
             Channel::Online => row.online,
         };
-        if !open || !agency.active || !agency.exists_on(vn_date(self.now())) {
+        if !open || !agency.active || !agency.exists_on(vn_date(self.core.now())) {
             return Err(AppError::field(
                 "channel",
                 "channel_closed",
@@ -566,114 +527,5 @@ impl Services {
             ));
         }
         Ok(row)
-    }
-}
-
-/// What accepting a dossier needs, computed before the transaction opens.
-pub(crate) struct AcceptancePlan {
-    pub resolving: Agency,
-    pub time: motcua_domain::calendar::ProcessingTime,
-    pub counting: motcua_domain::calendar::Counting,
-    pub steps: Vec<PlannedStep>,
-    /// The receiving agency's calendar: the due instant and the appointment on the receipt.
-    pub calendar: motcua_domain::calendar::WorkingCalendar,
-    /// The calendars of the agencies doing the steps.
-    pub agency_calendars: std::collections::HashMap<AgencyId, motcua_domain::calendar::WorkingCalendar>,
-    pub calendar_revision: i64,
-}
-
-impl Services {
-    #[expect(clippy::too_many_arguments, reason = "the facts of one intake, each from a different lookup")]
-    pub(crate) async fn acceptance_plan(
-        &self,
-        reference: &Reference,
-        receiving: &Agency,
-        handling: &AgencyProcedure,
-        content: &ProcedureContent,
-        case: &motcua_domain::catalog::ProcedureCase,
-        channel: Channel,
-        procedure_code: &str,
-    ) -> Result<AcceptancePlan, AppError> {
-        let time = case.time.processing_time(channel).ok_or_else(|| {
-            AppError::field(
-                "case",
-                "no_processing_time",
-                format!(
-                    "Thời gian giải quyết của thủ tục \"{}\" chưa được công bố theo đơn vị tính được; cần bổ sung trong danh mục trước khi tiếp nhận.",
-                    content.name
-                ),
-            )
-        })?;
-        let mut workflow = self.workflow_for(reference, procedure_code, &case.name, receiving.id).await?;
-        let unit = |code: String| async move {
-            let found = match AgencyCode::parse(&code) {
-                Ok(c) => self.ref_agency_by_code(reference, &c).await?,
-                Err(_) => None,
-            };
-            found.filter(|a| a.active).ok_or_else(|| {
-                AppError::field(
-                    "workflow",
-                    "unit_missing",
-                    format!(
-                        "Quy trình của thủ tục này giao bước cho đơn vị {code}, nhưng không có đơn vị đó; quản trị cần sửa quy trình."
-                    ),
-                )
-            })
-        };
-        // The approval step's unit names the resolving agency when another agency decides (a
-        // province desk receiving for a department); otherwise the receiving agency resolves.
-        let resolving = match workflow.approving_unit() {
-            Some(UnitRef::Agency(code)) => unit(code.to_string()).await?,
-            _ => receiving.clone(),
-        };
-        if resolving.id == receiving.id && !handling.resolves {
-            return Err(AppError::field(
-                "agency_code",
-                "no_resolving_agency",
-                format!(
-                    "{} chỉ tiếp nhận thủ tục này; chưa cấu hình cơ quan giải quyết nên chưa thể tiếp nhận chính thức.",
-                    receiving.name
-                ),
-            ));
-        }
-        // A timed workflow whose budgets no longer fill the legal time (the procedure or the
-        // channel's time differs) still routes the dossier, judged against its due date only.
-        if workflow.is_timed() {
-            let budgets: Vec<_> = workflow.steps.iter().filter_map(|s| s.budget).collect();
-            if motcua_domain::calendar::deadline::check_step_budgets(&time, &budgets).is_err() {
-                tracing::warn!(procedure = procedure_code, case = %case.name, "workflow budgets do not match the legal time; steps untimed");
-                for s in &mut workflow.steps {
-                    s.budget = None;
-                }
-            }
-        }
-        let mut steps = Vec::with_capacity(workflow.steps.len());
-        for s in &workflow.steps {
-            let agency = match &s.unit {
-                Some(u) => unit(u.resolve(&resolving.code)).await?,
-                None => match s.kind {
-                    StepKind::Intake | StepKind::Return => receiving.clone(),
-                    _ => resolving.clone(),
-                },
-            };
-            steps.push(PlannedStep {
-                kind: s.kind,
-                name: s.name.clone(),
-                role: s.role,
-                agency: agency_ref(&agency),
-                budget: s.budget,
-            });
-        }
-        let cal = self.agency_calendar_at(reference, receiving).await?;
-        let agency_calendars = self.calendars_of(reference, steps.iter().map(|s| s.agency.id).collect()).await?;
-        Ok(AcceptancePlan {
-            resolving,
-            time,
-            counting: cal.counting,
-            steps,
-            calendar: cal.calendar,
-            agency_calendars,
-            calendar_revision: cal.calendar_revision,
-        })
     }
 }

@@ -5,6 +5,7 @@
 //! action is not copied into the installation-wide audit log (whose single chain would make every
 //! intake of the province wait for every other), while refused attempts still are.
 
+mod accept;
 mod actions;
 mod forms;
 mod intake;
@@ -14,6 +15,8 @@ pub use actions::{ActionInput, Attachment, MAX_RESULT_FILE};
 pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_templates};
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
 pub use tracking::{PublicDossier, PublicStep};
+
+use std::sync::Arc;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -27,10 +30,28 @@ use motcua_domain::dossier::event::{AgencyRef, EventActor, event_hash};
 use motcua_domain::dossier::{ActionKind, AgencyClock, DossierEvent, DossierState, EventBody, Status, agency_clocks};
 use motcua_domain::policy::{Permission, authorize_dossier, scopes, unit_parents};
 
+use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{DossierQuery, DossierRow, Queue, Reach, StoreTx};
-use crate::reference::Reference;
-use crate::services::Services;
+use crate::snapshot::Snapshot;
+
+/// Dossiers: intake, actions, views, queues, forms and public tracking.
+#[derive(Clone)]
+pub struct Dossiers {
+    core: Arc<Core>,
+    accounts: crate::accounts::Accounts,
+    integrity: crate::integrity::Integrity,
+}
+
+impl Dossiers {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        accounts: crate::accounts::Accounts,
+        integrity: crate::integrity::Integrity,
+    ) -> Self {
+        Self { core, accounts, integrity }
+    }
+}
 
 /// A dossier as an official sees it.
 #[derive(Debug, Clone)]
@@ -195,11 +216,11 @@ pub(crate) fn actor_of(principal: &Principal, grant: &motcua_domain::account::Gr
     }
 }
 
-impl Services {
+impl Dossiers {
     /// Loads and folds a dossier by code or numeric id; with its events.
     pub(crate) async fn load_dossier(&self, key: &str) -> Result<(DossierState, Vec<DossierEvent>), AppError> {
         let id = self.dossier_id(key).await?;
-        let events = self.store.dossier_events(id).await?;
+        let events = self.core.store.dossier_events(id).await?;
         let state =
             DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
         Ok((state, events))
@@ -209,10 +230,10 @@ impl Services {
         let key = key.trim();
         let found = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
             let id: i64 = key.parse().map_err(|_| AppError::NotFound("hồ sơ"))?;
-            self.store.dossier_row(id).await?.map(|r| r.id)
+            self.core.store.dossier_row(id).await?.map(|r| r.id)
         } else {
             match motcua_domain::dossier::DossierCode::parse(key) {
-                Ok(code) => self.store.dossier_id_by_code(&code.to_string()).await?,
+                Ok(code) => self.core.store.dossier_id_by_code(&code.to_string()).await?,
                 Err(_) => None,
             }
         };
@@ -224,7 +245,7 @@ impl Services {
     pub(crate) async fn authorize_view(
         &self,
         principal: &Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         state: &DossierState,
     ) -> Result<(), AppError> {
         self.authorize_view_through(principal, reference, involved_agencies(state)).await
@@ -235,11 +256,11 @@ impl Services {
     pub(crate) async fn authorize_view_through(
         &self,
         principal: &Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         agencies: impl IntoIterator<Item = AgencyId>,
     ) -> Result<(), AppError> {
         for id in agencies {
-            if let Some(a) = self.ref_agency(reference, id).await?
+            if let Some(a) = reference.agency(id).await?
                 && authorize_dossier(principal, Permission::ViewDossiers, &a.path).is_ok()
             {
                 return Ok(());
@@ -252,7 +273,7 @@ impl Services {
     pub(crate) async fn actions_for(
         &self,
         principal: &Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         state: &DossierState,
     ) -> Result<Vec<ActionKind>, AppError> {
         let mut out = Vec::new();
@@ -261,7 +282,7 @@ impl Services {
                 continue;
             }
             let (perm, agency) = requirement(state, action);
-            if let Some(a) = self.ref_agency(reference, agency).await?
+            if let Some(a) = reference.agency(agency).await?
                 && authorize_dossier(principal, perm, &a.path).is_ok()
                 && !actions::own_correction(state, action, principal)
             {
@@ -273,7 +294,7 @@ impl Services {
 
     pub async fn dossier(&self, principal: &Principal, key: &str) -> Result<DossierView, AppError> {
         let (state, events) = self.load_dossier(key).await?;
-        let reference = self.reference().await?;
+        let reference = self.core.snapshot().await?;
         self.authorize_view(principal, &reference, &state).await?;
         self.view_after(principal, &reference, state, events).await
     }
@@ -282,12 +303,12 @@ impl Services {
     pub(crate) async fn view_after(
         &self,
         principal: &Principal,
-        reference: &Reference,
+        reference: &Snapshot,
         state: DossierState,
         events: Vec<DossierEvent>,
     ) -> Result<DossierView, AppError> {
         let actions = self.actions_for(principal, reference, &state).await?;
-        let now = self.now();
+        let now = self.core.now();
         let agency_clocks = self.agency_clocks(reference, &state, now).await?;
         Ok(DossierView { state, events, actions, agency_clocks, now })
     }
@@ -295,7 +316,7 @@ impl Services {
     /// The per-agency clocks of a dossier at `now`.
     pub(crate) async fn agency_clocks(
         &self,
-        reference: &Reference,
+        reference: &Snapshot,
         state: &DossierState,
         now: Timestamp,
     ) -> Result<Vec<AgencyClock>, AppError> {
@@ -308,18 +329,18 @@ impl Services {
             if owners.contains_key(&step.agency.id) {
                 continue;
             }
-            let Some(unit) = self.ref_agency(reference, step.agency.id).await? else { continue };
+            let Some(unit) = reference.agency(step.agency.id).await? else { continue };
             let mut chain = Vec::new();
             for id in unit.path.ids() {
-                chain.extend(self.ref_agency(reference, id).await?);
+                chain.extend(reference.agency(id).await?);
             }
             if let Some(owner) = answering_agency(&chain) {
                 owners.insert(step.agency.id, agency_ref(owner));
             }
         }
-        let calendars = self.calendars_of(reference, owners.values().map(|a| a.id).collect()).await?;
+        let calendars = reference.calendars_of(owners.values().map(|a| a.id).collect()).await?;
         // A unit whose agency is gone (never, in practice) is timed on the default office hours.
-        let fallback = self.calendar_of_agency(reference, None).await?;
+        let fallback = reference.default_calendar().await?;
         agency_clocks(
             state,
             now,
@@ -332,7 +353,7 @@ impl Services {
     /// A page of dossiers the official may see, by queue and filters.
     pub async fn list_dossiers(&self, principal: &Principal, input: &ListInput) -> Result<DossierPage, AppError> {
         let q = self.dossier_query(principal, input).await?;
-        let rows = self.store.dossiers(&q).await?;
+        let rows = self.core.store.dossiers(&q).await?;
         let next_before = (rows.len() as i64 == q.limit).then(|| rows.last().map(|r| r.id)).flatten();
         Ok(DossierPage { rows, next_before })
     }
@@ -341,7 +362,7 @@ impl Services {
     pub async fn count_queue(&self, principal: &Principal, queue: &str) -> Result<i64, AppError> {
         let q =
             self.dossier_query(principal, &ListInput { queue: Some(queue.to_owned()), ..ListInput::default() }).await?;
-        Ok(self.store.count_dossiers(&q).await?)
+        Ok(self.core.store.count_dossiers(&q).await?)
     }
 
     async fn dossier_query(&self, principal: &Principal, input: &ListInput) -> Result<DossierQuery, AppError> {
@@ -352,7 +373,7 @@ impl Services {
             return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
         }
         let mut e = ValidationErrors::new();
-        let now = self.now();
+        let now = self.core.now();
         let mut q = DossierQuery {
             view_scopes,
             viewer: Some(principal.user_id),
@@ -452,8 +473,8 @@ impl Services {
     /// Due within this instant counts as near due: one working day from now by default, on the
     /// office hours of the official's own unit.
     async fn near_due_limit(&self, principal: &Principal, now: Timestamp) -> Result<Timestamp, AppError> {
-        let cal = self.calendar_of_agency(&*self.reference().await?, Some(principal.agency_id)).await?;
-        let days = self.settings.dossiers.near_due_working_days.max(1);
+        let cal = self.core.snapshot().await?.calendar_of(principal.agency_id).await?;
+        let days = self.core.settings.dossiers.near_due_working_days.max(1);
         let t =
             motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)
                 .map_err(crate::calendar::deadline_error)?;

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use motcua_domain::dossier::{DossierCode, EventBody, Status};
 use serde::Serialize;
 
+use super::Dossiers;
 use crate::error::AppError;
-use crate::services::Services;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStep {
@@ -37,12 +37,12 @@ pub struct PublicDossier {
     pub history: Vec<PublicStep>,
 }
 
-impl Services {
+impl Dossiers {
     /// The public view of a dossier. Malformed and unknown codes answer alike.
     pub async fn track_dossier(&self, code: &str) -> Result<PublicDossier, AppError> {
         let code = DossierCode::parse(code).map_err(|_| AppError::NotFound("hồ sơ"))?;
-        let id = self.store.dossier_id_by_code(&code.to_string()).await?.ok_or(AppError::NotFound("hồ sơ"))?;
-        let events = self.store.dossier_events(id).await?;
+        let id = self.core.store.dossier_id_by_code(&code.to_string()).await?.ok_or(AppError::NotFound("hồ sơ"))?;
+        let events = self.core.store.dossier_events(id).await?;
         let s = motcua_domain::dossier::DossierState::fold(id, &events).map_err(|e| AppError::Internal(e.into()))?;
         let history = events
             .iter()

@@ -4,17 +4,16 @@
 use motcua_domain::account::Role;
 use motcua_domain::audit::Outcome;
 
+use super::Integrity;
 use super::IntegrityFailure;
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
-use crate::notifications::address_is_valid;
 use crate::ports::NewNotification;
-use crate::services::Services;
 
 /// The kind of notification the alert is.
 pub const ALERT_KIND: &str = "integrity_alert";
 
-impl Services {
+impl Integrity {
     /// Raises the alert. Never fails: an alert that cannot be recorded is still logged and
     /// counted, and the caller goes on refusing whatever it refused.
     pub async fn raise_integrity_alert(&self, failure: &IntegrityFailure) {
@@ -27,9 +26,9 @@ impl Services {
     }
 
     async fn notify_integrity_failure(&self, failure: &IntegrityFailure) -> Result<(), AppError> {
-        let now = self.now();
-        let roots: Vec<_> = self.store.root_agencies().await?.into_iter().map(|a| a.id).collect();
-        let admins = self.store.role_holders(&roots, Role::Admin).await?;
+        let now = self.core.now();
+        let roots: Vec<_> = self.core.store.root_agencies().await?.into_iter().map(|a| a.id).collect();
+        let admins = self.core.store.role_holders(&roots, Role::Admin).await?;
         let dedup_key = format!("integrity:{}", failure.key());
         let subject = "Cảnh báo: dữ liệu không còn nguyên vẹn".to_owned();
         let body = format!(
@@ -37,8 +36,7 @@ impl Services {
              Thao tác trên dữ liệu này bị chặn. Hãy chạy lệnh «motcua audit verify» để xem toàn bộ, đối chiếu \
              với bản sao lưu và bản xuất các neo, và lập biên bản sự việc."
         );
-        let mail_on = self.mail_enabled();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let mut created = 0;
         for admin in &admins {
             let n = NewNotification {
@@ -53,7 +51,7 @@ impl Services {
             };
             let Some(id) = tx.insert_notification(&n).await? else { continue };
             created += 1;
-            if mail_on && admin.email.as_deref().is_some_and(address_is_valid) {
+            if self.notifications.can_mail(admin.email.as_deref()) {
                 crate::notifications::enqueue_mail(&mut *tx, id, now).await?;
             }
         }
@@ -70,7 +68,7 @@ impl Services {
             &RequestMeta::cli(),
             now,
         );
-        self.commit_audited(tx, event, &RequestMeta::cli()).await?;
+        self.core.commit_audited(tx, event, &RequestMeta::cli()).await?;
         Ok(())
     }
 }

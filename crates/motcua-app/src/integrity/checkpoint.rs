@@ -14,11 +14,11 @@ use motcua_domain::audit::{ChainHead, ChainVerifier, GENESIS_HASH};
 use motcua_domain::dossier::chain::{DossierBreak, VerifiedHead};
 use motcua_domain::integrity::{Anchor, AnchorBreak, AnchorFacts, AnchorReason, HeadsDigest};
 
+use super::Integrity;
 use super::IntegrityFailure;
 use crate::error::{AppError, StoreError};
 use crate::jobs::JobHandler;
 use crate::ports::{ClaimedJob, HeadRow};
-use crate::services::Services;
 
 const PAGE: i64 = 1000;
 
@@ -35,10 +35,10 @@ pub enum CheckpointOutcome {
     Superseded,
 }
 
-impl Services {
+impl Integrity {
     /// Verifies what was appended since the newest anchor and anchors it.
     pub async fn checkpoint(&self, reason: AnchorReason) -> Result<CheckpointOutcome, AppError> {
-        let Some(key) = self.settings.integrity.anchor_key.clone() else {
+        let Some(key) = self.core.settings.integrity.anchor_key.clone() else {
             return Ok(CheckpointOutcome::NoKey);
         };
         let started = std::time::Instant::now();
@@ -80,7 +80,7 @@ impl Services {
         key: &motcua_domain::integrity::AnchorKey,
         reason: AnchorReason,
     ) -> Result<Result<Anchor, Option<IntegrityFailure>>, AppError> {
-        let last = self.store.last_anchor().await?;
+        let last = self.core.store.last_anchor().await?;
         if let Some(a) = &last {
             if a.key_id != key.id() {
                 let b = AnchorBreak::OtherKey { seq: a.seq, key_id: a.key_id.clone() };
@@ -102,7 +102,7 @@ impl Services {
         let mut moved: Vec<(i64, VerifiedHead)> = Vec::new();
         let mut after = 0;
         loop {
-            let heads = self.store.dossier_heads(after, PAGE).await?;
+            let heads = self.core.store.dossier_heads(after, PAGE).await?;
             let Some(last_row) = heads.last() else { break };
             let mut recheck: Vec<&HeadRow> = Vec::new();
             let mut page_heads: HashMap<i64, VerifiedHead> = HashMap::new();
@@ -152,7 +152,7 @@ impl Services {
                 break;
             }
         }
-        if let Some(id) = self.store.dossiers_without_row().await?.first() {
+        if let Some(id) = self.core.store.dossiers_without_row().await?.first() {
             return Ok(Err(Some(IntegrityFailure::Dossier { id: *id, code: None, problem: DossierBreak::Missing })));
         }
         // The verified heads must be what the newest anchor vouched for.
@@ -167,7 +167,7 @@ impl Services {
 
         let (dossiers, heads_digest) = new.finish();
         let facts = AnchorFacts {
-            at: self.now(),
+            at: self.core.now(),
             reason,
             audit_seq: audit_head.as_ref().map_or(0, |h| h.seq),
             audit_hash: audit_head.map_or_else(|| GENESIS_HASH.to_owned(), |h| h.hash),
@@ -175,7 +175,7 @@ impl Services {
             heads_digest,
         };
         let anchor = Anchor::seal(key, facts, last.as_ref());
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         tx.put_verified_heads(&moved).await?;
         match tx.append_anchor(&anchor).await {
             Ok(()) => {}
@@ -202,14 +202,14 @@ impl Services {
         let mut verifier = match &from {
             Some(h) => {
                 // The anchored entry must still be there, unchanged.
-                let at = self.store.audit_entries_after(h.seq - 1, 1).await?;
+                let at = self.core.store.audit_entries_after(h.seq - 1, 1).await?;
                 match at.first() {
                     Some(e) if e.seq == h.seq && e.hash == h.hash => {}
                     Some(e) if e.seq == h.seq => {
                         return Ok(Err(IntegrityFailure::Audit(ChainBreak::AnchorMismatch { seq: h.seq })));
                     }
                     _ => {
-                        let found = self.store.audit_head().await?.map_or(0, |h| h.seq);
+                        let found = self.core.store.audit_head().await?.map_or(0, |h| h.seq);
                         return Ok(Err(IntegrityFailure::Audit(ChainBreak::Truncated { found, anchor: h.seq })));
                     }
                 }
@@ -219,7 +219,7 @@ impl Services {
         };
         let mut after = from.as_ref().map_or(0, |h| h.seq);
         loop {
-            let page = self.store.audit_entries_after(after, 2000).await?;
+            let page = self.core.store.audit_entries_after(after, 2000).await?;
             for e in &page {
                 if let Err(b) = verifier.push(e) {
                     return Ok(Err(IntegrityFailure::Audit(b)));
@@ -235,9 +235,15 @@ impl Services {
 }
 
 /// The periodic checkpoint, queued by the worker every `integrity.checkpoint_interval`.
-pub struct CheckpointJob;
+pub struct CheckpointJob {
+    integrity: super::Integrity,
+}
 
 impl CheckpointJob {
+    pub(crate) fn new(integrity: super::Integrity) -> Self {
+        Self { integrity }
+    }
+
     pub const KIND: &'static str = "integrity.checkpoint";
 }
 
@@ -247,10 +253,16 @@ impl JobHandler for CheckpointJob {
         Self::KIND
     }
 
-    async fn run(&self, services: &Services, _job: &ClaimedJob) -> anyhow::Result<()> {
+    /// Only where an anchor key is configured: without one there is nothing to anchor.
+    fn every(&self) -> Option<jiff::SignedDuration> {
+        let s = &self.integrity.core.settings.integrity;
+        s.anchor_key.as_ref().map(|_| s.checkpoint_interval)
+    }
+
+    async fn run(&self, _job: &ClaimedJob) -> anyhow::Result<()> {
         // A broken chain is reported by the alert, not by failing the job: retrying would not
         // mend it.
-        services.checkpoint(AnchorReason::Periodic).await?;
+        self.integrity.checkpoint(AnchorReason::Periodic).await?;
         Ok(())
     }
 }

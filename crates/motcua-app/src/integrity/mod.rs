@@ -16,6 +16,8 @@ pub use alert::ALERT_KIND;
 pub use checkpoint::{CheckpointJob, CheckpointOutcome};
 pub use verify::IntegrityReport;
 
+use std::sync::Arc;
+
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -26,8 +28,33 @@ use motcua_domain::dossier::DossierState;
 use motcua_domain::dossier::chain::{DossierBreak, StoredEvent, VerifiedHead, verify_chain};
 use motcua_domain::integrity::AnchorBreak;
 
+use crate::core::Core;
 use crate::dossiers::{involved_agencies, row_of};
 use crate::ports::DossierRow;
+
+/// Verification and anchoring of the hash chains, and the alert when one breaks.
+#[derive(Clone)]
+pub struct Integrity {
+    pub(crate) core: Arc<Core>,
+    audit: crate::audit::Audit,
+    notifications: crate::notifications::Notifications,
+    anchor_sink: Option<Arc<dyn crate::ports::AnchorSink>>,
+}
+
+impl Integrity {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        audit: crate::audit::Audit,
+        notifications: crate::notifications::Notifications,
+        anchor_sink: Option<Arc<dyn crate::ports::AnchorSink>>,
+    ) -> Self {
+        Self { core, audit, notifications, anchor_sink }
+    }
+
+    pub(crate) fn anchor_sink(&self) -> Option<Arc<dyn crate::ports::AnchorSink>> {
+        self.anchor_sink.clone()
+    }
+}
 
 /// The first thing found not to hold.
 #[derive(Debug, Clone, PartialEq, Eq)]

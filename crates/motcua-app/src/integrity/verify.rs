@@ -9,10 +9,10 @@ use motcua_domain::audit::ChainHead;
 use motcua_domain::dossier::chain::{DossierBreak, StoredEvent, VerifiedHead};
 use motcua_domain::integrity::{Anchor, AnchorBreak, AnchorVerifier, GENESIS_MAC, HeadsDigest};
 
+use super::Integrity;
 use super::{IntegrityFailure, check_dossier};
 use crate::error::AppError;
 use crate::ports::DossierRow;
-use crate::services::Services;
 
 /// Dossiers read per page.
 const PAGE: i64 = 500;
@@ -40,15 +40,15 @@ pub(crate) struct Page {
     agencies: HashMap<i64, BTreeSet<AgencyId>>,
 }
 
-impl Services {
+impl Integrity {
     pub(crate) async fn read_page(&self, ids: &[i64]) -> Result<Page, AppError> {
-        let rows = self.store.dossier_rows_of(ids).await?;
+        let rows = self.core.store.dossier_rows_of(ids).await?;
         let mut events: HashMap<i64, Vec<StoredEvent>> = HashMap::new();
-        for e in self.store.stored_events_of(ids).await? {
+        for e in self.core.store.stored_events_of(ids).await? {
             events.entry(e.dossier_id).or_default().push(e);
         }
         let mut agencies: HashMap<i64, BTreeSet<AgencyId>> = HashMap::new();
-        for (d, a) in self.store.dossier_agencies_of(ids).await? {
+        for (d, a) in self.core.store.dossier_agencies_of(ids).await? {
             agencies.entry(d).or_default().insert(a);
         }
         Ok(Page { rows, events, agencies })
@@ -91,13 +91,13 @@ impl Services {
         exported: &[Anchor],
     ) -> Result<Result<IntegrityReport, IntegrityFailure>, AppError> {
         // Anchors: numbering, links and (with the key) MACs; the exported copy against them.
-        let key = self.settings.integrity.anchor_key.as_ref();
+        let key = self.core.settings.integrity.anchor_key.as_ref();
         let mut verifier = key.map(AnchorVerifier::new);
         let mut wanted: BTreeMap<i64, &Anchor> = exported.iter().map(|a| (a.seq, a)).collect();
         let mut newest: Option<Anchor> = None;
         let mut anchors = 0;
         loop {
-            let page = self.store.anchors_after(newest.as_ref().map_or(0, |a| a.seq), 500).await?;
+            let page = self.core.store.anchors_after(newest.as_ref().map_or(0, |a| a.seq), 500).await?;
             for a in &page {
                 let step = match verifier.as_mut() {
                     Some(v) => v.push(a),
@@ -127,7 +127,7 @@ impl Services {
             .as_ref()
             .filter(|a| a.facts.audit_seq > 0)
             .map(|a| ChainHead { seq: a.facts.audit_seq, hash: a.facts.audit_hash.clone() });
-        let audit = match self.verify_audit(audit_anchor).await? {
+        let audit = match self.audit.verify_audit(audit_anchor).await? {
             Ok(r) => r,
             Err(b) => return Ok(Err(IntegrityFailure::Audit(b))),
         };
@@ -138,7 +138,7 @@ impl Services {
         let mut events = 0;
         let mut digest = HeadsDigest::default();
         loop {
-            let heads = self.store.dossier_heads(after, PAGE).await?;
+            let heads = self.core.store.dossier_heads(after, PAGE).await?;
             let Some(last) = heads.last() else { break };
             let verified: HashMap<i64, VerifiedHead> =
                 heads.iter().filter_map(|h| h.verified.clone().map(|v| (h.dossier_id, v))).collect();
@@ -161,7 +161,7 @@ impl Services {
                 break;
             }
         }
-        if let Some(id) = self.store.dossiers_without_row().await?.first() {
+        if let Some(id) = self.core.store.dossiers_without_row().await?.first() {
             return Ok(Err(IntegrityFailure::Dossier { id: *id, code: None, problem: DossierBreak::Missing }));
         }
         if let Some(anchor) = &newest {
@@ -186,7 +186,7 @@ impl Services {
     /// Whether a checkpoint wrote a newer anchor than `anchor` meanwhile (its heads then moved
     /// with it, and the digest read is of neither).
     pub(crate) async fn anchored_since(&self, anchor: &Anchor) -> Result<bool, AppError> {
-        Ok(self.store.last_anchor().await?.is_some_and(|a| a.seq > anchor.seq))
+        Ok(self.core.store.last_anchor().await?.is_some_and(|a| a.seq > anchor.seq))
     }
 }
 

@@ -6,15 +6,39 @@ mod reminders;
 pub mod templates;
 
 pub(crate) use mail::enqueue_mail;
-pub use mail::{MailPayload, Mailer, NotificationMailJob, OutgoingMail, address_is_valid};
+pub use mail::{MailPayload, NotificationMailJob};
 pub use reminders::{ReminderScanJob, ScanSummary};
 pub use templates::{NotificationTemplate, TemplateContext, VARIABLES};
 
+use std::sync::Arc;
+
 use motcua_domain::account::Principal;
 
+use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{NotificationFilter, NotificationRecord};
-use crate::services::Services;
+
+/// Officials' notifications, their e-mail, reminders and wording.
+#[derive(Clone)]
+pub struct Notifications {
+    pub(crate) core: Arc<Core>,
+    mail: Option<Arc<dyn crate::ports::MailSender>>,
+}
+
+impl Notifications {
+    pub(crate) fn new(core: Arc<Core>, mail: Option<Arc<dyn crate::ports::MailSender>>) -> Self {
+        Self { core, mail }
+    }
+
+    pub(crate) fn mail_sender(&self) -> Option<Arc<dyn crate::ports::MailSender>> {
+        self.mail.clone()
+    }
+
+    /// Whether `address` can be mailed (mail configured and the address one it takes).
+    pub(crate) fn can_mail(&self, address: Option<&str>) -> bool {
+        self.mail.as_ref().is_some_and(|m| address.is_some_and(|a| m.accepts(a)))
+    }
+}
 
 /// The label of a stored notification's kind: a reminder's, or the integrity alert's.
 pub fn kind_label_vi(kind: &str) -> &'static str {
@@ -34,7 +58,7 @@ pub struct NotificationPage {
     pub next_before: Option<i64>,
 }
 
-impl Services {
+impl Notifications {
     /// The signed-in person's own notifications, newest first. Nobody reads another's list.
     pub async fn my_notifications(
         &self,
@@ -45,22 +69,24 @@ impl Services {
     ) -> Result<NotificationPage, AppError> {
         let limit = limit.unwrap_or(50).clamp(1, 200);
         let items = self
+            .core
             .store
             .notifications(principal.user_id, &NotificationFilter { unread_only, before_id: before, limit })
             .await?;
         let next_before = (items.len() as i64 == limit).then(|| items.last().map(|n| n.id)).flatten();
-        let unread = self.store.count_unread_notifications(principal.user_id).await?;
+        let unread = self.core.store.count_unread_notifications(principal.user_id).await?;
         Ok(NotificationPage { items, unread, next_before })
     }
 
     pub async fn unread_notifications(&self, principal: &Principal) -> Result<i64, AppError> {
-        Ok(self.store.count_unread_notifications(principal.user_id).await?)
+        Ok(self.core.store.count_unread_notifications(principal.user_id).await?)
     }
 
     /// Marks one of the person's notifications read and returns it, read (for its link). Another
     /// person's notification is "not found", as if it did not exist.
     pub async fn read_notification(&self, principal: &Principal, id: i64) -> Result<NotificationRecord, AppError> {
         let n = self
+            .core
             .store
             .notification(id)
             .await?
@@ -69,16 +95,16 @@ impl Services {
         if n.read_at.is_some() {
             return Ok(n);
         }
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
         tx.mark_notification_read(principal.user_id, id, now).await?;
         tx.commit().await?;
         Ok(NotificationRecord { read_at: Some(now), ..n })
     }
 
     pub async fn read_all_notifications(&self, principal: &Principal) -> Result<u64, AppError> {
-        let mut tx = self.store.begin().await?;
-        let n = tx.mark_all_notifications_read(principal.user_id, self.now()).await?;
+        let mut tx = self.core.store.begin().await?;
+        let n = tx.mark_all_notifications_read(principal.user_id, self.core.now()).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -15,13 +15,12 @@ use motcua_domain::notification::{NotificationKind, Reminder, ReminderFacts, Rem
 use motcua_domain::time::format_datetime;
 use serde::Serialize;
 
-use super::mail::address_is_valid;
+use super::Notifications;
 use super::templates::{NotificationTemplate, TemplateContext, render};
 use crate::error::AppError;
 use crate::jobs::JobHandler;
 use crate::ports::{ClaimedJob, DossierRow, NewNotification, Recipient};
-use crate::reference::Reference;
-use crate::services::Services;
+use crate::snapshot::Snapshot;
 
 /// At most this many people get one notice (a unit with many desk officers, say).
 const MAX_RECIPIENTS: usize = 20;
@@ -59,12 +58,12 @@ struct ScanCache {
     windows: HashMap<AgencyId, ReminderWindows>,
 }
 
-impl Services {
+impl Notifications {
     async fn cached_agency(&self, cache: &mut ScanCache, id: AgencyId) -> Result<Option<Agency>, AppError> {
         if let Some(a) = cache.agencies.get(&id) {
             return Ok(a.clone());
         }
-        let a = self.store.agency(id).await?;
+        let a = self.core.store.agency(id).await?;
         cache.agencies.insert(id, a.clone());
         Ok(a)
     }
@@ -85,7 +84,7 @@ impl Services {
         let mut found = Vec::new();
         if let Some(agency) = self.cached_agency(cache, agency_id).await? {
             let mut level: Vec<AgencyId> = vec![agency.id];
-            let below = self.store.agencies_within(std::slice::from_ref(&agency.path), false).await?;
+            let below = self.core.store.agencies_within(std::slice::from_ref(&agency.path), false).await?;
             level.extend(
                 below
                     .iter()
@@ -95,7 +94,7 @@ impl Services {
             let mut ancestors = agency.path.ids();
             ancestors.pop();
             loop {
-                found = self.store.role_holders(&level, role).await?;
+                found = self.core.store.role_holders(&level, role).await?;
                 if !found.is_empty() {
                     break;
                 }
@@ -114,7 +113,7 @@ impl Services {
         if let Some(u) = cache.users.get(&id) {
             return Ok(u.clone());
         }
-        let u = self.store.user(id).await?.filter(|u| u.active).map(|u| Recipient {
+        let u = self.core.store.user(id).await?.filter(|u| u.active).map(|u| Recipient {
             user_id: u.id,
             full_name: u.full_name,
             email: u.email,
@@ -170,7 +169,7 @@ impl Services {
     ) -> Result<ReminderWindows, AppError> {
         let err = crate::calendar::deadline_error;
         let day_hours = u32::from(motcua_domain::calendar::office_hours::DAY_MINUTES / 60);
-        let lead = self.settings.notifications.step_lead_working_hours.max(1) + day_hours * slack_days;
+        let lead = self.core.settings.notifications.step_lead_working_hours.max(1) + day_hours * slack_days;
         let lead = ProcessingTime::new(lead, TimeUnit::WorkingHours, None).map_err(err)?;
         let day = ProcessingTime::new(1 + slack_days, TimeUnit::WorkingDays, None).map_err(err)?;
         Ok(ReminderWindows {
@@ -184,40 +183,40 @@ impl Services {
     async fn agency_windows(
         &self,
         cache: &mut ScanCache,
-        reference: &Reference,
+        reference: &Snapshot,
         agency: AgencyId,
         now: Timestamp,
     ) -> Result<ReminderWindows, AppError> {
         if let Some(w) = cache.windows.get(&agency) {
             return Ok(*w);
         }
-        let w = self.reminder_windows(&self.calendar_of_agency(reference, Some(agency)).await?, now, 0)?;
+        let w = self.reminder_windows(&reference.calendar_of(agency).await?, now, 0)?;
         cache.windows.insert(agency, w);
         Ok(w)
     }
 
     /// Runs one scan at the clock's current time.
     pub async fn scan_reminders(&self) -> Result<ScanSummary, AppError> {
-        let now = self.now();
-        let reference = self.reference().await?;
+        let now = self.core.now();
+        let reference = self.core.snapshot().await?;
         // Agencies keep different office hours but the same working days, so one working day
         // more than the default windows covers every agency's; each row is then judged on its
         // own agency's windows.
-        let wide = self.reminder_windows(&self.calendar_of_agency(&reference, None).await?, now, 1)?;
+        let wide = self.reminder_windows(&reference.default_calendar().await?, now, 1)?;
         let templates = self.templates_in_force().await?;
         let mut cache = ScanCache::default();
         let mut summary = ScanSummary::default();
         let mut after = 0;
         loop {
             let rows =
-                self.store.reminder_candidates(wide.step_due_before, wide.appointment_before, after, PAGE).await?;
+                self.core.store.reminder_candidates(wide.step_due_before, wide.appointment_before, after, PAGE).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             // An overdue dossier stays a candidate at every scan until it moves on: skip the
             // occasions already notified without resolving anyone or opening a transaction.
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let done: std::collections::HashSet<String> =
-                self.store.notified_occasions(&ids).await?.into_iter().collect();
+                self.core.store.notified_occasions(&ids).await?.into_iter().collect();
             for row in &rows {
                 let Some(status) = Status::from_national_code(row.status) else { continue };
                 let facts = ReminderFacts {
@@ -263,7 +262,7 @@ impl Services {
     ) -> Result<(usize, usize), AppError> {
         let code = row.code.clone().unwrap_or_else(|| format!("#{}", row.id));
         let path = format!("/ho-so/{code}");
-        let link = match &self.settings.notifications.public_url {
+        let link = match &self.core.settings.notifications.public_url {
             Some(base) => format!("{}{path}", base.trim_end_matches('/')),
             None => path.clone(),
         };
@@ -295,7 +294,7 @@ impl Services {
                     let (s, b) = super::templates::default_template(reminder.kind);
                     render(s, &b, &ctx)
                 })?;
-                let mailable = person.email.as_deref().is_some_and(address_is_valid);
+                let mailable = self.can_mail(person.email.as_deref());
                 planned.push((
                     NewNotification {
                         user_id: person.user_id,
@@ -315,7 +314,7 @@ impl Services {
             return Ok((0, 0));
         }
         let mail_on = self.mail_enabled();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let (mut created, mut mails) = (0, 0);
         for (n, mailable) in &planned {
             let Some(id) = tx.insert_notification(n).await? else { continue };
@@ -331,9 +330,15 @@ impl Services {
 }
 
 /// The periodic scan, queued by the worker at every `notifications.scan_interval`.
-pub struct ReminderScanJob;
+pub struct ReminderScanJob {
+    notifications: super::Notifications,
+}
 
 impl ReminderScanJob {
+    pub(crate) fn new(notifications: super::Notifications) -> Self {
+        Self { notifications }
+    }
+
     pub const KIND: &'static str = "dossier.reminders";
 }
 
@@ -343,8 +348,12 @@ impl JobHandler for ReminderScanJob {
         Self::KIND
     }
 
-    async fn run(&self, services: &Services, _job: &ClaimedJob) -> anyhow::Result<()> {
-        services.scan_reminders().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    fn every(&self) -> Option<jiff::SignedDuration> {
+        Some(self.notifications.core.settings.notifications.scan_interval)
+    }
+
+    async fn run(&self, _job: &ClaimedJob) -> anyhow::Result<()> {
+        self.notifications.scan_reminders().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     }
 }

@@ -10,10 +10,10 @@ use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 
+use super::Notifications;
 use crate::context::{Actor, RequestMeta, audit_event};
 use crate::error::AppError;
 use crate::ports::NotificationTemplateRecord;
-use crate::services::Services;
 
 /// The variables every template may use (shown on the edit page).
 pub const VARIABLES: &[(&str, &str)] = &[
@@ -214,14 +214,14 @@ fn parse_kind(kind: &str) -> Result<NotificationKind, AppError> {
     NotificationKind::parse(kind).ok_or(AppError::NotFound("mẫu thông báo"))
 }
 
-impl Services {
+impl Notifications {
     fn template_grant<'p>(&self, principal: &'p Principal) -> Result<&'p motcua_domain::account::Grant, AppError> {
         // One wording for the whole installation: only the province's administrators edit it.
         Ok(authorize(principal, Permission::OperateSystem, Target::System)?)
     }
 
     pub(crate) async fn templates_in_force(&self) -> Result<Vec<NotificationTemplate>, AppError> {
-        Ok(effective(self.store.notification_templates().await?))
+        Ok(effective(self.core.store.notification_templates().await?))
     }
 
     pub async fn notification_templates(&self, principal: &Principal) -> Result<Vec<NotificationTemplate>, AppError> {
@@ -255,7 +255,7 @@ impl Services {
         let kind = parse_kind(kind)?;
         let body = body.replace("\r\n", "\n");
         check(subject, &body)?;
-        let now = self.now();
+        let now = self.core.now();
         let record = NotificationTemplateRecord {
             kind: kind.as_str().to_owned(),
             subject: subject.trim().to_owned(),
@@ -264,7 +264,7 @@ impl Services {
             updated_by: principal.username.as_str().to_owned(),
             updated_at: now,
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         let new_version =
             tx.save_notification_template(&record, version).await?.ok_or_else(|| AppError::stale("Mẫu thông báo"))?;
         let event = audit_event(
@@ -276,7 +276,7 @@ impl Services {
             meta,
             now,
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(NotificationTemplate {
             kind,
             subject: record.subject,
@@ -297,7 +297,7 @@ impl Services {
     ) -> Result<(), AppError> {
         let grant = self.template_grant(principal)?;
         let kind = parse_kind(kind)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.core.store.begin().await?;
         if !tx.delete_notification_template(kind.as_str(), version).await? {
             return Err(AppError::stale("Mẫu thông báo"));
         }
@@ -308,9 +308,9 @@ impl Services {
             Outcome::Success,
             None,
             meta,
-            self.now(),
+            self.core.now(),
         );
-        self.commit_audited(tx, event, meta).await?;
+        self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
 }

@@ -171,7 +171,7 @@ pub struct TokenHolder {
     pub token: ApiTokenRecord,
     pub user: UserRecord,
     pub grants: Vec<Grant>,
-    /// The reference data's revision, read in the same statement: a request then needs no
-    /// read of its own for it (see `crate::reference`).
-    pub reference_revision: i64,
+    /// The reference data's revisions, read in the same statement: the request's snapshot then
+    /// needs no read of its own (see `crate::snapshot`).
+    pub revisions: super::Revisions,
 }

@@ -6,7 +6,7 @@ use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Public
 use serde::Serialize;
 
 use super::StoreResult;
-use crate::catalog::import::{ImportFormat, ImportProblem, ImportReport};
+use crate::catalog::rows::{ImportFormat, ImportProblem, ImportReport};
 
 /// A procedure's identity; everything it says lives in its versions.
 #[derive(Debug, Clone, PartialEq, Eq)]

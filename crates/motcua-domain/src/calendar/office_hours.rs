@@ -255,6 +255,17 @@ impl WorkSchedule {
     }
 }
 
+/// Whose office hours an agency works by: its own, else those of its nearest ancestor that set
+/// some (a commune that set none works by its province's). `path` runs from the root down to the agency itself, as
+/// [`crate::agency::AgencyPath::ids`] gives it; `None` means no agency on it set hours, so the
+/// installation default applies.
+pub fn inherited_hours<'a, T>(
+    path: &[crate::agency::AgencyId],
+    own: impl Fn(crate::agency::AgencyId) -> Option<&'a T>,
+) -> Option<(crate::agency::AgencyId, &'a T)> {
+    path.iter().rev().find_map(|id| own(*id).map(|t| (*id, t)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,5 +361,18 @@ mod tests {
             prop_assert_eq!(h.worked(m), worked);
             if m > 0 { prop_assert!(h.worked(m - 1) < worked || worked == 0); }
         }
+    }
+
+    #[test]
+    fn an_agency_works_by_its_own_hours_else_its_nearest_ancestors() {
+        use crate::agency::AgencyId;
+        let set = [(AgencyId(1), "province"), (AgencyId(5), "commune")];
+        let own = |id: AgencyId| set.iter().find(|(a, _)| *a == id).map(|(_, h)| h);
+        let path = [AgencyId(1), AgencyId(5), AgencyId(9)];
+        assert_eq!(inherited_hours(&path, own), Some((AgencyId(5), &"commune")));
+        assert_eq!(inherited_hours(&path[..2], own), Some((AgencyId(5), &"commune")));
+        assert_eq!(inherited_hours(&[AgencyId(1), AgencyId(7)], own), Some((AgencyId(1), &"province")));
+        assert_eq!(inherited_hours(&[AgencyId(2), AgencyId(7)], own), None);
+        assert_eq!(inherited_hours(&[], own), None);
     }
 }

@@ -31,7 +31,7 @@ pub async fn list(
     ApiUser(p): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<AgencyList>> {
-    let list = state.services.list_agencies(&p, q.include_inactive).await?;
+    let list = state.services.agencies.list_agencies(&p, q.include_inactive).await?;
     let items = match q.format.as_deref() {
         None | Some("tree") => build_tree(list).iter().map(AgencyDto::from).collect(),
         Some("flat") => list.iter().map(AgencyDto::from).collect(),
@@ -51,7 +51,7 @@ pub async fn create(
     ApiJson(body): ApiJson<AgencyWrite>,
 ) -> ApiResult<(StatusCode, Json<AgencyDto>)> {
     let (_, input) = body.input();
-    let a = state.services.create_agency(&p, &input, &meta).await?;
+    let a = state.services.agencies.create_agency(&p, &input, &meta).await?;
     Ok((StatusCode::CREATED, Json(AgencyDto::from(&a))))
 }
 
@@ -63,7 +63,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AgencyDto>> {
-    Ok(Json(AgencyDto::from(&state.services.get_agency(&p, AgencyId(id)).await?)))
+    Ok(Json(AgencyDto::from(&state.services.agencies.get_agency(&p, AgencyId(id)).await?)))
 }
 
 /// Replaces an agency's fields; `version` must be the current version.
@@ -84,7 +84,7 @@ pub async fn update(
         ))
         .into());
     };
-    Ok(Json(AgencyDto::from(&state.services.update_agency(&p, AgencyId(id), version, &input, &meta).await?)))
+    Ok(Json(AgencyDto::from(&state.services.agencies.update_agency(&p, AgencyId(id), version, &input, &meta).await?)))
 }
 
 /// The agency's history: every version with the date it took effect and why.
@@ -95,7 +95,7 @@ pub async fn history(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AgencyHistory>> {
-    let items = state.services.agency_history(&p, AgencyId(id)).await?.into_iter().map(Into::into).collect();
+    let items = state.services.agencies.agency_history(&p, AgencyId(id)).await?.into_iter().map(Into::into).collect();
     Ok(Json(AgencyHistory { items }))
 }
 
@@ -110,7 +110,7 @@ pub async fn deactivate(
     ApiJson(b): ApiJson<DeactivateBody>,
 ) -> ApiResult<Json<AgencyDto>> {
     let input = ActivationInput { version: b.version, active: false, valid_to: b.valid_to, reason: b.reason };
-    Ok(Json(AgencyDto::from(&state.services.set_agency_active(&p, AgencyId(id), &input, &meta).await?)))
+    Ok(Json(AgencyDto::from(&state.services.agencies.set_agency_active(&p, AgencyId(id), &input, &meta).await?)))
 }
 
 /// Restores a deactivated agency.
@@ -124,5 +124,5 @@ pub async fn activate(
     ApiJson(b): ApiJson<ActivateBody>,
 ) -> ApiResult<Json<AgencyDto>> {
     let input = ActivationInput { version: b.version, active: true, valid_to: None, reason: b.reason };
-    Ok(Json(AgencyDto::from(&state.services.set_agency_active(&p, AgencyId(id), &input, &meta).await?)))
+    Ok(Json(AgencyDto::from(&state.services.agencies.set_agency_active(&p, AgencyId(id), &input, &meta).await?)))
 }

@@ -43,6 +43,7 @@ pub async fn list(
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let entries = state
         .services
+        .audit
         .search_audit(
             &p,
             &AuditQuery {

@@ -95,7 +95,7 @@ pub async fn holidays(
 ) -> ApiResult<Json<HolidaysAnswer>> {
     limit(&state, &meta)?;
     let year = parse_year(&q.year).map_err(query_error)?;
-    let view = state.services.holiday_year(year).await?;
+    let view = state.services.calendar.holiday_year(year).await?;
     Ok(Json(HolidaysAnswer::from(&view.table)))
 }
 
@@ -138,7 +138,7 @@ pub async fn due(
     })();
     let (start, time, counting) = parsed.map_err(query_error)?;
     let agency = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    let result = state.services.compute_due(agency, start, time, counting).await.map_err(query_error)?;
+    let result = state.services.calendar.compute_due(agency, start, time, counting).await.map_err(query_error)?;
     Ok(Json(DueAnswer::from(&result)))
 }
 
@@ -213,7 +213,7 @@ pub async fn get_year(
     ApiPath(year): ApiPath<String>,
 ) -> ApiResult<Json<YearDto>> {
     let year = year_param(&year)?;
-    Ok(Json(YearDto::from(&state.services.holiday_year(year).await?)))
+    Ok(Json(YearDto::from(&state.services.calendar.holiday_year(year).await?)))
 }
 
 /// Replaces a year's table (the government's notice, a local decision). Requires a province-wide `admin`.
@@ -229,7 +229,7 @@ pub async fn put_year(
     ApiJson(body): ApiJson<YearInput>,
 ) -> ApiResult<Json<YearDto>> {
     let year = year_param(&year)?;
-    Ok(Json(YearDto::from(&state.services.save_holiday_year(&p, year, &body, &meta).await?)))
+    Ok(Json(YearDto::from(&state.services.calendar.save_holiday_year(&p, year, &body, &meta).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -251,7 +251,7 @@ pub async fn reset_year(
 ) -> ApiResult<Json<YearDto>> {
     let year = year_param(&year)?;
     Ok(Json(YearDto::from(
-        &state.services.reset_holiday_year(&p, year, &body.reason, body.base_revision, &meta).await?,
+        &state.services.calendar.reset_holiday_year(&p, year, &body.reason, body.base_revision, &meta).await?,
     )))
 }
 
@@ -296,7 +296,7 @@ pub async fn year_history(
     ApiPath(year): ApiPath<String>,
 ) -> ApiResult<Json<RevisionList>> {
     let year = year_param(&year)?;
-    let items = state.services.holiday_history(&p, year).await?.iter().map(RevisionDto::from).collect();
+    let items = state.services.calendar.holiday_history(&p, year).await?.iter().map(RevisionDto::from).collect();
     Ok(Json(RevisionList { items }))
 }
 
@@ -348,8 +348,8 @@ async fn schedule_dto(
     p: &motcua_domain::account::Principal,
     id: i64,
 ) -> Result<ScheduleDto, AppError> {
-    let agency = state.services.get_agency(p, AgencyId(id)).await?;
-    let c = state.services.agency_calendar(&agency).await?;
+    let agency = state.services.agencies.get_agency(p, AgencyId(id)).await?;
+    let c = state.services.calendar.agency_calendar(&agency).await?;
     let version = c.own.as_ref().map_or(0, |o| o.version);
     let mut schedule = schedule_to_input(c.calendar.schedule(), Some(c.counting.as_str().to_owned()), version);
     if let Some(own) = &c.own {
@@ -387,8 +387,8 @@ pub async fn put_schedule(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ScheduleInput>,
 ) -> ApiResult<Json<ScheduleDto>> {
-    state.services.get_agency(&p, AgencyId(id)).await?;
-    state.services.set_agency_schedule(&p, AgencyId(id), &body, &meta).await?;
+    state.services.agencies.get_agency(&p, AgencyId(id)).await?;
+    state.services.calendar.set_agency_schedule(&p, AgencyId(id), &body, &meta).await?;
     Ok(Json(schedule_dto(&state, &p, id).await?))
 }
 
@@ -409,7 +409,7 @@ pub async fn delete_schedule(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<StatusCode> {
-    state.services.get_agency(&p, AgencyId(id)).await?;
-    state.services.clear_agency_schedule(&p, AgencyId(id), q.version, &meta).await?;
+    state.services.agencies.get_agency(&p, AgencyId(id)).await?;
+    state.services.calendar.clear_agency_schedule(&p, AgencyId(id), q.version, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -157,8 +157,8 @@ pub async fn search(
     ApiQuery(q): ApiQuery<ProcedureQueryInput>,
 ) -> ApiResult<Json<std::sync::Arc<SearchResult>>> {
     limit(&state, &meta)?;
-    let query = state.services.procedure_query(&q).await.map_err(query_error)?;
-    Ok(Json(state.services.search_procedures(&query).await?))
+    let query = state.services.catalog.procedure_query(&q).await.map_err(query_error)?;
+    Ok(Json(state.services.catalog.search_procedures(&query).await?))
 }
 
 /// Fields (lĩnh vực) with the number of procedures in force.
@@ -166,7 +166,7 @@ pub async fn search(
     responses((status = 200, body = Vec<FieldSummary>), (status = 429, body = ErrorBody)))]
 pub async fn fields(State(state): State<AppState>, Meta(meta): Meta) -> ApiResult<Json<Vec<FieldSummary>>> {
     limit(&state, &meta)?;
-    Ok(Json(state.services.catalog_fields().await?))
+    Ok(Json(state.services.catalog.catalog_fields().await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -186,7 +186,7 @@ pub async fn get(
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<Json<ProcedureDto>> {
     limit(&state, &meta)?;
-    Ok(Json(ProcedureDto::from(&state.services.procedure_view(&code, q.version, None).await?)))
+    Ok(Json(ProcedureDto::from(&state.services.catalog.procedure_view(&code, q.version, None).await?)))
 }
 
 /// A procedure for its managers: drafts included (`?version=` selects one; default the newest).
@@ -199,15 +199,15 @@ pub async fn get_managed(
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<Json<ProcedureDto>> {
-    if !state.services.may_manage_catalog(Some(&p)) {
+    if !state.services.catalog.may_manage_catalog(Some(&p)) {
         return Err(HttpError::forbidden().into());
     }
-    let view = state.services.procedure_view(&code, q.version, Some(&p)).await?;
+    let view = state.services.catalog.procedure_view(&code, q.version, Some(&p)).await?;
     let view = match q.version {
         Some(_) => view,
         None => {
             let newest = view.versions.last().map(|v| v.number);
-            state.services.procedure_view(&code, newest, Some(&p)).await?
+            state.services.catalog.procedure_view(&code, newest, Some(&p)).await?
         }
     };
     Ok(Json(ProcedureDto::from(&view)))
@@ -229,7 +229,7 @@ pub async fn create(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<VersionDto>)> {
-    let v = state.services.create_procedure(&p, &body.code, body.content, &meta).await?;
+    let v = state.services.catalog.create_procedure(&p, &body.code, body.content, &meta).await?;
     Ok((StatusCode::CREATED, Json(VersionDto::from(&v))))
 }
 
@@ -252,7 +252,7 @@ pub async fn save_draft(
     ApiPath((code, number)): ApiPath<(String, u32)>,
     ApiJson(body): ApiJson<DraftBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let v = state.services.save_draft(&p, &code, number, body.content, body.revision, &meta).await?;
+    let v = state.services.catalog.save_draft(&p, &code, number, body.content, body.revision, &meta).await?;
     Ok(Json(VersionDto::from(&v)))
 }
 
@@ -273,7 +273,7 @@ pub async fn discard_draft(
     ApiPath((code, number)): ApiPath<(String, u32)>,
     ApiQuery(q): ApiQuery<RevisionQuery>,
 ) -> ApiResult<StatusCode> {
-    state.services.discard_draft(&p, &code, number, q.revision, &meta).await?;
+    state.services.catalog.discard_draft(&p, &code, number, q.revision, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -296,7 +296,7 @@ pub async fn publish(
     ApiPath((code, number)): ApiPath<(String, u32)>,
     ApiJson(body): ApiJson<PublishBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let v = state.services.publish_draft(&p, &code, number, body.revision, &body.decision, &meta).await?;
+    let v = state.services.catalog.publish_draft(&p, &code, number, body.revision, &body.decision, &meta).await?;
     Ok(Json(VersionDto::from(&v)))
 }
 
@@ -310,7 +310,7 @@ pub async fn amend(
     Meta(meta): Meta,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<VersionDto>)> {
-    let v = state.services.start_amendment(&p, &code, &meta).await?;
+    let v = state.services.catalog.start_amendment(&p, &code, &meta).await?;
     Ok((StatusCode::CREATED, Json(VersionDto::from(&v))))
 }
 
@@ -325,7 +325,7 @@ pub async fn end(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<EndInput>,
 ) -> ApiResult<(StatusCode, Json<VersionDto>)> {
-    let v = state.services.end_procedure(&p, &code, &body, &meta).await?;
+    let v = state.services.catalog.end_procedure(&p, &code, &body, &meta).await?;
     Ok((StatusCode::CREATED, Json(VersionDto::from(&v))))
 }
 
@@ -370,7 +370,7 @@ pub async fn diff(
     ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> ApiResult<Json<Vec<ChangeDto>>> {
     limit(&state, &meta)?;
-    let changes = state.services.version_diff(None, &code, q.from, q.to).await?;
+    let changes = state.services.catalog.version_diff(None, &code, q.from, q.to).await?;
     Ok(Json(changes.into_iter().map(ChangeDto::from).collect()))
 }
 
@@ -387,11 +387,11 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    state.services.authorize_catalog(&p)?;
+    state.services.catalog.authorize_catalog(&p)?;
     let format = body_format(&headers)?;
     let parsed =
         tokio::task::spawn_blocking(move || parse_import(&body, format)).await.map_err(|_| HttpError::internal())?;
-    Ok(Json(state.services.import_procedures(Some(&p), parsed, &meta, &|_, _| {}).await?))
+    Ok(Json(state.services.catalog.import_procedures(Some(&p), parsed, &meta, &|_, _| {}).await?))
 }
 
 /// The import format named by the request's `Content-Type`.
@@ -477,7 +477,7 @@ pub async fn queue_import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    state.services.authorize_catalog(&p)?;
+    state.services.catalog.authorize_catalog(&p)?;
     let format = body_format(&headers)?;
     let name = q.file_name.unwrap_or_else(|| {
         match format {
@@ -486,8 +486,8 @@ pub async fn queue_import(
         }
         .to_owned()
     });
-    let id = state.services.queue_import(&p, &name, format, body.to_vec(), &meta).await?;
-    let view = state.services.catalog_import(&p, id).await?;
+    let id = state.services.catalog.queue_import(&p, &name, format, body.to_vec(), &meta).await?;
+    let view = state.services.catalog.catalog_import(&p, id).await?;
     let location = format!("/api/v1/procedures/imports/{id}");
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(ImportDto::from(view))).into_response())
 }
@@ -501,7 +501,7 @@ pub async fn import_status(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ImportDto>> {
-    Ok(Json(state.services.catalog_import(&p, id).await?.into()))
+    Ok(Json(state.services.catalog.catalog_import(&p, id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -526,12 +526,12 @@ pub async fn export(
 pub(crate) async fn export_response(state: &AppState, format: Option<&str>) -> ApiResult<Response> {
     match format.unwrap_or("json") {
         "json" => {
-            let items: Vec<Package> = state.services.export_package().await?;
+            let items: Vec<Package> = state.services.catalog.export_package().await?;
             Ok(([(header::CONTENT_DISPOSITION, "attachment; filename=\"thu-tuc-hanh-chinh.json\"")], Json(items))
                 .into_response())
         }
         "xlsx" => {
-            let bytes = state.services.export_xlsx().await?;
+            let bytes = state.services.catalog.export_xlsx().await?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -558,7 +558,7 @@ pub async fn agency_list(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<AgencyCatalogRow>>> {
-    let (_, rows) = state.services.agency_catalog(&p, AgencyId(id)).await?;
+    let (_, rows) = state.services.catalog.agency_catalog(&p, AgencyId(id)).await?;
     Ok(Json(rows.iter().map(AgencyCatalogRow::from).collect()))
 }
 
@@ -573,6 +573,6 @@ pub async fn agency_put(
     ApiPath(id): ApiPath<i64>,
     ApiJson(rows): ApiJson<Vec<AgencyCatalogRow>>,
 ) -> ApiResult<Json<Vec<AgencyCatalogRow>>> {
-    state.services.set_agency_catalog(&p, AgencyId(id), &rows, &meta).await?;
+    state.services.catalog.set_agency_catalog(&p, AgencyId(id), &rows, &meta).await?;
     agency_list(State(state), ApiUser(p), ApiPath(id)).await
 }

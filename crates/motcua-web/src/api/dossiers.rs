@@ -19,7 +19,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::calendar::query_error;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, RequestSnapshot};
 use crate::context::Meta;
 use crate::error::{ApiResult, ErrorBody, HttpError};
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
@@ -375,10 +375,11 @@ fn created(dto: DossierDto, replayed: bool) -> Response {
 pub async fn intake(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
+    RequestSnapshot(snapshot): RequestSnapshot,
     Meta(meta): Meta,
     ApiJson(input): ApiJson<IntakeInput>,
 ) -> ApiResult<Response> {
-    let out = state.services.intake(&p, &input, &meta).await?;
+    let out = state.services.dossiers.intake(&p, &snapshot, &input, &meta).await?;
     Ok(created(DossierDto::from(&out.view), out.replayed))
 }
 
@@ -391,7 +392,7 @@ pub async fn list(
     ApiUser(p): ApiUser,
     ApiQuery(q): ApiQuery<ListInput>,
 ) -> ApiResult<Json<DossierListDto>> {
-    let page = state.services.list_dossiers(&p, &q).await.map_err(query_error)?;
+    let page = state.services.dossiers.list_dossiers(&p, &q).await.map_err(query_error)?;
     let now = state.services.now();
     Ok(Json(DossierListDto {
         items: page.rows.iter().map(|r| summary(r, now)).collect(),
@@ -408,7 +409,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Json<DossierDto>> {
-    Ok(Json(DossierDto::from(&state.services.dossier(&p, &key).await?)))
+    Ok(Json(DossierDto::from(&state.services.dossiers.dossier(&p, &key).await?)))
 }
 
 /// Takes an action on a dossier (see `ActionInput.action`).
@@ -419,11 +420,12 @@ pub async fn get(
 pub async fn act(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
+    RequestSnapshot(snapshot): RequestSnapshot,
     Meta(meta): Meta,
     ApiPath(key): ApiPath<String>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> ApiResult<Json<DossierDto>> {
-    Ok(Json(DossierDto::from(&state.services.act(&p, &key, &input, &meta).await?)))
+    Ok(Json(DossierDto::from(&state.services.dossiers.act(&p, &snapshot, &key, &input, &meta).await?)))
 }
 
 /// Issues the result with its document in one request (multipart: `file` — PDF, PNG or JPEG,
@@ -437,6 +439,7 @@ pub async fn act(
 pub async fn issue_result(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
+    RequestSnapshot(snapshot): RequestSnapshot,
     Meta(meta): Meta,
     ApiPath(key): ApiPath<String>,
     crate::respond::Upload(mp): crate::respond::Upload,
@@ -464,7 +467,9 @@ pub async fn issue_result(
         ..ActionInput::default()
     };
     let attachment = file.map(|f| motcua_app::dossiers::Attachment { file_name: f.file_name, bytes: f.bytes });
-    Ok(Json(DossierDto::from(&state.services.act_with(&p, &key, &input, attachment.as_ref(), &meta).await?)))
+    Ok(Json(DossierDto::from(
+        &state.services.dossiers.act_with(&p, &snapshot, &key, &input, attachment.as_ref(), &meta).await?,
+    )))
 }
 
 /// The result document of a dossier.
@@ -476,7 +481,7 @@ pub async fn result_file(
     ApiUser(p): ApiUser,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<axum::response::Response> {
-    let (meta, bytes) = state.services.result_file(&p, &key).await?;
+    let (meta, bytes) = state.services.dossiers.result_file(&p, &key).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 
@@ -491,7 +496,7 @@ pub async fn track(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<PublicDossier>> {
     tracking_limit(&state, &meta)?;
-    Ok(Json(state.services.track_dossier(&code).await?))
+    Ok(Json(state.services.dossiers.track_dossier(&code).await?))
 }
 
 pub(crate) fn tracking_limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
@@ -514,7 +519,7 @@ pub async fn form(
     ApiPath((key, form)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let form = parse_form(&form)?;
-    let pdf = state.services.dossier_form(&p, &key, form, &crate::respond::base_url(&state, &headers)).await?;
+    let pdf = state.services.dossiers.dossier_form(&p, &key, form, &crate::respond::base_url(&state, &headers)).await?;
     Ok(crate::respond::pdf_response(pdf, false))
 }
 
@@ -535,6 +540,6 @@ pub async fn register(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<RegisterInput>,
 ) -> ApiResult<Response> {
-    let pdf = state.services.dossier_register(&p, &q, &crate::respond::base_url(&state, &headers)).await?;
+    let pdf = state.services.dossiers.dossier_register(&p, &q, &crate::respond::base_url(&state, &headers)).await?;
     Ok(crate::respond::pdf_response(pdf, false))
 }

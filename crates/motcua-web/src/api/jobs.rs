@@ -40,7 +40,8 @@ pub async fn list(
         }
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let jobs = state.services.list_jobs(&p, &JobFilter { status, kind: q.kind, before_id: q.before, limit }).await?;
+    let jobs =
+        state.services.jobs.list_jobs(&p, &JobFilter { status, kind: q.kind, before_id: q.before, limit }).await?;
     let next_before = (jobs.len() as i64 == limit).then(|| jobs.last().map(|j| j.id)).flatten();
     Ok(Json(JobList { items: jobs.iter().map(JobDto::from).collect(), next_before }))
 }
@@ -53,7 +54,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<JobDetail>> {
-    let (job, attempts) = state.services.get_job(&p, id).await?;
+    let (job, attempts) = state.services.jobs.get_job(&p, id).await?;
     Ok(Json(JobDetail {
         job: JobDto::from(&job),
         payload: job.payload,
@@ -70,6 +71,6 @@ pub async fn retry(
     Meta(meta): Meta,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.services.retry_job(&p, id, &meta).await?;
+    state.services.jobs.retry_job(&p, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

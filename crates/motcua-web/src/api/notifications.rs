@@ -76,7 +76,7 @@ pub async fn list(
     ApiUser(p): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<NotificationList>> {
-    let page = state.services.my_notifications(&p, q.unread.unwrap_or(false), q.before, q.limit).await?;
+    let page = state.services.notifications.my_notifications(&p, q.unread.unwrap_or(false), q.before, q.limit).await?;
     Ok(Json(NotificationList {
         items: page.items.iter().map(NotificationDto::from).collect(),
         unread: page.unread,
@@ -92,7 +92,7 @@ pub async fn read(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<NotificationDto>> {
-    Ok(Json(NotificationDto::from(&state.services.read_notification(&p, id).await?)))
+    Ok(Json(NotificationDto::from(&state.services.notifications.read_notification(&p, id).await?)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,7 +105,7 @@ pub struct ReadAll {
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = ReadAll)))]
 pub async fn read_all(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<ReadAll>> {
-    Ok(Json(ReadAll { marked: state.services.read_all_notifications(&p).await? }))
+    Ok(Json(ReadAll { marked: state.services.notifications.read_all_notifications(&p).await? }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -147,14 +147,14 @@ pub struct TemplateList {
 #[utoipa::path(get, path = "/api/v1/notification-templates", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = TemplateList), (status = 403, body = ErrorBody)))]
 pub async fn templates(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<TemplateList>> {
-    let items = state.services.notification_templates(&p).await?;
+    let items = state.services.notifications.notification_templates(&p).await?;
     Ok(Json(TemplateList {
         items: items.iter().map(TemplateDto::from).collect(),
         variables: motcua_app::notifications::VARIABLES
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-        mail_enabled: state.services.mail_enabled(),
+        mail_enabled: state.services.notifications.mail_enabled(),
     }))
 }
 
@@ -180,8 +180,11 @@ pub async fn put_template(
     ApiPath(kind): ApiPath<String>,
     ApiJson(input): ApiJson<TemplateInput>,
 ) -> ApiResult<Json<TemplateDto>> {
-    let t =
-        state.services.save_notification_template(&p, &kind, &input.subject, &input.body, input.version, &meta).await?;
+    let t = state
+        .services
+        .notifications
+        .save_notification_template(&p, &kind, &input.subject, &input.body, input.version, &meta)
+        .await?;
     Ok(Json(TemplateDto::from(&t)))
 }
 
@@ -196,7 +199,7 @@ pub async fn delete_template(
     ApiPath(kind): ApiPath<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<StatusCode> {
-    state.services.reset_notification_template(&p, &kind, q.version, &meta).await?;
+    state.services.notifications.reset_notification_template(&p, &kind, q.version, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -213,5 +216,5 @@ pub async fn mail_test(
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
 ) -> ApiResult<Json<MailTestResult>> {
-    Ok(Json(MailTestResult { sent_to: state.services.send_test_mail(&p, &meta).await? }))
+    Ok(Json(MailTestResult { sent_to: state.services.notifications.send_test_mail(&p, &meta).await? }))
 }

@@ -36,7 +36,7 @@ pub async fn list(
     ApiUser(p): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<UserList>> {
-    let users = state.services.list_users(&p, q.q.as_deref(), q.include_inactive).await?;
+    let users = state.services.accounts.list_users(&p, q.q.as_deref(), q.include_inactive).await?;
     Ok(Json(UserList { items: users.iter().map(UserDto::from).collect() }))
 }
 
@@ -58,8 +58,8 @@ pub async fn create(
         agency_id: b.agency_id,
         active: true,
     };
-    let (user, password) = state.services.create_user(&p, &input, &grants(b.grants), &meta).await?;
-    let detail = state.services.get_user(&p, user.id).await?;
+    let (user, password) = state.services.accounts.create_user(&p, &input, &grants(b.grants), &meta).await?;
+    let detail = state.services.accounts.get_user(&p, user.id).await?;
     Ok((StatusCode::CREATED, Json(OneTimePassword { user: UserDto::from(&detail), one_time_password: password })))
 }
 
@@ -71,7 +71,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<UserDto>> {
-    Ok(Json(UserDto::from(&state.services.get_user(&p, UserId(id)).await?)))
+    Ok(Json(UserDto::from(&state.services.accounts.get_user(&p, UserId(id)).await?)))
 }
 
 /// Replaces profile fields and the active flag.
@@ -93,7 +93,7 @@ pub async fn update(
         agency_id: b.agency_id,
         active: b.active,
     };
-    let user = state.services.update_user(&p, UserId(id), b.version, &input, &meta).await?;
+    let user = state.services.accounts.update_user(&p, UserId(id), b.version, &input, &meta).await?;
     Ok(Json(UserDto::from(&user)))
 }
 
@@ -107,7 +107,7 @@ pub async fn set_grants(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<GrantsWrite>,
 ) -> ApiResult<Json<GrantList>> {
-    let result = state.services.set_user_grants(&p, UserId(id), &grants(b.grants), &meta).await?;
+    let result = state.services.accounts.set_user_grants(&p, UserId(id), &grants(b.grants), &meta).await?;
     Ok(Json(GrantList { items: result.iter().map(GrantDto::from).collect() }))
 }
 
@@ -120,7 +120,7 @@ pub async fn reset_password(
     Meta(meta): Meta,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OneTimePassword>> {
-    let password = state.services.reset_user_password(&p, UserId(id), &meta).await?;
-    let detail = state.services.get_user(&p, UserId(id)).await?;
+    let password = state.services.accounts.reset_user_password(&p, UserId(id), &meta).await?;
+    let detail = state.services.accounts.get_user(&p, UserId(id)).await?;
     Ok(Json(OneTimePassword { user: UserDto::from(&detail), one_time_password: password }))
 }

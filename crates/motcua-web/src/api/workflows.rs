@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = [])),
     responses((status = 200, body = Vec<WorkflowView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<Vec<WorkflowView>>> {
-    Ok(Json(state.services.list_workflows(&p).await?))
+    Ok(Json(state.services.workflows.list_workflows(&p).await?))
 }
 
 /// Creates a definition, or replaces one when `version` names the version it was read at.
@@ -34,7 +34,7 @@ pub async fn save(
     Meta(meta): Meta,
     ApiJson(entry): ApiJson<WorkflowEntry>,
 ) -> ApiResult<Json<WorkflowView>> {
-    Ok(Json(state.services.save_workflow(&p, &entry, &meta).await?))
+    Ok(Json(state.services.workflows.save_workflow(&p, &entry, &meta).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -44,7 +44,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WorkflowView>> {
-    Ok(Json(state.services.workflow_by_id(&p, id).await?))
+    Ok(Json(state.services.workflows.workflow_by_id(&p, id).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path), VersionQuery), security(("bearer" = [])),
@@ -56,7 +56,7 @@ pub async fn delete(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> ApiResult<StatusCode> {
-    state.services.delete_workflow(&p, id, q.version, &meta).await?;
+    state.services.workflows.delete_workflow(&p, id, q.version, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -68,7 +68,7 @@ pub async fn export(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiRe
 }
 
 pub(crate) async fn export_response(state: &AppState, p: &motcua_domain::account::Principal) -> ApiResult<Response> {
-    let text = state.services.export_workflows(p).await?;
+    let text = state.services.workflows.export_workflows(p).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
@@ -90,5 +90,5 @@ pub async fn import(
     Meta(meta): Meta,
     body: String,
 ) -> ApiResult<Json<WorkflowImport>> {
-    Ok(Json(state.services.import_workflows(&p, &body, &meta).await?))
+    Ok(Json(state.services.workflows.import_workflows(&p, &body, &meta).await?))
 }

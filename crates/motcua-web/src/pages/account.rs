@@ -52,12 +52,13 @@ async fn account_page(
 ) -> Result<AccountPage, HttpError> {
     let p = &user.principal;
     let now = state.services.now();
-    let unit = match state.services.store.agency(p.agency_id).await.map_err(motcua_app::AppError::from)? {
+    let unit = match state.services.snapshot().await?.agency(p.agency_id).await? {
         Some(a) => format!("{} ({})", a.name, a.code),
         None => String::new(),
     };
     let tokens = state
         .services
+        .accounts
         .api_tokens_of(p.user_id)
         .await?
         .into_iter()
@@ -114,6 +115,7 @@ pub async fn create_token(
     let actor = Actor::Official { principal: &user.principal, grant: None };
     match state
         .services
+        .accounts
         .create_api_token(actor, user.principal.username.as_str(), &form.text("name"), days, &meta)
         .await
     {
@@ -141,7 +143,11 @@ pub async fn revoke_token(
     Meta(meta): Meta,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
-    state.services.revoke_api_token(Actor::Official { principal: &user.principal, grant: None }, id, &meta).await?;
+    state
+        .services
+        .accounts
+        .revoke_api_token(Actor::Official { principal: &user.principal, grant: None }, id, &meta)
+        .await?;
     Ok(Redirect::to("/account?msg=token_revoked").into_response())
 }
 
@@ -169,6 +175,7 @@ pub async fn change_password(
 ) -> PageResult {
     let result = state
         .services
+        .accounts
         .change_own_password(
             &user.principal,
             &form.text("current_password"),

@@ -52,7 +52,7 @@ pub struct IndexQuery {
 
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Query<IndexQuery>) -> PageResult {
     let include_inactive = q.inactive.is_some();
-    let list = state.services.list_agencies(&user.principal, include_inactive).await?;
+    let list = state.services.agencies.list_agencies(&user.principal, include_inactive).await?;
     let rows = flatten_tree(&build_tree(list))
         .into_iter()
         .map(|(depth, a)| AgencyRow {
@@ -155,7 +155,7 @@ async fn form_page(
     form: FormData,
     errors: FormErrors,
 ) -> Result<FormPage, HttpError> {
-    let mut parents = state.services.manageable_agencies(&user.principal).await?;
+    let mut parents = state.services.agencies.manageable_agencies(&user.principal).await?;
     if let Some(a) = editing {
         // An agency cannot move under itself or its own units.
         parents.retain(|p| !a.path.contains(&p.path));
@@ -204,7 +204,7 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser, Query(q): Q
 
 pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
     let form = FormData::from_form(&f);
-    let result = state.services.create_agency(&user.principal, &form.input(), &meta).await;
+    let result = state.services.agencies.create_agency(&user.principal, &form.input(), &meta).await;
     redirect_or_form(
         result,
         |a| format!("/admin/agencies/{}?msg=agency_created", a.id),
@@ -253,9 +253,10 @@ async fn show_page(
     layout: Layout,
     status_error: Option<String>,
 ) -> Result<ShowPage, HttpError> {
-    let a = state.services.get_agency(&user.principal, id).await?;
+    let a = state.services.agencies.get_agency(&user.principal, id).await?;
     let history = state
         .services
+        .agencies
         .agency_history(&user.principal, id)
         .await?
         .into_iter()
@@ -274,6 +275,7 @@ async fn show_page(
     let parent = match a.parent_id {
         Some(pid) => state
             .services
+            .agencies
             .get_agency(&user.principal, pid)
             .await
             .ok()
@@ -282,6 +284,7 @@ async fn show_page(
     };
     let children = state
         .services
+        .agencies
         .list_agencies(&user.principal, true)
         .await?
         .into_iter()
@@ -298,7 +301,7 @@ async fn show_page(
         level: a.level.label_vi(),
         validity: validity(&a),
         has_parent: a.parent_id.is_some(),
-        can_manage: state.services.may_change_agency(&user.principal, &a).await,
+        can_manage: state.services.agencies.may_change_agency(&user.principal, &a).await,
         can_add_units: authorize(&user.principal, Permission::ManageAgencies, Target::Agency(&a.path)).is_ok(),
         parent,
         children,
@@ -321,9 +324,9 @@ pub async fn show(
 }
 
 pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
-    let a = state.services.get_agency(&user.principal, AgencyId(id)).await?;
+    let a = state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
     // The same rule as saving: an agency's own record is decided one level up.
-    if !state.services.may_change_agency(&user.principal, &a).await {
+    if !state.services.agencies.may_change_agency(&user.principal, &a).await {
         return Err(crate::error::HttpError::forbidden().into());
     }
     Ok(render(&form_page(&state, &user, Some(&a), FormData::from_agency(&a), FormErrors::default()).await?))
@@ -337,12 +340,13 @@ pub async fn update(
     f: FormPairs,
 ) -> PageResult {
     let form = FormData::from_form(&f);
-    let result = state.services.update_agency(&user.principal, AgencyId(id), form.version, &form.input(), &meta).await;
+    let result =
+        state.services.agencies.update_agency(&user.principal, AgencyId(id), form.version, &form.input(), &meta).await;
     redirect_or_form(
         result,
         |a| format!("/admin/agencies/{}?msg=agency_saved", a.id),
         async |errors| {
-            let a = state.services.get_agency(&user.principal, AgencyId(id)).await?;
+            let a = state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
             form_page(&state, &user, Some(&a), form, errors).await
         },
     )
@@ -362,7 +366,7 @@ pub async fn set_status(
         valid_to: f.opt("valid_to"),
         reason: f.opt("reason"),
     };
-    match state.services.set_agency_active(&user.principal, AgencyId(id), &input, &meta).await {
+    match state.services.agencies.set_agency_active(&user.principal, AgencyId(id), &input, &meta).await {
         Ok(a) => {
             let msg = if a.active { "agency_activated" } else { "agency_deactivated" };
             Ok(Redirect::to(&format!("/admin/agencies/{id}?msg={msg}")).into_response())

@@ -101,7 +101,7 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(p): Quer
         before_seq: p.before,
         limit: Some(PAGE),
     };
-    let entries = state.services.search_audit(&user.principal, &query).await?;
+    let entries = state.services.audit.search_audit(&user.principal, &query).await?;
     let older = (entries.len() as i64 == PAGE).then(|| {
         let last = entries.last().map(|e| e.seq).unwrap_or_default();
         let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -132,7 +132,7 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(p): Quer
             request_id: e.event.request_id.unwrap_or_default(),
         })
         .collect();
-    let head = state.services.store.audit_head().await.map_err(motcua_app::AppError::from)?.map(|h| h.to_string());
+    let head = state.services.audit.head().await?.map(|h| h.to_string());
     Ok(render(&AuditPage {
         layout: Layout::new("Nhật ký thao tác", Some(&user)),
         rows,

@@ -184,8 +184,8 @@ async fn page(
     submitted: Option<(Vec<EntryRow>, String)>,
     errors: FormErrors,
 ) -> Result<CalendarPage, crate::respond::PageError> {
-    let view = state.services.holiday_year(year).await?;
-    let history = state.services.holiday_history(&user.principal, year).await?;
+    let view = state.services.calendar.holiday_year(year).await?;
+    let history = state.services.calendar.holiday_history(&user.principal, year).await?;
     let today = vn_date(state.services.now());
     let table = &view.table;
     let (rows, reason) = submitted.unwrap_or_else(|| (entry_rows(table), String::new()));
@@ -199,7 +199,7 @@ async fn page(
         revision: view.revision.unwrap_or(0),
         months: month_grids(table, today),
         entries: entry_rows(table),
-        may_edit: state.services.may_edit_calendar(&user.principal),
+        may_edit: state.services.calendar.may_edit_calendar(&user.principal),
         rows: with_blanks(rows),
         reason,
         history: history.iter().rev().map(revision_row).collect(),
@@ -266,7 +266,7 @@ pub async fn save(
     let year = motcua_app::calendar::parse_year(&year)?;
     let (entries, rows) = submitted_rows(&f);
     let input = YearInput { entries, reason: f.text("reason"), base_revision: f.int("base_revision") };
-    let result = state.services.save_holiday_year(&user.principal, year, &input, &meta).await;
+    let result = state.services.calendar.save_holiday_year(&user.principal, year, &input, &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/calendar?year={year}&msg=calendar_saved"),
@@ -285,6 +285,7 @@ pub async fn reset(
     let year = motcua_app::calendar::parse_year(&year)?;
     let result = state
         .services
+        .calendar
         .reset_holiday_year(&user.principal, year, &f.text("reason"), f.int("base_revision"), &meta)
         .await;
     redirect_or_form(
@@ -320,13 +321,11 @@ async fn schedule_page(
     submitted: Option<ScheduleInput>,
     errors: FormErrors,
 ) -> Result<SchedulePage, crate::respond::PageError> {
-    let agency = state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    let c = state.services.agency_calendar(&agency).await?;
+    let agency = state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
+    let c = state.services.calendar.agency_calendar(&agency).await?;
     let version = c.own.as_ref().map_or(0, |o| o.version);
     let inherited_from = match c.schedule_from {
-        Some(from) if from != agency.id => {
-            state.services.store.agency(from).await.map_err(motcua_app::AppError::from)?.map(|a| a.name)
-        }
+        Some(from) if from != agency.id => state.services.snapshot().await?.agency(from).await?.map(|a| a.name),
         Some(_) => None,
         None => Some("Mặc định của hệ thống".to_owned()),
     };
@@ -343,7 +342,7 @@ async fn schedule_page(
         })
         .collect();
     seasons.push(SeasonRow { name: String::new(), from: String::new(), to: String::new(), hours: three(Vec::new()) });
-    let may_edit = state.services.may_change_agency_hours(&user.principal, &agency);
+    let may_edit = state.services.calendar.may_change_agency_hours(&user.principal, &agency);
     Ok(SchedulePage {
         layout: Layout::new(format!("Giờ làm việc — {}", agency.name), Some(user)),
         description: describe_schedule(c.calendar.schedule()),
@@ -419,8 +418,8 @@ pub async fn save_schedule(
         .collect();
     let input =
         ScheduleInput { hours: periods(&f, ""), seasons, counting: f.opt("counting"), version: f.int("version") };
-    state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    let result = state.services.set_agency_schedule(&user.principal, AgencyId(id), &input, &meta).await;
+    state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
+    let result = state.services.calendar.set_agency_schedule(&user.principal, AgencyId(id), &input, &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/agencies/{id}/schedule?msg=schedule_saved"),
@@ -436,8 +435,9 @@ pub async fn reset_schedule(
     PagePath(id): PagePath<i64>,
     f: FormPairs,
 ) -> PageResult {
-    state.services.get_agency(&user.principal, AgencyId(id)).await?;
-    let result = state.services.clear_agency_schedule(&user.principal, AgencyId(id), f.int("version"), &meta).await;
+    state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
+    let result =
+        state.services.calendar.clear_agency_schedule(&user.principal, AgencyId(id), f.int("version"), &meta).await;
     redirect_or_form(
         result,
         |()| format!("/admin/agencies/{id}/schedule?msg=schedule_reset"),

@@ -120,11 +120,11 @@ pub async fn index(
     MaybeUser(user): MaybeUser,
     Query(q): Query<ProcedureQueryInput>,
 ) -> PageResult {
-    let fields = state.services.catalog_fields().await?;
-    let (result, error, agency_name) = match state.services.procedure_query(&q).await {
+    let fields = state.services.catalog.catalog_fields().await?;
+    let (result, error, agency_name) = match state.services.catalog.procedure_query(&q).await {
         Ok(query) => {
             let name = query.agency.as_ref().map(|a| a.name.clone());
-            (state.services.search_procedures(&query).await?, None, name)
+            (state.services.catalog.search_procedures(&query).await?, None, name)
         }
         Err(motcua_app::AppError::Validation(v)) => (
             Arc::new(SearchResult { total: 0, page: 1, per_page: 20, items: vec![] }),
@@ -293,7 +293,7 @@ pub async fn show(
     PagePath(code): PagePath<String>,
     Query(v): Query<VersionParam>,
 ) -> PageResult {
-    let view = state.services.procedure_view(&code, version_param(&v)?, None).await?;
+    let view = state.services.catalog.procedure_view(&code, version_param(&v)?, None).await?;
     let d = Detail::new(&view);
     render_ok(&ShowPage { layout: Layout::new(d.content.name.clone(), user.as_ref()), d, base: "/thu-tuc" })
 }
@@ -304,7 +304,7 @@ pub async fn form_file(
     PagePath((code, file)): PagePath<(String, i64)>,
     Query(v): Query<VersionParam>,
 ) -> PageResult {
-    let (meta, bytes) = state.services.form_file(&code, version_param(&v)?, file, None).await?;
+    let (meta, bytes) = state.services.catalog.form_file(&code, version_param(&v)?, file, None).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 
@@ -353,10 +353,11 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
         [&q.q, &q.field].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty())) && kq.key.is_none();
     let query = state
         .services
+        .catalog
         .procedure_query(&ProcedureQueryInput { per_page: Some("10".into()), agency: None, ..q.clone() })
         .await;
     let result = match query {
-        Ok(query) if searched => state.services.search_procedures(&query).await?,
+        Ok(query) if searched => state.services.catalog.search_procedures(&query).await?,
         _ => Arc::new(SearchResult { total: 0, page: 1, per_page: 10, items: vec![] }),
     };
     let keys = KEYS.iter().map(|row| row.split("").filter(|s| !s.is_empty()).collect()).collect();
@@ -364,7 +365,7 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
         title: "Tra cứu thủ tục hành chính".into(),
         idle: state.config.kiosk_idle_seconds,
         q: q.q.clone().unwrap_or_default(),
-        fields: state.services.catalog_fields().await?,
+        fields: state.services.catalog.catalog_fields().await?,
         field: q.field.clone().unwrap_or_default(),
         searched,
         total: result.total,
@@ -385,7 +386,7 @@ struct KioskShowPage {
 
 /// `/kiosk/thu-tuc/{code}`: the procedure page in kiosk type.
 pub async fn kiosk_show(State(state): State<AppState>, PagePath(code): PagePath<String>) -> PageResult {
-    let view = state.services.procedure_view(&code, None, None).await?;
+    let view = state.services.catalog.procedure_view(&code, None, None).await?;
     let d = Detail::new(&view);
     render_ok(&KioskShowPage {
         title: d.content.name.clone(),

@@ -37,8 +37,8 @@ pub struct Msg {
 
 pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): Query<Msg>) -> PageResult {
     let p = &user.principal;
-    let agencies = state.services.list_agencies(p, true).await?;
-    let me = state.services.store.user(p.user_id).await.map_err(motcua_app::AppError::from)?;
+    let agencies = state.services.agencies.list_agencies(p, true).await?;
+    let me = Some(state.services.accounts.own_account(p).await?);
     let name_of = |id: motcua_domain::agency::AgencyId| {
         agencies
             .iter()

@@ -82,10 +82,10 @@ struct QueuePage {
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(input): Query<ListInput>) -> PageResult {
     let queue = input.queue.clone().filter(|q| !q.is_empty()).unwrap_or_else(|| "to_process".into());
     let input = ListInput { queue: Some(queue.clone()), ..input };
-    let page = state.services.list_dossiers(&user.principal, &input).await?;
+    let page = state.services.dossiers.list_dossiers(&user.principal, &input).await?;
     let mut tabs = Vec::new();
     for (key, label) in QUEUES {
-        let n = state.services.count_queue(&user.principal, key).await?;
+        let n = state.services.dossiers.count_queue(&user.principal, key).await?;
         tabs.push((key, label, n, key == queue));
     }
     let now = state.services.now();
@@ -149,7 +149,7 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
     let view = if code.trim().is_empty() {
         None
     } else {
-        state.services.procedure_view(code.trim(), None, Some(&user.principal)).await.ok()
+        state.services.catalog.procedure_view(code.trim(), None, Some(&user.principal)).await.ok()
     };
     let Some(view) = view else {
         return (Vec::new(), posted_rows());
@@ -252,8 +252,7 @@ async fn intake_page(
     f: FormPairs,
     errors: FormErrors,
 ) -> Result<IntakePage, HttpError> {
-    let reach = scopes(&user.principal, Permission::ReceiveDossiers);
-    let agencies = state.services.store.agencies_within(&reach, false).await.map_err(motcua_app::AppError::from)?;
+    let agencies = state.services.agencies.agencies_for(&user.principal, Permission::ReceiveDossiers, false).await?;
     // The desk picks by e-ID (what the intake takes); the first listed is the default.
     let selected = f.get("agency_code").map(str::to_owned);
     let tree = motcua_app::agencies::build_tree(agencies);
@@ -341,7 +340,7 @@ pub async fn intake(State(state): State<AppState>, user: PageUser, Meta(meta): M
     let result = match documents_from_form(&f) {
         Ok(documents) => {
             let input = IntakeInput { documents, ..intake_input(&f) };
-            state.services.intake(&user.principal, &input, &meta).await
+            state.services.dossiers.intake(&user.principal, &*state.services.snapshot().await?, &input, &meta).await
         }
         Err(e) => Err(e),
     };
@@ -633,7 +632,7 @@ pub async fn show(
     PagePath(key): PagePath<String>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let v = state.services.dossier(&user.principal, &key).await?;
+    let v = state.services.dossiers.dossier(&user.principal, &key).await?;
     Ok(render(&show_page(&user, &key, v, q.msg.as_deref(), None)))
 }
 
@@ -691,7 +690,7 @@ pub async fn issue(
 
 /// The result document, for those who may see the dossier.
 pub async fn result_file(State(state): State<AppState>, user: PageUser, PagePath(key): PagePath<String>) -> PageResult {
-    let (meta, bytes) = state.services.result_file(&user.principal, &key).await?;
+    let (meta, bytes) = state.services.dossiers.result_file(&user.principal, &key).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 
@@ -703,14 +702,19 @@ async fn act_page(
     input: &ActionInput,
     attachment: Option<&motcua_app::dossiers::Attachment>,
 ) -> PageResult {
-    match state.services.act_with(&user.principal, key, input, attachment, meta).await {
+    match state
+        .services
+        .dossiers
+        .act_with(&user.principal, &*state.services.snapshot().await?, key, input, attachment, meta)
+        .await
+    {
         Ok(v) => {
             let key = v.state.code.as_ref().map_or(v.state.id.to_string(), ToString::to_string);
             Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_action_done")).into_response())
         }
         Err(e) => {
             let e = form_error(e)?;
-            let v = state.services.dossier(&user.principal, key).await?;
+            let v = state.services.dossiers.dossier(&user.principal, key).await?;
             let detail = e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ");
             let message = if detail.is_empty() { e.message.clone() } else { format!("{} {detail}", e.message) };
             let page = show_page(user, key, v, None, Some(message));
@@ -743,7 +747,7 @@ pub async fn track(State(state): State<AppState>, Meta(meta): Meta, Query(q): Qu
         (None, false)
     } else {
         tracking_limit(&state, &meta)?;
-        match state.services.track_dossier(&code).await {
+        match state.services.dossiers.track_dossier(&code).await {
             Ok(d) => (Some(d), false),
             Err(motcua_app::AppError::NotFound(_)) => (None, true),
             Err(e) => return Err(HttpError::from(e).into()),
@@ -780,7 +784,7 @@ pub async fn form(
 ) -> PageResult {
     let form = crate::api::dossiers::parse_form(&form)?;
     let base = crate::respond::base_url(&state, &headers);
-    let pdf = state.services.dossier_form(&user.principal, &key, form, &base).await?;
+    let pdf = state.services.dossiers.dossier_form(&user.principal, &key, form, &base).await?;
     Ok(crate::respond::pdf_response(pdf, true))
 }
 
@@ -800,9 +804,7 @@ pub async fn register_page(State(state): State<AppState>, user: PageUser) -> Pag
         return Err(HttpError::forbidden().into());
     }
     // Registers belong to the agencies that receive: the desk's own agency or those below a grant.
-    let mut reach = scopes(p, Permission::ReceiveDossiers);
-    reach.extend(motcua_domain::policy::unit_parents(p, Permission::ReceiveDossiers));
-    let found = state.services.store.agencies_within(&reach, false).await.map_err(motcua_app::AppError::from)?;
+    let found = state.services.agencies.agencies_for(p, Permission::ReceiveDossiers, true).await?;
     let mut agencies: Vec<Choice> = Vec::new();
     for a in found {
         use motcua_domain::agency::AgencyLevel::{Commune, HistoricDistrict, Province};
@@ -834,6 +836,6 @@ pub async fn register_pdf(
     Query(q): Query<motcua_app::dossiers::RegisterInput>,
 ) -> PageResult {
     let base = crate::respond::base_url(&state, &headers);
-    let pdf = state.services.dossier_register(&user.principal, &q, &base).await?;
+    let pdf = state.services.dossiers.dossier_register(&user.principal, &q, &base).await?;
     Ok(crate::respond::pdf_response(pdf, true))
 }

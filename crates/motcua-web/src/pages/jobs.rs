@@ -62,10 +62,11 @@ pub struct JobsQuery {
 }
 
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Query<JobsQuery>) -> PageResult {
-    let overview = state.services.job_overview(&user.principal).await?;
+    let overview = state.services.jobs.job_overview(&user.principal).await?;
     let status = q.status.as_deref().and_then(JobStatus::parse).unwrap_or(JobStatus::Dead);
     let jobs = state
         .services
+        .jobs
         .list_jobs(&user.principal, &JobFilter { status: Some(status), limit: 100, ..Default::default() })
         .await?;
     let now = state.services.now();
@@ -106,7 +107,7 @@ struct JobPage {
 }
 
 pub async fn show(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
-    let (job, attempts) = state.services.get_job(&user.principal, id).await?;
+    let (job, attempts) = state.services.jobs.get_job(&user.principal, id).await?;
     Ok(render(&JobPage {
         layout: Layout::new(format!("Tác vụ #{id}"), Some(&user)),
         payload: job.payload.clone(),
@@ -133,6 +134,6 @@ pub async fn retry(
     Meta(meta): Meta,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
-    state.services.retry_job(&user.principal, id, &meta).await?;
+    state.services.jobs.retry_job(&user.principal, id, &meta).await?;
     Ok(Redirect::to("/admin/jobs?msg=job_retried").into_response())
 }

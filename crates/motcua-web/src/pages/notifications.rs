@@ -42,7 +42,7 @@ pub struct ListQuery {
 
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> PageResult {
     let unread_only = q.unread.as_deref().is_some_and(|v| v == "1");
-    let page = state.services.my_notifications(&user.principal, unread_only, q.before, Some(50)).await?;
+    let page = state.services.notifications.my_notifications(&user.principal, unread_only, q.before, Some(50)).await?;
     let rows = page
         .items
         .iter()
@@ -70,13 +70,13 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Quer
 
 /// Opens a notification: marks it read and goes to what it is about.
 pub async fn open(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
-    let n = state.services.read_notification(&user.principal, id).await?;
+    let n = state.services.notifications.read_notification(&user.principal, id).await?;
     let to = crate::auth::safe_next(Some(n.link.as_str())).unwrap_or_else(|| "/thong-bao".to_owned());
     Ok(Redirect::to(&to).into_response())
 }
 
 pub async fn read_all(State(state): State<AppState>, user: PageUser) -> PageResult {
-    state.services.read_all_notifications(&user.principal).await?;
+    state.services.notifications.read_all_notifications(&user.principal).await?;
     Ok(Redirect::to("/thong-bao?msg=notifications_read").into_response())
 }
 
@@ -111,7 +111,7 @@ async fn templates_page(
     test_result: Option<String>,
     test_error: Option<String>,
 ) -> Result<TemplatesPage, crate::error::HttpError> {
-    let list = state.services.notification_templates(&user.principal).await?;
+    let list = state.services.notifications.notification_templates(&user.principal).await?;
     Ok(TemplatesPage {
         layout: Layout::new("Mẫu thông báo", Some(user)).with_flash(msg),
         rows: list
@@ -130,7 +130,7 @@ async fn templates_page(
                 },
             })
             .collect(),
-        mail_enabled: state.services.mail_enabled(),
+        mail_enabled: state.services.notifications.mail_enabled(),
         test_result,
         test_error,
     })
@@ -146,7 +146,7 @@ pub async fn templates_index(
 
 /// Sends a test message to the administrator's own address and shows what happened.
 pub async fn mail_test(State(state): State<AppState>, user: PageUser, Meta(meta): Meta) -> PageResult {
-    let (ok, err) = match state.services.send_test_mail(&user.principal, &meta).await {
+    let (ok, err) = match state.services.notifications.send_test_mail(&user.principal, &meta).await {
         Ok(to) => (Some(format!("Đã gửi thư thử tới {to}.")), None),
         Err(e) => {
             let e = crate::respond::form_error(e)?;
@@ -195,7 +195,7 @@ pub async fn template_form(
     user: PageUser,
     PagePath(kind): PagePath<String>,
 ) -> PageResult {
-    let t = state.services.notification_template(&user.principal, &kind).await?;
+    let t = state.services.notifications.notification_template(&user.principal, &kind).await?;
     Ok(render(&edit_page(&user, &t, FormErrors::default())))
 }
 
@@ -209,13 +209,16 @@ pub async fn template_save(
     let subject = f.text("subject");
     let body = f.text("body");
     let version = f.opt("version").and_then(|v| v.parse::<i64>().ok());
-    let result =
-        state.services.save_notification_template(&user.principal, &kind, &subject, &body, version, &meta).await;
+    let result = state
+        .services
+        .notifications
+        .save_notification_template(&user.principal, &kind, &subject, &body, version, &meta)
+        .await;
     redirect_or_form(
         result,
         |_| "/admin/notification-templates?msg=template_saved".to_owned(),
         async |errors| {
-            let current = state.services.notification_template(&user.principal, &kind).await?;
+            let current = state.services.notifications.notification_template(&user.principal, &kind).await?;
             // Keep what was typed, with the version the editor started from.
             let typed = NotificationTemplate { subject: subject.clone(), body: body.clone(), version, ..current };
             Ok::<_, crate::error::HttpError>(edit_page(&user, &typed, errors))
@@ -231,12 +234,13 @@ pub async fn template_reset(
     PagePath(kind): PagePath<String>,
     f: FormPairs,
 ) -> PageResult {
-    let result = state.services.reset_notification_template(&user.principal, &kind, f.int("version"), &meta).await;
+    let result =
+        state.services.notifications.reset_notification_template(&user.principal, &kind, f.int("version"), &meta).await;
     redirect_or_form(
         result,
         |()| "/admin/notification-templates?msg=template_reset".to_owned(),
         async |errors| {
-            let current = state.services.notification_template(&user.principal, &kind).await?;
+            let current = state.services.notifications.notification_template(&user.principal, &kind).await?;
             Ok::<_, crate::error::HttpError>(edit_page(&user, &current, errors))
         },
     )

@@ -55,7 +55,7 @@ pub struct ListQuery {
 }
 
 async fn list_page(state: &AppState, user: &PageUser, q: Option<String>, page: i64) -> Result<ListPage, HttpError> {
-    let (total, heads) = state.services.procedure_heads(&user.principal, q.as_deref(), page, PER_PAGE).await?;
+    let (total, heads) = state.services.catalog.procedure_heads(&user.principal, q.as_deref(), page, PER_PAGE).await?;
     Ok(ListPage {
         layout: Layout::new("Quản lý thủ tục hành chính", Some(user)),
         q: q.unwrap_or_default(),
@@ -65,6 +65,7 @@ async fn list_page(state: &AppState, user: &PageUser, q: Option<String>, page: i
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
         imports: state
             .services
+            .catalog
             .recent_catalog_imports(&user.principal)
             .await?
             .into_iter()
@@ -100,10 +101,10 @@ pub async fn import(
     Meta(meta): Meta,
     crate::respond::Upload(mp): crate::respond::Upload,
 ) -> PageResult {
-    state.services.authorize_catalog(&user.principal)?;
+    state.services.catalog.authorize_catalog(&user.principal)?;
     let (name, _, bytes, _) = read_file(mp).await?;
     let queued = match ImportFormat::of_file(&name) {
-        Ok(format) => state.services.queue_import(&user.principal, &name, format, bytes, &meta).await,
+        Ok(format) => state.services.catalog.queue_import(&user.principal, &name, format, bytes, &meta).await,
         Err(e) => Err(e),
     };
     match queued {
@@ -132,7 +133,7 @@ struct ImportPage {
 
 /// `GET /admin/procedures/imports/{id}`: status and progress; reloads itself until finished.
 pub async fn import_status(State(state): State<AppState>, user: PageUser, PagePath(id): PagePath<i64>) -> PageResult {
-    let view = state.services.catalog_import(&user.principal, id).await?;
+    let view = state.services.catalog.catalog_import(&user.principal, id).await?;
     let i = view.record;
     let mut layout = Layout::new(format!("Nhập thủ tục từ tệp {}", i.file_name), Some(&user));
     if !i.status.is_finished() {
@@ -467,7 +468,7 @@ fn empty_content() -> ProcedureContent {
         levels: vec![],
         implementing_agencies: None,
         cases: vec![ProcedureCase {
-            name: motcua_app::catalog::package::DEFAULT_CASE.into(),
+            name: motcua_app::catalog::rows::DEFAULT_CASE.into(),
             time: TimeLimit::default(),
             fees: vec![],
             documents: vec![],
@@ -539,7 +540,7 @@ fn edit_page(
 
 /// `GET /admin/procedures/new`
 pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResult {
-    if !state.services.may_manage_catalog(Some(&user.principal)) {
+    if !state.services.catalog.may_manage_catalog(Some(&user.principal)) {
         return Err(HttpError::forbidden().into());
     }
     Ok(render(&edit_page(&user, None, 1, 0, empty_content(), String::new(), FormErrors::default())))
@@ -547,10 +548,12 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResu
 
 /// `POST /admin/procedures`
 pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, form: FormPairs) -> PageResult {
-    state.services.authorize_catalog(&user.principal)?;
+    state.services.catalog.authorize_catalog(&user.principal)?;
     let code = form.text("code");
     let result = match content_from_form(&form) {
-        Ok(c) => state.services.create_procedure(&user.principal, &code, c, &meta).await.map_err(HttpError::from),
+        Ok(c) => {
+            state.services.catalog.create_procedure(&user.principal, &code, c, &meta).await.map_err(HttpError::from)
+        }
         Err(v) => Err(HttpError::from(motcua_app::AppError::Validation(v))),
     };
     let back = content_from_form_lossy(&form);
@@ -600,8 +603,8 @@ pub struct MsgQuery {
 }
 
 async fn show_page(state: &AppState, user: &PageUser, code: &str, errors: FormErrors) -> Result<ShowPage, HttpError> {
-    let view = state.services.procedure_view(code, None, Some(&user.principal)).await?;
-    if !state.services.may_manage_catalog(Some(&user.principal)) {
+    let view = state.services.catalog.procedure_view(code, None, Some(&user.principal)).await?;
+    if !state.services.catalog.may_manage_catalog(Some(&user.principal)) {
         return Err(HttpError::forbidden());
     }
     Ok(ShowPage {
@@ -636,8 +639,8 @@ pub async fn version(
     PagePath((code, n)): PagePath<(String, u32)>,
     Query(q): Query<MsgQuery>,
 ) -> PageResult {
-    let view = state.services.procedure_view(&code, Some(n), Some(&user.principal)).await?;
-    if !state.services.may_manage_catalog(Some(&user.principal)) {
+    let view = state.services.catalog.procedure_view(&code, Some(n), Some(&user.principal)).await?;
+    if !state.services.catalog.may_manage_catalog(Some(&user.principal)) {
         return Err(HttpError::forbidden().into());
     }
     if !view.version.is_draft() {
@@ -664,12 +667,15 @@ pub async fn save(
     PagePath((code, n)): PagePath<(String, u32)>,
     form: FormPairs,
 ) -> PageResult {
-    state.services.authorize_catalog(&user.principal)?;
+    state.services.catalog.authorize_catalog(&user.principal)?;
     let revision = form.int("revision");
     let result = match content_from_form(&form) {
-        Ok(c) => {
-            state.services.save_draft(&user.principal, &code, n, c, revision, &meta).await.map_err(HttpError::from)
-        }
+        Ok(c) => state
+            .services
+            .catalog
+            .save_draft(&user.principal, &code, n, c, revision, &meta)
+            .await
+            .map_err(HttpError::from),
         Err(v) => Err(HttpError::from(motcua_app::AppError::Validation(v))),
     };
     let back = content_from_form_lossy(&form);
@@ -692,7 +698,8 @@ pub async fn publish(
     form: FormPairs,
 ) -> PageResult {
     let input = publish_input(&form);
-    let result = state.services.publish_draft(&user.principal, &code, n, form.int("revision"), &input, &meta).await;
+    let result =
+        state.services.catalog.publish_draft(&user.principal, &code, n, form.int("revision"), &input, &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/procedures/{code}?msg=procedure_published"),
@@ -720,7 +727,7 @@ pub async fn discard(
     PagePath((code, n)): PagePath<(String, u32)>,
     form: FormPairs,
 ) -> PageResult {
-    let result = state.services.discard_draft(&user.principal, &code, n, form.int("revision"), &meta).await;
+    let result = state.services.catalog.discard_draft(&user.principal, &code, n, form.int("revision"), &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/procedures/{code}?msg=draft_discarded"),
@@ -737,7 +744,7 @@ pub async fn amend(
     PagePath(code): PagePath<String>,
     _form: FormPairs,
 ) -> PageResult {
-    let result = state.services.start_amendment(&user.principal, &code, &meta).await;
+    let result = state.services.catalog.start_amendment(&user.principal, &code, &meta).await;
     redirect_or_form(
         result,
         |v| format!("/admin/procedures/{code}/versions/{}?msg=amendment_started", v.number),
@@ -755,7 +762,7 @@ pub async fn end(
     form: FormPairs,
 ) -> PageResult {
     let input = EndInput { decision: publish_input(&form), replaced_by: form.opt("replaced_by") };
-    let result = state.services.end_procedure(&user.principal, &code, &input, &meta).await;
+    let result = state.services.catalog.end_procedure(&user.principal, &code, &input, &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/procedures/{code}?msg=procedure_ended"),
@@ -790,7 +797,7 @@ pub async fn diff(
     let (Some(from), Some(to)) = (q.from, q.to) else {
         return Err(HttpError::bad_request("invalid_query", "Chọn hai phiên bản để so sánh.").into());
     };
-    let changes = state.services.version_diff(Some(&user.principal), &code, from, to).await?;
+    let changes = state.services.catalog.version_diff(Some(&user.principal), &code, from, to).await?;
     Ok(render(&DiffPage {
         layout: Layout::new(format!("So sánh phiên bản {from} và {to} – {code}"), Some(&user)),
         code,
@@ -808,10 +815,10 @@ pub async fn attach_form(
     PagePath((code, n)): PagePath<(String, u32)>,
     crate::respond::Upload(mp): crate::respond::Upload,
 ) -> PageResult {
-    state.services.authorize_catalog(&user.principal)?;
+    state.services.catalog.authorize_catalog(&user.principal)?;
     let (name, content_type, bytes, fields) = read_file(mp).await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let view = state.services.procedure_view(&code, Some(n), Some(&user.principal)).await?;
+    let view = state.services.catalog.procedure_view(&code, Some(n), Some(&user.principal)).await?;
     // Refused before the file is stored, so a refused upload leaves nothing behind.
     if !view.version.is_draft() {
         return Err(HttpError::new(
@@ -827,10 +834,10 @@ pub async fn attach_form(
         .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
         .ok_or_else(|| HttpError::bad_request("invalid_form", "Chọn giấy tờ cần đính kèm biểu mẫu."))?;
     let doc = content.cases.get_mut(ci).and_then(|c| c.documents.get_mut(di)).ok_or_else(HttpError::not_found)?;
-    let file = state.services.upload_form_file(&user.principal, &name, &content_type, &bytes, &meta).await?;
+    let file = state.services.catalog.upload_form_file(&user.principal, &name, &content_type, &bytes, &meta).await?;
     let form_name = doc.form.as_ref().map(|f| f.name.clone()).unwrap_or_else(|| doc.name.clone());
     doc.form = Some(FormTemplate { name: form_name, file: Some(file) });
-    state.services.save_draft(&user.principal, &code, n, content, view.version.revision, &meta).await?;
+    state.services.catalog.save_draft(&user.principal, &code, n, content, view.version.revision, &meta).await?;
     Ok(Redirect::to(&format!("/admin/procedures/{code}/versions/{n}?msg=form_attached")).into_response())
 }
 
@@ -851,7 +858,7 @@ async fn agency_page(
     errors: FormErrors,
     text: Option<String>,
 ) -> Result<AgencyListPage, HttpError> {
-    let (agency, entries) = state.services.agency_catalog(&user.principal, AgencyId(id)).await?;
+    let (agency, entries) = state.services.catalog.agency_catalog(&user.principal, AgencyId(id)).await?;
     let out: Vec<(String, String, AgencyCatalogRow)> =
         entries.iter().map(|e| (e.code.to_string(), e.name.clone(), AgencyCatalogRow::from(e))).collect();
     let text = text.unwrap_or_else(|| {
@@ -938,6 +945,7 @@ pub async fn agency_save(
     let result = match parse_agency_lines(&text) {
         Ok(rows) => state
             .services
+            .catalog
             .set_agency_catalog(&user.principal, AgencyId(id), &rows, &meta)
             .await
             .map_err(HttpError::from),

@@ -69,7 +69,7 @@ pub async fn login(
         return error_response(false, HttpError::rate_limited(60));
     }
     let previous = cookie(&headers, state.config.session_cookie_name());
-    match state.services.login(&username, &form.text("password"), previous, &meta).await {
+    match state.services.accounts.login(&username, &form.text("password"), previous, &meta).await {
         Ok(out) => {
             let target = if out.must_change_password {
                 "/account/password".to_owned()
@@ -104,7 +104,7 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, Meta(meta): Meta, MaybeUser(user): MaybeUser) -> PageResult {
     if let Some(u) = user {
-        state.services.logout(&u.principal, &u.session_token, &meta).await?;
+        state.services.accounts.logout(&u.principal, &u.session_token, &meta).await?;
     }
     let mut resp = Redirect::to("/login?msg=logged_out").into_response();
     if let Ok(v) = clear_session_cookie(&state).parse() {

@@ -51,8 +51,8 @@ fn unit_name(agencies: &[Agency], id: motcua_domain::agency::AgencyId) -> String
 
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Query<IndexQuery>) -> PageResult {
     let include_inactive = q.inactive.is_some();
-    let users = state.services.list_users(&user.principal, q.q.as_deref(), include_inactive).await?;
-    let agencies = state.services.list_agencies(&user.principal, true).await?;
+    let users = state.services.accounts.list_users(&user.principal, q.q.as_deref(), include_inactive).await?;
+    let agencies = state.services.agencies.list_agencies(&user.principal, true).await?;
     let now = state.services.now();
     let rows = users
         .into_iter()
@@ -162,7 +162,7 @@ async fn new_page(
     grants: &[GrantInput],
     errors: FormErrors,
 ) -> Result<NewPage, HttpError> {
-    let manageable = state.services.manageable_units(&user.principal).await?;
+    let manageable = state.services.accounts.manageable_units(&user.principal).await?;
     Ok(NewPage {
         layout: Layout::new("Thêm tài khoản", Some(user)),
         units: agency_choices(&manageable, form.agency_id),
@@ -205,7 +205,7 @@ fn one_time_password_page(user: &PageUser, id: UserId, username: String, passwor
 pub async fn create(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
     let form = UserForm::from_form(&f);
     let grants = grants_from_form(&f);
-    match state.services.create_user(&user.principal, &form.input(true), &grants, &meta).await {
+    match state.services.accounts.create_user(&user.principal, &form.input(true), &grants, &meta).await {
         Ok((created, password)) => {
             Ok(one_time_password_page(&user, created.id, created.username.to_string(), password))
         }
@@ -252,12 +252,12 @@ async fn show_page(
     edited_grants: Option<&[GrantInput]>,
     errors: FormErrors,
 ) -> Result<ShowPage, HttpError> {
-    let detail = state.services.get_user(&user.principal, id).await?;
-    let agencies = state.services.list_agencies(&user.principal, true).await?;
-    let unit = state.services.store.agency(detail.user.agency_id).await.map_err(motcua_app::AppError::from)?;
+    let detail = state.services.accounts.get_user(&user.principal, id).await?;
+    let agencies = state.services.agencies.list_agencies(&user.principal, true).await?;
+    let unit = state.services.snapshot().await?.agency(detail.user.agency_id).await?;
     let can_manage =
         unit.is_some_and(|u| authorize(&user.principal, Permission::ManageUsers, Target::Agency(&u.path)).is_ok());
-    let manageable = if can_manage { state.services.manageable_units(&user.principal).await? } else { vec![] };
+    let manageable = if can_manage { state.services.accounts.manageable_units(&user.principal).await? } else { vec![] };
     let u = &detail.user;
     let now = state.services.now();
     let describe = |g: &Grant| format!("{} — {}", g.role.label_vi(), unit_name(&agencies, g.agency_id));
@@ -321,8 +321,11 @@ pub async fn update(
 ) -> PageResult {
     let form = UserForm::from_form(&f);
     let version = f.int("version");
-    let result =
-        state.services.update_user(&user.principal, UserId(id), version, &form.input(form.active), &meta).await;
+    let result = state
+        .services
+        .accounts
+        .update_user(&user.principal, UserId(id), version, &form.input(form.active), &meta)
+        .await;
     redirect_or_form(
         result,
         |_| format!("/admin/users/{id}?msg=user_saved"),
@@ -339,7 +342,7 @@ pub async fn set_grants(
     f: FormPairs,
 ) -> PageResult {
     let grants = grants_from_form(&f);
-    let result = state.services.set_user_grants(&user.principal, UserId(id), &grants, &meta).await;
+    let result = state.services.accounts.set_user_grants(&user.principal, UserId(id), &grants, &meta).await;
     redirect_or_form(
         result,
         |_| format!("/admin/users/{id}?msg=grants_saved"),
@@ -354,7 +357,7 @@ pub async fn reset_password(
     Meta(meta): Meta,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
-    let password = state.services.reset_user_password(&user.principal, UserId(id), &meta).await?;
-    let detail = state.services.get_user(&user.principal, UserId(id)).await?;
+    let password = state.services.accounts.reset_user_password(&user.principal, UserId(id), &meta).await?;
+    let detail = state.services.accounts.get_user(&user.principal, UserId(id)).await?;
     Ok(one_time_password_page(&user, UserId(id), detail.user.username.to_string(), password))
 }

@@ -38,7 +38,7 @@ async fn index_page(
 ) -> Result<IndexPage, crate::error::HttpError> {
     Ok(IndexPage {
         layout: Layout::new("Quy trình nội bộ điện tử", Some(user)),
-        workflows: state.services.list_workflows(&user.principal).await?,
+        workflows: state.services.workflows.list_workflows(&user.principal).await?,
         msg,
         errors,
         import_text,
@@ -89,7 +89,7 @@ async fn edit_page(
     id: i64,
     errors: FormErrors,
 ) -> Result<EditPage, crate::error::HttpError> {
-    let v = state.services.workflow_by_id(&user.principal, id).await?;
+    let v = state.services.workflows.workflow_by_id(&user.principal, id).await?;
     Ok(EditPage {
         layout: Layout::new(format!("Quy trình thủ tục {}", v.procedure), Some(user)),
         id: Some(id),
@@ -105,7 +105,7 @@ pub async fn edit_form(State(state): State<AppState>, user: PageUser, PagePath(i
 
 /// Saves the one definition in the editor's text (`version` from the hidden field for edits).
 pub async fn save(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
-    state.services.authorize_workflows(&user.principal)?;
+    state.services.workflows.authorize_workflows(&user.principal)?;
     let text = f.text("definition");
     let version = f.opt("version").and_then(|v| v.parse::<i64>().ok());
     let id = f.opt("id").and_then(|v| v.parse::<i64>().ok());
@@ -114,7 +114,7 @@ pub async fn save(State(state): State<AppState>, user: PageUser, Meta(meta): Met
         let [entry] = <[WorkflowEntry; 1]>::try_from(file.workflows).map_err(|_| {
             motcua_app::AppError::field("definition", "one_workflow", "Ô soạn thảo chứa đúng một [[workflow]].")
         })?;
-        state.services.save_workflow(&user.principal, &WorkflowEntry { version, ..entry }, &meta).await
+        state.services.workflows.save_workflow(&user.principal, &WorkflowEntry { version, ..entry }, &meta).await
     }
     .await;
     redirect_or_form(
@@ -141,7 +141,7 @@ pub async fn delete(
     f: FormPairs,
 ) -> PageResult {
     let version = f.int("version");
-    let result = state.services.delete_workflow(&user.principal, id, version, &meta).await;
+    let result = state.services.workflows.delete_workflow(&user.principal, id, version, &meta).await;
     redirect_or_form(
         result,
         |()| "/admin/workflows?msg=deleted".to_owned(),
@@ -155,9 +155,9 @@ pub async fn export(State(state): State<AppState>, user: PageUser) -> PageResult
 }
 
 pub async fn import(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
-    state.services.authorize_workflows(&user.principal)?;
+    state.services.workflows.authorize_workflows(&user.principal)?;
     let text = f.text("file_text");
-    match state.services.import_workflows(&user.principal, &text, &meta).await {
+    match state.services.workflows.import_workflows(&user.principal, &text, &meta).await {
         Ok(s) => {
             Ok(Redirect::to(&format!("/admin/workflows?msg=imported-{}-{}-{}", s.created, s.updated, s.unchanged))
                 .into_response())

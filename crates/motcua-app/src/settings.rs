@@ -1,0 +1,108 @@
+//! What an installation configures for its use cases (from `motcua.toml` and the environment).
+
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use motcua_domain::job::Backoff;
+use motcua_domain::lockout::LockoutPolicy;
+
+use crate::password::Argon2Params;
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub argon2: Argon2Params,
+    /// A session ends after this long without requests…
+    pub session_idle: SignedDuration,
+    /// …and in any case this long after login.
+    pub session_absolute: SignedDuration,
+    pub lockout: LockoutPolicy,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            argon2: Argon2Params::default(),
+            session_idle: SignedDuration::from_hours(2),
+            session_absolute: SignedDuration::from_hours(12),
+            lockout: LockoutPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub poll_interval: Duration,
+    pub batch_size: i64,
+    /// How long a claimed job stays with its worker before another may take it over.
+    pub lease: SignedDuration,
+    pub backoff: Backoff,
+    /// Finished jobs are kept this long for inspection.
+    pub retention: SignedDuration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            batch_size: 10,
+            lease: SignedDuration::from_mins(5),
+            backoff: Backoff::default(),
+            retention: SignedDuration::from_hours(24 * 30),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DossierSettings {
+    /// A dossier due within this many working days is "near due" in the queues.
+    pub near_due_working_days: u32,
+    /// A province's form templates (files named like the built-ins); `None`: the built-ins.
+    pub form_templates_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for DossierSettings {
+    fn default() -> Self {
+        Self { near_due_working_days: 1, form_templates_dir: None }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationSettings {
+    /// The address people use (links in e-mails); `None`: links are paths only.
+    pub public_url: Option<String>,
+    /// How often the reminder scan runs.
+    pub scan_interval: SignedDuration,
+    /// A step due within this many working hours is reminded to its people.
+    pub step_lead_working_hours: u32,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self { public_url: None, scan_interval: SignedDuration::from_mins(10), step_lead_working_hours: 4 }
+    }
+}
+
+/// How the hash chains are checked and anchored.
+#[derive(Debug, Clone)]
+pub struct IntegritySettings {
+    /// Authenticates the anchors (from configuration, never stored in the database). `None`:
+    /// the chains are verified but nothing is anchored.
+    pub anchor_key: Option<motcua_domain::integrity::AnchorKey>,
+    /// How often the checkpoint job verifies what was appended and writes an anchor.
+    pub checkpoint_interval: SignedDuration,
+}
+
+impl Default for IntegritySettings {
+    fn default() -> Self {
+        Self { anchor_key: None, checkpoint_interval: SignedDuration::from_mins(10) }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub auth: AuthSettings,
+    pub worker: WorkerSettings,
+    pub dossiers: DossierSettings,
+    pub notifications: NotificationSettings,
+    pub integrity: IntegritySettings,
+}

@@ -1,0 +1,4 @@
+//! Adapters to the world outside the database: each implements a port of `motcua-app`, so the
+//! use cases never hold a network client of their own.
+
+pub mod smtp;
