@@ -1,17 +1,17 @@
 //! Managing the agency tree.
 
+use motcua_domain::validation::NonBlank;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId, AgencyLevel, AgencyPath, AgencyRevision, check_validity};
-use motcua_domain::audit::Outcome;
 use motcua_domain::policy::{Permission, Target, authorize, scopes};
 use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{ValidationErrors, optional_text, required_text};
 use serde::Deserialize;
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::core::Core;
 use crate::error::{AppError, StoreError};
 use crate::ports::{NewAgency, StoreTx};
@@ -270,15 +270,11 @@ impl Agencies {
         let agency = tx.insert_agency(&new, now).await.map_err(duplicate_to_conflict)?;
         let effective = v.effective_date.or(v.valid_from).unwrap_or_else(|| vn_date(now));
         record_revision(&mut *tx, &agency, effective, v.reason.clone(), Some(principal.username.as_str()), now).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "agency.create",
-            Some(("agency", agency.id.to_string())),
-            Outcome::Success,
-            Some(format!("{} {}", agency.code, agency.name)),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("agency.create")
+            .on("agency", agency.id.to_string())
+            .detail(format!("{} {}", agency.code, agency.name))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(agency)
     }
@@ -396,15 +392,11 @@ impl Agencies {
         if moved_to.is_some() {
             changes.push("chuyển cơ quan cấp trên".to_owned());
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "agency.update",
-            Some(("agency", id.to_string())),
-            Outcome::Success,
-            Some(if changes.is_empty() { "cập nhật thông tin".to_owned() } else { changes.join("; ") }),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("agency.update")
+            .on("agency", id.to_string())
+            .detail(if changes.is_empty() { "cập nhật thông tin".to_owned() } else { changes.join("; ") })
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(updated)
     }
@@ -463,7 +455,7 @@ impl Agencies {
                     field: None,
                 });
             }
-            let end = match input.valid_to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let end = match input.valid_to.as_deref().non_blank() {
                 Some(s) => parse_date("valid_to", s).map_err(ValidationErrors::single)?,
                 None => today,
             };
@@ -499,15 +491,11 @@ impl Agencies {
         }
         let effective = if active { today } else { updated.valid_to.unwrap_or(today) };
         record_revision(&mut *tx, &updated, effective, reason.clone(), Some(principal.username.as_str()), now).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            if active { "agency.activate" } else { "agency.deactivate" },
-            Some(("agency", id.to_string())),
-            Outcome::Success,
-            reason,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did(if active { "agency.activate" } else { "agency.deactivate" })
+            .on("agency", id.to_string())
+            .detail_opt(reason)
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(updated)
     }

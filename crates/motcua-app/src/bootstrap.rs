@@ -2,12 +2,11 @@
 
 use motcua_domain::account::{Role, Username};
 use motcua_domain::agency::{Agency, AgencyCode, AgencyLevel};
-use motcua_domain::audit::Outcome;
 use motcua_domain::time::vn_date;
 use motcua_domain::validation::{ValidationErrors, required_text};
 
 use crate::agencies::record_revision;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::demo::DatasetState;
 use crate::error::AppError;
 use crate::ports::{NewAgency, NewUser};
@@ -86,15 +85,11 @@ impl Services {
             )
             .await?;
         tx.replace_grants(user_id, &[(Role::Admin, province.id)], "system:init", now).await?;
-        let event = audit_event(
-            Actor::System { label: "init" },
-            "system.init",
-            Some(("agency", province.id.to_string())),
-            Outcome::Success,
-            Some(format!("{} {}; quản trị {}", province.code, province.name, username)),
-            meta,
-            now,
-        );
+        let event = Actor::System { label: "init" }
+            .did("system.init")
+            .on("agency", province.id.to_string())
+            .detail(format!("{} {}; quản trị {}", province.code, province.name, username))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(InitOutcome { province, admin_username: username, admin_password: password })
     }

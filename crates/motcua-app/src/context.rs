@@ -58,43 +58,77 @@ impl Actor<'_> {
     }
 }
 
-/// Builds an audit event. `target` is `(type, id)`.
-pub fn audit_event(
-    actor: Actor<'_>,
-    action: &str,
-    target: Option<(&str, String)>,
+/// An audit entry being described: who did what, to which target, with what outcome. Begun
+/// with [`Actor::did`], finished with [`Audited::event`].
+#[must_use]
+pub struct Audited<'a> {
+    actor: Actor<'a>,
+    action: &'a str,
+    target: Option<(&'a str, String)>,
     outcome: Outcome,
     detail: Option<String>,
-    meta: &RequestMeta,
-    now: Timestamp,
-) -> AuditEvent {
-    let (user_id, username, role, unit) = match actor {
-        Actor::Official { principal, grant } => {
-            let role = match grant {
-                Some(g) => g.role.as_str().to_owned(),
-                None => principal.roles().iter().map(|r: &Role| r.as_str()).collect::<Vec<_>>().join(","),
-            };
-            let unit = grant.map(|g| g.agency_id).unwrap_or(principal.agency_id);
-            (Some(principal.user_id.0), Some(principal.username.to_string()), Some(role), Some(unit.0))
+}
+
+impl<'a> Actor<'a> {
+    /// `action` (`agency.update`, `dossier.accept`, …) done by this actor, successfully unless
+    /// [`Audited::outcome`] says otherwise.
+    pub fn did(self, action: &'a str) -> Audited<'a> {
+        Audited { actor: self, action, target: None, outcome: Outcome::Success, detail: None }
+    }
+}
+
+impl<'a> Audited<'a> {
+    /// What was acted on: a kind (`agency`, `user`, `dossier`…) and its id.
+    pub fn on(self, kind: &'a str, id: impl ToString) -> Self {
+        Self { target: Some((kind, id.to_string())), ..self }
+    }
+
+    pub fn target(self, target: Option<(&'a str, String)>) -> Self {
+        Self { target, ..self }
+    }
+
+    pub fn outcome(self, outcome: Outcome) -> Self {
+        Self { outcome, ..self }
+    }
+
+    pub fn detail(self, detail: impl Into<String>) -> Self {
+        Self { detail: Some(detail.into()), ..self }
+    }
+
+    pub fn detail_opt(self, detail: Option<String>) -> Self {
+        Self { detail, ..self }
+    }
+
+    /// The entry, in the request `meta` at `now`.
+    pub fn event(self, meta: &RequestMeta, now: Timestamp) -> AuditEvent {
+        let (user_id, username, role, unit) = match self.actor {
+            Actor::Official { principal, grant } => {
+                let role = match grant {
+                    Some(g) => g.role.as_str().to_owned(),
+                    None => principal.roles().iter().map(|r: &Role| r.as_str()).collect::<Vec<_>>().join(","),
+                };
+                let unit = grant.map(|g| g.agency_id).unwrap_or(principal.agency_id);
+                (Some(principal.user_id.0), Some(principal.username.to_string()), Some(role), Some(unit.0))
+            }
+            Actor::Anonymous { attempted } => (None, attempted.map(str::to_owned), None, None),
+            Actor::System { label } => (None, Some(format!("system:{label}")), Some("system".to_owned()), None),
+        };
+        let (target_type, target_id) = match self.target {
+            Some((t, id)) => (Some(t.to_owned()), Some(id)),
+            None => (None, None),
+        };
+        AuditEvent {
+            occurred_at: now,
+            actor_user_id: user_id,
+            actor_username: username,
+            actor_role: role.filter(|r| !r.is_empty()),
+            actor_unit_id: unit,
+            action: self.action.to_owned(),
+            target_type,
+            target_id,
+            request_id: meta.request_id.clone(),
+            outcome: self.outcome,
+            detail: self.detail,
         }
-        Actor::Anonymous { attempted } => (None, attempted.map(str::to_owned), None, None),
-        Actor::System { label } => (None, Some(format!("system:{label}")), Some("system".to_owned()), None),
-    };
-    let (target_type, target_id) = match target {
-        Some((t, id)) => (Some(t.to_owned()), Some(id)),
-        None => (None, None),
-    };
-    AuditEvent {
-        occurred_at: now,
-        actor_user_id: user_id,
-        actor_username: username,
-        actor_role: role.filter(|r| !r.is_empty()),
-        actor_unit_id: unit,
-        action: action.to_owned(),
-        target_type,
-        target_id,
-        request_id: meta.request_id.clone(),
-        outcome,
-        detail,
     }
 }

@@ -9,11 +9,10 @@
 use jiff::civil::{Date, date};
 use motcua_domain::account::{Role, Username};
 use motcua_domain::agency::{Agency, AgencyCode, AgencyLevel};
-use motcua_domain::audit::Outcome;
 
 use crate::agencies::record_revision;
 use crate::catalog::import::{ParsedImport, apply_rows, check_rows};
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::{AgencyProcedure, NewAgency, NewUser, Store, StoreTx, meta_keys};
 use crate::services::Services;
@@ -307,15 +306,10 @@ impl Services {
                     let agencies = self.core.store.agencies_within(&roots, true).await?;
                     let mut tx = self.core.store.begin().await?;
                     let count = load_demo_catalog(&mut *tx, &*self.core.store, &agencies, self.core.now()).await?;
-                    let event = audit_event(
-                        Actor::System { label: "demo" },
-                        "demo.load",
-                        None,
-                        Outcome::Success,
-                        Some(format!("{count} thủ tục")),
-                        meta,
-                        self.core.now(),
-                    );
+                    let event = Actor::System { label: "demo" }
+                        .did("demo.load")
+                        .detail(format!("{count} thủ tục"))
+                        .event(meta, self.core.now());
                     self.core.commit_audited(tx, event, meta).await?;
                     self.core.reference_changed();
                 }
@@ -382,15 +376,10 @@ impl Services {
         }
         let procedures = load_demo_catalog(&mut *tx, &*self.core.store, &by_code, now).await?;
         tx.set_meta(meta_keys::DATASET, meta_keys::DEMO).await?;
-        let event = audit_event(
-            Actor::System { label: "demo" },
-            "demo.load",
-            None,
-            Outcome::Success,
-            Some(format!("{} cơ quan, {} tài khoản, {procedures} thủ tục", by_code.len(), DEMO_USERS.len())),
-            meta,
-            now,
-        );
+        let event = Actor::System { label: "demo" }
+            .did("demo.load")
+            .detail(format!("{} cơ quan, {} tài khoản, {procedures} thủ tục", by_code.len(), DEMO_USERS.len()))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         self.core.reference_changed();
         Ok(true)

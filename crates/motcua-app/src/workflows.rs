@@ -6,11 +6,11 @@
 //! At intake the most specific definition wins: case and agency, case, agency, the procedure;
 //! without one the generic five-stage workflow applies.
 
+use motcua_domain::validation::NonBlank;
 use std::sync::Arc;
 
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
-use motcua_domain::audit::Outcome;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::catalog::{Channel, ProcedureContent};
 use motcua_domain::dossier::{Workflow, WorkflowStep};
@@ -19,7 +19,7 @@ use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::WorkflowRecord;
@@ -225,7 +225,7 @@ impl Workflows {
                     None
                 }
             };
-        let agency = match entry.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let agency = match entry.agency.as_deref().non_blank() {
             Some(code) => match AgencyCode::parse(code) {
                 Ok(c) => match self.core.store.agency_by_code(&c).await {
                     Ok(Some(a)) => Some(a),
@@ -248,7 +248,7 @@ impl Workflows {
         // The legal time the budgets must fill: the case's, or every case's when they agree.
         let mut legal: Option<ProcessingTime> = None;
         if let Some(content) = &content {
-            match entry.case.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            match entry.case.as_deref().non_blank() {
                 Some(name) => match content.cases.iter().find(|c| c.name == name) {
                     Some(case) => legal = case.time.processing_time(Channel::Desk),
                     None => e.push(FieldError::new(
@@ -317,15 +317,11 @@ impl Workflows {
                 Some(_) => AppError::stale("Quy trình"),
             });
         };
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            if entry.version.is_some() { "workflow.update" } else { "workflow.create" },
-            Some(("workflow", id.to_string())),
-            Outcome::Success,
-            Some(format!("{} {}", entry.procedure, entry.case.as_deref().unwrap_or(""))),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did(if entry.version.is_some() { "workflow.update" } else { "workflow.create" })
+            .on("workflow", id.to_string())
+            .detail(format!("{} {}", entry.procedure, entry.case.as_deref().unwrap_or("")))
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         let r = self.core.store.workflow(id).await?.ok_or(AppError::NotFound("quy trình"))?;
         self.workflow_view(r).await
@@ -341,7 +337,7 @@ impl Workflows {
         WorkflowRecord {
             id: 0,
             procedure_code: entry.procedure.trim().to_owned(),
-            case_name: entry.case.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            case_name: entry.case.as_deref().non_blank().map(str::to_owned),
             agency_id: agency,
             workflow,
             version: 0,
@@ -371,15 +367,11 @@ impl Workflows {
         if !tx.delete_workflow(id, version).await? {
             return Err(AppError::stale("Quy trình"));
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "workflow.delete",
-            Some(("workflow", id.to_string())),
-            Outcome::Success,
-            Some(r.procedure_code),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("workflow.delete")
+            .on("workflow", id.to_string())
+            .detail(r.procedure_code)
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
@@ -451,15 +443,10 @@ impl Workflows {
                 }
             }
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "workflow.import",
-            None,
-            Outcome::Success,
-            Some(format!("{} mới, {} sửa, {} giữ nguyên", summary.created, summary.updated, summary.unchanged)),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("workflow.import")
+            .detail(format!("{} mới, {} sửa, {} giữ nguyên", summary.created, summary.updated, summary.unchanged))
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         Ok(summary)
     }

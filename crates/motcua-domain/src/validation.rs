@@ -90,6 +90,17 @@ pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Resu
     }
 }
 
+/// Optional text as people send it: trimmed, and blank taken as absent.
+pub trait NonBlank<'a> {
+    fn non_blank(self) -> Option<&'a str>;
+}
+
+impl<'a> NonBlank<'a> for Option<&'a str> {
+    fn non_blank(self) -> Option<&'a str> {
+        self.map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +131,13 @@ mod tests {
         let e = errs.into_result().unwrap_err();
         assert_eq!(e.errors.len(), 2);
         assert_eq!(e.to_string(), "dữ liệu không hợp lệ: a, b");
+    }
+
+    #[test]
+    fn blank_text_is_absent_and_text_is_trimmed() {
+        assert_eq!(Some("  Sơn Hà ").non_blank(), Some("Sơn Hà"));
+        assert_eq!(Some(" \t\n").non_blank(), None);
+        assert_eq!(Some("").non_blank(), None);
+        assert_eq!(None.non_blank(), None);
     }
 }

@@ -10,6 +10,7 @@ use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::fold::fold;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication};
+use motcua_domain::validation::NonBlank;
 use sqlx::any::AnyRow;
 
 use crate::Db;
@@ -186,7 +187,7 @@ impl CatalogReads for Db {
         limit: i64,
     ) -> StoreResult<(i64, Vec<ProcedureHead>)> {
         let filter = |b: &mut SqlBuilder| {
-            if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
+            if let Some(q) = search.non_blank() {
                 let pattern = like_escape(&fold(q));
                 b.push(" AND (v.name_folded LIKE ")
                     .bind(format!("%{pattern}%"))

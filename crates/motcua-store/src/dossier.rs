@@ -8,8 +8,8 @@ use motcua_app::ports::{
 };
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
-use motcua_domain::dossier::DossierEvent;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
+use motcua_domain::dossier::{DossierCode, DossierEvent};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
@@ -218,6 +218,19 @@ impl DossierReads for Db {
             .iter()
             .map(event_from)
             .collect()
+    }
+
+    async fn dossier_history_by_code(&self, code: &DossierCode) -> StoreResult<Option<(i64, Vec<DossierEvent>)>> {
+        let rows = sqlx::query(
+            "SELECT * FROM dossier_events WHERE dossier_id = (SELECT id FROM dossiers WHERE code = $1) ORDER BY seq",
+        )
+        .bind(code.to_string())
+        .fetch_all(self.read_pool())
+        .await
+        .map_err(db_err)?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let id = first.i64("dossier_id")?;
+        Ok(Some((id, rows.iter().map(event_from).collect::<StoreResult<_>>()?)))
     }
 
     async fn dossier_agency_ids(&self, id: i64) -> StoreResult<Vec<AgencyId>> {

@@ -138,10 +138,21 @@ mod tests {
         let mut b = SqlBuilder::new("");
         b.push_subtrees("path", &[p]);
         assert_eq!(b.text(), "((path >= $1 AND path < $2))");
-        assert!(matches!(&b.args[1], Arg::Text(s) if s == "/1/50"));
-        // '/1/5/…' sorts inside the range, '/1/50/' and '/1/6/' outside.
-        assert!("/1/5/" >= "/1/5/" && "/1/5/99/" < "/1/50");
-        assert!("/1/50/" >= "/1/50");
+        let text = |a: &Arg| match a {
+            Arg::Text(s) => s.clone(),
+            other => panic!("a path bound is text, not {other:?}"),
+        };
+        let (low, high) = (text(&b.args[0]), text(&b.args[1]));
+        assert_eq!((low.as_str(), high.as_str()), ("/1/5/", "/1/50"));
+        // The range the builder bound holds the agency and everything below it, and nothing
+        // else: not a sibling whose id starts with the same digits, nor the next one.
+        let within = |path: &str| low.as_str() <= path && path < high.as_str();
+        for inside in ["/1/5/", "/1/5/99/", "/1/5/7/8/"] {
+            assert!(within(inside), "{inside}");
+        }
+        for outside in ["/1/", "/1/50/", "/1/51/", "/1/6/", "/1/4/99/", "/2/5/"] {
+            assert!(!within(outside), "{outside}");
+        }
         let mut empty = SqlBuilder::new("");
         empty.push_subtrees("path", &[]);
         assert_eq!(empty.text(), "(1 = 0)");

@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use motcua_app::StoreError;
 use motcua_app::catalog::import::{ImportFormat, ImportProblem, ImportReport};
 use motcua_app::clock::{Clock, ManualClock};
-use motcua_app::context::{Actor, RequestMeta, audit_event};
+use motcua_app::context::{Actor, RequestMeta};
 use motcua_app::ports::*;
 use motcua_domain::account::{Role, Username};
 use motcua_domain::agency::{AgencyCode, AgencyLevel, AgencyRevision};
@@ -39,15 +39,7 @@ async fn tree(db: &TestDb) -> Vec<motcua_domain::agency::Agency> {
 }
 
 fn event(action: &str, n: i64) -> motcua_domain::audit::AuditEvent {
-    audit_event(
-        Actor::System { label: "test" },
-        action,
-        Some(("thing", n.to_string())),
-        Outcome::Success,
-        None,
-        &RequestMeta::default(),
-        fixed_now(),
-    )
+    Actor::System { label: "test" }.did(action).on("thing", n.to_string()).event(&RequestMeta::default(), fixed_now())
 }
 
 fn job(kind: &str, dedup: Option<&str>) -> NewJob {

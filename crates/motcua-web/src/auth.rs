@@ -23,7 +23,7 @@ use motcua_domain::account::Principal;
 
 use crate::context::RequestCtx;
 use crate::error::{ApiError, HttpError};
-use crate::respond::error_response;
+use crate::respond::{error_response, is_api};
 use crate::state::AppState;
 
 pub const CSRF_FIELD: &str = "_csrf";
@@ -54,10 +54,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-}
-
-pub(crate) fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
 }
 
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -190,16 +186,7 @@ impl FromRequestParts<AppState> for RequestSnapshot {
     }
 }
 
-/// An official signed in through the browser.
-#[derive(Debug, Clone)]
-pub struct PageUser {
-    pub principal: Principal,
-    pub session_token: String,
-    pub csrf: String,
-    pub must_change_password: bool,
-    /// Unread notifications, for the navigation.
-    pub unread: i64,
-}
+pub use crate::pages::PageUser;
 
 fn page_user(parts: &Parts) -> Option<PageUser> {
     match parts.extensions.get::<Authn>() {

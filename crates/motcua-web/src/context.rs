@@ -9,21 +9,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
-use motcua_app::context::{Actor, RequestMeta, audit_event};
+use motcua_app::context::{Actor, RequestMeta};
 use motcua_domain::account::Principal;
 use motcua_domain::audit::Outcome;
 
 use crate::error::{ApiError, HttpError};
 use crate::state::AppState;
-
-tokio::task_local! {
-    static REQUEST_ID: Option<String>;
-}
-
-/// The id of the request being served, for error bodies and pages.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok().flatten()
-}
 
 #[derive(Clone)]
 pub struct RequestCtx {
@@ -84,7 +75,7 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
     };
     req.extensions_mut().insert(ctx);
     let header_value = request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok());
-    let mut resp = REQUEST_ID.scope(request_id, next.run(req)).await;
+    let mut resp = crate::request_id::scope(request_id, next.run(req)).await;
     if let Some(v) = header_value {
         resp.headers_mut().insert("x-request-id", v);
     }
@@ -115,18 +106,15 @@ pub async fn audit_fallback(State(state): State<AppState>, req: Request, next: N
         None => Actor::Anonymous { attempted: None },
     };
     let code = resp.extensions().get::<HttpError>().map(|e| e.code);
-    let event = audit_event(
-        actor,
-        &format!("http.{}", method.as_str().to_lowercase()),
-        Some(("path", path)),
-        Outcome::from_http_status(status),
-        Some(match code {
+    let event = actor
+        .did(&format!("http.{}", method.as_str().to_lowercase()))
+        .on("path", path)
+        .outcome(Outcome::from_http_status(status))
+        .detail(match code {
             Some(c) => format!("HTTP {status} {c}"),
             None => format!("HTTP {status}"),
-        }),
-        &ctx.meta,
-        state.services.now(),
-    );
+        })
+        .event(&ctx.meta, state.services.now());
     if let Err(e) = state.services.audit.record(event, &ctx.meta).await {
         tracing::error!(error = %e, "could not write fallback audit entry");
     }

@@ -198,7 +198,7 @@ impl<E: Into<HttpError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let mut resp = (e.status, axum::Json(e.body(crate::context::current_request_id()))).into_response();
+        let mut resp = (e.status, axum::Json(e.body(crate::request_id::current_request_id()))).into_response();
         if let Some(secs) = e.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
@@ -210,3 +210,14 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Bad query parameters are a 400 that names the parameter and says what is wrong with it.
+pub(crate) fn query_error(e: motcua_app::AppError) -> HttpError {
+    match e {
+        motcua_app::AppError::Validation(v) => {
+            let message = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join(" ");
+            HttpError { fields: v.errors, ..HttpError::bad_request("invalid_query", message) }
+        }
+        other => other.into(),
+    }
+}

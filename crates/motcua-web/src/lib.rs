@@ -9,10 +9,13 @@ pub mod api;
 pub mod auth;
 pub mod context;
 pub mod error;
+mod limits;
 pub mod ops;
 pub mod page_routes;
 pub mod pages;
+pub mod request_id;
 pub mod respond;
+mod shapes;
 pub mod state;
 
 use std::sync::Arc;
@@ -143,7 +146,7 @@ pub fn page_routes() -> Vec<(axum::http::Method, &'static str)> {
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 async fn not_found(req: Request) -> Response {
-    respond::error_response(auth::is_api(req.uri().path()), HttpError::not_found())
+    respond::error_response(respond::is_api(req.uri().path()), HttpError::not_found())
 }
 
 async fn method_not_allowed(req: Request) -> Response {
@@ -152,12 +155,12 @@ async fn method_not_allowed(req: Request) -> Response {
         "method_not_allowed",
         "Phương thức HTTP không được hỗ trợ cho địa chỉ này.",
     );
-    respond::error_response(auth::is_api(req.uri().path()), e)
+    respond::error_response(respond::is_api(req.uri().path()), e)
 }
 
 /// Replaces the bare 403 of the Origin/Fetch-Metadata check with our error shape.
 async fn csrf_rejections(req: Request, next: axum::middleware::Next) -> Response {
-    let api = auth::is_api(req.uri().path());
+    let api = respond::is_api(req.uri().path());
     let resp = next.run(req).await;
     if resp.extensions().get::<tower_http::csrf::ProtectionError>().is_some() {
         return respond::error_response(api, HttpError::csrf());

@@ -7,10 +7,16 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use motcua_domain::validation::NonBlank;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, HttpError};
 use crate::pages::{ErrorPage, FormErrors};
+
+/// Whether a path is the JSON API's (errors answer in JSON) rather than a page's (HTML).
+pub(crate) fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
 
 /// The error as JSON (API) or as an HTML page.
 pub fn error_response(api: bool, e: HttpError) -> Response {
@@ -151,7 +157,7 @@ impl FormPairs {
 
     /// Trimmed, empty as `None`.
     pub fn opt(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+        self.get(name).non_blank().map(str::to_owned)
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -263,7 +269,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let api = crate::auth::is_api(req.uri().path());
+        let api = is_api(req.uri().path());
         axum::extract::Multipart::from_request(req, state).await.map(Upload).map_err(|_| {
             error_response(
                 api,

@@ -5,7 +5,7 @@ use motcua_domain::account::{Principal, Username, check_new_password};
 use motcua_domain::audit::Outcome;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::{LoginGuard, SessionRecord, UserRecord};
 use crate::secret;
@@ -57,15 +57,11 @@ impl Accounts {
         let now = self.core.now();
         let attempted = username.trim().to_lowercase();
         let refuse = |outcome: Outcome, detail: &str| {
-            audit_event(
-                Actor::Anonymous { attempted: Some(&attempted) },
-                "auth.login",
-                None,
-                outcome,
-                Some(detail.to_owned()),
-                meta,
-                now,
-            )
+            Actor::Anonymous { attempted: Some(&attempted) }
+                .did("auth.login")
+                .outcome(outcome)
+                .detail(detail.to_owned())
+                .event(meta, now)
         };
         let user = match Username::parse(username) {
             Ok(u) => self.core.store.user_by_username(&u).await?,
@@ -140,15 +136,7 @@ impl Accounts {
             tx.set_password(user.id, &h, user.must_change_password, now).await?;
         }
         tx.insert_session(&session).await?;
-        let event = audit_event(
-            Actor::Official { principal: &principal, grant: None },
-            "auth.login",
-            None,
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal: &principal, grant: None }.did("auth.login").event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(LoginOutcome {
             session_token,
@@ -186,15 +174,7 @@ impl Accounts {
         let now = self.core.now();
         let mut tx = self.core.store.begin().await?;
         tx.delete_session(&secret::digest(token)).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: None },
-            "auth.logout",
-            None,
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: None }.did("auth.logout").event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
@@ -242,15 +222,10 @@ impl Accounts {
             user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect()),
         })
         .await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: None },
-            "account.change_password",
-            Some(("user", user.id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: None }
+            .did("account.change_password")
+            .on("user", user.id.to_string())
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(LoginOutcome {
             session_token,

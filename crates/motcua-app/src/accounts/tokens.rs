@@ -2,10 +2,9 @@
 
 use jiff::SignedDuration;
 use motcua_domain::account::{Principal, UserId, Username};
-use motcua_domain::audit::Outcome;
 use motcua_domain::validation::{ValidationErrors, required_text};
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::ApiTokenRecord;
 use crate::ports::Revisions;
@@ -56,15 +55,11 @@ impl Accounts {
         let prefix: String = token.chars().take(API_TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.core.store.begin().await?;
         let id = tx.insert_api_token(user.id, &name, &secret::digest(&token), &prefix, expires_at, now).await?;
-        let event = audit_event(
-            actor,
-            "api_token.create",
-            Some(("api_token", id.to_string())),
-            Outcome::Success,
-            Some(format!("{} cho {}", name, user.username)),
-            meta,
-            now,
-        );
+        let event = actor
+            .did("api_token.create")
+            .on("api_token", id.to_string())
+            .detail(format!("{} cho {}", name, user.username))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         let record = ApiTokenRecord {
             id,
@@ -123,15 +118,7 @@ impl Accounts {
         if !tx.revoke_api_token(token_id, now).await? {
             return Err(AppError::NotFound("khóa API"));
         }
-        let event = audit_event(
-            actor,
-            "api_token.revoke",
-            Some(("api_token", token_id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = actor.did("api_token.revoke").on("api_token", token_id.to_string()).event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }

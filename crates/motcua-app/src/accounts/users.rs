@@ -2,12 +2,12 @@
 
 use motcua_domain::account::{Grant, Principal, Role, UserId, Username};
 use motcua_domain::agency::AgencyId;
-use motcua_domain::audit::Outcome;
 use motcua_domain::policy::{Denied, Permission, Target, authorize, may_grant, scopes};
+use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text, required_text};
 use serde::Deserialize;
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::{AppError, StoreError};
 use crate::ports::{NewUser, UserFilter, UserProfile, UserRecord};
 use crate::secret;
@@ -108,12 +108,7 @@ impl Accounts {
         if scopes.is_empty() {
             return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
         }
-        let filter = UserFilter {
-            scopes,
-            query: query.map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned),
-            include_inactive,
-            limit: 500,
-        };
+        let filter = UserFilter { scopes, query: query.non_blank().map(str::to_owned), include_inactive, limit: 500 };
         Ok(self.core.store.users_within(&filter).await?)
     }
 
@@ -229,15 +224,11 @@ impl Accounts {
         })?;
         tx.replace_grants(id, &grants, principal.username.as_str(), now).await?;
         let roles: Vec<String> = grants.iter().map(|(r, a)| format!("{r}@{a}")).collect();
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "user.create",
-            Some(("user", id.to_string())),
-            Outcome::Success,
-            Some(format!("{username}; quyền: {}", roles.join(", "))),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("user.create")
+            .on("user", id.to_string())
+            .detail(format!("{username}; quyền: {}", roles.join(", ")))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         let user = self.core.store.user(id).await?.ok_or(AppError::NotFound("tài khoản"))?;
         Ok((user, password))
@@ -292,15 +283,8 @@ impl Accounts {
             (false, true) => "user.activate",
             _ => "user.update",
         };
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            action,
-            Some(("user", id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event =
+            Actor::Official { principal, grant: Some(grant) }.did(action).on("user", id.to_string()).event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         self.core.store.user(id).await?.ok_or(AppError::NotFound("tài khoản"))
     }
@@ -337,15 +321,11 @@ impl Accounts {
         let mut tx = self.core.store.begin().await?;
         tx.replace_grants(id, &merged, principal.username.as_str(), now).await?;
         let desc: Vec<String> = merged.iter().map(|(r, a)| format!("{r}@{a}")).collect();
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "user.set_grants",
-            Some(("user", id.to_string())),
-            Outcome::Success,
-            Some(desc.join(", ")),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("user.set_grants")
+            .on("user", id.to_string())
+            .detail(desc.join(", "))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(self.core.store.grants_of(id).await?)
     }
@@ -367,15 +347,10 @@ impl Accounts {
         tx.set_password(id, &hash, true, now).await?;
         tx.record_login_success(id, now).await?;
         tx.delete_sessions_of(id).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "user.reset_password",
-            Some(("user", id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("user.reset_password")
+            .on("user", id.to_string())
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(password)
     }

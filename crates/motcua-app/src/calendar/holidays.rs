@@ -2,7 +2,6 @@
 //! appends a revision).
 
 use motcua_domain::account::Principal;
-use motcua_domain::audit::Outcome;
 use motcua_domain::calendar::{CalendarEntry, DayKind, YearTable};
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::time::parse_date;
@@ -10,7 +9,7 @@ use motcua_domain::validation::{FieldError, ValidationErrors, required_text};
 use serde::{Deserialize, Serialize};
 
 use super::Calendar;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::CalendarRevision;
 use motcua_domain::calendar::{HolidayTables, TableOrigin};
@@ -178,15 +177,11 @@ impl Calendar {
             changed_dates.iter().map(|d| motcua_domain::time::format_date(*d)).collect::<Vec<_>>().join(", ")
         };
         let action = if after.origin == TableOrigin::Edited { "calendar.year.update" } else { "calendar.year.reset" };
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            action,
-            Some(("calendar_year", year.to_string())),
-            Outcome::Success,
-            Some(format!("Phiên bản {revision}; ngày thay đổi: {changed}; lý do: {reason}")),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did(action)
+            .on("calendar_year", year.to_string())
+            .detail(format!("Phiên bản {revision}; ngày thay đổi: {changed}; lý do: {reason}"))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         self.holiday_year(year).await
     }

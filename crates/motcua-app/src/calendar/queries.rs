@@ -8,6 +8,7 @@ use motcua_domain::calendar::{
     CalendarEntry, Counting, LunarDate, ProcessingTime, TimeUnit, WorkSchedule, WorkingCalendar, YearTable, lunar,
 };
 use motcua_domain::time::parse_date;
+use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 
@@ -107,7 +108,7 @@ impl LunarAnswer {
 pub fn lunar_query(solar: Option<&str>, lunar: Option<&str>, leap: bool) -> Result<LunarAnswer, AppError> {
     let field_err =
         |field: &str, e: lunar::LunarError| AppError::field(field, "invalid_date", capitalize(&e.to_string()));
-    match (solar.map(str::trim).filter(|s| !s.is_empty()), lunar.map(str::trim).filter(|s| !s.is_empty())) {
+    match (solar.non_blank(), lunar.non_blank()) {
         (Some(s), None) => {
             let date = parse_date("solar", s).map_err(ValidationErrors::single)?;
             let l = lunar::to_lunar(date).map_err(|e| field_err("solar", e))?;
@@ -192,7 +193,7 @@ pub fn parse_processing_time(
     let mut errors = ValidationErrors::new();
     let unit: Option<TimeUnit> =
         errors.check(unit.trim().parse().map_err(|m: String| FieldError::new("unit", "invalid_unit", capitalize(&m))));
-    let amount = match duration.map(str::trim).filter(|s| !s.is_empty()) {
+    let amount = match duration.non_blank() {
         Some(d) => errors.check(d.parse::<u32>().map_err(|_| {
             FieldError::new(
                 "duration",
@@ -206,7 +207,7 @@ pub fn parse_processing_time(
             None
         }
     };
-    let cutoff = match cutoff.map(str::trim).filter(|s| !s.is_empty()) {
+    let cutoff = match cutoff.non_blank() {
         Some(c) => errors
             .check(c.parse().map(Some).map_err(|m: String| FieldError::new("cutoff", "invalid_time", capitalize(&m)))),
         None => Some(None),

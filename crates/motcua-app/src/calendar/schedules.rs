@@ -2,7 +2,6 @@
 
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyId};
-use motcua_domain::audit::Outcome;
 use motcua_domain::calendar::office_hours::{MonthDay, Period};
 use motcua_domain::calendar::{Counting, WorkSchedule};
 use motcua_domain::policy::{Permission, Target, authorize};
@@ -11,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AgencyCalendar;
 use super::Calendar;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::AgencySchedule;
 
@@ -114,15 +113,11 @@ impl Calendar {
         if !tx.put_agency_schedule(&record, input.version).await? {
             return Err(AppError::stale("Giờ làm việc của cơ quan"));
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "agency.schedule.update",
-            Some(("agency", agency.id.to_string())),
-            Outcome::Success,
-            Some(format!("{}; {}", describe_schedule(&record.schedule), record.counting.as_str())),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("agency.schedule.update")
+            .on("agency", agency.id.to_string())
+            .detail(format!("{}; {}", describe_schedule(&record.schedule), record.counting.as_str()))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(record)
     }
@@ -142,15 +137,10 @@ impl Calendar {
         if !tx.delete_agency_schedule(agency_id, version).await? {
             return Err(AppError::stale("Giờ làm việc của cơ quan"));
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "agency.schedule.reset",
-            Some(("agency", agency.id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("agency.schedule.reset")
+            .on("agency", agency.id.to_string())
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }

@@ -4,7 +4,6 @@
 
 use motcua_domain::account::{Grant, Principal};
 use motcua_domain::agency::AgencyId;
-use motcua_domain::audit::Outcome;
 use motcua_domain::catalog::diff::{Change, diff};
 use motcua_domain::catalog::{ChangeKind, FileRef, ProcedureCode, ProcedureContent, Publication, Standing, standing};
 use motcua_domain::policy::{Permission, Target, authorize};
@@ -13,7 +12,7 @@ use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
 use super::Catalog;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::{AgencyCatalogEntry, AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, VersionRecord};
 
@@ -133,15 +132,11 @@ impl Catalog {
         detail: String,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            action,
-            Some(("procedure", target)),
-            Outcome::Success,
-            Some(detail),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did(action)
+            .on("procedure", target)
+            .detail(detail)
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
@@ -502,15 +497,11 @@ impl Catalog {
         let now = self.core.now();
         let mut tx = self.core.store.begin().await?;
         let id = self.core.keep_file(&mut *tx, &file_name, content_type, bytes, principal, now).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "file.upload",
-            Some(("file", id.to_string())),
-            Outcome::Success,
-            Some(format!("{file_name} ({} byte)", bytes.len())),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("file.upload")
+            .on("file", id.to_string())
+            .detail(format!("{file_name} ({} byte)", bytes.len()))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(FileRef { id, file_name })
     }
@@ -573,15 +564,11 @@ impl Catalog {
         let mut tx = self.core.store.begin().await?;
         tx.replace_agency_procedures(agency, &out).await?;
         tx.bump_catalog_revision().await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "agency.catalog.update",
-            Some(("agency", agency.0.to_string())),
-            Outcome::Success,
-            Some(format!("{} thủ tục", out.len())),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("agency.catalog.update")
+            .on("agency", agency.0.to_string())
+            .detail(format!("{} thủ tục", out.len()))
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         self.core.reference_changed();
         Ok(out.len())

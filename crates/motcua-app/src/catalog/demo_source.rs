@@ -7,6 +7,7 @@ use motcua_domain::catalog::{
     Channel, ChannelTime, Fee, FeeKind, FieldCode, FieldRef, FormTemplate, LegalBasis, Level, OnlineLevel,
     ProcedureCase, ProcedureContent, Publication, RequiredDocument, ResultDocument, Submission, TimeLimit,
 };
+use motcua_domain::validation::NonBlank;
 use serde_json::Value;
 
 use super::rows::{DEFAULT_CASE, ImportProblem, ImportRow};
@@ -14,7 +15,7 @@ use super::rows::{DEFAULT_CASE, ImportProblem, ImportRow};
 pub(super) const DEMO_FILE: &str = include_str!("../../demo/procedures-demo.json");
 
 fn s(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.get(key).and_then(Value::as_str).non_blank().map(str::to_owned)
 }
 
 fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {

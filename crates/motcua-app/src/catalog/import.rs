@@ -9,7 +9,6 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 use motcua_domain::account::Principal;
-use motcua_domain::audit::Outcome;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, standing};
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::validation::{FieldError, ValidationErrors};
@@ -18,7 +17,7 @@ use super::Catalog;
 pub use super::json::parse_json;
 use super::package::Package;
 pub use super::rows::{ImportFormat, ImportProblem, ImportReport, ImportRow, ParsedImport};
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::{StoreTx, VersionRecord};
 
@@ -234,18 +233,14 @@ impl Catalog {
                 field: None,
             });
         }
-        let event = audit_event(
-            actor,
-            "catalog.import",
-            import_id.map(|id| ("catalog_import", id.to_string())),
-            Outcome::Success,
-            Some(format!(
+        let event = actor
+            .did("catalog.import")
+            .target(import_id.map(|id| ("catalog_import", id.to_string())))
+            .detail(format!(
                 "{} thủ tục: {} mới, {} sửa đổi, {} không đổi",
                 report.total, report.created, report.amended, report.unchanged
-            )),
-            meta,
-            now,
-        );
+            ))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         self.core.reference_changed();
         Ok(report)

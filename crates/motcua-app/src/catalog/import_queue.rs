@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Catalog;
 use super::admin::safe_file_name;
 use super::import::{ImportFormat, ImportProblem, check_rows, parse_import, problems_error};
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::jobs::{JobHandler, new_job};
 use crate::ports::{ClaimedJob, ImportRecord, NewImport};
@@ -114,15 +114,11 @@ impl Catalog {
             .await?;
         let job = new_job(CatalogImportJob::KIND, &ImportPayload { import: id }, now, 3, Some(format!("import-{id}")))?;
         tx.enqueue_job(&job, now).await?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "catalog.import.queue",
-            Some(("catalog_import", id.to_string())),
-            Outcome::Success,
-            Some(format!("{file_name}: {} thủ tục", rows.len())),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("catalog.import.queue")
+            .on("catalog_import", id.to_string())
+            .detail(format!("{file_name}: {} thủ tục", rows.len()))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(id)
     }
@@ -178,15 +174,12 @@ impl Catalog {
         let meta = job_meta(id);
         let mut tx = self.core.store.begin().await?;
         tx.finish_catalog_import(id, &Err(problems.clone()), now).await?;
-        let event = audit_event(
-            Actor::System { label: "import" },
-            "catalog.import",
-            Some(("catalog_import", id.to_string())),
-            outcome,
-            Some(format!("{} gửi {}: {} lỗi", record.created_by, record.file_name, problems.len())),
-            &meta,
-            now,
-        );
+        let event = Actor::System { label: "import" }
+            .did("catalog.import")
+            .on("catalog_import", id.to_string())
+            .outcome(outcome)
+            .detail(format!("{} gửi {}: {} lỗi", record.created_by, record.file_name, problems.len()))
+            .event(&meta, now);
         self.core.commit_audited(tx, event, &meta).await?;
         Ok(())
     }

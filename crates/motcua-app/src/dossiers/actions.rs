@@ -11,13 +11,15 @@ use motcua_domain::dossier::event::{ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, DossierState, decide};
 use motcua_domain::policy::{Denied, authorize_dossier};
 use motcua_domain::time::parse_date;
+use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
 use super::Dossiers;
-use super::intake::check_txn_id;
-use super::{DossierView, actor_of, agency_ref, commit_events, involved_agencies, seal_events};
-use crate::context::{Actor, RequestMeta, audit_event};
+use super::action_error;
+use super::retry::{check_txn_id, txn_used};
+use super::{DossierView, actor_of, agency_ref, commit_events, seal_events};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::snapshot::Snapshot;
 
@@ -93,7 +95,7 @@ pub struct ActionInput {
     pub correct: Option<String>,
     /// The applicant as it should read, for `correct: applicant`.
     #[serde(default)]
-    pub applicant: Option<super::intake::ApplicantInput>,
+    pub applicant: Option<super::input::ApplicantInput>,
 }
 
 /// A file handed in with an action: the result document of `issue_result` (the signed
@@ -145,28 +147,6 @@ pub(crate) fn own_correction(
         && state.pending_correction().is_some_and(|c| c.requested_by_id == Some(principal.user_id))
 }
 
-pub(crate) fn action_error(e: ActionError) -> AppError {
-    match e {
-        ActionError::NotAllowed { action, status, allowed } => AppError::IllegalTransition {
-            message: format!(
-                "Không thể \"{}\" khi hồ sơ ở trạng thái \"{}\" (mã {}). Thao tác được phép: {}.",
-                action.label(),
-                status.label(),
-                status.national_code(),
-                if allowed.is_empty() {
-                    "không có".to_owned()
-                } else {
-                    allowed.iter().map(|a| format!("{} ({})", a.label(), a.as_str())).collect::<Vec<_>>().join(", ")
-                }
-            ),
-            status: status.national_code(),
-            allowed: allowed.iter().map(|a| a.as_str()).collect(),
-        },
-        ActionError::Invalid { field, message } => AppError::field(field, "invalid_action_input", message),
-        ActionError::Deadline(d) => crate::calendar::deadline_error(d),
-    }
-}
-
 /// The corrected value an official sent.
 fn correction_draft(
     state: &motcua_domain::dossier::DossierState,
@@ -178,8 +158,8 @@ fn correction_draft(
             let a = input.applicant.as_ref().ok_or_else(|| {
                 AppError::field("applicant", "required", "Cần nhập thông tin người nộp hồ sơ đã đính chính.")
             })?;
-            let applicant = super::intake::applicant_of(a, None, motcua_domain::time::vn_date(now))
-                .map_err(AppError::Validation)?;
+            let applicant =
+                super::input::applicant_of(a, None, motcua_domain::time::vn_date(now)).map_err(AppError::Validation)?;
             Ok(CorrectionDraft::Applicant(applicant))
         }
         Some("result") => {
@@ -220,15 +200,11 @@ impl Dossiers {
         denied: Denied,
         meta: &RequestMeta,
     ) -> AppError {
-        let event = audit_event(
-            Actor::Official { principal, grant: None },
-            action,
-            None,
-            Outcome::Denied,
-            Some(denied.to_string()),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: None }
+            .did(action)
+            .outcome(Outcome::Denied)
+            .detail(denied.to_string())
+            .event(meta, self.core.now());
         if let Err(e) = self.core.record_audit(event, meta).await {
             tracing::error!(error = %e, "could not audit a refused dossier action");
         }
@@ -402,7 +378,7 @@ impl Dossiers {
             // this (read-only) transaction waits for that batch, so the answer is durable.
             tx.commit().await?;
             if !own {
-                return Err(super::intake::txn_used());
+                return Err(txn_used());
             }
             return self.view_after(principal, reference, state, events).await;
         }
@@ -450,10 +426,10 @@ impl Dossiers {
             *file_id = Some(self.core.keep_file(&mut *tx, &name, content_type, &a.bytes, principal, now).await?);
             *file_name = Some(name);
         }
-        let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let reason = input.reason.as_deref().non_blank();
         let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason };
         let bodies = decide(&state, cmd, &ctx).map_err(action_error)?;
-        let before = involved_agencies(&state);
+        let before = state.involved_agencies();
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
         commit_events(tx, &before, &state, &new).await?;

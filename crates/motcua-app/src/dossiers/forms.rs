@@ -2,6 +2,7 @@
 //! form shows, gathered from the dossier's events, handed to the templates of `motcua-forms`.
 //! A province's own templates live in `dossiers.form_templates_dir` and apply without a restart.
 
+use motcua_domain::validation::NonBlank;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -351,7 +352,7 @@ impl Dossiers {
             e.push(FieldError::new("to", "invalid_range", "Ngày kết thúc phải sau ngày bắt đầu."));
         }
         let agency =
-            match input.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            match input.agency.as_deref().non_blank() {
                 Some(code) => {
                     let found = match motcua_domain::agency::AgencyCode::parse(code) {
                         Ok(c) => self.core.store.agency_by_code(&c).await?,

@@ -4,127 +4,23 @@
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
-use motcua_domain::dossier::cccd::parse_cccd_qr;
+use motcua_domain::dossier::applicant::Representative;
 use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, ResultDelivery, Submission};
 use motcua_domain::dossier::{Context, DossierEvent, DossierState, EventBody, decide};
 use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
 use motcua_domain::time::{parse_date, vn_date};
+use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
-use serde::Deserialize;
 
 use super::Dossiers;
-use super::{DossierView, actor_of, agency_ref, involved_agencies, row_of, seal_events};
+use super::input::{IntakeInput, applicant_from};
+use super::retry::check_txn_id;
+use super::{DossierView, action_error, actor_of, agency_ref, seal_events};
 use crate::context::RequestMeta;
-use crate::error::{AppError, StoreError};
+use crate::error::AppError;
 use crate::ports::AgencyProcedure;
+use crate::ports::DossierRow;
 use crate::snapshot::Snapshot;
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct ApplicantInput {
-    /// `person` (default) or `organisation`.
-    #[serde(default)]
-    #[schema(pattern = "^(person|organisation)$")]
-    pub kind: Option<String>,
-    #[serde(default)]
-    #[schema(min_length = 1, max_length = 255)]
-    pub full_name: String,
-    /// 12-digit personal ID (9 for an old ID card), or the organisation's tax code.
-    #[serde(default)]
-    pub id_number: Option<String>,
-    /// dd/mm/yyyy or yyyy-mm-dd.
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    #[serde(default)]
-    pub gender: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct RepresentativeInput {
-    #[serde(default)]
-    pub full_name: String,
-    #[serde(default)]
-    pub id_number: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub authorisation: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct DocumentInput {
-    pub name: String,
-    #[serde(default)]
-    pub originals: u32,
-    #[serde(default)]
-    pub copies: u32,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct PostalInput {
-    pub tracking_number: String,
-    #[serde(default)]
-    pub sender_post_office: Option<String>,
-    /// dd/mm/yyyy or yyyy-mm-dd.
-    #[serde(default)]
-    pub posted_on: Option<String>,
-}
-
-/// A dossier as the desk, the post room or an integration records it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct IntakeInput {
-    /// National procedure code, e.g. `1.001193`.
-    #[schema(pattern = r"^[1-9]\.[0-9]{6}(\.[0-9A-Z.]+)?$", example = "1.001193")]
-    pub procedure_code: String,
-    /// The case (trường hợp) by name; may be left out when the procedure has one case.
-    #[serde(default)]
-    pub case: Option<String>,
-    /// E-ID of the receiving agency.
-    #[schema(pattern = r"^[A-Z0-9]+(\.[A-Z0-9]+)*$", max_length = 35, example = "H99.301")]
-    pub agency_code: String,
-    /// `desk` (default), `postal` or `online`.
-    #[serde(default)]
-    #[schema(pattern = "^(desk|postal|online)$")]
-    pub channel: Option<String>,
-    #[serde(default)]
-    pub applicant: ApplicantInput,
-    /// The text of the chip ID card's QR code, as a scanner types it; fills the applicant's
-    /// empty fields.
-    #[serde(default)]
-    pub cccd_qr: Option<String>,
-    #[serde(default)]
-    pub representative: Option<RepresentativeInput>,
-    /// What was handed in; the case's checklist when left out.
-    #[serde(default)]
-    pub documents: Option<Vec<DocumentInput>>,
-    #[serde(default)]
-    pub sets: Option<u32>,
-    /// `desk` (default), `post` or `electronic`: where the applicant wants the result.
-    #[serde(default)]
-    #[schema(pattern = "^(desk|post|electronic)$")]
-    pub delivery: Option<String>,
-    #[serde(default)]
-    pub postal: Option<PostalInput>,
-    #[serde(default)]
-    pub notes: Option<String>,
-    /// The client's unique id of this request: a retry with the same id returns the dossier
-    /// already recorded instead of recording a second one.
-    #[serde(default)]
-    pub client_txn_id: Option<String>,
-    /// Receive and accept in one call (the code and appointment are issued).
-    #[serde(default)]
-    pub accept: bool,
-}
 
 /// The result of an intake: the dossier, and whether it was recorded by an earlier request
 /// with the same client transaction id.
@@ -132,92 +28,6 @@ pub struct IntakeInput {
 pub struct IntakeOutcome {
     pub view: DossierView,
     pub replayed: bool,
-}
-
-/// Another official's request already used this client transaction id.
-pub(crate) fn txn_used() -> AppError {
-    AppError::Conflict {
-        code: "client_txn_id_used",
-        message: "Mã giao dịch này đã được dùng cho một yêu cầu khác.".into(),
-        field: Some("client_txn_id".into()),
-    }
-}
-
-pub(crate) fn check_txn_id(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) if s.len() <= 100 && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(s.to_owned())),
-        Some(_) => Err(AppError::field(
-            "client_txn_id",
-            "invalid_format",
-            "Mã giao dịch của máy khách gồm 1–100 ký tự ASCII in được, không có khoảng trắng.",
-        )),
-    }
-}
-
-fn applicant_from(input: &IntakeInput, today: jiff::civil::Date) -> Result<Applicant, ValidationErrors> {
-    applicant_of(&input.applicant, input.cccd_qr.as_deref(), today)
-}
-
-/// The applicant an official typed (or scanned from the chip ID card's QR), checked.
-pub(crate) fn applicant_of(
-    a: &ApplicantInput,
-    cccd_qr: Option<&str>,
-    today: jiff::civil::Date,
-) -> Result<Applicant, ValidationErrors> {
-    let mut e = ValidationErrors::new();
-    let kind = match a.kind.as_deref() {
-        None => ApplicantKind::Person,
-        Some(k) => ApplicantKind::parse(k).unwrap_or_else(|| {
-            e.push(FieldError::new("applicant.kind", "invalid_value", "Loại người nộp là person hoặc organisation."));
-            ApplicantKind::Person
-        }),
-    };
-    let birth = match a.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(b) => e.check(parse_date("applicant.birth_date", b)),
-        None => None,
-    };
-    let mut applicant = Applicant {
-        kind,
-        full_name: a.full_name.clone(),
-        id_number: a.id_number.clone(),
-        birth_date: birth,
-        gender: a.gender.clone(),
-        address: a.address.clone(),
-        phone: a.phone.clone(),
-        email: a.email.clone(),
-    };
-    if let Some(qr) = cccd_qr.filter(|q| !q.trim().is_empty()) {
-        match parse_cccd_qr(qr) {
-            Ok(card) => {
-                let empty = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-                if applicant.full_name.trim().is_empty() {
-                    applicant.full_name = card.full_name;
-                }
-                if empty(&applicant.id_number) {
-                    applicant.id_number = Some(card.id_number);
-                }
-                if applicant.birth_date.is_none() {
-                    applicant.birth_date = Some(card.birth_date);
-                }
-                if empty(&applicant.gender) {
-                    applicant.gender = Some(card.gender);
-                }
-                if empty(&applicant.address) {
-                    applicant.address = Some(card.address);
-                }
-            }
-            Err(err) => e.push(err),
-        }
-    }
-    match applicant.validated("applicant.", today) {
-        Ok(a) if e.is_empty() => Ok(a),
-        Ok(_) => Err(e),
-        Err(more) => {
-            e.errors.extend(more.errors);
-            Err(e)
-        }
-    }
 }
 
 impl Dossiers {
@@ -282,14 +92,14 @@ impl Dossiers {
             }
             Ok(_) => {}
         }
-        let channel = match input.channel.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let channel = match input.channel.as_deref().non_blank() {
             None => Channel::Desk,
             Some(c) => Channel::parse(c).unwrap_or_else(|| {
                 e.push(FieldError::new("channel", "invalid_value", "Kênh nộp là desk, postal hoặc online."));
                 Channel::Desk
             }),
         };
-        let delivery = match input.delivery.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let delivery = match input.delivery.as_deref().non_blank() {
             None => ResultDelivery::Desk,
             Some(d) => ResultDelivery::parse(d).unwrap_or_else(|| {
                 e.push(FieldError::new("delivery", "invalid_value", "Nơi nhận kết quả là desk, post hoặc electronic."));
@@ -450,59 +260,14 @@ impl Dossiers {
                 agency_calendars: &accepting.agency_calendars,
                 reason: None,
             };
-            let bodies = decide(&state, accepting.command, &ctx).map_err(super::actions::action_error)?;
+            let bodies = decide(&state, accepting.command, &ctx).map_err(action_error)?;
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
-        let agencies: Vec<AgencyId> = involved_agencies(&state).into_iter().collect();
-        tx.commit_new_dossier(&row_of(&state), &events, &agencies).await?;
+        let agencies: Vec<AgencyId> = state.involved_agencies().into_iter().collect();
+        tx.commit_new_dossier(&DossierRow::of(&state), &events, &agencies).await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
         self.view_after(principal, reference, state, events).await
-    }
-
-    /// What to answer when a request carrying a client transaction id failed: the dossier its
-    /// first sending recorded, if `err` is what a retry of it meets, else `err`.
-    pub(crate) async fn replay_instead_of(
-        &self,
-        principal: &Principal,
-        txn: Option<&str>,
-        err: AppError,
-    ) -> Result<DossierView, AppError> {
-        let Some(txn) = txn else { return Err(err) };
-        match &err {
-            AppError::Store(StoreError::Duplicate { key }) if key.contains("client_txn_id") => {
-                // Under group commit the first sending may still wait in the open batch, where
-                // the unique index saw it but readers do not yet: an empty transaction commits
-                // after that batch, so the first sending is durable and readable after it.
-                self.core.store.begin().await?.commit().await?;
-            }
-            AppError::Store(StoreError::Duplicate { .. })
-            | AppError::Validation(_)
-            | AppError::NotFound(_)
-            | AppError::Conflict { .. }
-            | AppError::IllegalTransition { .. } => {}
-            // Refusals stand: a replay must not show a dossier to someone no longer allowed.
-            _ => return Err(err),
-        }
-        match self.replay(principal, txn).await? {
-            Some(view) => Ok(view),
-            None => Err(err),
-        }
-    }
-
-    /// The dossier an earlier request with this client transaction id recorded, if it was
-    /// this official's.
-    pub(crate) async fn replay(&self, principal: &Principal, txn: &str) -> Result<Option<DossierView>, AppError> {
-        let Some(used) = self.core.store.client_txn_use(txn).await? else { return Ok(None) };
-        if used.actor_user_id != Some(principal.user_id) {
-            return Err(txn_used());
-        }
-        let events = self.core.store.dossier_events(used.dossier_id).await?;
-        let state = DossierState::fold(used.dossier_id, &events).map_err(|e| AppError::Internal(e.into()))?;
-        let reference = self.core.snapshot().await?;
-        // Who asked may have lost sight of the dossier since.
-        self.authorize_view(principal, &reference, &state).await?;
-        Ok(Some(self.view_after(principal, &reference, state, events).await?))
     }
 
     /// How the agency handles the procedure on this channel.

@@ -8,14 +8,18 @@
 mod accept;
 mod actions;
 mod forms;
+mod input;
 mod intake;
+mod retry;
 mod tracking;
 
 pub use actions::{ActionInput, Attachment, MAX_RESULT_FILE};
 pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_templates};
-pub use intake::{ApplicantInput, DocumentInput, IntakeInput, IntakeOutcome, PostalInput, RepresentativeInput};
+pub use input::{ApplicantInput, DocumentInput, IntakeInput, PostalInput, RepresentativeInput};
+pub use intake::IntakeOutcome;
 pub use tracking::{PublicDossier, PublicStep};
 
+use motcua_domain::validation::NonBlank;
 use std::sync::Arc;
 
 use std::collections::{BTreeSet, HashMap};
@@ -99,65 +103,6 @@ pub(crate) fn agency_ref(a: &Agency) -> AgencyRef {
     AgencyRef { id: a.id, code: a.code.clone(), name: a.name.clone() }
 }
 
-/// The permission the dossier's next move needs from the people of its current agency.
-pub(crate) fn current_permission(s: &DossierState) -> Option<Permission> {
-    match s.status {
-        Status::Submitted
-        | Status::AwaitingSupplement
-        | Status::AwaitingPayment
-        | Status::WithdrawalRequested
-        | Status::Resolved => Some(Permission::ReceiveDossiers),
-        Status::Received | Status::Processing => Some(
-            s.current_step()
-                .map_or(Permission::ReceiveDossiers, |p| motcua_domain::dossier::action::step_permission(p.kind)),
-        ),
-        Status::Refused | Status::Stopped | Status::Returned => None,
-    }
-}
-
-pub(crate) fn row_of(s: &DossierState) -> DossierRow {
-    let sub = &s.submission;
-    DossierRow {
-        id: s.id,
-        code: s.code.as_ref().map(ToString::to_string),
-        status: s.status.national_code(),
-        channel: sub.channel.as_str().to_owned(),
-        procedure_id: sub.procedure.id,
-        procedure_code: sub.procedure.code.clone(),
-        procedure_name: sub.procedure.name.clone(),
-        receiving_agency_id: sub.receiving.id,
-        resolving_agency_id: s.resolving.as_ref().map(|r| r.id),
-        current_agency_id: s.current_agency(),
-        current_permission: current_permission(s).map(|p| p.as_str().to_owned()),
-        step_name: s.current_step().map(|p| p.name.clone()),
-        assignee_id: s.step.as_ref().and_then(|c| c.assignee.as_ref()).map(|a| a.id),
-        applicant_name: sub.applicant.full_name.clone(),
-        applicant_fold: fold(&sub.applicant.full_name),
-        applicant_id_number: sub.applicant.id_number.clone(),
-        submitted_at: s.submitted_at,
-        received_at: s.received_at,
-        due_at: s.due_at,
-        appointment_at: s.appointment_at,
-        step_due_at: s.step.as_ref().and_then(|c| c.due_at),
-        paused: s.paused.is_some(),
-        late_by_rule: s.late_by_rule(),
-        resolved_at: s.resolved_at,
-        returned_at: s.returned_at,
-        last_seq: s.last_seq,
-        updated_at: s.updated_at,
-    }
-}
-
-/// Every agency the dossier involves.
-pub(crate) fn involved_agencies(s: &DossierState) -> BTreeSet<AgencyId> {
-    let mut set = BTreeSet::new();
-    set.insert(s.submission.receiving.id);
-    set.extend(s.resolving.as_ref().map(|r| r.id));
-    set.extend(s.steps.iter().map(|p| p.agency.id));
-    set.extend(s.consultations.iter().map(|c| c.agency.id));
-    set
-}
-
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
 }
@@ -202,8 +147,8 @@ pub(crate) async fn commit_events(
     state: &DossierState,
     events: &[DossierEvent],
 ) -> Result<(), AppError> {
-    let added: Vec<AgencyId> = involved_agencies(state).difference(before).copied().collect();
-    tx.commit_dossier_change(&row_of(state), events, &added).await?;
+    let added: Vec<AgencyId> = state.involved_agencies().difference(before).copied().collect();
+    tx.commit_dossier_change(&DossierRow::of(state), events, &added).await?;
     Ok(())
 }
 
@@ -218,9 +163,19 @@ pub(crate) fn actor_of(principal: &Principal, grant: &motcua_domain::account::Gr
 
 impl Dossiers {
     /// Loads and folds a dossier by code or numeric id; with its events.
+    /// A dossier by id or code, folded from its events (one read).
     pub(crate) async fn load_dossier(&self, key: &str) -> Result<(DossierState, Vec<DossierEvent>), AppError> {
-        let id = self.dossier_id(key).await?;
-        let events = self.core.store.dossier_events(id).await?;
+        let key = key.trim();
+        let found = if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+            let id: i64 = key.parse().map_err(|_| AppError::NotFound("hồ sơ"))?;
+            Some((id, self.core.store.dossier_events(id).await?)).filter(|(_, events)| !events.is_empty())
+        } else {
+            match motcua_domain::dossier::DossierCode::parse(key) {
+                Ok(code) => self.core.store.dossier_history_by_code(&code).await?,
+                Err(_) => None,
+            }
+        };
+        let (id, events) = found.ok_or(AppError::NotFound("hồ sơ"))?;
         let state =
             DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
         Ok((state, events))
@@ -248,7 +203,7 @@ impl Dossiers {
         reference: &Snapshot,
         state: &DossierState,
     ) -> Result<(), AppError> {
-        self.authorize_view_through(principal, reference, involved_agencies(state)).await
+        self.authorize_view_through(principal, reference, state.involved_agencies()).await
     }
 
     /// [`Services::authorize_view`] over the agencies a dossier involves, given as such (when
@@ -440,8 +395,8 @@ impl Dossiers {
                 }
             }
         }
-        q.procedure_code = input.procedure.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        if let Some(c) = input.channel.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.procedure_code = input.procedure.as_deref().non_blank().map(str::to_owned);
+        if let Some(c) = input.channel.as_deref().non_blank() {
             match motcua_domain::catalog::Channel::parse(c) {
                 Some(ch) => q.channel = Some(ch.as_str().to_owned()),
                 None => e.push(FieldError::new("channel", "invalid_value", "Kênh là desk, online hoặc postal.")),
@@ -457,7 +412,7 @@ impl Dossiers {
                 .and_then(|d| d.tomorrow().ok())
                 .map(motcua_domain::time::vn_day_start);
         }
-        if let Some(text) = input.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(text) = input.q.as_deref().non_blank() {
             if let Ok(code) = motcua_domain::dossier::DossierCode::parse(text) {
                 q.code = Some(code.to_string());
             } else if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && text.len() >= 9 {
@@ -479,5 +434,29 @@ impl Dossiers {
             motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)
                 .map_err(crate::calendar::deadline_error)?;
         cal.due(now, &t, motcua_domain::calendar::Counting::WorkingTime).map_err(crate::calendar::deadline_error)
+    }
+}
+
+/// A refusal of the state machine, as the use cases answer it.
+pub(crate) fn action_error(e: motcua_domain::dossier::ActionError) -> AppError {
+    use motcua_domain::dossier::ActionError;
+    match e {
+        ActionError::NotAllowed { action, status, allowed } => AppError::IllegalTransition {
+            message: format!(
+                "Không thể \"{}\" khi hồ sơ ở trạng thái \"{}\" (mã {}). Thao tác được phép: {}.",
+                action.label(),
+                status.label(),
+                status.national_code(),
+                if allowed.is_empty() {
+                    "không có".to_owned()
+                } else {
+                    allowed.iter().map(|a| format!("{} ({})", a.label(), a.as_str())).collect::<Vec<_>>().join(", ")
+                }
+            ),
+            status: status.national_code(),
+            allowed: allowed.iter().map(|a| a.as_str()).collect(),
+        },
+        ActionError::Invalid { field, message } => AppError::field(field, "invalid_action_input", message),
+        ActionError::Deadline(d) => crate::calendar::deadline_error(d),
     }
 }

@@ -41,8 +41,7 @@ impl Dossiers {
     /// The public view of a dossier. Malformed and unknown codes answer alike.
     pub async fn track_dossier(&self, code: &str) -> Result<PublicDossier, AppError> {
         let code = DossierCode::parse(code).map_err(|_| AppError::NotFound("hồ sơ"))?;
-        let id = self.core.store.dossier_id_by_code(&code.to_string()).await?.ok_or(AppError::NotFound("hồ sơ"))?;
-        let events = self.core.store.dossier_events(id).await?;
+        let (id, events) = self.core.store.dossier_history_by_code(&code).await?.ok_or(AppError::NotFound("hồ sơ"))?;
         let s = motcua_domain::dossier::DossierState::fold(id, &events).map_err(|e| AppError::Internal(e.into()))?;
         let history = events
             .iter()

@@ -6,12 +6,10 @@ use motcua_domain::audit::Outcome;
 
 use super::Integrity;
 use super::IntegrityFailure;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
+use crate::notifications::INTEGRITY_ALERT_KIND as ALERT_KIND;
 use crate::ports::NewNotification;
-
-/// The kind of notification the alert is.
-pub const ALERT_KIND: &str = "integrity_alert";
 
 impl Integrity {
     /// Raises the alert. Never fails: an alert that cannot be recorded is still logged and
@@ -59,15 +57,11 @@ impl Integrity {
             // Already announced (or nobody to tell): nothing new to record.
             return Ok(());
         }
-        let event = audit_event(
-            Actor::System { label: "integrity" },
-            "integrity.break",
-            None,
-            Outcome::Failed,
-            Some(failure.to_string()),
-            &RequestMeta::cli(),
-            now,
-        );
+        let event = Actor::System { label: "integrity" }
+            .did("integrity.break")
+            .outcome(Outcome::Failed)
+            .detail(failure.to_string())
+            .event(&RequestMeta::cli(), now);
         self.core.commit_audited(tx, event, &RequestMeta::cli()).await?;
         Ok(())
     }

@@ -12,7 +12,7 @@ mod alert;
 mod checkpoint;
 mod verify;
 
-pub use alert::ALERT_KIND;
+pub use crate::notifications::INTEGRITY_ALERT_KIND as ALERT_KIND;
 pub use checkpoint::{CheckpointJob, CheckpointOutcome};
 pub use verify::IntegrityReport;
 
@@ -29,7 +29,6 @@ use motcua_domain::dossier::chain::{DossierBreak, StoredEvent, VerifiedHead, ver
 use motcua_domain::integrity::AnchorBreak;
 
 use crate::core::Core;
-use crate::dossiers::{involved_agencies, row_of};
 use crate::ports::DossierRow;
 
 /// Verification and anchoring of the hash chains, and the alert when one breaks.
@@ -170,12 +169,12 @@ pub(crate) fn check_dossier(
     let parsed = verify_chain(events, verified)?;
     let mut state = DossierState::fold(row.id, &parsed[..1])
         .map_err(|e| DossierBreak::RowMismatch { field: format!("events do not fold: {e}") })?;
-    let mut involved = involved_agencies(&state);
+    let mut involved = state.involved_agencies();
     for e in &parsed[1..] {
         state.apply(e);
-        involved.extend(involved_agencies(&state));
+        involved.extend(state.involved_agencies());
     }
-    let diff = row_differences(&stored_row(row_of(&state)), row);
+    let diff = row_differences(&stored_row(DossierRow::of(&state)), row);
     if !diff.is_empty() {
         return Err(DossierBreak::RowMismatch { field: diff.join(", ") });
     }

@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use motcua_domain::account::Principal;
-use motcua_domain::audit::Outcome;
 use motcua_domain::job::JobStatus;
 use motcua_domain::policy::{Permission, Target, authorize};
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{ClaimedJob, JobAttempt, JobFilter, JobRecord, WorkerRecord};
@@ -83,15 +82,10 @@ impl Jobs {
                 field: None,
             });
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "job.retry",
-            Some(("job", id.to_string())),
-            Outcome::Success,
-            None,
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("job.retry")
+            .on("job", id.to_string())
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }
@@ -120,15 +114,7 @@ impl Jobs {
                 ids.push(id);
             }
         }
-        let event = audit_event(
-            actor,
-            "job.ping",
-            None,
-            Outcome::Success,
-            Some(format!("{count} tác vụ, {delay_ms} ms")),
-            meta,
-            now,
-        );
+        let event = actor.did("job.ping").detail(format!("{count} tác vụ, {delay_ms} ms")).event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(ids)
     }

@@ -7,7 +7,7 @@ use motcua_domain::account::Principal;
 use motcua_domain::audit::Outcome;
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::jobs::JobHandler;
 use crate::ports::{ClaimedJob, OutgoingMail};
@@ -127,15 +127,11 @@ impl Notifications {
             ),
         };
         let outcome = mailer.send(&mail).await;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "mail.test",
-            None,
-            if outcome.is_ok() { Outcome::Success } else { Outcome::Failed },
-            outcome.as_ref().err().map(|e| format!("{e:#}")),
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("mail.test")
+            .outcome(if outcome.is_ok() { Outcome::Success } else { Outcome::Failed })
+            .detail_opt(outcome.as_ref().err().map(|e| format!("{e:#}")))
+            .event(meta, self.core.now());
         self.core.record_audit(event, meta).await?;
         match outcome {
             Ok(()) => Ok(address),

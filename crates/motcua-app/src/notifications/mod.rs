@@ -40,11 +40,15 @@ impl Notifications {
     }
 }
 
+/// The kind of the notification that tells administrators a hash chain broke (raised by
+/// `crate::integrity`; the reminder kinds are the domain's `NotificationKind`).
+pub const INTEGRITY_ALERT_KIND: &str = "integrity_alert";
+
 /// The label of a stored notification's kind: a reminder's, or the integrity alert's.
 pub fn kind_label_vi(kind: &str) -> &'static str {
     match motcua_domain::notification::NotificationKind::parse(kind) {
         Some(k) => k.label_vi(),
-        None if kind == crate::integrity::ALERT_KIND => "Cảnh báo toàn vẹn dữ liệu",
+        None if kind == INTEGRITY_ALERT_KIND => "Cảnh báo toàn vẹn dữ liệu",
         None => "",
     }
 }

@@ -4,14 +4,13 @@
 
 use minijinja::{Environment, UndefinedBehavior};
 use motcua_domain::account::Principal;
-use motcua_domain::audit::Outcome;
 use motcua_domain::notification::NotificationKind;
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 
 use super::Notifications;
-use crate::context::{Actor, RequestMeta, audit_event};
+use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::NotificationTemplateRecord;
 
@@ -267,15 +266,11 @@ impl Notifications {
         let mut tx = self.core.store.begin().await?;
         let new_version =
             tx.save_notification_template(&record, version).await?.ok_or_else(|| AppError::stale("Mẫu thông báo"))?;
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "notification_template.save",
-            Some(("notification_template", kind.as_str().to_owned())),
-            Outcome::Success,
-            Some(format!("phiên bản {new_version}")),
-            meta,
-            now,
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("notification_template.save")
+            .on("notification_template", kind.as_str().to_owned())
+            .detail(format!("phiên bản {new_version}"))
+            .event(meta, now);
         self.core.commit_audited(tx, event, meta).await?;
         Ok(NotificationTemplate {
             kind,
@@ -301,15 +296,10 @@ impl Notifications {
         if !tx.delete_notification_template(kind.as_str(), version).await? {
             return Err(AppError::stale("Mẫu thông báo"));
         }
-        let event = audit_event(
-            Actor::Official { principal, grant: Some(grant) },
-            "notification_template.reset",
-            Some(("notification_template", kind.as_str().to_owned())),
-            Outcome::Success,
-            None,
-            meta,
-            self.core.now(),
-        );
+        let event = Actor::Official { principal, grant: Some(grant) }
+            .did("notification_template.reset")
+            .on("notification_template", kind.as_str().to_owned())
+            .event(meta, self.core.now());
         self.core.commit_audited(tx, event, meta).await?;
         Ok(())
     }

@@ -3,8 +3,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_domain::account::UserId;
 use motcua_domain::agency::{AgencyId, AgencyPath};
-use motcua_domain::dossier::DossierEvent;
+use motcua_domain::catalog::fold::fold;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
+use motcua_domain::dossier::{DossierCode, DossierEvent, DossierState};
 use motcua_domain::policy::Permission;
 
 use super::StoreResult;
@@ -127,6 +128,8 @@ pub trait DossierReads {
     async fn dossier_id_by_code(&self, code: &str) -> StoreResult<Option<i64>>;
     async fn dossier_row(&self, id: i64) -> StoreResult<Option<DossierRow>>;
     async fn dossier_events(&self, id: i64) -> StoreResult<Vec<DossierEvent>>;
+    /// The id and the events, oldest first, of the dossier with this code, in one read.
+    async fn dossier_history_by_code(&self, code: &DossierCode) -> StoreResult<Option<(i64, Vec<DossierEvent>)>>;
     async fn dossier_agency_ids(&self, id: i64) -> StoreResult<Vec<AgencyId>>;
     async fn client_txn_use(&self, client_txn_id: &str) -> StoreResult<Option<TxnUse>>;
     async fn dossiers(&self, query: &DossierQuery) -> StoreResult<Vec<DossierRow>>;
@@ -168,4 +171,40 @@ pub trait DossierWrites {
     /// The next number of an agency's dossier codes on a day (1 for the first). Called last in
     /// the accepting transaction: the counter row stays locked until commit.
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32>;
+}
+
+impl DossierRow {
+    /// What the dossiers table holds of a folded state (its listing and queue columns).
+    pub fn of(s: &DossierState) -> Self {
+        let sub = &s.submission;
+        Self {
+            id: s.id,
+            code: s.code.as_ref().map(ToString::to_string),
+            status: s.status.national_code(),
+            channel: sub.channel.as_str().to_owned(),
+            procedure_id: sub.procedure.id,
+            procedure_code: sub.procedure.code.clone(),
+            procedure_name: sub.procedure.name.clone(),
+            receiving_agency_id: sub.receiving.id,
+            resolving_agency_id: s.resolving.as_ref().map(|r| r.id),
+            current_agency_id: s.current_agency(),
+            current_permission: s.current_permission().map(|p| p.as_str().to_owned()),
+            step_name: s.current_step().map(|p| p.name.clone()),
+            assignee_id: s.step.as_ref().and_then(|c| c.assignee.as_ref()).map(|a| a.id),
+            applicant_name: sub.applicant.full_name.clone(),
+            applicant_fold: fold(&sub.applicant.full_name),
+            applicant_id_number: sub.applicant.id_number.clone(),
+            submitted_at: s.submitted_at,
+            received_at: s.received_at,
+            due_at: s.due_at,
+            appointment_at: s.appointment_at,
+            step_due_at: s.step.as_ref().and_then(|c| c.due_at),
+            paused: s.paused.is_some(),
+            late_by_rule: s.late_by_rule(),
+            resolved_at: s.resolved_at,
+            returned_at: s.returned_at,
+            last_seq: s.last_seq,
+            updated_at: s.updated_at,
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The state machine: which actions a dossier allows, who may take them, and the events an
 //! action produces. Pure: the caller passes the calendar, the instant and the actor.
 
+pub use super::workflow::step_permission;
+use crate::validation::NonBlank;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -263,16 +265,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ActionError {
     ActionError::Invalid { field, message: message.into() }
 }
 
-/// The permission a step's work needs.
-pub fn step_permission(kind: StepKind) -> Permission {
-    match kind {
-        StepKind::Intake | StepKind::Return => Permission::ReceiveDossiers,
-        StepKind::Process => Permission::ProcessDossiers,
-        StepKind::Approve => Permission::DecideDossiers,
-        StepKind::Issue => Permission::IssueResults,
-    }
-}
-
 fn is_active(s: &DossierState) -> bool {
     matches!(s.status, Status::Received | Status::Processing)
 }
@@ -481,7 +473,7 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
     if !allows(s, action) {
         return Err(ActionError::NotAllowed { action, status: s.status, allowed: allowed_actions(s) });
     }
-    let reason = ctx.reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = ctx.reason.non_blank();
     // Stopping at the applicant's own request needs no reason beyond the request itself.
     let applicant_stop = action == ActionKind::Stop && s.status == Status::WithdrawalRequested;
     if action.needs_reason() && !applicant_stop && reason.is_none() {

@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use std::collections::BTreeSet;
+
 use crate::agency::AgencyId;
 use crate::calendar::deadline::{
     ClockEvent, Counting, Pause, PauseReason, PendingTimeliness, ProcessingTime, Timeliness, classify_finished,
@@ -17,6 +19,7 @@ use crate::dossier::event::{
 };
 use crate::dossier::status::Status;
 use crate::dossier::workflow::StepKind;
+use crate::policy::Permission;
 
 /// The step the dossier is at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,6 +154,32 @@ pub enum FoldError {
 }
 
 impl DossierState {
+    /// The permission the dossier's next move needs from the people of its current agency.
+    pub fn current_permission(&self) -> Option<Permission> {
+        match self.status {
+            Status::Submitted
+            | Status::AwaitingSupplement
+            | Status::AwaitingPayment
+            | Status::WithdrawalRequested
+            | Status::Resolved => Some(Permission::ReceiveDossiers),
+            Status::Received | Status::Processing => Some(
+                self.current_step()
+                    .map_or(Permission::ReceiveDossiers, |p| crate::dossier::workflow::step_permission(p.kind)),
+            ),
+            Status::Refused | Status::Stopped | Status::Returned => None,
+        }
+    }
+
+    /// Every agency the dossier involves.
+    pub fn involved_agencies(&self) -> BTreeSet<AgencyId> {
+        let mut set = BTreeSet::new();
+        set.insert(self.submission.receiving.id);
+        set.extend(self.resolving.as_ref().map(|r| r.id));
+        set.extend(self.steps.iter().map(|p| p.agency.id));
+        set.extend(self.consultations.iter().map(|c| c.agency.id));
+        set
+    }
+
     /// Folds a dossier's events, oldest first.
     pub fn fold(id: i64, events: &[DossierEvent]) -> Result<DossierState, FoldError> {
         let first = events.first().ok_or(FoldError::Empty)?;

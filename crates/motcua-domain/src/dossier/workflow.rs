@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::Role;
 use crate::agency::AgencyCode;
 use crate::calendar::deadline::{ProcessingTime, check_step_budgets};
+use crate::policy::Permission;
 use crate::validation::{FieldError, ValidationErrors, required_text};
 
 /// What a step is for; it decides which actions complete it.
@@ -275,6 +276,16 @@ impl Workflow {
     /// The index of the approval step.
     pub fn approval_step(&self) -> Option<usize> {
         self.steps.iter().position(|s| s.kind == StepKind::Approve)
+    }
+}
+
+/// The permission a step's work needs.
+pub fn step_permission(kind: StepKind) -> Permission {
+    match kind {
+        StepKind::Intake | StepKind::Return => Permission::ReceiveDossiers,
+        StepKind::Process => Permission::ProcessDossiers,
+        StepKind::Approve => Permission::DecideDossiers,
+        StepKind::Issue => Permission::IssueResults,
     }
 }
 

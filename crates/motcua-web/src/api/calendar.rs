@@ -1,8 +1,6 @@
 //! The legal calendar over HTTP: public queries (lunar dates, holidays, due dates; no login,
 //! rate limited per address) and the administration of holiday tables and office hours.
 
-use std::net::{IpAddr, Ipv4Addr};
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,46 +11,19 @@ use motcua_app::calendar::{
 };
 use motcua_app::ports::{AgencySchedule, CalendarRevision};
 use motcua_domain::agency::AgencyId;
-use motcua_domain::calendar::{CalendarEntry, DayKind, TableOrigin};
+use motcua_domain::calendar::{CalendarEntry, DayKind};
+use motcua_domain::validation::NonBlank;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::ApiUser;
 use crate::context::Meta;
+use crate::error::query_error;
 use crate::error::{ApiResult, ErrorBody, HttpError};
+use crate::limits::public_limit as limit;
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
+use crate::shapes::{origin_str, schedule_to_input};
 use crate::state::AppState;
-
-/// Bad query parameters are a 400 that names the parameter and says what is wrong with it.
-pub(crate) fn query_error(e: AppError) -> HttpError {
-    match e {
-        AppError::Validation(v) => {
-            let message = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join(" ");
-            HttpError { fields: v.errors, ..HttpError::bad_request("invalid_query", message) }
-        }
-        other => other.into(),
-    }
-}
-
-pub(crate) fn limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
-    limit_by_address(&state.public_limiter, meta, "motcua_public_api_rate_limited_total")
-}
-
-/// Counts a request against `limiter` under the client's address (unknown addresses share one
-/// bucket), answering 429 when the address is over its quota.
-pub(crate) fn limit_by_address(
-    limiter: &governor::DefaultKeyedRateLimiter<IpAddr>,
-    meta: &motcua_app::context::RequestMeta,
-    metric: &'static str,
-) -> Result<(), HttpError> {
-    let ip: IpAddr =
-        meta.client_ip.as_deref().and_then(|i| i.parse().ok()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if limiter.check_key(&ip).is_err() {
-        metrics::counter!(metric).increment(1);
-        return Err(HttpError::rate_limited(60));
-    }
-    Ok(())
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -137,7 +108,7 @@ pub async fn due(
         Ok::<_, AppError>((start, time, counting))
     })();
     let (start, time, counting) = parsed.map_err(query_error)?;
-    let agency = q.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let agency = q.agency.as_deref().non_blank();
     let result = state.services.calendar.compute_due(agency, start, time, counting).await.map_err(query_error)?;
     Ok(Json(DueAnswer::from(&result)))
 }
@@ -178,14 +149,6 @@ pub struct YearDto {
     pub revision: i64,
     pub calendar_revision: i64,
     pub entries: Vec<EntryDto>,
-}
-
-pub fn origin_str(o: TableOrigin) -> &'static str {
-    match o {
-        TableOrigin::Statutory => "statutory",
-        TableOrigin::Notice => "notice",
-        TableOrigin::Edited => "edited",
-    }
 }
 
 impl From<&YearView> for YearDto {
@@ -316,31 +279,6 @@ pub struct ScheduleDto {
 
 fn schedule_input(s: &AgencySchedule) -> ScheduleInput {
     schedule_to_input(&s.schedule, Some(s.counting.as_str().to_owned()), s.version)
-}
-
-pub fn schedule_to_input(
-    s: &motcua_domain::calendar::WorkSchedule,
-    counting: Option<String>,
-    version: i64,
-) -> ScheduleInput {
-    let periods = |h: &motcua_domain::calendar::OfficeHours| {
-        h.periods().iter().map(|p| (p.start.to_string(), p.end.to_string())).collect::<Vec<_>>()
-    };
-    ScheduleInput {
-        hours: periods(&s.hours),
-        seasons: s
-            .seasons
-            .iter()
-            .map(|season| motcua_app::calendar::SeasonInput {
-                name: season.name.clone(),
-                from: format!("{:02}/{:02}", season.from.day, season.from.month),
-                to: format!("{:02}/{:02}", season.to.day, season.to.month),
-                hours: periods(&season.hours),
-            })
-            .collect(),
-        counting,
-        version,
-    }
 }
 
 async fn schedule_dto(

@@ -21,10 +21,11 @@ use motcua_domain::time::rfc3339_vn;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::calendar::{limit, query_error};
 use crate::auth::ApiUser;
 use crate::context::Meta;
+use crate::error::query_error;
 use crate::error::{ApiResult, ErrorBody, HttpError};
+use crate::limits::public_limit as limit;
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 

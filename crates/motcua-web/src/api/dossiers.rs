@@ -18,10 +18,11 @@ use motcua_domain::time::rfc3339_vn;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::calendar::query_error;
 use crate::auth::{ApiUser, RequestSnapshot};
 use crate::context::Meta;
+use crate::error::query_error;
 use crate::error::{ApiResult, ErrorBody, HttpError};
+use crate::limits::tracking_limit;
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
@@ -497,10 +498,6 @@ pub async fn track(
 ) -> ApiResult<Json<PublicDossier>> {
     tracking_limit(&state, &meta)?;
     Ok(Json(state.services.dossiers.track_dossier(&code).await?))
-}
-
-pub(crate) fn tracking_limit(state: &AppState, meta: &motcua_app::context::RequestMeta) -> Result<(), HttpError> {
-    crate::api::calendar::limit_by_address(&state.tracking_limiter, meta, "motcua_tracking_rate_limited_total")
 }
 
 /// A printed form of the dossier as PDF (TT 03/2025/TT-VPCP, Appendix I): `01` receipt and

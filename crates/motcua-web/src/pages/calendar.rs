@@ -15,10 +15,10 @@ use motcua_domain::time::{format_date, format_datetime, vn_date};
 use serde::Deserialize;
 
 use super::{FormErrors, Layout};
-use crate::api::calendar::{origin_str, schedule_to_input};
 use crate::auth::PageUser;
 use crate::context::Meta;
 use crate::respond::{FormPairs, PagePath, PageResult, redirect_or_form, render};
+use crate::shapes::{origin_str, schedule_to_input};
 use crate::state::AppState;
 
 pub struct DayCell {

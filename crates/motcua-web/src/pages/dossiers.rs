@@ -14,10 +14,11 @@ use motcua_domain::time::format_datetime;
 use serde::Deserialize;
 
 use super::{Choice, FormErrors, Layout};
-use crate::api::dossiers::{DossierSummaryDto, summary, tracking_limit};
+use crate::api::dossiers::{DossierSummaryDto, summary};
 use crate::auth::PageUser;
 use crate::context::Meta;
 use crate::error::HttpError;
+use crate::limits::tracking_limit;
 use crate::respond::{FormPairs, PagePath, PageResult, form_error, render, render_form_error};
 use crate::state::AppState;
 

@@ -15,6 +15,7 @@ use motcua_domain::catalog::{
     OnlineLevel, ProcedureCase, ProcedureContent, RequiredDocument, ResultDocument, Submission, TimeLimit,
 };
 use motcua_domain::time::format_datetime;
+use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
@@ -287,7 +288,7 @@ fn content_from_form(f: &FormPairs) -> Result<ProcedureContent, ValidationErrors
                 continue;
             }
             let mut num = |k: &str| -> u32 {
-                match f.get(&d(k)).map(str::trim).filter(|s| !s.is_empty()) {
+                match f.get(&d(k)).non_blank() {
                     None => 0,
                     Some(s) => s.parse().unwrap_or_else(|_| {
                         e.push(FieldError::new(d(k), "invalid_number", "Số bản phải là số nguyên."));
