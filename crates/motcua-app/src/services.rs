@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::integrity::Integrity;
 use crate::jobs::{JobRegistry, Jobs, Worker};
 use crate::notifications::Notifications;
-use crate::ports::{AnchorSink, FileStore, MailSender, Store};
+use crate::ports::{AnchorSink, FileStore, FormTemplateSource, MailSender, Store};
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 use crate::workflows::Workflows;
@@ -33,6 +33,14 @@ pub enum Readiness {
         pending: Vec<i64>,
     },
     Unavailable,
+}
+
+/// The outside world's implementations of the optional ports.
+#[derive(Default)]
+struct Adapters {
+    mail: Option<Arc<dyn MailSender>>,
+    anchor_sink: Option<Arc<dyn AnchorSink>>,
+    form_templates: Option<Arc<dyn FormTemplateSource>>,
 }
 
 #[derive(Clone)]
@@ -51,7 +59,8 @@ pub struct Services {
 }
 
 impl Services {
-    /// Without e-mail (notifications stay in the application) and without an anchor export.
+    /// Without e-mail (notifications stay in the application), anchor export or a province's
+    /// own form templates; add them with the `with_` methods.
     pub fn new(
         store: Arc<dyn Store>,
         files: Arc<dyn FileStore>,
@@ -59,46 +68,55 @@ impl Services {
         settings: Settings,
     ) -> anyhow::Result<Self> {
         let core = Arc::new(Core::new(store, files, clock, Arc::new(settings)));
-        Self::assemble(core, None, None)
+        Self::assemble(core, Adapters::default())
     }
 
-    fn assemble(
-        core: Arc<Core>,
-        mail: Option<Arc<dyn MailSender>>,
-        anchor_sink: Option<Arc<dyn AnchorSink>>,
-    ) -> anyhow::Result<Self> {
+    fn assemble(core: Arc<Core>, adapters: Adapters) -> anyhow::Result<Self> {
         let accounts = Accounts::new(core.clone())?;
         let agencies = Agencies::new(core.clone());
         let audit = Audit::new(core.clone());
-        let notifications = Notifications::new(core.clone(), mail);
+        let notifications = Notifications::new(core.clone(), adapters.mail);
         let catalog = Catalog::new(core.clone(), accounts.clone(), agencies.clone());
-        let workflows = Workflows::new(core.clone());
-        let integrity = Integrity::new(core.clone(), audit.clone(), notifications.clone(), anchor_sink);
+        let integrity = Integrity::new(core.clone(), audit.clone(), notifications.clone(), adapters.anchor_sink);
         Ok(Self {
             calendar: Calendar::new(core.clone(), agencies.clone()),
-            dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone()),
+            dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
+            workflows: Workflows::new(core.clone()),
             accounts,
             agencies,
             audit,
             catalog,
             integrity,
             notifications,
-            workflows,
             core,
         })
     }
 
+    fn adapters(&self) -> Adapters {
+        Adapters {
+            mail: self.notifications.mail_sender(),
+            anchor_sink: self.integrity.anchor_sink(),
+            form_templates: self.dossiers.form_templates(),
+        }
+    }
+
     /// Exports every anchor to `sink` as well as the database.
     pub fn with_anchor_sink(self, sink: Arc<dyn AnchorSink>) -> Self {
-        Self::assemble(self.core.clone(), self.notifications.mail_sender(), Some(sink))
-            .expect("the same settings assembled before")
+        let adapters = Adapters { anchor_sink: Some(sink), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
     }
 
     /// Mails notifications through `sender`.
     pub fn with_mail(self, sender: Arc<dyn MailSender>) -> Self {
-        Self::assemble(self.core.clone(), Some(sender), self.integrity.anchor_sink())
-            .expect("the same settings assembled before")
+        let adapters = Adapters { mail: Some(sender), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
+    }
+
+    /// Prints forms with a province's own templates from `source` in front of the built-ins.
+    pub fn with_form_templates(self, source: Arc<dyn FormTemplateSource>) -> Self {
+        let adapters = Adapters { form_templates: Some(source), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
     }
 
     pub fn now(&self) -> Timestamp {

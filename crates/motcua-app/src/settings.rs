@@ -56,13 +56,11 @@ impl Default for WorkerSettings {
 pub struct DossierSettings {
     /// A dossier due within this many working days is "near due" in the queues.
     pub near_due_working_days: u32,
-    /// A province's form templates (files named like the built-ins); `None`: the built-ins.
-    pub form_templates_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DossierSettings {
     fn default() -> Self {
-        Self { near_due_working_days: 1, form_templates_dir: None }
+        Self { near_due_working_days: 1 }
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use async_trait::async_trait;
-use motcua_app::ports::{AnchorSink, FileStore};
+use motcua_app::ports::{AnchorSink, FileStore, FormTemplateSource};
 use tokio::io::AsyncWriteExt;
 
 pub struct LocalFiles {
@@ -104,6 +104,35 @@ impl AnchorSink for FileAnchorSink {
     }
 }
 
+/// A folder of form templates (`*.txt` named like the built-ins), read at each use.
+pub struct TemplateDir {
+    dir: PathBuf,
+}
+
+impl TemplateDir {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+}
+
+impl FormTemplateSource for TemplateDir {
+    fn templates(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let entries = std::fs::read_dir(&self.dir).with_context(|| format!("{}", self.dir.display()))?;
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".txt") {
+                continue;
+            }
+            let source = std::fs::read_to_string(entry.path()).with_context(|| name.clone())?;
+            out.push((name, source));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +148,17 @@ mod tests {
         assert!(files.get(&"cd".repeat(32)).await.unwrap().is_none());
         assert!(files.put("../../etc/passwd", b"x").await.is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_template_folder_gives_its_text_files_by_name() {
+        let dir = std::env::temp_dir().join(format!("motcua-templates-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("01-giay-tiep-nhan.txt"), "Giấy tiếp nhận").unwrap();
+        std::fs::write(dir.join("README.md"), "notes").unwrap();
+        let files = TemplateDir::new(&dir).templates().unwrap();
+        assert_eq!(files, vec![("01-giay-tiep-nhan.txt".to_owned(), "Giấy tiếp nhận".to_owned())]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(TemplateDir::new(&dir).templates().is_err(), "a missing folder is an error, not the built-ins");
     }
 }

@@ -10,6 +10,7 @@ use motcua_app::clock::SystemClock;
 use motcua_app::context::{Actor, RequestMeta};
 use motcua_app::demo::{DEMO_PASSWORD, DEMO_USERS, DatasetState};
 use motcua_app::integrity::CheckpointOutcome;
+use motcua_app::ports::FormTemplateSource;
 use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::audit::ChainHead;
@@ -63,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let creates_key = matches!(cli.command, Command::Serve(_) | Command::Worker | Command::Init(_) | Command::Demo);
     settings.integrity.anchor_key = config.anchor_key(creates_key)?;
     let mut services = Services::new(Arc::new(db.clone()), Arc::new(files), Arc::new(SystemClock), settings)?;
+    if let Some(templates) = config.form_templates() {
+        services = services.with_form_templates(Arc::new(templates));
+    }
     if let Some(smtp) = config.smtp() {
         services = services.with_mail(Arc::new(motcua_integrations::smtp::SmtpMailer::new(&smtp)?));
     }
@@ -480,7 +484,8 @@ fn forms(cmd: FormsCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         FormsCommand::Check { dir } => {
-            let problems = motcua_app::dossiers::check_templates(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let files = motcua_store::files::TemplateDir::new(&dir).templates()?;
+            let problems = motcua_app::dossiers::check_templates(files);
             if problems.is_empty() {
                 println!("Các mẫu trong {} hợp lệ.", dir.display());
                 Ok(ExitCode::SUCCESS)
@@ -492,7 +497,11 @@ fn forms(cmd: FormsCommand) -> anyhow::Result<ExitCode> {
             }
         }
         FormsCommand::Preview { templates, out } => {
-            let t = motcua_app::dossiers::load_templates(templates.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let files = match &templates {
+                Some(dir) => motcua_store::files::TemplateDir::new(dir).templates()?,
+                None => Vec::new(),
+            };
+            let t = motcua_app::dossiers::templates_with(files);
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             for form in motcua_forms::Form::ALL {
                 let pdf = t.render_pdf(form, &motcua_forms::sample::sample())?;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use jiff::SignedDuration;
 use motcua_app::password::{Argon2Params, PasswordHasher};
+use motcua_app::ports::FormTemplateSource;
 use motcua_app::settings::{
     AuthSettings, DossierSettings, IntegritySettings, NotificationSettings, Settings, WorkerSettings,
 };
@@ -19,6 +20,7 @@ use motcua_domain::integrity::AnchorKey;
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
 use motcua_integrations::smtp::{SmtpMailer, SmtpSettings};
+use motcua_store::files::TemplateDir;
 use motcua_web::WebConfig;
 use serde::{Deserialize, Serialize};
 use toml::Value;
@@ -409,8 +411,9 @@ impl Config {
             if !dir.is_dir() {
                 return Err(bad("dossiers.form_templates_dir", format!("{} is not a folder", dir.display())));
             }
-            let problems = motcua_app::dossiers::check_templates(dir)
-                .map_err(|e| bad("dossiers.form_templates_dir", e.to_string()))?;
+            let files =
+                TemplateDir::new(dir).templates().map_err(|e| bad("dossiers.form_templates_dir", format!("{e:#}")))?;
+            let problems = motcua_app::dossiers::check_templates(files);
             if !problems.is_empty() {
                 return Err(bad("dossiers.form_templates_dir", problems.join("; ")));
             }
@@ -451,6 +454,11 @@ impl Config {
         }
     }
 
+    /// A province's own form templates; `None`: the built-ins.
+    pub fn form_templates(&self) -> Option<TemplateDir> {
+        (!self.dossiers.form_templates_dir.is_empty()).then(|| TemplateDir::new(&self.dossiers.form_templates_dir))
+    }
+
     /// Where e-mail goes out; `None`: notifications stay in the application.
     pub fn smtp(&self) -> Option<SmtpSettings> {
         (!self.mail.smtp_url.is_empty()).then(|| SmtpSettings {
@@ -487,11 +495,7 @@ impl Config {
                 },
                 retention: SignedDuration::from_hours(24 * self.worker.retention_days),
             },
-            dossiers: DossierSettings {
-                near_due_working_days: self.dossiers.near_due_working_days as u32,
-                form_templates_dir: (!self.dossiers.form_templates_dir.is_empty())
-                    .then(|| std::path::PathBuf::from(&self.dossiers.form_templates_dir)),
-            },
+            dossiers: DossierSettings { near_due_working_days: self.dossiers.near_due_working_days as u32 },
             // The key is read by `anchor_key`, which may touch the disk.
             integrity: IntegritySettings {
                 anchor_key: None,

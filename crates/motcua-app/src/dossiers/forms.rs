@@ -1,9 +1,9 @@
 //! The printed forms of a dossier (mẫu 01–06) and the desk's register (mẫu 07): the data each
 //! form shows, gathered from the dossier's events, handed to the templates of `motcua-forms`.
-//! A province's own templates live in `dossiers.form_templates_dir` and apply without a restart.
+//! A province's own templates come through the [`crate::ports::FormTemplateSource`] port (a
+//! folder, `dossiers.form_templates_dir`) and apply without a restart.
 
 use motcua_domain::validation::NonBlank;
-use std::path::Path;
 
 use jiff::Timestamp;
 use motcua_domain::account::Principal;
@@ -45,43 +45,30 @@ const GENERIC_DESK: &str = "Bộ phận Tiếp nhận và Trả kết quả";
 const REGISTER_MAX_ROWS: usize = 5000;
 
 /// The templates: the built-ins with a province's files (`*.txt`, same names) in front.
-pub fn load_templates(dir: Option<&Path>) -> Result<Templates, AppError> {
-    let mut templates = Templates::builtin();
-    let Some(dir) = dir else {
-        return Ok(templates);
-    };
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("thư mục mẫu in {}: {e}", dir.display())))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| AppError::Internal(e.into()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".txt") {
-            continue;
-        }
-        let source = std::fs::read_to_string(entry.path())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("mẫu in {name}: {e}")))?;
-        templates = templates.with_override(name, source);
-    }
-    Ok(templates)
+pub fn templates_with(files: Vec<(String, String)>) -> Templates {
+    files
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".txt"))
+        .fold(Templates::builtin(), |t, (name, source)| t.with_override(name, source))
 }
 
-/// Checks a folder of templates against the sample data: one message per broken form.
-pub fn check_templates(dir: &Path) -> Result<Vec<String>, AppError> {
-    let templates = load_templates(Some(dir))?;
+/// Checks a province's template files against the sample data: one message per file that is
+/// no template's name and per broken form.
+pub fn check_templates(files: Vec<(String, String)>) -> Vec<String> {
     let known: Vec<&str> = motcua_forms::BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect();
-    let mut problems = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| AppError::Internal(e.into()))? {
-        let name = entry.map_err(|e| AppError::Internal(e.into()))?.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".txt") && !name.starts_with('_') && !known.contains(&name.as_str()) {
-            problems.push(format!("{name}: không phải tên mẫu nào ({})", known.join(", ")));
-        }
-    }
+    let mut problems: Vec<String> = files
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.ends_with(".txt") && !name.starts_with('_') && !known.contains(&name.as_str()))
+        .map(|name| format!("{name}: không phải tên mẫu nào ({})", known.join(", ")))
+        .collect();
+    let templates = templates_with(files);
     for form in Form::ALL {
         if let Err(e) = templates.check(form, &motcua_forms::sample::sample()) {
             problems.push(e.to_string());
         }
     }
-    Ok(problems)
+    problems
 }
 
 /// The forms a dossier has, in order: the receipt once received, the supplement request once
@@ -292,7 +279,12 @@ impl Dossiers {
     }
 
     fn templates(&self) -> Result<Templates, AppError> {
-        load_templates(self.core.settings.dossiers.form_templates_dir.as_deref())
+        match &self.form_templates {
+            Some(source) => {
+                Ok(templates_with(source.templates().map_err(|e| AppError::Internal(e.context("thư mục mẫu in")))?))
+            }
+            None => Ok(Templates::builtin()),
+        }
     }
 
     /// A form of one dossier as PDF, for an official who may see the dossier.
@@ -485,5 +477,22 @@ mod tests {
         assert_eq!(place_of("Ủy ban nhân dân xã An Phú"), "An Phú");
         assert_eq!(place_of("Ủy ban nhân dân tỉnh Sơn Hà"), "Sơn Hà");
         assert_eq!(place_of("Sở Tư pháp"), "Sở Tư pháp");
+    }
+
+    #[test]
+    fn a_provinces_files_replace_the_built_ins_by_name_and_unknown_names_are_reported() {
+        let receipt = motcua_forms::BUILTIN_TEMPLATES[1];
+        let edited = format!("{}\nGhi chú của tỉnh.", receipt.1);
+        let files =
+            vec![(receipt.0.to_owned(), edited.clone()), ("ghi-chu.md".to_owned(), "not a template".to_owned())];
+        let t = templates_with(files.clone());
+        assert_eq!(t.source(receipt.0), Some(edited.as_str()));
+        assert_eq!(t.source("ghi-chu.md"), None, "only .txt files are templates");
+        assert!(check_templates(files).is_empty());
+        let problems = check_templates(vec![("01-giay-tiep-nhan-cu.txt".to_owned(), receipt.1.to_owned())]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("01-giay-tiep-nhan-cu.txt: không phải tên mẫu nào"), "{problems:?}");
+        let broken = check_templates(vec![(receipt.0.to_owned(), "{% if %}".to_owned())]);
+        assert!(!broken.is_empty(), "a template that does not render is reported");
     }
 }

@@ -14,7 +14,7 @@ mod retry;
 mod tracking;
 
 pub use actions::{ActionInput, Attachment, MAX_RESULT_FILE};
-pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, load_templates};
+pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, templates_with};
 pub use input::{ApplicantInput, DocumentInput, IntakeInput, PostalInput, RepresentativeInput};
 pub use intake::IntakeOutcome;
 pub use tracking::{PublicDossier, PublicStep};
@@ -45,6 +45,8 @@ pub struct Dossiers {
     core: Arc<Core>,
     accounts: crate::accounts::Accounts,
     integrity: crate::integrity::Integrity,
+    /// A province's own form templates; `None`: the built-ins.
+    form_templates: Option<Arc<dyn crate::ports::FormTemplateSource>>,
 }
 
 impl Dossiers {
@@ -52,8 +54,13 @@ impl Dossiers {
         core: Arc<Core>,
         accounts: crate::accounts::Accounts,
         integrity: crate::integrity::Integrity,
+        form_templates: Option<Arc<dyn crate::ports::FormTemplateSource>>,
     ) -> Self {
-        Self { core, accounts, integrity }
+        Self { core, accounts, integrity, form_templates }
+    }
+
+    pub(crate) fn form_templates(&self) -> Option<Arc<dyn crate::ports::FormTemplateSource>> {
+        self.form_templates.clone()
     }
 }
 

@@ -18,3 +18,10 @@ pub trait AnchorSink: Send + Sync + 'static {
     /// Where it writes, for messages.
     fn describe(&self) -> String;
 }
+
+/// A province's own form templates (text files named like the built-ins, `mau-01.txt`…), read at
+/// each use so that an edit applies without a restart.
+pub trait FormTemplateSource: Send + Sync + 'static {
+    /// `(file name, text)` of every template file it holds.
+    fn templates(&self) -> anyhow::Result<Vec<(String, String)>>;
+}
