@@ -54,6 +54,173 @@ fn job(kind: &str, dedup: Option<&str>) -> NewJob {
 }
 
 backend_tests! {
+    async fn dossiers_are_read_back_by_id_and_code_and_their_events_never_change(db) {
+        let services = db.services(Arc::new(ManualClock::new(fixed_now())));
+        services.load_demo(&RequestMeta::cli()).await.unwrap();
+        let desk = services.accounts.find_user(&Username::parse("anphu.motcua").unwrap()).await.unwrap().unwrap();
+        let principal = services.accounts.principal_of(&desk).await.unwrap();
+        let input = motcua_app::dossiers::IntakeInput {
+            procedure_code: "1.001193".into(),
+            agency_code: "H99.301".into(),
+            applicant: motcua_app::dossiers::ApplicantInput { full_name: "Nguyễn Văn An".into(), ..Default::default() },
+            client_txn_id: Some("conformance-1".into()),
+            accept: true,
+            ..Default::default()
+        };
+        let snapshot = services.snapshot().await.unwrap();
+        let view = services.dossiers.intake(&principal, &snapshot, &input, &RequestMeta::cli()).await.unwrap().view;
+        let code = view.state.code.clone().unwrap();
+        // One read by code gives the id and every event, in order, as by id.
+        let (id, events) = db.db.dossier_history_by_code(&code).await.unwrap().unwrap();
+        assert_eq!(id, view.state.id);
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2], "submitted, then accepted");
+        assert_eq!(db.db.dossier_events(id).await.unwrap(), events);
+        let other = motcua_domain::dossier::DossierCode::parse("H99.301-261123-9999").unwrap();
+        assert!(db.db.dossier_history_by_code(&other).await.unwrap().is_none());
+        assert_eq!(db.db.dossier_id_by_code(&code.to_string()).await.unwrap(), Some(id));
+        // The row is the projection of the fold, column for column.
+        let state = motcua_domain::dossier::DossierState::fold(id, &events).unwrap();
+        let row = db.db.dossier_row(id).await.unwrap().unwrap();
+        assert_eq!(format!("{row:?}"), format!("{:?}", DossierRow::of(&state)));
+        let receiving = state.submission.receiving.id;
+        assert!(db.db.dossier_agency_ids(id).await.unwrap().contains(&receiving));
+        let used = db.db.client_txn_use("conformance-1").await.unwrap().unwrap();
+        assert_eq!((used.dossier_id, used.actor_user_id, used.seq), (id, Some(desk.id), 1));
+        assert!(db.db.client_txn_use("conformance-2").await.unwrap().is_none());
+        // Lists are bounded by where the viewer may look.
+        let mut paths = Vec::new();
+        for code in ["H99.301", "H99.302"] {
+            paths.push(snapshot.agency_by_code(&AgencyCode::parse(code).unwrap()).await.unwrap().unwrap().path);
+        }
+        let within = |path: &motcua_domain::agency::AgencyPath| DossierQuery {
+            view_scopes: Reach { subtrees: vec![path.clone()], agencies: vec![] },
+            limit: 50,
+            ..Default::default()
+        };
+        assert_eq!(db.db.count_dossiers(&within(&paths[0])).await.unwrap(), 1);
+        assert_eq!(db.db.dossiers(&within(&paths[0])).await.unwrap()[0].id, id);
+        assert_eq!(db.db.count_dossiers(&within(&paths[1])).await.unwrap(), 0, "a sibling commune sees nothing");
+        // Events are append-only in the database itself.
+        assert!(db.db.execute_unchecked("UPDATE dossier_events SET reason = 'x'").await.is_err());
+        assert!(db.db.execute_unchecked("DELETE FROM dossier_events").await.is_err());
+    }
+
+    async fn code_numbers_are_per_agency_and_day_and_a_rollback_gives_its_number_back(db) {
+        let agencies = tree(&db).await;
+        let (a, b) = (agencies[1].id, agencies[2].id);
+        let day = jiff::civil::date(2026, 11, 23);
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(tx.next_dossier_number(a, day).await.unwrap(), 1);
+        assert_eq!(tx.next_dossier_number(a, day).await.unwrap(), 2);
+        assert_eq!(tx.next_dossier_number(b, day).await.unwrap(), 1, "each agency counts its own");
+        assert_eq!(tx.next_dossier_number(a, day.tomorrow().unwrap()).await.unwrap(), 1, "and each day");
+        tx.commit().await.unwrap();
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(tx.next_dossier_number(a, day).await.unwrap(), 3);
+        drop(tx);
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(tx.next_dossier_number(a, day).await.unwrap(), 3, "the rolled-back number is taken again");
+        tx.commit().await.unwrap();
+    }
+
+    async fn notifications_are_once_per_occasion_and_each_persons_own(db) {
+        let now = fixed_now();
+        let agencies = tree(&db).await;
+        let mut ids = Vec::new();
+        for name in ["nhanvien.mot", "nhanvien.hai"] {
+            let user = NewUser {
+                username: Username::parse(name).unwrap(),
+                full_name: name.into(),
+                agency_id: agencies[1].id,
+                email: None,
+                phone: None,
+                title: None,
+                password_hash: None,
+                active: true,
+                must_change_password: false,
+            };
+            let mut tx = db.db.begin().await.unwrap();
+            ids.push(tx.insert_user(&user, now).await.unwrap());
+            tx.commit().await.unwrap();
+        }
+        let note = |user, key: &str| NewNotification {
+            user_id: user,
+            kind: "step_due_soon".into(),
+            dossier_id: None,
+            subject: "Sắp đến hạn".into(),
+            body: "Hồ sơ sắp đến hạn bước.".into(),
+            link: "/ho-so/1".into(),
+            dedup_key: key.into(),
+            created_at: now,
+        };
+        let mut tx = db.db.begin().await.unwrap();
+        let first = tx.insert_notification(&note(ids[0], "occasion-1")).await.unwrap().unwrap();
+        assert_eq!(tx.insert_notification(&note(ids[0], "occasion-1")).await.unwrap(), None, "once per occasion");
+        assert!(tx.insert_notification(&note(ids[1], "occasion-1")).await.unwrap().is_some(), "per person");
+        tx.insert_notification(&note(ids[0], "occasion-2")).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let all = NotificationFilter { limit: 10, ..Default::default() };
+        let mine = db.db.notifications(ids[0], &all).await.unwrap();
+        assert_eq!(mine.len(), 2);
+        assert!(mine.iter().all(|n| n.user_id == ids[0]));
+        assert!(mine[0].id > mine[1].id, "newest first");
+        assert_eq!(db.db.count_unread_notifications(ids[0]).await.unwrap(), 2);
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(!tx.mark_notification_read(ids[1], first, now).await.unwrap(), "nobody reads another's");
+        assert!(tx.mark_notification_read(ids[0], first, now).await.unwrap());
+        assert!(!tx.mark_notification_read(ids[0], first, now).await.unwrap(), "already read");
+        tx.mark_notification_mailed(first, "mot@example.vn", now).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.db.count_unread_notifications(ids[0]).await.unwrap(), 1);
+        let unread = NotificationFilter { unread_only: true, limit: 10, ..Default::default() };
+        assert_eq!(db.db.notifications(ids[0], &unread).await.unwrap().len(), 1);
+        let read = db.db.notification(first).await.unwrap().unwrap();
+        assert_eq!((read.read_at, read.mailed_to.as_deref(), read.mailed_at), (Some(now), Some("mot@example.vn"), Some(now)));
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(tx.mark_all_notifications_read(ids[0], now).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        assert_eq!(db.db.count_unread_notifications(ids[0]).await.unwrap(), 0);
+        assert_eq!(db.db.count_unread_notifications(ids[1]).await.unwrap(), 1);
+    }
+
+    async fn workflows_are_replaced_at_their_version_and_found_by_procedure(db) {
+        let now = fixed_now();
+        let agencies = tree(&db).await;
+        let record = |case: Option<&str>, agency: Option<motcua_domain::agency::AgencyId>| WorkflowRecord {
+            id: 0,
+            procedure_code: "1.001193".into(),
+            case_name: case.map(str::to_owned),
+            agency_id: agency,
+            workflow: motcua_domain::dossier::Workflow::generic(),
+            version: 0,
+            updated_by: "admin".into(),
+            updated_at: now,
+        };
+        let mut tx = db.db.begin().await.unwrap();
+        let (general, v1) = tx.save_workflow(&record(None, None), None).await.unwrap().unwrap();
+        assert_eq!(v1, 1);
+        assert_eq!(tx.save_workflow(&record(None, None), None).await.unwrap(), None, "it exists already");
+        let (specific, _) = tx.save_workflow(&record(Some("Trường hợp chung"), Some(agencies[1].id)), None).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(general, specific);
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(tx.save_workflow(&record(None, None), Some(7)).await.unwrap(), None, "a moved version is refused");
+        assert_eq!(tx.save_workflow(&record(None, None), Some(1)).await.unwrap(), Some((general, 2)));
+        tx.commit().await.unwrap();
+        let found = db.db.procedure_workflows("1.001193").await.unwrap();
+        assert_eq!(found.len(), 2);
+        assert!(db.db.procedure_workflows("1.000001").await.unwrap().is_empty());
+        let stored = db.db.workflow(general).await.unwrap().unwrap();
+        assert_eq!((stored.version, stored.workflow.clone()), (2, motcua_domain::dossier::Workflow::generic()));
+        assert_eq!(db.db.workflows().await.unwrap().len(), 2);
+        let mut tx = db.db.begin().await.unwrap();
+        assert!(!tx.delete_workflow(general, 1).await.unwrap(), "deleting needs the current version");
+        assert!(tx.delete_workflow(general, 2).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(db.db.workflow(general).await.unwrap().is_none());
+        assert_eq!(db.db.procedure_workflows("1.001193").await.unwrap().len(), 1);
+    }
+
     async fn every_unique_rule_is_reported_by_its_key(db) {
         let now = fixed_now();
         let code = motcua_domain::catalog::ProcedureCode::parse("9.999001").unwrap();
