@@ -59,13 +59,14 @@ backend_tests! {
         services.load_demo(&RequestMeta::cli()).await.unwrap();
         let desk = services.accounts.find_user(&Username::parse("anphu.motcua").unwrap()).await.unwrap().unwrap();
         let principal = services.accounts.principal_of(&desk).await.unwrap();
-        let input = motcua_app::dossiers::IntakeInput {
-            procedure_code: "1.001193".into(),
-            agency_code: "H99.301".into(),
-            applicant: motcua_app::dossiers::ApplicantInput { full_name: "Nguyễn Văn An".into(), ..Default::default() },
-            client_txn_id: Some("conformance-1".into()),
+        let input = motcua_app::dossiers::Intake {
+            client_txn: Some(motcua_domain::dossier::ClientTxnId::parse("conformance-1").unwrap()),
             accept: true,
-            ..Default::default()
+            ..motcua_app::dossiers::Intake::at_desk(
+                motcua_domain::catalog::ProcedureCode::parse("1.001193").unwrap(),
+                AgencyCode::parse("H99.301").unwrap(),
+                "Nguyễn Văn An",
+            )
         };
         let snapshot = services.snapshot().await.unwrap();
         let view = services.dossiers.intake(&principal, &snapshot, &input, &RequestMeta::cli()).await.unwrap().view;

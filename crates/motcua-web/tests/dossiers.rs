@@ -4,7 +4,10 @@
 
 use jiff::SignedDuration;
 use motcua_app::context::RequestMeta;
-use motcua_app::dossiers::{ActionInput, ApplicantInput, IntakeInput};
+use motcua_app::dossiers::{Action, Intake};
+use motcua_domain::agency::AgencyCode;
+use motcua_domain::catalog::ProcedureCode;
+use motcua_domain::dossier::{ActionKind, ClientTxnId};
 use motcua_testkit::{Backend, TestApp, TestClient, app_tests};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -439,9 +442,18 @@ app_tests! {
             "procedure_code": "1.001193", "agency_code": "H99.301", "channel": "fax",
             "applicant": {"full_name": "", "id_number": "123", "email": "x"}, "accept": true
         })).await;
+        // The form of the values is checked first, every error at once; what they say is
+        // checked by the use case, after permission, every error at once.
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["channel", "applicant.full_name", "applicant.id_number", "applicant.email"]);
+        assert_eq!(fields, ["channel"]);
+        let (s, e) = post(&desk, "/api/v1/dossiers", json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+            "applicant": {"full_name": "", "id_number": "123", "email": "x"}, "accept": true
+        })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["applicant.full_name", "applicant.id_number", "applicant.email"]);
         let (s, e) = post(&desk, "/api/v1/dossiers", json!({
             "procedure_code": "1.001193", "agency_code": "H99.301",
             "cccd_qr": "046201000152|Võ Việt Dũng|30072001|Nam", "accept": true
@@ -559,13 +571,14 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
             if i % 2 == 1 { second.clone().unwrap_or_else(|| app.services.clone()) } else { app.services.clone() };
         let p = principal.clone();
         tasks.push(tokio::spawn(async move {
-            let input = IntakeInput {
-                procedure_code: "1.001193".into(),
-                agency_code: "H99.301".into(),
-                applicant: ApplicantInput { full_name: format!("Người nộp {i}"), ..ApplicantInput::default() },
-                client_txn_id: Some(format!("c-{i}")),
+            let input = Intake {
+                client_txn: Some(ClientTxnId::parse(&format!("c-{i}")).unwrap()),
                 accept: true,
-                ..IntakeInput::default()
+                ..Intake::at_desk(
+                    ProcedureCode::parse("1.001193").unwrap(),
+                    AgencyCode::parse("H99.301").unwrap(),
+                    &format!("Người nộp {i}"),
+                )
             };
             let outcome = services
                 .dossiers
@@ -596,10 +609,9 @@ async fn concurrent_intakes(app: &TestApp, second: Option<motcua_app::Services>)
                 if n % 2 == 1 { second.clone().unwrap_or_else(|| app.services.clone()) } else { app.services.clone() };
             let (p, code) = (principal.clone(), code.to_string());
             tasks.push(tokio::spawn(async move {
-                let input = ActionInput {
-                    action: "forward".into(),
-                    client_txn_id: Some(format!("f-{n}")),
-                    ..ActionInput::default()
+                let input = Action {
+                    client_txn: Some(ClientTxnId::parse(&format!("f-{n}")).unwrap()),
+                    ..Action::new(ActionKind::Forward)
                 };
                 let view = services
                     .dossiers

@@ -14,9 +14,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use motcua_app::context::RequestMeta;
-use motcua_app::dossiers::{ActionInput, ApplicantInput, IntakeInput};
+use motcua_app::dossiers::{Action, Intake};
 use motcua_app::integrity::CheckpointOutcome;
 use motcua_domain::account::Username;
+use motcua_domain::agency::AgencyCode;
+use motcua_domain::catalog::ProcedureCode;
+use motcua_domain::dossier::ActionKind;
 use motcua_domain::integrity::AnchorReason;
 use motcua_testkit::{Backend, TestDb};
 
@@ -42,12 +45,13 @@ async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
         tasks.push(tokio::spawn(async move {
             let mut codes = Vec::new();
             for i in (c..n).step_by(clients as usize) {
-                let input = IntakeInput {
-                    procedure_code: "1.001193".into(),
-                    agency_code: "H99.301".into(),
-                    applicant: ApplicantInput { full_name: format!("Người nộp {i}"), ..ApplicantInput::default() },
+                let input = Intake {
                     accept: true,
-                    ..IntakeInput::default()
+                    ..Intake::at_desk(
+                        ProcedureCode::parse("1.001193").unwrap(),
+                        AgencyCode::parse("H99.301").unwrap(),
+                        &format!("Người nộp {i}"),
+                    )
                 };
                 let v = services
                     .dossiers
@@ -56,7 +60,7 @@ async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
                     .expect("intake")
                     .view;
                 let code = v.state.code.expect("accepted").to_string();
-                let forward = ActionInput { action: "forward".into(), ..ActionInput::default() };
+                let forward = Action::new(ActionKind::Forward);
                 services
                     .dossiers
                     .act(&principal, &services.snapshot().await.unwrap(), &code, &forward, &RequestMeta::cli())
@@ -108,7 +112,7 @@ async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>)
     let desk = services.accounts.find_user(&Username::parse("anphu.chuyenvien").unwrap()).await.unwrap().unwrap();
     let specialist = services.accounts.principal_of(&desk).await.unwrap();
     for code in codes.iter().step_by(100) {
-        let forward = ActionInput { action: "forward".into(), ..ActionInput::default() };
+        let forward = Action::new(ActionKind::Forward);
         services
             .dossiers
             .act(&specialist, &services.snapshot().await.unwrap(), code, &forward, &RequestMeta::cli())

@@ -247,12 +247,13 @@ async fn tampered_dossier_is_named(url: &str) {
         .unwrap()
         .unwrap();
     let principal = services.accounts.principal_of(&desk).await.unwrap();
-    let input = motcua_app::dossiers::IntakeInput {
-        procedure_code: "1.001193".into(),
-        agency_code: "H99.301".into(),
-        applicant: motcua_app::dossiers::ApplicantInput { full_name: "Nguyễn Văn An".into(), ..Default::default() },
+    let input = motcua_app::dossiers::Intake {
         accept: true,
-        ..Default::default()
+        ..motcua_app::dossiers::Intake::at_desk(
+            motcua_domain::catalog::ProcedureCode::parse("1.001193").unwrap(),
+            motcua_domain::agency::AgencyCode::parse("H99.301").unwrap(),
+            "Nguyễn Văn An",
+        )
     };
     let code = services
         .dossiers

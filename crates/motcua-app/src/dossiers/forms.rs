@@ -3,8 +3,6 @@
 //! A province's own templates come through the [`crate::ports::FormTemplateSource`] port (a
 //! folder, `dossiers.form_templates_dir`) and apply without a restart.
 
-use motcua_domain::validation::NonBlank;
-
 use jiff::Timestamp;
 use motcua_domain::account::Principal;
 use motcua_domain::agency::AgencyId;
@@ -26,16 +24,15 @@ pub struct FormPdf {
     pub file_name: String,
 }
 
-/// Input of the register (mẫu 07).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegisterInput {
-    /// The receiving agency's code (default: the official's first agency where they receive dossiers).
-    pub agency: Option<String>,
-    /// First day (dd/mm/yyyy or yyyy-mm-dd).
-    pub from: Option<String>,
-    /// Last day, included.
-    pub to: Option<String>,
+/// What the register (mẫu 07) covers.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterPeriod {
+    /// The receiving agency (default: the official's first agency where they receive dossiers).
+    pub agency: Option<motcua_domain::agency::AgencyCode>,
+    /// First day (default: the first of this month).
+    pub from: Option<jiff::civil::Date>,
+    /// Last day, included (default: today).
+    pub to: Option<jiff::civil::Date>,
 }
 
 /// The desk's name when an agency has no one-stop unit of its own.
@@ -325,31 +322,22 @@ impl Dossiers {
     pub async fn dossier_register(
         &self,
         principal: &Principal,
-        input: &RegisterInput,
+        input: &RegisterPeriod,
         base_url: &str,
     ) -> Result<FormPdf, AppError> {
         let mut e = ValidationErrors::new();
         let today = vn_datetime(self.core.now()).date();
-        let from = match input.from.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(f) => e.check(motcua_domain::time::parse_date("from", f)),
-            None => today.first_of_month().into(),
-        };
-        let to = match input.to.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(t) => e.check(motcua_domain::time::parse_date("to", t)),
-            None => Some(today),
-        };
+        let from = Some(input.from.unwrap_or_else(|| today.first_of_month()));
+        let to = Some(input.to.unwrap_or(today));
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
             e.push(FieldError::new("to", "invalid_range", "Ngày kết thúc phải sau ngày bắt đầu."));
         }
         let agency =
-            match input.agency.as_deref().non_blank() {
+            match &input.agency {
                 Some(code) => {
-                    let found = match motcua_domain::agency::AgencyCode::parse(code) {
-                        Ok(c) => self.core.store.agency_by_code(&c).await?,
-                        Err(_) => None,
-                    };
+                    let found = self.core.store.agency_by_code(code).await?;
                     if found.is_none() {
                         e.push(FieldError::new("agency", "not_found", format!("Không có cơ quan mã {code}.")));
                     }

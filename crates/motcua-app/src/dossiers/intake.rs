@@ -2,25 +2,23 @@
 //! decision to accept it (code and appointment issued), ask for a supplement or refuse it.
 
 use motcua_domain::account::Principal;
-use motcua_domain::agency::{Agency, AgencyCode, AgencyId};
+use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::applicant::Representative;
-use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, ResultDelivery, Submission};
+use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, Submission};
 use motcua_domain::dossier::{Context, DossierEvent, DossierState, EventBody, decide};
 use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
-use motcua_domain::time::{parse_date, vn_date};
-use motcua_domain::validation::NonBlank;
+use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
 
 use super::Dossiers;
-use super::input::{IntakeInput, applicant_from};
-use super::retry::check_txn_id;
+use super::input::{Intake, applicant_of};
 use super::{DossierView, action_error, actor_of, agency_ref, seal_events};
 use crate::context::RequestMeta;
 use crate::error::AppError;
 use crate::ports::AgencyProcedure;
 use crate::ports::DossierRow;
 use crate::snapshot::Snapshot;
+use motcua_domain::dossier::ClientTxnId;
 
 /// The result of an intake: the dossier, and whether it was recorded by an earlier request
 /// with the same client transaction id.
@@ -38,16 +36,16 @@ impl Dossiers {
         &self,
         principal: &Principal,
         snapshot: &Snapshot,
-        input: &IntakeInput,
+        input: &Intake,
         meta: &RequestMeta,
     ) -> Result<IntakeOutcome, AppError> {
-        let txn = check_txn_id(input.client_txn_id.as_deref())?;
+        let txn = input.client_txn.as_ref().map(ClientTxnId::as_str);
         // A first request is not slowed by looking its id up: a retry is recognised when it
         // cannot be recorded again (the unique index refuses its id, or what it asked for is
         // no longer valid), and then answered with what the first request recorded.
-        match self.record_intake(principal, snapshot, input, txn.as_deref(), meta).await {
+        match self.record_intake(principal, snapshot, input, txn, meta).await {
             Ok(view) => Ok(IntakeOutcome { view, replayed: false }),
-            Err(err) => match self.replay_instead_of(principal, txn.as_deref(), err).await {
+            Err(err) => match self.replay_instead_of(principal, txn, err).await {
                 Ok(view) => Ok(IntakeOutcome { view, replayed: true }),
                 Err(err) => Err(err),
             },
@@ -58,7 +56,7 @@ impl Dossiers {
         &self,
         principal: &Principal,
         reference: &Snapshot,
-        input: &IntakeInput,
+        input: &Intake,
         txn: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<DossierView, AppError> {
@@ -71,12 +69,7 @@ impl Dossiers {
         {
             return Err(self.refused(principal, "dossier.intake", Denied::MissingPermission, meta).await);
         }
-        let agency_code =
-            AgencyCode::parse(&input.agency_code).map_err(|err| FieldError { field: "agency_code".into(), ..err });
-        let agency = match &agency_code {
-            Ok(code) => reference.agency_by_code(code).await?,
-            Err(_) => None,
-        };
+        let agency = reference.agency_by_code(&input.agency).await?;
         let grant = match &agency {
             Some(a) => match authorize_dossier(principal, Permission::ReceiveDossiers, &a.path) {
                 Ok(g) => Some(g),
@@ -85,28 +78,11 @@ impl Dossiers {
             None => None,
         };
         let mut e = ValidationErrors::new();
-        match agency_code {
-            Err(err) => e.push(err),
-            Ok(_) if agency.is_none() => {
-                e.push(FieldError::new("agency_code", "not_found", "Không có cơ quan với mã định danh này."))
-            }
-            Ok(_) => {}
+        if agency.is_none() {
+            e.push(FieldError::new("agency_code", "not_found", "Không có cơ quan với mã định danh này."));
         }
-        let channel = match input.channel.as_deref().non_blank() {
-            None => Channel::Desk,
-            Some(c) => Channel::parse(c).unwrap_or_else(|| {
-                e.push(FieldError::new("channel", "invalid_value", "Kênh nộp là desk, postal hoặc online."));
-                Channel::Desk
-            }),
-        };
-        let delivery = match input.delivery.as_deref().non_blank() {
-            None => ResultDelivery::Desk,
-            Some(d) => ResultDelivery::parse(d).unwrap_or_else(|| {
-                e.push(FieldError::new("delivery", "invalid_value", "Nơi nhận kết quả là desk, post hoặc electronic."));
-                ResultDelivery::Desk
-            }),
-        };
-        let applicant = match applicant_from(input, today) {
+        let (channel, delivery) = (input.channel, input.delivery);
+        let applicant = match applicant_of(&input.applicant, input.cccd_qr.as_deref(), today) {
             Ok(a) => Some(a),
             Err(more) => {
                 e.errors.extend(more.errors);
@@ -115,15 +91,7 @@ impl Dossiers {
         };
         let representative = match &input.representative {
             Some(r) if !r.full_name.trim().is_empty() || r.id_number.is_some() => {
-                let rep = Representative {
-                    full_name: r.full_name.clone(),
-                    id_number: r.id_number.clone(),
-                    address: r.address.clone(),
-                    phone: r.phone.clone(),
-                    email: r.email.clone(),
-                    authorisation: r.authorisation.clone(),
-                };
-                match rep.validated("representative.") {
+                match r.validated("representative.") {
                     Ok(v) => Some(v),
                     Err(more) => {
                         e.errors.extend(more.errors);
@@ -139,11 +107,7 @@ impl Dossiers {
                     e.check(motcua_domain::validation::required_text("postal.tracking_number", &p.tracking_number, 60));
                 let office =
                     e.check(optional_text("postal.sender_post_office", p.sender_post_office.as_deref(), 200)).flatten();
-                let posted = match p.posted_on.as_deref().filter(|s| !s.trim().is_empty()) {
-                    Some(d) => e.check(parse_date("postal.posted_on", d)),
-                    None => None,
-                };
-                tracking.map(|t| PostalInfo { tracking_number: t, sender_post_office: office, posted_on: posted })
+                tracking.map(|t| PostalInfo { tracking_number: t, sender_post_office: office, posted_on: p.posted_on })
             }
             (None, Channel::Postal) => {
                 e.push(FieldError::new(
@@ -156,7 +120,7 @@ impl Dossiers {
             (None, _) => None,
         };
         let notes = e.check(optional_text("notes", input.notes.as_deref(), 2000)).flatten();
-        let sets = input.sets.unwrap_or(1);
+        let sets = input.sets;
         if !(1..=100).contains(&sets) {
             e.push(FieldError::new("sets", "invalid_number", "Số bộ hồ sơ từ 1 đến 100."));
         }
@@ -166,7 +130,7 @@ impl Dossiers {
         };
 
         let (procedure_id, procedure_code, version) =
-            reference.version_in_force(&input.procedure_code, vn_date(now)).await?;
+            reference.procedure_in_force(&input.procedure, vn_date(now)).await?;
         let content = &version.content;
         let case = content.case(input.case.as_deref()).ok_or_else(|| {
             let names: Vec<&str> = content.cases.iter().map(|c| c.name.as_str()).collect();

@@ -13,9 +13,9 @@ mod intake;
 mod retry;
 mod tracking;
 
-pub use actions::{ActionInput, Attachment, MAX_RESULT_FILE};
-pub use forms::{FormPdf, RegisterInput, available_forms, check_templates, templates_with};
-pub use input::{ApplicantInput, DocumentInput, IntakeInput, PostalInput, RepresentativeInput};
+pub use actions::{Action, Attachment, CorrectionTarget, MAX_RESULT_FILE};
+pub use forms::{FormPdf, RegisterPeriod, available_forms, check_templates, templates_with};
+pub use input::{Intake, Postal};
 pub use intake::IntakeOutcome;
 pub use tracking::{PublicDossier, PublicStep};
 
@@ -84,24 +84,73 @@ pub struct DossierPage {
     pub next_before: Option<i64>,
 }
 
-/// Input of a list query as forms and the API send it.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListInput {
-    /// `all` (default), `to_process`, `mine`, `near_due`, `overdue`, `waiting`, `consultations`,
-    /// `corrections` (waiting for the viewer's decision as a leader).
-    pub queue: Option<String>,
-    /// National status codes or names, comma-separated.
-    pub status: Option<String>,
+/// Which list of dossiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListQueue {
+    /// Everything the official may see.
+    #[default]
+    All,
+    /// Waiting for an action the official's roles can take.
+    ToProcess,
+    /// Assigned to the official.
+    Mine,
+    /// To process and due within the near-due window.
+    NearDue,
+    /// Past their due instant and not resolved.
+    Overdue,
+    /// Waiting for the applicant (supplement or payment).
+    Waiting,
+    /// Consultations asked of the official's units.
+    Consultations,
+    /// Corrections waiting for the official's decision as a leader.
+    Corrections,
+}
+
+impl ListQueue {
+    pub const ALL: [ListQueue; 8] = [
+        Self::All,
+        Self::ToProcess,
+        Self::Mine,
+        Self::NearDue,
+        Self::Overdue,
+        Self::Waiting,
+        Self::Consultations,
+        Self::Corrections,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::ToProcess => "to_process",
+            Self::Mine => "mine",
+            Self::NearDue => "near_due",
+            Self::Overdue => "overdue",
+            Self::Waiting => "waiting",
+            Self::Consultations => "consultations",
+            Self::Corrections => "corrections",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == s.trim())
+    }
+}
+
+/// A list query: a queue and filters, already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct DossierFilter {
+    pub queue: ListQueue,
+    /// Any of these statuses (none: any status).
+    pub statuses: Vec<Status>,
     pub procedure: Option<String>,
-    /// `desk`, `online` or `postal`.
-    pub channel: Option<String>,
-    /// Received on or after (dd/mm/yyyy or yyyy-mm-dd).
-    pub from: Option<String>,
-    /// Received on or before.
-    pub to: Option<String>,
+    pub channel: Option<motcua_domain::catalog::Channel>,
+    /// Received on or after this day.
+    pub from: Option<jiff::civil::Date>,
+    /// Received on or before this day.
+    pub to: Option<jiff::civil::Date>,
     /// A dossier code, an ID number or a part of the applicant's name.
-    pub q: Option<String>,
+    pub text: Option<String>,
+    /// Keyset: only dossiers with a smaller id.
     pub before: Option<i64>,
     pub limit: Option<i64>,
 }
@@ -313,7 +362,7 @@ impl Dossiers {
     }
 
     /// A page of dossiers the official may see, by queue and filters.
-    pub async fn list_dossiers(&self, principal: &Principal, input: &ListInput) -> Result<DossierPage, AppError> {
+    pub async fn list_dossiers(&self, principal: &Principal, input: &DossierFilter) -> Result<DossierPage, AppError> {
         let q = self.dossier_query(principal, input).await?;
         let rows = self.core.store.dossiers(&q).await?;
         let next_before = (rows.len() as i64 == q.limit).then(|| rows.last().map(|r| r.id)).flatten();
@@ -321,20 +370,17 @@ impl Dossiers {
     }
 
     /// How many dossiers a queue holds (for the counts on the navigation).
-    pub async fn count_queue(&self, principal: &Principal, queue: &str) -> Result<i64, AppError> {
-        let q =
-            self.dossier_query(principal, &ListInput { queue: Some(queue.to_owned()), ..ListInput::default() }).await?;
+    pub async fn count_queue(&self, principal: &Principal, queue: ListQueue) -> Result<i64, AppError> {
+        let q = self.dossier_query(principal, &DossierFilter { queue, ..DossierFilter::default() }).await?;
         Ok(self.core.store.count_dossiers(&q).await?)
     }
 
-    async fn dossier_query(&self, principal: &Principal, input: &ListInput) -> Result<DossierQuery, AppError> {
-        use motcua_domain::validation::{FieldError, ValidationErrors};
+    async fn dossier_query(&self, principal: &Principal, input: &DossierFilter) -> Result<DossierQuery, AppError> {
         let reach = |p: Permission| Reach { subtrees: scopes(principal, p), agencies: unit_parents(principal, p) };
         let view_scopes = reach(Permission::ViewDossiers);
         if view_scopes.is_empty() {
             return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission));
         }
-        let mut e = ValidationErrors::new();
         let now = self.core.now();
         let mut q = DossierQuery {
             view_scopes,
@@ -343,31 +389,27 @@ impl Dossiers {
             before_id: input.before,
             ..DossierQuery::default()
         };
-        match input.queue.as_deref().map(str::trim).unwrap_or("all") {
-            "" | "all" => {}
-            "to_process" => q.queue = Queue::ToProcess,
-            "mine" => q.queue = Queue::Mine,
-            "waiting" => q.queue = Queue::WaitingApplicant,
-            "consultations" => q.queue = Queue::Consultations,
-            "corrections" => {
+        match input.queue {
+            ListQueue::All => {}
+            ListQueue::ToProcess => q.queue = Queue::ToProcess,
+            ListQueue::Mine => q.queue = Queue::Mine,
+            ListQueue::Waiting => q.queue = Queue::WaitingApplicant,
+            ListQueue::Consultations => q.queue = Queue::Consultations,
+            ListQueue::Corrections => {
                 q.queue = Queue::Corrections;
                 let decides = reach(Permission::DecideDossiers);
-                q.act_scopes = if decides.is_empty() { Vec::new() } else { vec![(Permission::DecideDossiers, decides)] };
+                q.act_scopes =
+                    if decides.is_empty() { Vec::new() } else { vec![(Permission::DecideDossiers, decides)] };
             }
-            "near_due" => {
+            ListQueue::NearDue => {
                 q.queue = Queue::ToProcess;
                 q.statuses = vec![2, 4];
                 q.due_before = Some(self.near_due_limit(principal, now).await?);
             }
-            "overdue" => {
+            ListQueue::Overdue => {
                 q.statuses = vec![2, 4, 7];
                 q.due_before = Some(now);
             }
-            other => e.push(FieldError::new(
-                "queue",
-                "invalid_value",
-                format!("Hàng đợi không hợp lệ: \"{other}\"; dùng all, to_process, mine, near_due, overdue, waiting, consultations, corrections."),
-            )),
         }
         if q.queue == Queue::ToProcess {
             q.act_scopes = [
@@ -381,18 +423,8 @@ impl Dossiers {
             .filter(|(_, s)| !s.is_empty())
             .collect();
         }
-        if let Some(raw) = input.status.as_deref().filter(|s| !s.trim().is_empty()) {
-            let mut codes = Vec::new();
-            for part in raw.split(',') {
-                match Status::parse(part) {
-                    Some(s) => codes.push(s.national_code()),
-                    None => e.push(FieldError::new(
-                        "status",
-                        "invalid_value",
-                        format!("Trạng thái không hợp lệ: \"{}\".", part.trim()),
-                    )),
-                }
-            }
+        if !input.statuses.is_empty() {
+            let codes: Vec<u8> = input.statuses.iter().map(|s| s.national_code()).collect();
             if q.statuses.is_empty() {
                 q.statuses = codes;
             } else {
@@ -403,23 +435,10 @@ impl Dossiers {
             }
         }
         q.procedure_code = input.procedure.as_deref().non_blank().map(str::to_owned);
-        if let Some(c) = input.channel.as_deref().non_blank() {
-            match motcua_domain::catalog::Channel::parse(c) {
-                Some(ch) => q.channel = Some(ch.as_str().to_owned()),
-                None => e.push(FieldError::new("channel", "invalid_value", "Kênh là desk, online hoặc postal.")),
-            }
-        }
-        if let Some(f) = input.from.as_deref().filter(|s| !s.trim().is_empty()) {
-            q.received_from =
-                e.check(motcua_domain::time::parse_date("from", f)).map(motcua_domain::time::vn_day_start);
-        }
-        if let Some(t) = input.to.as_deref().filter(|s| !s.trim().is_empty()) {
-            q.received_until = e
-                .check(motcua_domain::time::parse_date("to", t))
-                .and_then(|d| d.tomorrow().ok())
-                .map(motcua_domain::time::vn_day_start);
-        }
-        if let Some(text) = input.q.as_deref().non_blank() {
+        q.channel = input.channel.map(|c| c.as_str().to_owned());
+        q.received_from = input.from.map(motcua_domain::time::vn_day_start);
+        q.received_until = input.to.and_then(|d| d.tomorrow().ok()).map(motcua_domain::time::vn_day_start);
+        if let Some(text) = input.text.as_deref().non_blank() {
             if let Ok(code) = motcua_domain::dossier::DossierCode::parse(text) {
                 q.code = Some(code.to_string());
             } else if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && text.len() >= 9 {
@@ -428,7 +447,6 @@ impl Dossiers {
                 q.name_fold = Some(fold(text));
             }
         }
-        e.into_result()?;
         Ok(q)
     }
 

@@ -6,7 +6,6 @@ use super::Dossiers;
 use crate::error::{AppError, StoreError};
 use motcua_domain::account::Principal;
 use motcua_domain::dossier::DossierState;
-use motcua_domain::validation::NonBlank;
 
 /// Another official's request already used this client transaction id.
 pub(crate) fn txn_used() -> AppError {
@@ -14,18 +13,6 @@ pub(crate) fn txn_used() -> AppError {
         code: "client_txn_id_used",
         message: "Mã giao dịch này đã được dùng cho một yêu cầu khác.".into(),
         field: Some("client_txn_id".into()),
-    }
-}
-
-pub(crate) fn check_txn_id(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    match raw.non_blank() {
-        None => Ok(None),
-        Some(s) if s.len() <= 100 && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(s.to_owned())),
-        Some(_) => Err(AppError::field(
-            "client_txn_id",
-            "invalid_format",
-            "Mã giao dịch của máy khách gồm 1–100 ký tự ASCII in được, không có khoảng trắng.",
-        )),
     }
 }
 

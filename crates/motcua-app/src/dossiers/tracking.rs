@@ -3,22 +3,20 @@
 
 use jiff::Timestamp;
 use motcua_domain::dossier::{DossierCode, EventBody, Status};
-use serde::Serialize;
 
 use super::Dossiers;
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PublicStep {
     /// What happened ("Tiếp nhận hồ sơ", "Chuyển bước xử lý"…).
     pub label: String,
     /// The unit it happened at or went to.
     pub unit: Option<String>,
-    #[schema(value_type = String)]
     pub at: Timestamp,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PublicDossier {
     pub code: String,
     /// National status code 1–10.
@@ -28,10 +26,8 @@ pub struct PublicDossier {
     pub procedure_name: String,
     pub receiving_agency: String,
     pub applicant: String,
-    #[schema(value_type = Option<String>)]
     pub received_at: Option<Timestamp>,
     /// The appointment the applicant holds (after any extension).
-    #[schema(value_type = Option<String>)]
     pub appointment_at: Option<Timestamp>,
     pub current_step: Option<String>,
     pub history: Vec<PublicStep>,

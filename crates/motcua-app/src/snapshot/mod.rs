@@ -141,7 +141,16 @@ impl Snapshot {
         let code = ProcedureCode::parse(code).map_err(|e| {
             AppError::Validation(ValidationErrors::single(FieldError { field: "procedure_code".into(), ..e }))
         })?;
-        let (procedure, versions) = self.procedure(&code).await?.ok_or_else(|| {
+        self.procedure_in_force(&code, day).await
+    }
+
+    /// [`Snapshot::version_in_force`] of a parsed code.
+    pub(crate) async fn procedure_in_force(
+        &self,
+        code: &ProcedureCode,
+        day: Date,
+    ) -> Result<(i64, ProcedureCode, VersionRecord), AppError> {
+        let (procedure, versions) = self.procedure(code).await?.ok_or_else(|| {
             AppError::field("procedure_code", "not_found", format!("Không có thủ tục mã {code} trong danh mục."))
         })?;
         let facts: Vec<_> = versions.iter().map(|v| v.facts()).collect();

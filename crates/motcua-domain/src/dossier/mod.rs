@@ -15,6 +15,7 @@ pub mod correction;
 pub mod event;
 pub mod state;
 pub mod status;
+pub mod txn;
 pub mod workflow;
 
 #[cfg(test)]
@@ -26,4 +27,5 @@ pub use code::DossierCode;
 pub use event::{DossierEvent, EventActor, EventBody};
 pub use state::DossierState;
 pub use status::Status;
+pub use txn::ClientTxnId;
 pub use workflow::{StepKind, UnitRef, Workflow, WorkflowStep};

@@ -10,7 +10,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use motcua_app::dossiers::{ActionInput, DossierView, IntakeInput, ListInput, PublicDossier, RegisterInput};
+use motcua_app::dossiers::DossierView;
+
+use super::dossier_input::{ActionInput, IntakeInput, ListInput, PublicDossier, RegisterInput};
 use motcua_app::ports::DossierRow;
 use motcua_domain::dossier::event::{AgencyRef, DossierEvent};
 use motcua_domain::dossier::{AgencyClock, ClockStanding, Status};
@@ -380,7 +382,8 @@ pub async fn intake(
     Meta(meta): Meta,
     ApiJson(input): ApiJson<IntakeInput>,
 ) -> ApiResult<Response> {
-    let out = state.services.dossiers.intake(&p, &snapshot, &input, &meta).await?;
+    let intake = input.parse().map_err(motcua_app::AppError::Validation)?;
+    let out = state.services.dossiers.intake(&p, &snapshot, &intake, &meta).await?;
     Ok(created(DossierDto::from(&out.view), out.replayed))
 }
 
@@ -393,7 +396,8 @@ pub async fn list(
     ApiUser(p): ApiUser,
     ApiQuery(q): ApiQuery<ListInput>,
 ) -> ApiResult<Json<DossierListDto>> {
-    let page = state.services.dossiers.list_dossiers(&p, &q).await.map_err(query_error)?;
+    let filter = q.parse().map_err(|e| query_error(motcua_app::AppError::Validation(e)))?;
+    let page = state.services.dossiers.list_dossiers(&p, &filter).await.map_err(query_error)?;
     let now = state.services.now();
     Ok(Json(DossierListDto {
         items: page.rows.iter().map(|r| summary(r, now)).collect(),
@@ -426,7 +430,8 @@ pub async fn act(
     ApiPath(key): ApiPath<String>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> ApiResult<Json<DossierDto>> {
-    Ok(Json(DossierDto::from(&state.services.dossiers.act(&p, &snapshot, &key, &input, &meta).await?)))
+    let action = input.parse().map_err(motcua_app::AppError::Validation)?;
+    Ok(Json(DossierDto::from(&state.services.dossiers.act(&p, &snapshot, &key, &action, &meta).await?)))
 }
 
 /// Issues the result with its document in one request (multipart: `file` — PDF, PNG or JPEG,
@@ -467,9 +472,10 @@ pub async fn issue_result(
         expected_seq,
         ..ActionInput::default()
     };
+    let action = input.parse().map_err(motcua_app::AppError::Validation)?;
     let attachment = file.map(|f| motcua_app::dossiers::Attachment { file_name: f.file_name, bytes: f.bytes });
     Ok(Json(DossierDto::from(
-        &state.services.dossiers.act_with(&p, &snapshot, &key, &input, attachment.as_ref(), &meta).await?,
+        &state.services.dossiers.act_with(&p, &snapshot, &key, &action, attachment.as_ref(), &meta).await?,
     )))
 }
 
@@ -497,7 +503,7 @@ pub async fn track(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<PublicDossier>> {
     tracking_limit(&state, &meta)?;
-    Ok(Json(state.services.dossiers.track_dossier(&code).await?))
+    Ok(Json(state.services.dossiers.track_dossier(&code).await?.into()))
 }
 
 /// A printed form of the dossier as PDF (TT 03/2025/TT-VPCP, Appendix I): `01` receipt and
@@ -537,6 +543,8 @@ pub async fn register(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<RegisterInput>,
 ) -> ApiResult<Response> {
-    let pdf = state.services.dossiers.dossier_register(&p, &q, &crate::respond::base_url(&state, &headers)).await?;
+    let period = q.parse().map_err(motcua_app::AppError::Validation)?;
+    let pdf =
+        state.services.dossiers.dossier_register(&p, &period, &crate::respond::base_url(&state, &headers)).await?;
     Ok(crate::respond::pdf_response(pdf, false))
 }

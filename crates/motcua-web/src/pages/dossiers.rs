@@ -4,16 +4,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
-use motcua_app::dossiers::{
-    ActionInput, ApplicantInput, DocumentInput, DossierView, IntakeInput, ListInput, PostalInput, PublicDossier,
-    RepresentativeInput,
-};
+use motcua_app::dossiers::{DossierView, ListQueue, PublicDossier};
 use motcua_domain::dossier::event::ResultDelivery;
 use motcua_domain::policy::{Permission, scopes};
 use motcua_domain::time::format_datetime;
 use serde::Deserialize;
 
 use super::{Choice, FormErrors, Layout};
+use crate::api::dossier_input::{
+    ActionInput, ApplicantInput, DocumentInput, IntakeInput, ListInput, PostalInput, RegisterInput, RepresentativeInput,
+};
 use crate::api::dossiers::{DossierSummaryDto, summary};
 use crate::auth::PageUser;
 use crate::context::Meta;
@@ -83,10 +83,12 @@ struct QueuePage {
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(input): Query<ListInput>) -> PageResult {
     let queue = input.queue.clone().filter(|q| !q.is_empty()).unwrap_or_else(|| "to_process".into());
     let input = ListInput { queue: Some(queue.clone()), ..input };
-    let page = state.services.dossiers.list_dossiers(&user.principal, &input).await?;
+    let filter = input.parse().map_err(motcua_app::AppError::Validation)?;
+    let page = state.services.dossiers.list_dossiers(&user.principal, &filter).await?;
     let mut tabs = Vec::new();
     for (key, label) in QUEUES {
-        let n = state.services.dossiers.count_queue(&user.principal, key).await?;
+        let listed = ListQueue::parse(key).ok_or(motcua_app::AppError::NotFound("hàng đợi"))?;
+        let n = state.services.dossiers.count_queue(&user.principal, listed).await?;
         tabs.push((key, label, n, key == queue));
     }
     let now = state.services.now();
@@ -341,7 +343,13 @@ pub async fn intake(State(state): State<AppState>, user: PageUser, Meta(meta): M
     let result = match documents_from_form(&f) {
         Ok(documents) => {
             let input = IntakeInput { documents, ..intake_input(&f) };
-            state.services.dossiers.intake(&user.principal, &*state.services.snapshot().await?, &input, &meta).await
+            match input.parse() {
+                Ok(intake) => {
+                    let snapshot = state.services.snapshot().await?;
+                    state.services.dossiers.intake(&user.principal, &snapshot, &intake, &meta).await
+                }
+                Err(e) => Err(motcua_app::AppError::Validation(e)),
+            }
         }
         Err(e) => Err(e),
     };
@@ -703,12 +711,14 @@ async fn act_page(
     input: &ActionInput,
     attachment: Option<&motcua_app::dossiers::Attachment>,
 ) -> PageResult {
-    match state
-        .services
-        .dossiers
-        .act_with(&user.principal, &*state.services.snapshot().await?, key, input, attachment, meta)
-        .await
-    {
+    let done = match input.parse() {
+        Ok(action) => {
+            let snapshot = state.services.snapshot().await?;
+            state.services.dossiers.act_with(&user.principal, &snapshot, key, &action, attachment, meta).await
+        }
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
+    match done {
         Ok(v) => {
             let key = v.state.code.as_ref().map_or(v.state.id.to_string(), ToString::to_string);
             Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_action_done")).into_response())
@@ -834,9 +844,10 @@ pub async fn register_pdf(
     State(state): State<AppState>,
     user: PageUser,
     headers: axum::http::HeaderMap,
-    Query(q): Query<motcua_app::dossiers::RegisterInput>,
+    Query(q): Query<RegisterInput>,
 ) -> PageResult {
     let base = crate::respond::base_url(&state, &headers);
-    let pdf = state.services.dossiers.dossier_register(&user.principal, &q, &base).await?;
+    let period = q.parse().map_err(motcua_app::AppError::Validation)?;
+    let pdf = state.services.dossiers.dossier_register(&user.principal, &period, &base).await?;
     Ok(crate::respond::pdf_response(pdf, true))
 }
