@@ -1,7 +1,7 @@
 //! Sign-in: password checks with lock-out, sessions, sign-out and the own password.
 
 use jiff::{SignedDuration, Timestamp};
-use motcua_domain::account::{Principal, Username, check_new_password};
+use motcua_domain::account::{Principal, UserId, Username, check_new_password};
 use motcua_domain::audit::Outcome;
 use motcua_domain::validation::{FieldError, ValidationErrors};
 
@@ -32,6 +32,29 @@ pub struct AuthSession {
 }
 
 impl Accounts {
+    /// A new session of `user` from the request in `meta`: the cookie value (returned once) and
+    /// the record, which keeps only its digest.
+    fn new_session(
+        &self,
+        user: UserId,
+        meta: &RequestMeta,
+        now: Timestamp,
+    ) -> Result<(String, SessionRecord), AppError> {
+        let token = secret::random_token("");
+        let expires_at = now.checked_add(self.core.settings.auth.session_absolute).map_err(anyhow::Error::from)?;
+        let record = SessionRecord {
+            id_hash: secret::digest(&token),
+            user_id: user,
+            csrf_token: secret::random_token(""),
+            created_at: now,
+            last_seen_at: now,
+            expires_at,
+            client_ip: meta.client_ip.clone(),
+            user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect()),
+        };
+        Ok((token, record))
+    }
+
     // ----- login and sessions -------------------------------------------------------------
 
     pub async fn principal_of(&self, user: &UserRecord) -> Result<Principal, AppError> {
@@ -112,19 +135,8 @@ impl Accounts {
         }
 
         let principal = self.principal_of(&user).await?;
-        let session_token = secret::random_token("");
-        let csrf_token = secret::random_token("");
-        let expires_at = now.checked_add(self.core.settings.auth.session_absolute).map_err(anyhow::Error::from)?;
-        let session = SessionRecord {
-            id_hash: secret::digest(&session_token),
-            user_id: user.id,
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at,
-            client_ip: meta.client_ip.clone(),
-            user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect()),
-        };
+        let (session_token, session) = self.new_session(user.id, meta, now)?;
+        let (csrf_token, expires_at) = (session.csrf_token.clone(), session.expires_at);
         // Rehash with current parameters while we hold the plaintext.
         let rehash = if self.hasher.needs_rehash(&hash) { Some(self.hasher.hash(password).await?) } else { None };
         let mut tx = self.core.store.begin().await?;
@@ -205,23 +217,12 @@ impl Accounts {
         errs.into_result()?;
         let new_hash = self.hasher.hash(new).await?;
         let now = self.core.now();
-        let session_token = secret::random_token("");
-        let csrf_token = secret::random_token("");
-        let expires_at = now.checked_add(self.core.settings.auth.session_absolute).map_err(anyhow::Error::from)?;
+        let (session_token, session) = self.new_session(user.id, meta, now)?;
+        let (csrf_token, expires_at) = (session.csrf_token.clone(), session.expires_at);
         let mut tx = self.core.store.begin().await?;
         tx.set_password(user.id, &new_hash, false, now).await?;
         tx.delete_sessions_of(user.id).await?;
-        tx.insert_session(&SessionRecord {
-            id_hash: secret::digest(&session_token),
-            user_id: user.id,
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at,
-            client_ip: meta.client_ip.clone(),
-            user_agent: meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect()),
-        })
-        .await?;
+        tx.insert_session(&session).await?;
         let event = Actor::Official { principal, grant: None }
             .did("account.change_password")
             .on("user", user.id.to_string())
