@@ -66,9 +66,19 @@ struct Rows {
 }
 
 /// The search index of one catalogue revision; the procedures in force change with the civil
-/// day too, so it is rebuilt on the first search of a new day.
+/// day too, so it is rebuilt on the first search of a new day. Searches read it under a plain
+/// read lock; one builder at a time holds `building`, so a new index is built once.
 #[derive(Default)]
-struct CatalogSlot(tokio::sync::Mutex<Option<Arc<CatalogIndex>>>);
+struct CatalogSlot {
+    index: RwLock<Option<Arc<CatalogIndex>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl CatalogSlot {
+    fn of_day(&self, day: Date) -> Option<Arc<CatalogIndex>> {
+        self.index.read().expect("snapshot lock").as_ref().filter(|i| i.day == day).cloned()
+    }
+}
 
 struct Table<K, V>(Mutex<HashMap<K, V>>);
 
@@ -275,14 +285,16 @@ impl Snapshot {
 
     /// The search index of the procedures in force on `day`.
     pub(crate) async fn catalog_index(&self, day: Date) -> Result<Arc<CatalogIndex>, AppError> {
-        let mut slot = self.catalog.0.lock().await;
-        if let Some(index) = slot.as_ref()
-            && index.day == day
-        {
-            return Ok(index.clone());
+        if let Some(index) = self.catalog.of_day(day) {
+            return Ok(index);
+        }
+        let _building = self.catalog.building.lock().await;
+        // Another search may have built it while this one waited.
+        if let Some(index) = self.catalog.of_day(day) {
+            return Ok(index);
         }
         let index = Arc::new(CatalogIndex::build(&*self.store, day).await?);
-        *slot = Some(index.clone());
+        *self.catalog.index.write().expect("snapshot lock") = Some(index.clone());
         Ok(index)
     }
 }
