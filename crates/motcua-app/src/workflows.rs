@@ -67,7 +67,7 @@ pub struct WorkflowFile {
 }
 
 /// A stored definition as the admin pages and the API show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct WorkflowView {
     pub id: i64,
     pub procedure: String,
@@ -79,7 +79,6 @@ pub struct WorkflowView {
     pub updated_by: String,
     pub updated_at: String,
     pub timed: bool,
-    #[schema(value_type = Vec<Object>)]
     pub steps: Vec<WorkflowStep>,
 }
 
@@ -97,7 +96,7 @@ impl WorkflowView {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkflowImport {
     pub created: usize,
     pub updated: usize,

@@ -2,11 +2,12 @@
 
 use std::process::ExitCode;
 
-use motcua_app::calendar::{DueAnswer, HolidaysAnswer, lunar_query, parse_instant, parse_processing_time, parse_year};
+use motcua_app::calendar::{lunar_query, parse_instant, parse_processing_time, parse_year};
 use motcua_app::{AppError, Services};
 use motcua_domain::calendar::lunar::weekday_name;
 use motcua_domain::calendar::{HolidayTables, ProcessingTime, WorkingCalendar};
 use motcua_domain::time::format_date;
+use motcua_web::api::calendar_answers::{DueAnswer, HolidaysAnswer, LunarAnswer};
 
 use crate::cli::CalendarCommand;
 
@@ -30,7 +31,7 @@ fn print_json<T: serde::Serialize>(value: &T) {
 
 /// `calendar lunar`: needs no database.
 pub fn lunar(solar: Option<String>, lunar: Option<String>, leap: bool, json: bool) -> anyhow::Result<ExitCode> {
-    report(lunar_query(solar.as_deref(), lunar.as_deref(), leap).map(|answer| {
+    report(lunar_query(solar.as_deref(), lunar.as_deref(), leap).map(LunarAnswer::from).map(|answer| {
         if json {
             print_json(&answer);
         } else if solar.is_some() {

@@ -20,8 +20,7 @@ mod schedules;
 pub use crate::snapshot::AgencyCalendar;
 pub use holidays::{EntryInput, YearInput, YearView};
 pub use queries::{
-    DueAnswer, DueResult, HolidayDay, HolidaysAnswer, LunarAnswer, lunar_query, parse_instant, parse_lunar,
-    parse_processing_time, parse_year,
+    DueResult, LunarConversion, lunar_query, parse_instant, parse_lunar, parse_processing_time, parse_year,
 };
 pub use schedules::{ScheduleInput, SeasonInput, describe_schedule};
 

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_app::AppError;
 use motcua_app::calendar::{
-    DueAnswer, HolidaysAnswer, LunarAnswer, ScheduleInput, YearInput, YearView, describe_schedule, lunar_query,
-    parse_instant, parse_processing_time, parse_year,
+    ScheduleInput, YearInput, YearView, describe_schedule, lunar_query, parse_instant, parse_processing_time,
+    parse_year,
 };
 use motcua_app::ports::{AgencySchedule, CalendarRevision};
 use motcua_domain::agency::AgencyId;
@@ -16,6 +16,7 @@ use motcua_domain::validation::NonBlank;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::calendar_answers::{DueAnswer, HolidaysAnswer, LunarAnswer};
 use crate::auth::ApiUser;
 use crate::context::Meta;
 use crate::error::query_error;
@@ -46,7 +47,7 @@ pub async fn lunar(
     ApiQuery(q): ApiQuery<LunarQuery>,
 ) -> ApiResult<Json<LunarAnswer>> {
     limit(&state, &meta)?;
-    Ok(Json(lunar_query(q.solar.as_deref(), q.lunar.as_deref(), q.leap).map_err(query_error)?))
+    Ok(Json(lunar_query(q.solar.as_deref(), q.lunar.as_deref(), q.leap).map_err(query_error)?.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

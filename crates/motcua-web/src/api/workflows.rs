@@ -14,11 +14,61 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
+/// A stored definition.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct WorkflowDto {
+    pub id: i64,
+    pub procedure: String,
+    pub procedure_name: Option<String>,
+    pub case: Option<String>,
+    pub agency: Option<String>,
+    pub agency_name: Option<String>,
+    pub version: i64,
+    pub updated_by: String,
+    pub updated_at: String,
+    /// Whether the steps carry time budgets (each budget then counts against the legal time).
+    pub timed: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<motcua_domain::dossier::WorkflowStep>,
+}
+
+impl From<WorkflowView> for WorkflowDto {
+    fn from(w: WorkflowView) -> Self {
+        Self {
+            id: w.id,
+            procedure: w.procedure,
+            procedure_name: w.procedure_name,
+            case: w.case,
+            agency: w.agency,
+            agency_name: w.agency_name,
+            version: w.version,
+            updated_by: w.updated_by,
+            updated_at: w.updated_at,
+            timed: w.timed,
+            steps: w.steps,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct WorkflowImportDto {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl From<WorkflowImport> for WorkflowImportDto {
+    fn from(i: WorkflowImport) -> Self {
+        Self { created: i.created, updated: i.updated, unchanged: i.unchanged }
+    }
+}
+
 /// Every workflow definition (catalogue managers).
 #[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = [])),
-    responses((status = 200, body = Vec<WorkflowView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<Vec<WorkflowView>>> {
-    Ok(Json(state.services.workflows.list_workflows(&p).await?))
+    responses((status = 200, body = Vec<WorkflowDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<Vec<WorkflowDto>>> {
+    Ok(Json(state.services.workflows.list_workflows(&p).await?.into_iter().map(WorkflowDto::from).collect()))
 }
 
 /// Creates a definition, or replaces one when `version` names the version it was read at.
@@ -26,25 +76,25 @@ pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResu
 /// (an agency e-ID, or `.02` for a unit of the resolving agency) and `budget`
 /// (`{"amount": 4, "unit": "working_hours"}`); budgets must add up to the legal time.
 #[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", request_body = WorkflowEntry, security(("bearer" = [])),
-    responses((status = 200, body = WorkflowView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = WorkflowDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
     ApiJson(entry): ApiJson<WorkflowEntry>,
-) -> ApiResult<Json<WorkflowView>> {
-    Ok(Json(state.services.workflows.save_workflow(&p, &entry, &meta).await?))
+) -> ApiResult<Json<WorkflowDto>> {
+    Ok(Json(state.services.workflows.save_workflow(&p, &entry, &meta).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = WorkflowDto), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<WorkflowView>> {
-    Ok(Json(state.services.workflows.workflow_by_id(&p, id).await?))
+) -> ApiResult<Json<WorkflowDto>> {
+    Ok(Json(state.services.workflows.workflow_by_id(&p, id).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path), VersionQuery), security(("bearer" = [])),
@@ -83,12 +133,12 @@ pub(crate) async fn export_response(state: &AppState, p: &motcua_domain::account
 /// nothing; an entry for an existing procedure, case and agency replaces it.
 #[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", request_body(content((String = "application/toml"), (String = "text/plain")), description = "The definitions as TOML text"),
     security(("bearer" = [])),
-    responses((status = 200, body = WorkflowImport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = WorkflowImportDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
     body: String,
-) -> ApiResult<Json<WorkflowImport>> {
-    Ok(Json(state.services.workflows.import_workflows(&p, &body, &meta).await?))
+) -> ApiResult<Json<WorkflowImportDto>> {
+    Ok(Json(state.services.workflows.import_workflows(&p, &body, &meta).await?.into()))
 }
