@@ -1,7 +1,7 @@
 //! Conversions between the use cases' values and the shapes the API and the pages both show
 //! or send back.
 
-use motcua_app::calendar::ScheduleInput;
+use crate::api::calendar_input::{ScheduleInput, SeasonInput};
 use motcua_domain::calendar::TableOrigin;
 
 /// The origin of a year's holiday table as the API names it.
@@ -27,7 +27,7 @@ pub fn schedule_to_input(
         seasons: s
             .seasons
             .iter()
-            .map(|season| motcua_app::calendar::SeasonInput {
+            .map(|season| SeasonInput {
                 name: season.name.clone(),
                 from: format!("{:02}/{:02}", season.from.day, season.from.month),
                 to: format!("{:02}/{:02}", season.to.day, season.to.month),

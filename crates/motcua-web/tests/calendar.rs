@@ -96,13 +96,20 @@ app_tests! {
         let r = commune_admin.put_json("/api/v1/calendar/years/2027", &json!({"entries": entries, "reason": "x", "base_revision": 0})).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "a commune cannot change the province's calendar");
 
-        // Every bad row is named; nothing is saved.
+        // Every bad row is named, by its own position; nothing is saved. What cannot be read
+        // (a date, a kind) comes back first, all of it; then what the table may not say.
         let bad = json!({"entries": [entry("2027-02-31", "off", "a"), entry("2027-03-03", "working", "b"), entry("2027-03-04", "maybe", "c")], "reason": " ", "base_revision": 0});
         let r = admin.put_json("/api/v1/calendar/years/2027", &bad).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let v: Value = r.json().await.unwrap();
         let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["entries[0].date", "entries[2].kind", "reason", "entries[0].kind"], "{v}");
+        assert_eq!(fields, ["entries[0].date", "entries[2].kind"], "{v}");
+        let readable = json!({"entries": [entry("2027-03-02", "off", "a"), entry("2027-03-03", "working", "b")], "reason": " ", "base_revision": 0});
+        let r = admin.put_json("/api/v1/calendar/years/2027", &readable).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["reason", "entries[1].kind"], "a working Wednesday is named where it stands: {v}");
         let (_, h) = admin.json("/api/v1/calendar/years/2027/history").await;
         assert!(h["items"].as_array().unwrap().is_empty());
 
@@ -138,8 +145,8 @@ app_tests! {
         let (_, audit) = admin.json("/api/v1/audit?action=calendar.&limit=10").await;
         let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert!(actions.contains(&"calendar.year.update") && actions.contains(&"calendar.year.reset"), "{actions:?}");
-        // Refused, invalid, saved, stale, reset: one audit entry each.
-        assert_eq!(app.audit_count().await, before + 5);
+        // Refused, unreadable, invalid, saved, stale, reset: one audit entry each.
+        assert_eq!(app.audit_count().await, before + 6);
     }
 
     async fn office_hours_are_set_per_agency_and_inherited(app) {

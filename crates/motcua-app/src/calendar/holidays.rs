@@ -2,11 +2,10 @@
 //! appends a revision).
 
 use motcua_domain::account::Principal;
-use motcua_domain::calendar::{CalendarEntry, DayKind, YearTable};
+use motcua_domain::calendar::{CalendarEntry, YearTable};
 use motcua_domain::policy::{Permission, Target, authorize};
-use motcua_domain::time::parse_date;
-use motcua_domain::validation::{FieldError, ValidationErrors, required_text};
-use serde::{Deserialize, Serialize};
+use motcua_domain::validation::{ValidationErrors, required_text};
+use serde::Serialize;
 
 use super::Calendar;
 use crate::context::{Actor, RequestMeta};
@@ -23,50 +22,15 @@ pub struct YearView {
     pub calendar_revision: i64,
 }
 
-/// One entry as a form or JSON body sends it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct EntryInput {
-    /// `yyyy-mm-dd` or `dd/mm/yyyy`.
-    pub date: String,
-    /// `off` or `working`.
-    pub kind: String,
-    pub name: String,
-    pub source: String,
-}
-
-/// A year's new table.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct YearInput {
-    pub entries: Vec<EntryInput>,
+/// A year's new table, its entries parsed.
+#[derive(Debug, Clone, Default)]
+pub struct YearEdit {
+    pub entries: Vec<CalendarEntry>,
     /// Why (the notice number, a correction…), kept in the history.
     pub reason: String,
     /// The year's revision the editor started from (0 if it was never edited here); a
     /// concurrent edit makes the save fail instead of overwriting it.
     pub base_revision: i64,
-}
-
-fn parse_entries(input: &[EntryInput]) -> (Vec<CalendarEntry>, ValidationErrors) {
-    let mut errors = ValidationErrors::new();
-    let mut entries = Vec::new();
-    for (i, e) in input.iter().enumerate() {
-        let date = errors.check(parse_date(&format!("entries[{i}].date"), &e.date));
-        let kind = match e.kind.trim() {
-            "off" => Some(DayKind::Off),
-            "working" => Some(DayKind::Working),
-            other => {
-                errors.push(FieldError::new(
-                    format!("entries[{i}].kind"),
-                    "invalid_kind",
-                    format!("Loại ngày không hợp lệ: \"{other}\"; dùng off (nghỉ) hoặc working (làm bù)."),
-                ));
-                None
-            }
-        };
-        if let (Some(date), Some(kind)) = (date, kind) {
-            entries.push(CalendarEntry { date, kind, name: e.name.clone(), source: e.source.clone() });
-        }
-    }
-    (entries, errors)
 }
 
 impl Calendar {
@@ -93,14 +57,14 @@ impl Calendar {
         &self,
         principal: &Principal,
         year: i16,
-        input: &YearInput,
+        input: &YearEdit,
         meta: &RequestMeta,
     ) -> Result<YearView, AppError> {
         let grant = authorize(principal, Permission::ManageCalendar, Target::System)?;
         check_year(year)?;
-        let (entries, mut errors) = parse_entries(&input.entries);
+        let mut errors = ValidationErrors::new();
         let reason = errors.check(required_text("reason", &input.reason, 500));
-        let table = match YearTable::edited(year, entries) {
+        let table = match YearTable::edited(year, input.entries.clone()) {
             Ok(t) if errors.is_empty() => t,
             Ok(_) => return Err(errors.into()),
             Err(e) => {

@@ -18,11 +18,11 @@ mod queries;
 mod schedules;
 
 pub use crate::snapshot::AgencyCalendar;
-pub use holidays::{EntryInput, YearInput, YearView};
+pub use holidays::{YearEdit, YearView};
 pub use queries::{
     DueResult, LunarConversion, lunar_query, parse_instant, parse_lunar, parse_processing_time, parse_year,
 };
-pub use schedules::{ScheduleInput, SeasonInput, describe_schedule};
+pub use schedules::{ScheduleEdit, describe_schedule};
 
 /// The holiday calendar, agencies' office hours and due-date computations.
 #[derive(Clone)]

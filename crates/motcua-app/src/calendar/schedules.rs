@@ -5,8 +5,6 @@ use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::calendar::office_hours::{MonthDay, Period};
 use motcua_domain::calendar::{Counting, WorkSchedule};
 use motcua_domain::policy::{Permission, Target, authorize};
-use motcua_domain::validation::{FieldError, ValidationErrors};
-use serde::{Deserialize, Serialize};
 
 use super::AgencyCalendar;
 use super::Calendar;
@@ -14,45 +12,15 @@ use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::AgencySchedule;
 
-/// Office hours as a form or JSON body sends them.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct ScheduleInput {
-    /// `[["07:30","11:30"],["13:00","17:00"]]`.
-    #[schema(value_type = Vec<Vec<String>>)]
-    pub hours: Vec<(String, String)>,
-    #[serde(default)]
-    pub seasons: Vec<SeasonInput>,
-    /// `working_time` (default) or `civil_days`.
-    #[serde(default)]
-    pub counting: Option<String>,
+/// Office hours as an administrator sets them, their times and days parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleEdit {
+    pub hours: Vec<Period>,
+    /// `(name, from, to, hours)` of each season with hours of its own.
+    pub seasons: Vec<(String, MonthDay, MonthDay, Vec<Period>)>,
+    pub counting: Counting,
     /// The version of the agency's own schedule the editor started from (0 if none).
-    #[serde(default)]
     pub version: i64,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct SeasonInput {
-    pub name: String,
-    /// `dd/mm`.
-    pub from: String,
-    pub to: String,
-    #[schema(value_type = Vec<Vec<String>>)]
-    pub hours: Vec<(String, String)>,
-}
-
-fn parse_periods(field: &str, raw: &[(String, String)]) -> Result<Vec<Period>, FieldError> {
-    raw.iter()
-        .map(|(a, b)| {
-            let parse = |s: &str| s.parse().map_err(|m: String| FieldError::new(field, "invalid_time", m));
-            Ok(Period { start: parse(a)?, end: parse(b)? })
-        })
-        .collect()
-}
-
-fn parse_month_day(field: &str, s: &str) -> Result<MonthDay, FieldError> {
-    let bad = || FieldError::new(field, "invalid_date", format!("Ngày/tháng không hợp lệ: \"{s}\"; dùng dạng dd/mm."));
-    let (d, m) = s.trim().split_once('/').ok_or_else(bad)?;
-    Ok(MonthDay { month: m.trim().parse().map_err(|_| bad())?, day: d.trim().parse().map_err(|_| bad())? })
 }
 
 impl Calendar {
@@ -77,38 +45,20 @@ impl Calendar {
         &self,
         principal: &Principal,
         agency_id: AgencyId,
-        input: &ScheduleInput,
+        input: &ScheduleEdit,
         meta: &RequestMeta,
     ) -> Result<AgencySchedule, AppError> {
         let agency = self.agencies.get_agency(principal, agency_id).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&agency.path))?;
-        let mut errors = ValidationErrors::new();
-        let hours = errors.check(parse_periods("hours", &input.hours)).unwrap_or_default();
-        let mut seasons = Vec::new();
-        for (i, s) in input.seasons.iter().enumerate() {
-            let from = errors.check(parse_month_day(&format!("seasons[{i}].from"), &s.from));
-            let to = errors.check(parse_month_day(&format!("seasons[{i}].to"), &s.to));
-            let periods = errors.check(parse_periods(&format!("seasons[{i}].hours"), &s.hours));
-            if let (Some(from), Some(to), Some(periods)) = (from, to, periods) {
-                seasons.push((s.name.clone(), from, to, periods));
-            }
-        }
-        let counting = match input.counting.as_deref().map(str::trim) {
-            None | Some("") => Counting::default(),
-            Some(c) => errors
-                .check(c.parse().map_err(|m: String| FieldError::new("counting", "invalid_counting", m)))
-                .unwrap_or_default(),
-        };
-        let schedule = match WorkSchedule::validated(hours, seasons) {
-            Ok(s) if errors.is_empty() => s,
-            Ok(_) => return Err(errors.into()),
-            Err(e) => {
-                errors.errors.extend(e.errors);
-                return Err(errors.into());
-            }
-        };
+        let schedule = WorkSchedule::validated(input.hours.clone(), input.seasons.clone())?;
         let now = self.core.now();
-        let record = AgencySchedule { agency_id, schedule, counting, version: input.version + 1, updated_at: now };
+        let record = AgencySchedule {
+            agency_id,
+            schedule,
+            counting: input.counting,
+            version: input.version + 1,
+            updated_at: now,
+        };
         let mut tx = self.core.store.begin().await?;
         if !tx.put_agency_schedule(&record, input.version).await? {
             return Err(AppError::stale("Giờ làm việc của cơ quan"));

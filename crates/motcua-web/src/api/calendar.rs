@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_app::AppError;
 use motcua_app::calendar::{
-    ScheduleInput, YearInput, YearView, describe_schedule, lunar_query, parse_instant, parse_processing_time,
-    parse_year,
+    YearView, describe_schedule, lunar_query, parse_instant, parse_processing_time, parse_year,
 };
 use motcua_app::ports::{AgencySchedule, CalendarRevision};
 use motcua_domain::agency::AgencyId;
@@ -17,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::calendar_answers::{DueAnswer, HolidaysAnswer, LunarAnswer};
+use crate::api::calendar_input::{ScheduleInput, YearInput};
 use crate::auth::ApiUser;
 use crate::context::Meta;
 use crate::error::query_error;
@@ -193,7 +193,12 @@ pub async fn put_year(
     ApiJson(body): ApiJson<YearInput>,
 ) -> ApiResult<Json<YearDto>> {
     let year = year_param(&year)?;
-    Ok(Json(YearDto::from(&state.services.calendar.save_holiday_year(&p, year, &body, &meta).await?)))
+    // Who may not edit the calendar learns that, not what was wrong with the table.
+    if !state.services.calendar.may_edit_calendar(&p) {
+        return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission).into());
+    }
+    let edit = body.parse().map_err(AppError::Validation)?;
+    Ok(Json(YearDto::from(&state.services.calendar.save_holiday_year(&p, year, &edit, &meta).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -326,8 +331,13 @@ pub async fn put_schedule(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ScheduleInput>,
 ) -> ApiResult<Json<ScheduleDto>> {
-    state.services.agencies.get_agency(&p, AgencyId(id)).await?;
-    state.services.calendar.set_agency_schedule(&p, AgencyId(id), &body, &meta).await?;
+    let agency = state.services.agencies.get_agency(&p, AgencyId(id)).await?;
+    // Who may not set these hours learns that, not what was wrong with them.
+    if !state.services.calendar.may_change_agency_hours(&p, &agency) {
+        return Err(AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission).into());
+    }
+    let edit = body.parse().map_err(AppError::Validation)?;
+    state.services.calendar.set_agency_schedule(&p, AgencyId(id), &edit, &meta).await?;
     Ok(Json(schedule_dto(&state, &p, id).await?))
 }
 

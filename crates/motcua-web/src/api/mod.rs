@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod calendar_answers;
+pub mod calendar_input;
 pub mod catalog;
 pub mod dossier_input;
 pub mod dossiers;

@@ -5,7 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 
 use jiff::civil::{Date, Weekday};
-use motcua_app::calendar::{EntryInput, ScheduleInput, SeasonInput, YearInput, describe_schedule};
+use motcua_app::calendar::describe_schedule;
+
+use crate::api::calendar_input::{EntryInput, ScheduleInput, SeasonInput, YearInput};
 use motcua_app::ports::CalendarRevision;
 use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::calendar::holiday::{FIRST_YEAR, LAST_YEAR};
@@ -266,7 +268,14 @@ pub async fn save(
     let year = motcua_app::calendar::parse_year(&year)?;
     let (entries, rows) = submitted_rows(&f);
     let input = YearInput { entries, reason: f.text("reason"), base_revision: f.int("base_revision") };
-    let result = state.services.calendar.save_holiday_year(&user.principal, year, &input, &meta).await;
+    // Who may not edit the calendar learns that, not what was wrong with the table.
+    if !state.services.calendar.may_edit_calendar(&user.principal) {
+        return Err(crate::error::HttpError::forbidden().into());
+    }
+    let result = match input.parse() {
+        Ok(edit) => state.services.calendar.save_holiday_year(&user.principal, year, &edit, &meta).await,
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
     redirect_or_form(
         result,
         |_| format!("/admin/calendar?year={year}&msg=calendar_saved"),
@@ -418,8 +427,15 @@ pub async fn save_schedule(
         .collect();
     let input =
         ScheduleInput { hours: periods(&f, ""), seasons, counting: f.opt("counting"), version: f.int("version") };
-    state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
-    let result = state.services.calendar.set_agency_schedule(&user.principal, AgencyId(id), &input, &meta).await;
+    let agency = state.services.agencies.get_agency(&user.principal, AgencyId(id)).await?;
+    // Who may not set these hours learns that, not what was wrong with them.
+    if !state.services.calendar.may_change_agency_hours(&user.principal, &agency) {
+        return Err(crate::error::HttpError::forbidden().into());
+    }
+    let result = match input.parse() {
+        Ok(edit) => state.services.calendar.set_agency_schedule(&user.principal, AgencyId(id), &edit, &meta).await,
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
     redirect_or_form(
         result,
         |_| format!("/admin/agencies/{id}/schedule?msg=schedule_saved"),
