@@ -38,7 +38,7 @@ impl Workflows {
 }
 
 /// One definition in the text format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowEntry {
     /// Procedure code, e.g. `2.000908`.
@@ -51,7 +51,6 @@ pub struct WorkflowEntry {
     pub agency: Option<String>,
     /// The steps in order.
     #[serde(rename = "step", alias = "steps")]
-    #[schema(value_type = Vec<Object>)]
     pub steps: Vec<WorkflowStep>,
     /// For an edit: the version it started from.
     #[serde(default, skip_serializing_if = "Option::is_none")]

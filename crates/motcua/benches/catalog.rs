@@ -156,7 +156,7 @@ async fn in_process(app: &TestApp, label: &str, query: &dyn Fn(usize) -> String)
     while t.elapsed() < Duration::from_secs(2) {
         let q = query(n);
         n += 1;
-        let input = motcua_app::catalog::ProcedureQueryInput { q: Some(q.clone()), ..Default::default() };
+        let input = motcua_app::catalog::ProcedureSearch { q: q.clone(), ..Default::default() };
         let parsed = app.services.catalog.procedure_query(&input).await.unwrap();
         let s = Instant::now();
         std::hint::black_box(app.services.catalog.search_procedures_uncached(&parsed).await.unwrap());
@@ -183,13 +183,13 @@ async fn in_process(app: &TestApp, label: &str, query: &dyn Fn(usize) -> String)
 
 /// Distinct words of the procedure names in force, for generated queries.
 async fn vocabulary(app: &TestApp) -> Vec<String> {
-    let all = motcua_app::catalog::ProcedureQueryInput { per_page: Some("100".into()), ..Default::default() };
+    let all = motcua_app::catalog::ProcedureSearch { per_page: 100, ..Default::default() };
     let mut words = std::collections::BTreeSet::new();
     for page in 1..=50 {
         let q = app
             .services
             .catalog
-            .procedure_query(&motcua_app::catalog::ProcedureQueryInput { page: Some(page.to_string()), ..all.clone() })
+            .procedure_query(&motcua_app::catalog::ProcedureSearch { page, ..all.clone() })
             .await
             .unwrap();
         for item in &app.services.catalog.search_procedures_uncached(&q).await.unwrap().items {

@@ -9,48 +9,27 @@ use motcua_domain::catalog::{ChangeKind, FileRef, ProcedureCode, ProcedureConten
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors};
-use serde::Deserialize;
 
 use super::Catalog;
 use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::ports::{AgencyCatalogEntry, AgencyProcedure, ProcedureHead, ProcedureRecord, StoreTx, VersionRecord};
 
-/// The publication decision as a form or JSON body sends it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct PublishInput {
-    pub decision_number: String,
-    /// `dd/mm/yyyy` or `yyyy-mm-dd`.
-    pub decision_date: String,
-    pub signer: String,
-    pub effective_from: String,
-    #[serde(default)]
-    pub legal_basis_effective_on: Option<String>,
-    #[serde(default)]
-    pub portal_published_on: Option<String>,
-}
-
-/// Abolition or replacement.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct EndInput {
-    #[serde(flatten)]
-    pub decision: PublishInput,
-    /// For a replacement: the code of the procedure that replaces this one.
-    #[serde(default)]
-    pub replaced_by: Option<String>,
+/// Abolition or replacement by decision.
+#[derive(Debug, Clone)]
+pub struct Ending {
+    pub decision: Publication,
+    /// For a replacement: the procedure that replaces this one.
+    pub replaced_by: Option<ProcedureCode>,
 }
 
 /// One row of an agency's procedure list.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AgencyCatalogRow {
     pub code: String,
-    #[serde(default)]
     pub desk: bool,
-    #[serde(default)]
     pub postal: bool,
-    #[serde(default)]
     pub online: bool,
-    #[serde(default)]
     pub resolves: bool,
 }
 
@@ -69,34 +48,9 @@ impl From<&AgencyCatalogEntry> for AgencyCatalogRow {
 /// Largest form template accepted.
 pub const MAX_FORM_FILE: usize = 10 * 1024 * 1024;
 
-fn opt_date(field: &str, raw: &Option<String>, e: &mut ValidationErrors) -> Option<jiff::civil::Date> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => e.check(motcua_domain::time::parse_date(field, s)),
-    }
-}
-
-impl PublishInput {
-    pub fn parse(&self) -> Result<Publication, ValidationErrors> {
-        let mut e = ValidationErrors::new();
-        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let p = Publication {
-            decision_number: text(&self.decision_number),
-            decision_date: opt_date("decision_date", &Some(self.decision_date.clone()), &mut e),
-            signer: text(&self.signer),
-            effective_from: opt_date("effective_from", &Some(self.effective_from.clone()), &mut e),
-            legal_basis_effective_on: opt_date("legal_basis_effective_on", &self.legal_basis_effective_on, &mut e),
-            portal_published_on: opt_date("portal_published_on", &self.portal_published_on, &mut e),
-        };
-        if let Err(more) = p.validate(true) {
-            for err in more.errors {
-                if !e.errors.iter().any(|x| x.field == err.field) {
-                    e.push(err);
-                }
-            }
-        }
-        e.into_result().map(|()| p)
-    }
+/// What a publication must state (Đ8 k2 NĐ 63/2010), every missing item at once.
+fn checked(publication: &Publication) -> Result<(), AppError> {
+    Ok(publication.validate(true)?)
 }
 
 fn lifecycle(e: motcua_domain::catalog::LifecycleError) -> AppError {
@@ -304,11 +258,12 @@ impl Catalog {
         code: &str,
         number: u32,
         revision: i64,
-        input: &PublishInput,
+        publication: &Publication,
         meta: &RequestMeta,
     ) -> Result<VersionRecord, AppError> {
         let grant = self.catalog_grant(principal)?;
-        let publication = input.parse()?;
+        checked(publication)?;
+        let publication = publication.clone();
         let (p, versions) = self.load_procedure(code).await?;
         let v = versions.iter().find(|v| v.number == number).ok_or(AppError::NotFound("phiên bản thủ tục"))?;
         if !v.is_draft() {
@@ -377,27 +332,13 @@ impl Catalog {
         &self,
         principal: &Principal,
         code: &str,
-        input: &EndInput,
+        input: &Ending,
         meta: &RequestMeta,
     ) -> Result<VersionRecord, AppError> {
         let grant = self.catalog_grant(principal)?;
-        let mut e = ValidationErrors::new();
-        let publication = match input.decision.parse() {
-            Ok(p) => Some(p),
-            Err(more) => {
-                e.errors.extend(more.errors);
-                None
-            }
-        };
-        let replaced_by = match input.replaced_by.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(raw) => e.check(ProcedureCode::parse(raw).map_err(|mut x| {
-                x.field = "replaced_by".into();
-                x
-            })),
-        };
-        e.into_result()?;
-        let publication = publication.expect("validated");
+        checked(&input.decision)?;
+        let publication = input.decision.clone();
+        let replaced_by = input.replaced_by.clone();
         let (p, versions) = self.load_procedure(code).await?;
         if let Some(d) = versions.iter().find(|v| v.is_draft()) {
             return Err(lifecycle(motcua_domain::catalog::LifecycleError::DraftExists(d.number)));

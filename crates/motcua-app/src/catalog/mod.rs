@@ -23,11 +23,9 @@ use motcua_domain::catalog::{
 };
 use motcua_domain::policy::{Permission, Target, authorize};
 use motcua_domain::time::vn_date;
-use motcua_domain::validation::{FieldError, ValidationErrors};
-use serde::Deserialize;
 
 pub(crate) use admin::safe_file_name;
-pub use admin::{AgencyCatalogRow, EndInput, PublishInput};
+pub use admin::{AgencyCatalogRow, Ending};
 pub(crate) use import_queue::ImportProgress;
 pub use import_queue::{CatalogImportJob, ImportView};
 pub(crate) use json::demo_rows;
@@ -65,31 +63,25 @@ impl Catalog {
     }
 }
 
-/// A search as the API and pages send it (every value a string, validated here).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProcedureQueryInput {
+/// A search, its values parsed by the edge that read it.
+#[derive(Debug, Clone)]
+pub struct ProcedureSearch {
     /// Words of the name, code, field or document names; with or without Vietnamese marks.
-    #[serde(default)]
-    pub q: Option<String>,
-    /// Field code (see `/api/v1/fields`).
-    #[serde(default)]
-    pub field: Option<String>,
-    /// Electronic identifier of an agency: only procedures in its list.
-    #[serde(default)]
-    pub agency: Option<String>,
-    /// `province` or `commune` (also `ministry`, `other`).
-    #[serde(default)]
-    pub level: Option<String>,
-    /// `full`, `partial` or `none`.
-    #[serde(default)]
-    pub online: Option<String>,
+    pub q: String,
+    pub field: Option<FieldCode>,
+    /// Only procedures in this agency's list.
+    pub agency: Option<AgencyCode>,
+    pub level: Option<Level>,
+    pub online: Option<OnlineLevel>,
     /// From 1.
-    #[serde(default)]
-    pub page: Option<String>,
-    /// Results per page, 1–100 (default 20).
-    #[serde(default)]
-    pub per_page: Option<String>,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Default for ProcedureSearch {
+    fn default() -> Self {
+        Self { q: String::new(), field: None, agency: None, level: None, online: None, page: 1, per_page: 20 }
+    }
 }
 
 /// Everything a procedure page shows.
@@ -115,80 +107,30 @@ impl ProcedureView {
     }
 }
 
-fn parse_choice<T>(
-    field: &str,
-    raw: &Option<String>,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-) -> Result<Option<T>, FieldError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => parse(s).map(Some).ok_or_else(|| {
-            FieldError::new(
-                field,
-                "invalid_value",
-                format!("Giá trị không hợp lệ: \"{s}\"; dùng một trong: {}.", all.join(", ")),
-            )
-        }),
-    }
-}
-
-fn parse_count(field: &str, raw: &Option<String>, default: usize, max: usize) -> Result<usize, FieldError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(default),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| FieldError::new(field, "invalid_number", format!("Phải là số nguyên từ 1 đến {max}."))),
-    }
-}
-
 impl Catalog {
     /// Builds the search index now (at start-up), so the first visitor does not wait.
     pub async fn warm_catalog(&self) -> Result<usize, AppError> {
         Ok(self.index().await?.index.len())
     }
 
-    /// Validates a search.
-    pub async fn procedure_query(&self, input: &ProcedureQueryInput) -> Result<ProcedureQuery, AppError> {
-        let mut e = ValidationErrors::new();
-        let q = input.q.clone().unwrap_or_default();
-        if q.chars().count() > 200 {
-            e.push(FieldError::new("q", "too_long", "Tối đa 200 ký tự."));
-        }
-        let field = match input.field.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(f) => e.check(FieldCode::parse(f).map_err(|mut x| {
-                x.field = "field".into();
-                x
-            })),
-        };
-        let levels: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
-        let level = e.check(parse_choice("level", &input.level, Level::parse, &levels)).flatten();
-        let onlines: Vec<&str> = OnlineLevel::ALL.iter().map(|l| l.as_str()).collect();
-        let online = e.check(parse_choice("online", &input.online, OnlineLevel::parse, &onlines)).flatten();
-        let page = e.check(parse_count("page", &input.page, 1, 10_000)).unwrap_or(1);
-        let per_page = e.check(parse_count("per_page", &input.per_page, 20, 100)).unwrap_or(20);
-        let agency = match input.agency.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(a) => match AgencyCode::parse(a) {
-                Ok(code) => match self.core.store.agency_by_code(&code).await? {
-                    Some(agency) => Some(agency),
-                    None => {
-                        e.push(FieldError::new("agency", "unknown", format!("Không có cơ quan mã \"{a}\".")));
-                        None
-                    }
-                },
-                Err(_) => {
-                    e.push(FieldError::new("agency", "invalid_format", format!("Mã cơ quan không hợp lệ: \"{a}\".")));
-                    None
+    /// A search with its agency looked up (an unknown agency is refused).
+    pub async fn procedure_query(&self, input: &ProcedureSearch) -> Result<ProcedureQuery, AppError> {
+        let agency =
+            match &input.agency {
+                None => None,
+                Some(code) => {
+                    Some(self.core.store.agency_by_code(code).await?.ok_or_else(|| {
+                        AppError::field("agency", "unknown", format!("Không có cơ quan mã \"{code}\"."))
+                    })?)
                 }
-            },
+            };
+        let filter = SearchFilter {
+            field: input.field.clone(),
+            level: input.level,
+            online: input.online,
+            agency: agency.as_ref().map(|a| a.id.0),
         };
-        e.into_result()?;
-        let filter = SearchFilter { field, level, online, agency: agency.as_ref().map(|a| a.id.0) };
-        Ok(ProcedureQuery { q, filter, agency, page, per_page })
+        Ok(ProcedureQuery { q: input.q.clone(), filter, agency, page: input.page, per_page: input.per_page })
     }
 
     /// Searches the procedures in force (public).

@@ -21,7 +21,7 @@ pub struct ImportRow {
 }
 
 /// A row that cannot be imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportProblem {
     pub row: String,
     pub reason: String,
@@ -117,7 +117,7 @@ impl ImportFormat {
 }
 
 /// The outcome of an applied import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub total: usize,
     pub created: usize,

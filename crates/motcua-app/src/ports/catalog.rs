@@ -3,7 +3,6 @@ use jiff::Timestamp;
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, VersionFacts};
-use serde::Serialize;
 
 use super::StoreResult;
 use crate::catalog::rows::{ImportFormat, ImportProblem, ImportReport};
@@ -101,8 +100,7 @@ pub struct StoredFile {
 }
 
 /// Where a background catalogue import stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportStatus {
     Queued,
     Running,

@@ -12,8 +12,10 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::ports::{ProcedureRecord, Store, VersionRecord};
 
-/// A procedure in result lists.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A procedure in result lists. Serialised as it is: the cached result pages are answered
+/// without a copy; the web crate documents the shape (`api::catalog_schema`) and a test there
+/// holds the two together.
+#[derive(Debug, Clone, Serialize)]
 pub struct ProcedureSummary {
     pub code: String,
     pub name: String,
@@ -31,7 +33,7 @@ pub struct ProcedureSummary {
 }
 
 /// A field (lĩnh vực) and how many procedures in force it has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldSummary {
     pub code: String,
     pub name: String,
@@ -49,7 +51,7 @@ pub struct ProcedureQuery {
     pub per_page: usize,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SearchResult {
     pub total: usize,
     pub page: usize,

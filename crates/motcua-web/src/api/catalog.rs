@@ -9,10 +9,7 @@ use axum::response::{IntoResponse, Response};
 use motcua_app::catalog::ImportView;
 use motcua_app::catalog::import::{ImportFormat, ImportProblem, ImportReport, parse_import};
 use motcua_app::catalog::package::Package;
-use motcua_app::catalog::{
-    AgencyCatalogRow, EndInput, FieldSummary, ProcedureQueryInput, ProcedureView, PublishInput, SearchResult,
-};
-use motcua_app::ports::ImportStatus;
+use motcua_app::catalog::{AgencyCatalogRow, FieldSummary, ProcedureView, SearchResult};
 use motcua_app::ports::VersionRecord;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::diff::Change;
@@ -21,6 +18,9 @@ use motcua_domain::time::rfc3339_vn;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::catalog_input::{AgencyCatalogRowDto, EndInput, PublishInput};
+use crate::api::catalog_query::ProcedureQueryInput;
+use crate::api::catalog_schema::{FieldSummarySchema, SearchResultSchema};
 use crate::auth::ApiUser;
 use crate::context::Meta;
 use crate::error::query_error;
@@ -151,20 +151,21 @@ impl From<&ProcedureView> for ProcedureDto {
 /// Searches the procedures in force: diacritic-insensitive (`dang ky khai sinh` finds
 /// "Đăng ký khai sinh"), accent-exact matches first, by name, code, field and document names.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalog", params(ProcedureQueryInput),
-    responses((status = 200, body = SearchResult), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = SearchResultSchema), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     Meta(meta): Meta,
     ApiQuery(q): ApiQuery<ProcedureQueryInput>,
 ) -> ApiResult<Json<std::sync::Arc<SearchResult>>> {
     limit(&state, &meta)?;
-    let query = state.services.catalog.procedure_query(&q).await.map_err(query_error)?;
+    let search = q.parse().map_err(|e| query_error(motcua_app::AppError::Validation(e)))?;
+    let query = state.services.catalog.procedure_query(&search).await.map_err(query_error)?;
     Ok(Json(state.services.catalog.search_procedures(&query).await?))
 }
 
 /// Fields (lĩnh vực) with the number of procedures in force.
 #[utoipa::path(get, path = "/api/v1/fields", tag = "catalog",
-    responses((status = 200, body = Vec<FieldSummary>), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = Vec<FieldSummarySchema>), (status = 429, body = ErrorBody)))]
 pub async fn fields(State(state): State<AppState>, Meta(meta): Meta) -> ApiResult<Json<Vec<FieldSummary>>> {
     limit(&state, &meta)?;
     Ok(Json(state.services.catalog.catalog_fields().await?))
@@ -297,7 +298,10 @@ pub async fn publish(
     ApiPath((code, number)): ApiPath<(String, u32)>,
     ApiJson(body): ApiJson<PublishBody>,
 ) -> ApiResult<Json<VersionDto>> {
-    let v = state.services.catalog.publish_draft(&p, &code, number, body.revision, &body.decision, &meta).await?;
+    // Who may not publish learns that, not what was wrong with the decision.
+    state.services.catalog.authorize_catalog(&p)?;
+    let decision = body.decision.parse().map_err(motcua_app::AppError::Validation)?;
+    let v = state.services.catalog.publish_draft(&p, &code, number, body.revision, &decision, &meta).await?;
     Ok(Json(VersionDto::from(&v)))
 }
 
@@ -326,7 +330,9 @@ pub async fn end(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<EndInput>,
 ) -> ApiResult<(StatusCode, Json<VersionDto>)> {
-    let v = state.services.catalog.end_procedure(&p, &code, &body, &meta).await?;
+    state.services.catalog.authorize_catalog(&p)?;
+    let ending = body.parse().map_err(motcua_app::AppError::Validation)?;
+    let v = state.services.catalog.end_procedure(&p, &code, &ending, &meta).await?;
     Ok((StatusCode::CREATED, Json(VersionDto::from(&v))))
 }
 
@@ -380,19 +386,19 @@ pub async fn diff(
 /// `fields` entry per bad row) and nothing changes.
 #[utoipa::path(post, path = "/api/v1/procedures/import", tag = "catalog", request_body(content = String,
         description = "JSON package or XLSX file", content_type = "application/json"), security(("bearer" = [])),
-    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ImportReportDto), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<ImportReport>> {
+) -> ApiResult<Json<ImportReportDto>> {
     state.services.catalog.authorize_catalog(&p)?;
     let format = body_format(&headers)?;
     let parsed =
         tokio::task::spawn_blocking(move || parse_import(&body, format)).await.map_err(|_| HttpError::internal())?;
-    Ok(Json(state.services.catalog.import_procedures(Some(&p), parsed, &meta, &|_, _| {}).await?))
+    Ok(Json(state.services.catalog.import_procedures(Some(&p), parsed, &meta, &|_, _| {}).await?.into()))
 }
 
 /// The import format named by the request's `Content-Type`.
@@ -421,6 +427,34 @@ pub struct QueueImportQuery {
     pub file_name: Option<String>,
 }
 
+/// The outcome of an applied import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportDto {
+    pub total: usize,
+    pub created: usize,
+    pub amended: usize,
+    pub unchanged: usize,
+}
+
+impl From<ImportReport> for ImportReportDto {
+    fn from(r: ImportReport) -> Self {
+        Self { total: r.total, created: r.created, amended: r.amended, unchanged: r.unchanged }
+    }
+}
+
+/// A row that could not be imported, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblemDto {
+    pub row: String,
+    pub reason: String,
+}
+
+impl From<ImportProblem> for ImportProblemDto {
+    fn from(p: ImportProblem) -> Self {
+        Self { row: p.row, reason: p.reason }
+    }
+}
+
 /// A background import and how far it is.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportDto {
@@ -430,13 +464,14 @@ pub struct ImportDto {
     pub format: String,
     /// Procedures in the file.
     pub row_count: i64,
-    pub status: ImportStatus,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
     /// Procedures written so far, while it runs in the answering process.
     pub done: Option<usize>,
     /// Counts once it has succeeded.
-    pub report: Option<ImportReport>,
+    pub report: Option<ImportReportDto>,
     /// Reasons once it has failed (nothing was imported).
-    pub problems: Vec<ImportProblem>,
+    pub problems: Vec<ImportProblemDto>,
     pub created_by: String,
     pub created_at: String,
     pub started_at: Option<String>,
@@ -451,10 +486,10 @@ impl From<ImportView> for ImportDto {
             file_name: i.file_name,
             format: i.format.as_str().to_owned(),
             row_count: i.row_count,
-            status: i.status,
+            status: i.status.as_str().to_owned(),
             done: v.progress.map(|(d, _)| d),
-            report: i.report,
-            problems: i.problems,
+            report: i.report.map(ImportReportDto::from),
+            problems: i.problems.into_iter().map(ImportProblemDto::from).collect(),
             created_by: i.created_by,
             created_at: rfc3339_vn(i.created_at),
             started_at: i.started_at.map(rfc3339_vn),
@@ -553,27 +588,28 @@ pub(crate) async fn export_response(state: &AppState, format: Option<&str>) -> A
 /// An agency's procedure list.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}/procedures", tag = "catalog", params(("id" = i64, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<AgencyCatalogRow>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AgencyCatalogRowDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn agency_list(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<AgencyCatalogRow>>> {
+) -> ApiResult<Json<Vec<AgencyCatalogRowDto>>> {
     let (_, rows) = state.services.catalog.agency_catalog(&p, AgencyId(id)).await?;
-    Ok(Json(rows.iter().map(AgencyCatalogRow::from).collect()))
+    Ok(Json(rows.iter().map(|r| AgencyCatalogRow::from(r).into()).collect()))
 }
 
 /// Replaces an agency's procedure list (`ManageAgencies` over the agency).
 #[utoipa::path(put, path = "/api/v1/agencies/{id}/procedures", tag = "catalog", params(("id" = i64, Path)),
-    request_body = Vec<AgencyCatalogRow>, security(("bearer" = [])),
-    responses((status = 200, body = Vec<AgencyCatalogRow>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = Vec<AgencyCatalogRowDto>, security(("bearer" = [])),
+    responses((status = 200, body = Vec<AgencyCatalogRowDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn agency_put(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(rows): ApiJson<Vec<AgencyCatalogRow>>,
-) -> ApiResult<Json<Vec<AgencyCatalogRow>>> {
+    ApiJson(rows): ApiJson<Vec<AgencyCatalogRowDto>>,
+) -> ApiResult<Json<Vec<AgencyCatalogRowDto>>> {
+    let rows: Vec<AgencyCatalogRow> = rows.into_iter().map(AgencyCatalogRow::from).collect();
     state.services.catalog.set_agency_catalog(&p, AgencyId(id), &rows, &meta).await?;
     agency_list(State(state), ApiUser(p), ApiPath(id)).await
 }

@@ -14,6 +14,33 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
+/// One definition as the API sends it (the same fields as a `[[workflow]]` of the text format).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowEntryDto {
+    /// Procedure code, e.g. `2.000908`.
+    pub procedure: String,
+    /// A case of the procedure by name; absent: every case.
+    #[serde(default)]
+    pub case: Option<String>,
+    /// An agency e-ID; absent: every agency that handles the procedure.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// The steps in order.
+    #[serde(rename = "step", alias = "steps")]
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<motcua_domain::dossier::WorkflowStep>,
+    /// For an edit: the version it started from.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl From<WorkflowEntryDto> for WorkflowEntry {
+    fn from(e: WorkflowEntryDto) -> Self {
+        Self { procedure: e.procedure, case: e.case, agency: e.agency, steps: e.steps, version: e.version }
+    }
+}
+
 /// A stored definition.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct WorkflowDto {
@@ -75,16 +102,16 @@ pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResu
 /// Steps: `kind` (intake, process, approve, issue, return), `name`, `role`, optional `unit`
 /// (an agency e-ID, or `.02` for a unit of the resolving agency) and `budget`
 /// (`{"amount": 4, "unit": "working_hours"}`); budgets must add up to the legal time.
-#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", request_body = WorkflowEntry, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", request_body = WorkflowEntryDto, security(("bearer" = [])),
     responses((status = 200, body = WorkflowDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Meta(meta): Meta,
-    ApiJson(entry): ApiJson<WorkflowEntry>,
+    ApiJson(entry): ApiJson<WorkflowEntryDto>,
 ) -> ApiResult<Json<WorkflowDto>> {
-    Ok(Json(state.services.workflows.save_workflow(&p, &entry, &meta).await?.into()))
+    Ok(Json(state.services.workflows.save_workflow(&p, &entry.into(), &meta).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = i64, Path)), security(("bearer" = [])),

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use motcua_app::catalog::{FieldSummary, ProcedureQueryInput, ProcedureSummary, ProcedureView, SearchResult};
+use motcua_app::catalog::{FieldSummary, ProcedureSummary, ProcedureView, SearchResult};
+
+use crate::api::catalog_query::ProcedureQueryInput;
 use motcua_domain::catalog::{Level, OnlineLevel, ProcedureContent, Standing};
 use motcua_domain::time::format_date;
 use serde::Deserialize;
@@ -121,7 +123,11 @@ pub async fn index(
     Query(q): Query<ProcedureQueryInput>,
 ) -> PageResult {
     let fields = state.services.catalog.catalog_fields().await?;
-    let (result, error, agency_name) = match state.services.catalog.procedure_query(&q).await {
+    let query = match q.parse() {
+        Ok(search) => state.services.catalog.procedure_query(&search).await,
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
+    let (result, error, agency_name) = match query {
         Ok(query) => {
             let name = query.agency.as_ref().map(|a| a.name.clone());
             (state.services.catalog.search_procedures(&query).await?, None, name)
@@ -351,11 +357,10 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
     let q = kq.search.clone();
     let searched =
         [&q.q, &q.field].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty())) && kq.key.is_none();
-    let query = state
-        .services
-        .catalog
-        .procedure_query(&ProcedureQueryInput { per_page: Some("10".into()), agency: None, ..q.clone() })
-        .await;
+    let query = match (ProcedureQueryInput { per_page: Some("10".into()), agency: None, ..q.clone() }).parse() {
+        Ok(search) => state.services.catalog.procedure_query(&search).await,
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
     let result = match query {
         Ok(query) if searched => state.services.catalog.search_procedures(&query).await?,
         _ => Arc::new(SearchResult { total: 0, page: 1, per_page: 10, items: vec![] }),

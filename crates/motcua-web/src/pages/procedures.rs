@@ -4,8 +4,10 @@
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::catalog::AgencyCatalogRow;
 use motcua_app::catalog::import::ImportFormat;
-use motcua_app::catalog::{AgencyCatalogRow, EndInput, PublishInput};
+
+use crate::api::catalog_input::{EndInput, PublishInput};
 use motcua_app::ports::{ImportRecord, ProcedureHead};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::calendar::TimeUnit;
@@ -698,9 +700,18 @@ pub async fn publish(
     PagePath((code, n)): PagePath<(String, u32)>,
     form: FormPairs,
 ) -> PageResult {
-    let input = publish_input(&form);
-    let result =
-        state.services.catalog.publish_draft(&user.principal, &code, n, form.int("revision"), &input, &meta).await;
+    // Who may not publish learns that, not what was wrong with the decision.
+    state.services.catalog.authorize_catalog(&user.principal)?;
+    let result = match publish_input(&form).parse() {
+        Ok(decision) => {
+            state
+                .services
+                .catalog
+                .publish_draft(&user.principal, &code, n, form.int("revision"), &decision, &meta)
+                .await
+        }
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
     redirect_or_form(
         result,
         |_| format!("/admin/procedures/{code}?msg=procedure_published"),
@@ -762,8 +773,12 @@ pub async fn end(
     PagePath(code): PagePath<String>,
     form: FormPairs,
 ) -> PageResult {
+    state.services.catalog.authorize_catalog(&user.principal)?;
     let input = EndInput { decision: publish_input(&form), replaced_by: form.opt("replaced_by") };
-    let result = state.services.catalog.end_procedure(&user.principal, &code, &input, &meta).await;
+    let result = match input.parse() {
+        Ok(ending) => state.services.catalog.end_procedure(&user.principal, &code, &ending, &meta).await,
+        Err(e) => Err(motcua_app::AppError::Validation(e)),
+    };
     redirect_or_form(
         result,
         |_| format!("/admin/procedures/{code}?msg=procedure_ended"),
