@@ -3,9 +3,8 @@
 
 use motcua_domain::calendar::TimeUnit;
 use motcua_domain::catalog::{ApplicantType, Level, ProcedureContent, Publication};
-use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+pub use crate::ports::{ImportFormat, ImportProblem, ImportReport};
 
 /// The case name used when the package names none.
 pub const DEFAULT_CASE: &str = "Trường hợp chung";
@@ -18,13 +17,6 @@ pub struct ImportRow {
     pub code: String,
     pub content: ProcedureContent,
     pub publication: Publication,
-}
-
-/// A row that cannot be imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportProblem {
-    pub row: String,
-    pub reason: String,
 }
 
 /// What a file holds after reading.
@@ -72,55 +64,4 @@ pub fn parse_applicant(raw: &str) -> Option<ApplicantType> {
             },
         )
     })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportFormat {
-    Json,
-    Xlsx,
-}
-
-impl ImportFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportFormat::Json => "json",
-            ImportFormat::Xlsx => "xlsx",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "json" => Some(ImportFormat::Json),
-            "xlsx" => Some(ImportFormat::Xlsx),
-            _ => None,
-        }
-    }
-
-    /// From a file name's extension, refusing other files.
-    pub fn of_file(name: &str) -> Result<ImportFormat, AppError> {
-        Self::from_file_name(name).ok_or_else(|| {
-            AppError::field("file", "unsupported_type", "Chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu).")
-        })
-    }
-
-    /// From a file name's extension.
-    pub fn from_file_name(name: &str) -> Option<ImportFormat> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Some(ImportFormat::Json)
-        } else if lower.ends_with(".xlsx") {
-            Some(ImportFormat::Xlsx)
-        } else {
-            None
-        }
-    }
-}
-
-/// The outcome of an applied import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportReport {
-    pub total: usize,
-    pub created: usize,
-    pub amended: usize,
-    pub unchanged: usize,
 }

@@ -4,8 +4,10 @@ use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::{ChangeKind, ProcedureCode, ProcedureContent, Publication, VersionFacts};
 
+use serde::{Deserialize, Serialize};
+
 use super::StoreResult;
-use crate::catalog::rows::{ImportFormat, ImportProblem, ImportReport};
+use crate::error::AppError;
 
 /// A procedure's identity; everything it says lives in its versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,4 +244,62 @@ pub trait CatalogWrites {
         outcome: &Result<ImportReport, Vec<ImportProblem>>,
         now: Timestamp,
     ) -> StoreResult<bool>;
+}
+
+/// A row that cannot be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    pub row: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Json,
+    Xlsx,
+}
+
+impl ImportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportFormat::Json => "json",
+            ImportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "json" => Some(ImportFormat::Json),
+            "xlsx" => Some(ImportFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// From a file name's extension, refusing other files.
+    pub fn of_file(name: &str) -> Result<ImportFormat, AppError> {
+        Self::from_file_name(name).ok_or_else(|| {
+            AppError::field("file", "unsupported_type", "Chỉ nhận tệp .json (gói thủ tục) hoặc .xlsx (theo mẫu).")
+        })
+    }
+
+    /// From a file name's extension.
+    pub fn from_file_name(name: &str) -> Option<ImportFormat> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(ImportFormat::Json)
+        } else if lower.ends_with(".xlsx") {
+            Some(ImportFormat::Xlsx)
+        } else {
+            None
+        }
+    }
+}
+
+/// The outcome of an applied import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub total: usize,
+    pub created: usize,
+    pub amended: usize,
+    pub unchanged: usize,
 }

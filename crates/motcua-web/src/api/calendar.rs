@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::calendar_answers::{DueAnswer, HolidaysAnswer, LunarAnswer};
+use crate::api::calendar_input::schedule_to_input;
 use crate::api::calendar_input::{ScheduleInput, YearInput};
 use crate::auth::ApiUser;
 use crate::context::Meta;
@@ -23,7 +24,7 @@ use crate::error::query_error;
 use crate::error::{ApiResult, ErrorBody, HttpError};
 use crate::limits::public_limit as limit;
 use crate::respond::{ApiJson, ApiPath, ApiQuery};
-use crate::shapes::{origin_str, schedule_to_input};
+use crate::shapes::origin_str;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

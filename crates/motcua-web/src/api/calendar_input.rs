@@ -130,6 +130,32 @@ impl ScheduleInput {
     }
 }
 
+/// Office hours as the editing form (and the API) send them.
+pub fn schedule_to_input(
+    s: &motcua_domain::calendar::WorkSchedule,
+    counting: Option<String>,
+    version: i64,
+) -> ScheduleInput {
+    let periods = |h: &motcua_domain::calendar::OfficeHours| {
+        h.periods().iter().map(|p| (p.start.to_string(), p.end.to_string())).collect::<Vec<_>>()
+    };
+    ScheduleInput {
+        hours: periods(&s.hours),
+        seasons: s
+            .seasons
+            .iter()
+            .map(|season| SeasonInput {
+                name: season.name.clone(),
+                from: format!("{:02}/{:02}", season.from.day, season.from.month),
+                to: format!("{:02}/{:02}", season.to.day, season.to.month),
+                hours: periods(&season.hours),
+            })
+            .collect(),
+        counting,
+        version,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

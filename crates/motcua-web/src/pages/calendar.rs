@@ -17,10 +17,11 @@ use motcua_domain::time::{format_date, format_datetime, vn_date};
 use serde::Deserialize;
 
 use super::{FormErrors, Layout};
+use crate::api::calendar_input::schedule_to_input;
 use crate::auth::PageUser;
 use crate::context::Meta;
 use crate::respond::{FormPairs, PagePath, PageResult, redirect_or_form, render};
-use crate::shapes::{origin_str, schedule_to_input};
+use crate::shapes::origin_str;
 use crate::state::AppState;
 
 pub struct DayCell {
