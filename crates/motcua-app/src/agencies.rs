@@ -9,7 +9,6 @@ use motcua_domain::agency::{Agency, AgencyCode, AgencyId, AgencyLevel, AgencyPat
 use motcua_domain::policy::{Permission, Target, authorize, scopes};
 use motcua_domain::time::{parse_date, vn_date};
 use motcua_domain::validation::{ValidationErrors, optional_text, required_text};
-use serde::Deserialize;
 
 use crate::context::{Actor, RequestMeta};
 use crate::core::Core;
@@ -29,7 +28,7 @@ impl Agencies {
 }
 
 /// Agency fields as a form or JSON body sends them; validated into domain values.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct AgencyInput {
     pub parent_id: Option<i64>,
     pub code: String,
@@ -137,7 +136,7 @@ pub fn flatten_tree(nodes: &[AgencyNode]) -> Vec<(usize, &Agency)> {
 }
 
 /// Ending or restoring an agency's existence.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ActivationInput {
     pub version: i64,
     pub active: bool,

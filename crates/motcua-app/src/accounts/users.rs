@@ -5,7 +5,6 @@ use motcua_domain::agency::AgencyId;
 use motcua_domain::policy::{Denied, Permission, Target, authorize, may_grant, scopes};
 use motcua_domain::validation::NonBlank;
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text, required_text};
-use serde::Deserialize;
 
 use crate::context::{Actor, RequestMeta};
 use crate::error::{AppError, StoreError};
@@ -14,25 +13,19 @@ use crate::secret;
 
 use super::Accounts;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct UserInput {
     /// Only read when creating.
-    #[serde(default)]
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub title: Option<String>,
     pub agency_id: i64,
-    #[serde(default = "default_true")]
     pub active: bool,
 }
 
-fn default_true() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantInput {
     pub role: String,
     pub agency_id: i64,

@@ -262,7 +262,7 @@ impl Dossiers {
         self.authorize_view_through(principal, reference, state.involved_agencies()).await
     }
 
-    /// [`Services::authorize_view`] over the agencies a dossier involves, given as such (when
+    /// [`Dossiers::authorize_view`] over the agencies a dossier involves, given as such (when
     /// its history cannot be trusted to tell them, the recorded `dossier_agencies`).
     pub(crate) async fn authorize_view_through(
         &self,

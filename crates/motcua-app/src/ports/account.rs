@@ -78,7 +78,7 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
-/// Failed sign-ins under a name that has no usable account (see `Services::login`).
+/// Failed sign-ins under a name that has no usable account (see `Accounts::login`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoginGuard {
     pub failed_logins: u32,
