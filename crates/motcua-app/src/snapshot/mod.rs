@@ -344,16 +344,13 @@ impl Snapshots {
             return s.clone();
         }
         // Parts whose revision did not move carry over.
-        let keep = |same: bool| if same { previous.as_ref() } else { None };
+        let same = |part: fn(&Revisions) -> i64| previous.as_ref().filter(|p| part(&p.revisions) == part(&revisions));
         let fresh = Arc::new(Snapshot {
             revisions,
             store: store.clone(),
-            rows: keep(previous.as_ref().is_some_and(|p| p.revisions.reference == revisions.reference))
-                .map_or_else(Arc::default, |p| p.rows.clone()),
-            calendar: keep(previous.as_ref().is_some_and(|p| p.revisions.calendar == revisions.calendar))
-                .map_or_else(Arc::default, |p| p.calendar.clone()),
-            catalog: keep(previous.as_ref().is_some_and(|p| p.revisions.catalog == revisions.catalog))
-                .map_or_else(Arc::default, |p| p.catalog.clone()),
+            rows: same(|r| r.reference).map_or_else(Arc::default, |p| p.rows.clone()),
+            calendar: same(|r| r.calendar).map_or_else(Arc::default, |p| p.calendar.clone()),
+            catalog: same(|r| r.catalog).map_or_else(Arc::default, |p| p.catalog.clone()),
         });
         let mut current = self.current.write().expect("snapshot lock");
         // Another request may have moved on to newer revisions meanwhile; keep the newest.

@@ -7,6 +7,8 @@ use motcua_domain::catalog::{ProcedureCode, Publication};
 use motcua_domain::validation::{FieldError, NonBlank, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
+use super::fields::{date, optional};
+
 /// The publication decision as a form or JSON body sends it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PublishInput {
@@ -57,19 +59,20 @@ impl From<AgencyCatalogRow> for AgencyCatalogRowDto {
     }
 }
 
-fn date(e: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<jiff::civil::Date> {
-    raw.non_blank().and_then(|s| e.check(motcua_domain::time::parse_date(field, s)))
-}
-
 impl PublishInput {
     fn read(&self, e: &mut ValidationErrors) -> Publication {
         Publication {
             decision_number: Some(self.decision_number.as_str()).non_blank().map(str::to_owned),
-            decision_date: date(e, "decision_date", Some(&self.decision_date)),
+            decision_date: optional(e, "decision_date", Some(&self.decision_date), date),
             signer: Some(self.signer.as_str()).non_blank().map(str::to_owned),
-            effective_from: date(e, "effective_from", Some(&self.effective_from)),
-            legal_basis_effective_on: date(e, "legal_basis_effective_on", self.legal_basis_effective_on.as_deref()),
-            portal_published_on: date(e, "portal_published_on", self.portal_published_on.as_deref()),
+            effective_from: optional(e, "effective_from", Some(&self.effective_from), date),
+            legal_basis_effective_on: optional(
+                e,
+                "legal_basis_effective_on",
+                self.legal_basis_effective_on.as_deref(),
+                date,
+            ),
+            portal_published_on: optional(e, "portal_published_on", self.portal_published_on.as_deref(), date),
         }
     }
 

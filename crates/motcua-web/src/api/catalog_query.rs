@@ -7,6 +7,8 @@ use motcua_domain::catalog::{FieldCode, Level, OnlineLevel};
 use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
+use super::fields::{choice, optional};
+
 /// A search as the API and pages send it (every value a string).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,24 +34,6 @@ pub struct ProcedureQueryInput {
     /// Results per page, 1–100 (default 20).
     #[serde(default)]
     pub per_page: Option<String>,
-}
-
-fn parse_choice<T>(
-    field: &str,
-    raw: &Option<String>,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-) -> Result<Option<T>, FieldError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => parse(s).map(Some).ok_or_else(|| {
-            FieldError::new(
-                field,
-                "invalid_value",
-                format!("Giá trị không hợp lệ: \"{s}\"; dùng một trong: {}.", all.join(", ")),
-            )
-        }),
-    }
 }
 
 fn parse_count(field: &str, raw: &Option<String>, default: usize, max: usize) -> Result<usize, FieldError> {
@@ -78,10 +62,14 @@ impl ProcedureQueryInput {
                 x
             })),
         };
-        let levels: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
-        let level = e.check(parse_choice("level", &self.level, Level::parse, &levels)).flatten();
-        let onlines: Vec<&str> = OnlineLevel::ALL.iter().map(|l| l.as_str()).collect();
-        let online = e.check(parse_choice("online", &self.online, OnlineLevel::parse, &onlines)).flatten();
+        let one_of =
+            |s: &str, all: Vec<&str>| format!("Giá trị không hợp lệ: \"{s}\"; dùng một trong: {}.", all.join(", "));
+        let level = optional(&mut e, "level", self.level.as_deref(), |s| {
+            choice(s, Level::parse, &one_of(s, Level::ALL.iter().map(|l| l.as_str()).collect()))
+        });
+        let online = optional(&mut e, "online", self.online.as_deref(), |s| {
+            choice(s, OnlineLevel::parse, &one_of(s, OnlineLevel::ALL.iter().map(|l| l.as_str()).collect()))
+        });
         let page = e.check(parse_count("page", &self.page, 1, 10_000)).unwrap_or(1);
         let per_page = e.check(parse_count("per_page", &self.per_page, 20, 100)).unwrap_or(20);
         let agency = match self.agency.as_deref().map(str::trim) {

@@ -4,7 +4,6 @@
 //! request at once, so the use cases receive valid values only. What the content must satisfy
 //! is checked by the use case, after permission.
 
-use jiff::civil::Date;
 use motcua_app::dossiers::{Action, CorrectionTarget, DossierFilter, Intake, ListQueue, Postal, RegisterPeriod};
 use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
@@ -12,9 +11,10 @@ use motcua_domain::catalog::{Channel, ProcedureCode};
 use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
 use motcua_domain::dossier::event::{HandedDocument, ResultDelivery};
 use motcua_domain::dossier::{ActionKind, ClientTxnId, Status};
-use motcua_domain::time::parse_date;
 use motcua_domain::validation::{FieldError, NonBlank, ValidationErrors};
 use serde::Deserialize;
+
+use super::fields::{choice, date, optional};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ApplicantInput {
@@ -332,25 +332,6 @@ impl RegisterInput {
         e.into_result()?;
         Ok(RegisterPeriod { agency, from, to })
     }
-}
-
-/// `raw` as `parse` reads it, with its error renamed to `field`; blank is `None`.
-fn optional<T>(
-    e: &mut ValidationErrors,
-    field: &str,
-    raw: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, FieldError>,
-) -> Option<T> {
-    let raw = raw.non_blank()?;
-    e.check(parse(raw).map_err(|err| FieldError { field: field.into(), ..err }))
-}
-
-fn choice<T>(raw: &str, parse: impl FnOnce(&str) -> Option<T>, message: &str) -> Result<T, FieldError> {
-    parse(raw).ok_or_else(|| FieldError::new("", "invalid_value", message))
-}
-
-fn date(raw: &str) -> Result<Date, FieldError> {
-    parse_date("", raw)
 }
 
 fn txn(e: &mut ValidationErrors, raw: Option<&str>) -> Option<ClientTxnId> {

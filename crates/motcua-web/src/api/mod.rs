@@ -14,6 +14,7 @@ pub mod catalog_schema;
 pub mod dossier_input;
 pub mod dossiers;
 pub mod dto;
+mod fields;
 pub mod jobs;
 pub mod me;
 pub mod notifications;
