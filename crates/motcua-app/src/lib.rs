@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod password;
 pub mod ports;
+pub mod reports;
 pub mod secret;
 pub mod services;
 pub mod settings;

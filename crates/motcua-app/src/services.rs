@@ -20,6 +20,7 @@ use crate::integrity::Integrity;
 use crate::jobs::{JobRegistry, Jobs, Worker};
 use crate::notifications::Notifications;
 use crate::ports::{AnchorSink, FileStore, FormTemplateSource, MailSender, Store};
+use crate::reports::Reports;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 use crate::workflows::Workflows;
@@ -54,6 +55,7 @@ pub struct Services {
     pub integrity: Integrity,
     pub jobs: Jobs,
     pub notifications: Notifications,
+    pub reports: Reports,
     pub workflows: Workflows,
     pub(crate) core: Arc<Core>,
 }
@@ -82,6 +84,7 @@ impl Services {
             calendar: Calendar::new(core.clone(), agencies.clone()),
             dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
+            reports: Reports::new(core.clone()),
             workflows: Workflows::new(core.clone()),
             accounts,
             agencies,

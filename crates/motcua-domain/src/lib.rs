@@ -16,5 +16,6 @@ pub mod job;
 pub mod lockout;
 pub mod notification;
 pub mod policy;
+pub mod report;
 pub mod time;
 pub mod validation;

@@ -108,6 +108,9 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
     ("07-so-theo-doi.txt", include_str!("../templates/07-so-theo-doi.txt")),
 ];
 
+/// The statutory report templates shipped with motcua (overridable by name like the forms).
+pub const REPORT_TEMPLATES: [(&str, &str); 1] = [("bieu-06.txt", include_str!("../templates/bieu-06.txt"))];
+
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
     #[error("mẫu {name}: {message}")]
@@ -143,7 +146,7 @@ impl Templates {
         self.overrides
             .get(name)
             .map(String::as_str)
-            .or_else(|| BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s))
+            .or_else(|| BUILTIN_TEMPLATES.iter().chain(&REPORT_TEMPLATES).find(|(n, _)| *n == name).map(|(_, s)| *s))
     }
 
     fn environment(&self) -> Environment<'_> {
@@ -174,6 +177,14 @@ impl Templates {
     pub fn render_pdf(&self, form: Form, data: &serde_json::Value) -> Result<Vec<u8>, FormError> {
         let text = self.render_markup(form, data)?;
         markup_to_pdf(form.template_name(), &text)
+    }
+
+    /// A report template (`REPORT_TEMPLATES`) as PDF bytes.
+    pub fn render_report_pdf(&self, name: &str, data: &serde_json::Value) -> Result<Vec<u8>, FormError> {
+        let env = self.environment();
+        let template = env.get_template(name).map_err(|e| template_error(name, &e))?;
+        let text = template.render(minijinja::value::Serde(data)).map_err(|e| template_error(name, &e))?;
+        markup_to_pdf(name, &text)
     }
 
     /// Checks an edited template before it is saved: it compiles, and renders with the sample

@@ -76,6 +76,10 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("dossier_code_counters_pkey", "dossier_code_counters.agency_id, dossier_code_counters.day"),
     ("dossier_events_client_txn_id_key", "dossier_events.client_txn_id"),
     ("dossier_events_pkey", "dossier_events.dossier_id, dossier_events.seq"),
+    (
+        "dossier_rollups_pkey",
+        "dossier_rollups.grain, dossier_rollups.agency_id, dossier_rollups.bucket, dossier_rollups.receiving_agency_id, dossier_rollups.procedure_id",
+    ),
     ("dossiers_code_key", "dossiers.code"),
     ("dossiers_pkey", "dossiers.id"),
     ("grants_pkey", "grants.user_id, grants.role, grants.agency_id"),
@@ -93,6 +97,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("procedures_code_key", "procedures.code"),
     ("procedures_pkey", "procedures.id"),
     ("reference_state_pkey", "reference_state.id"),
+    ("rollup_state_pkey", "rollup_state.id"),
     ("sessions_pkey", "sessions.id_hash"),
     ("stored_files_pkey", "stored_files.id"),
     ("system_meta_pkey", "system_meta.key"),

@@ -8,10 +8,14 @@ use motcua_app::ports::{
 };
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
+use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
 use motcua_domain::dossier::{DossierCode, DossierEvent};
+use motcua_domain::report::rollup::COUNTER_COLUMNS;
+use motcua_domain::report::{Counters, DossierFacts, Grain, Outcome, RollupDelta};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
 
 use crate::Backend;
 use crate::Db;
@@ -49,6 +53,30 @@ pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
         returned_at: r.opt_ts("returned_at")?,
         last_seq: r.i64("last_seq")?,
         updated_at: r.ts("updated_at")?,
+        facts: facts_from(r)?,
+    })
+}
+
+fn facts_from(r: &AnyRow) -> StoreResult<DossierFacts> {
+    let channel = r.text("channel")?;
+    let outcome = match r.opt_text("outcome")? {
+        Some(o) => Some(Outcome::parse(&o).ok_or_else(|| StoreError::Backend(format!("dossiers.outcome: {o}")))?),
+        None => None,
+    };
+    let receiving = AgencyId(r.i64("receiving_agency_id")?);
+    Ok(DossierFacts {
+        agency: r.opt_i64("counted_agency_id")?.map_or(receiving, AgencyId),
+        receiving,
+        procedure_id: r.i64("procedure_id")?,
+        channel: Channel::parse(&channel).ok_or_else(|| StoreError::Backend(format!("dossiers.channel: {channel}")))?,
+        received_at: r.opt_ts("received_at")?,
+        refused_at: r.opt_ts("refused_at")?,
+        due_at: r.opt_ts("due_at")?,
+        ended: outcome.zip(r.opt_ts("ended_at")?),
+        overdue_from: r.opt_ts("overdue_from")?,
+        supplement_at: r.opt_ts("supplement_at")?,
+        returned_at: r.opt_ts("returned_at")?,
+        processing_minutes: r.opt_i64("processing_minutes")?,
     })
 }
 
@@ -279,7 +307,8 @@ impl DossierReads for Db {
 
 /// The columns of a dossier row with their values, and whether a change rewrites them (the
 /// channel, procedure, receiving agency and submission instant are fixed at intake).
-fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 27] {
+fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 34] {
+    let f = &d.facts;
     [
         ("id", false, d.id.into()),
         ("code", true, d.code.clone().into()),
@@ -309,7 +338,60 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 27] {
         ("returned_at", true, opt_us(d.returned_at).into()),
         ("last_seq", true, d.last_seq.into()),
         ("updated_at", true, us(d.updated_at).into()),
+        ("counted_agency_id", true, f.agency.0.into()),
+        ("refused_at", true, opt_us(f.refused_at).into()),
+        ("ended_at", true, opt_us(f.ended.map(|(_, at)| at)).into()),
+        ("outcome", true, f.ended.map(|(o, _)| o.as_str().to_owned()).into()),
+        ("overdue_from", true, opt_us(f.overdue_from).into()),
+        ("supplement_at", true, opt_us(f.supplement_at).into()),
+        ("processing_minutes", true, f.processing_minutes.into()),
     ]
+}
+
+/// `UPDATE dossiers SET …` of the columns a change rewrites.
+pub(crate) fn push_row_update(b: &mut SqlBuilder, d: &DossierRow) {
+    b.push("UPDATE dossiers SET ");
+    for (i, (column, _, value)) in row_values(d).into_iter().filter(|(_, rewritten, _)| *rewritten).enumerate() {
+        b.push(if i == 0 { "" } else { ", " }).push(column).push(" = ").bind(value);
+    }
+    b.push(" WHERE id = ").bind(d.id);
+}
+
+/// `INSERT INTO dossier_rollups … ON CONFLICT DO UPDATE SET c = c + excluded.c`: the counter
+/// changes at both grains, one row per bucket (a statement may not touch a row twice).
+pub(crate) fn push_rollups(b: &mut SqlBuilder, delta: &RollupDelta) {
+    let mut rows: BTreeMap<(i64, i64, i64, i64, i64), Counters> = BTreeMap::new();
+    for (k, c) in &delta.0 {
+        for grain in [Grain::Day, Grain::Month] {
+            *rows.entry((grain.code(), k.agency.0, grain.bucket(k.day), k.receiving.0, k.procedure_id)).or_default() +=
+                *c;
+        }
+    }
+    b.push("INSERT INTO dossier_rollups (grain, agency_id, bucket, receiving_agency_id, procedure_id");
+    for c in COUNTER_COLUMNS {
+        b.push(", ").push(c);
+    }
+    b.push(") VALUES ");
+    for (i, ((grain, agency, bucket, receiving, procedure), c)) in rows.into_iter().enumerate() {
+        b.push(if i == 0 { "(" } else { ", (" });
+        b.bind(grain)
+            .push(", ")
+            .bind(agency)
+            .push(", ")
+            .bind(bucket)
+            .push(", ")
+            .bind(receiving)
+            .push(", ")
+            .bind(procedure);
+        for v in c.values() {
+            b.push(", ").bind(v);
+        }
+        b.push(")");
+    }
+    b.push(" ON CONFLICT (grain, agency_id, bucket, receiving_agency_id, procedure_id) DO UPDATE SET ");
+    for (i, c) in COUNTER_COLUMNS.iter().enumerate() {
+        b.push(if i == 0 { "" } else { ", " }).push(c).push(" = dossier_rollups.").push(c).push(" + excluded.").push(c);
+    }
 }
 
 /// The one row a statement returns. `fetch_all` rather than `fetch_one` reads it: the `Any`
@@ -462,6 +544,7 @@ impl DossierWrites for DbTx {
         d: &DossierRow,
         events: &[DossierEvent],
         agencies: &[AgencyId],
+        rollups: &RollupDelta,
     ) -> StoreResult<()> {
         let mut tx = self;
         let mut w = Writes::new(tx.backend);
@@ -492,6 +575,9 @@ impl DossierWrites for DbTx {
         if !agencies.is_empty() {
             push_agencies(w.next(), d.id, agencies);
         }
+        if !rollups.is_empty() {
+            push_rollups(w.next(), rollups);
+        }
         w.commit(tx).await
     }
 
@@ -521,20 +607,19 @@ impl DossierWrites for DbTx {
         d: &DossierRow,
         events: &[DossierEvent],
         added: &[AgencyId],
+        rollups: &RollupDelta,
     ) -> StoreResult<()> {
         let mut w = Writes::new(self.backend);
+        if !rollups.is_empty() {
+            push_rollups(w.next(), rollups);
+        }
         if !events.is_empty() {
             push_events(w.next(), d.id, events)?;
         }
         if !added.is_empty() {
             push_agencies(w.next(), d.id, added);
         }
-        let b = w.next();
-        b.push("UPDATE dossiers SET ");
-        for (i, (column, _, value)) in row_values(d).into_iter().filter(|(_, rewritten, _)| *rewritten).enumerate() {
-            b.push(if i == 0 { "" } else { ", " }).push(column).push(" = ").bind(value);
-        }
-        b.push(" WHERE id = ").bind(d.id);
+        push_row_update(w.next(), d);
         w.commit(self).await
     }
 

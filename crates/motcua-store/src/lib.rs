@@ -27,6 +27,7 @@ mod job;
 mod meta;
 pub mod migrations;
 mod notification;
+mod report;
 mod sql;
 mod tx;
 mod workflow;

@@ -71,6 +71,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_integrity.sql"),
         include_str!("../migrations/postgres/0010_integrity.sql"),
     ),
+    (
+        11,
+        "reports",
+        include_str!("../migrations/sqlite/0011_reports.sql"),
+        include_str!("../migrations/postgres/0011_reports.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

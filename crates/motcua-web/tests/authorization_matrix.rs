@@ -270,6 +270,10 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("POST", "/api/v1/dossiers/{key}/actions") => s(Access::Dossier(API_ACTS)),
         ("POST", "/api/v1/dossiers/{key}/result") => s(Access::Dossier(ISSUE)),
         ("GET", "/api/v1/dossier-register") => s(Access::Register),
+        // --- API: reports (of the agency named in the query and everything under it).
+        ("GET", "/api/v1/reports/06")
+        | ("GET", "/api/v1/reports/06/dossiers")
+        | ("GET", "/api/v1/reports/dossiers") => s(Access::Register),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
 
         // --- Pages.
@@ -299,6 +303,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ),
         ("GET", "/ho-so/so-theo-doi") => s(Access::Somewhere(ViewDossiers)),
         ("GET", "/ho-so/so-theo-doi/pdf") => s(Access::Register),
+        ("GET", "/bao-cao") => s(Access::Somewhere(ViewDossiers)),
+        ("GET", "/bao-cao/ho-so") => s(Access::Register),
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),

@@ -68,6 +68,65 @@ pub enum Command {
     /// The printed forms' templates (mẫu 01–07).
     #[command(subcommand)]
     Forms(FormsCommand),
+    /// Statutory reports (Biểu 06), the raw export behind them, and the upkeep of their counters.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// Which period and agency a report covers.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// `2026-M10`, `2026-Q3`, `2026-H1`, `2026-9M`, `2026` or `2026-07-01..2026-09-30`
+    /// (default: the statutory month containing today).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Calendar months, quarters and years (as DVCQG and Decision 766) instead of the statutory
+    /// cut-off periods (15th to 14th).
+    #[arg(long)]
+    pub calendar: bool,
+    /// Instead of --period: first day (yyyy-mm-dd).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// …and last day, included.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The agency's code (default: the province); the report covers everything under it.
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// `06` (at the resolving agencies) or `06a` (at the one-stop centre).
+    #[arg(long, default_value = "06")]
+    pub form: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Biểu 06/VPCP/KSTT (or II.06a) as XLSX, CSV, PDF or JSON.
+    #[command(name = "06")]
+    Form06 {
+        #[command(flatten)]
+        args: ReportArgs,
+        /// `xlsx`, `csv`, `pdf` or `json`.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// Output file (`-` for standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The raw export: one row per dossier the period counts, with every instant the counting
+    /// rules use (CSV).
+    Dossiers {
+        #[command(flatten)]
+        args: ReportArgs,
+        /// `csv` (the only format).
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Recompute every dossier's counting facts and every counter from the events.
+    Rebuild,
+    /// Check that the stored counters equal a recomputation; exit 1 on any difference.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -74,6 +74,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         services = services
             .with_anchor_sink(Arc::new(motcua_store::files::FileAnchorSink::new(&config.integrity.export_path)));
     }
+    if migrates && services.reports.rebuild_if_needed().await? {
+        eprintln!("Đã tính lại số liệu thống kê của các hồ sơ có sẵn (lần đầu sau khi nâng cấp).");
+    }
     if !migrates {
         let pending = motcua_app::ports::Store::pending_migrations(&db).await?;
         if !pending.is_empty()
@@ -108,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Procedures { file }) => import_procedures(&services, &file).await?,
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
+        Command::Report(r) => crate::report_cmd::run(&services, r).await?,
         Command::Config(_) | Command::Forms(_) => unreachable!("handled above"),
     };
     db.close().await;
@@ -324,6 +328,16 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
                 && let Err(b) = services.audit.verify_audit(Some(head)).await?
             {
                 eprintln!("FAILED: nhật ký thao tác, mục {}: {b}", b.seq());
+                return Ok(ExitCode::FAILURE);
+            }
+            let mismatches = services.reports.verify_rollups().await?;
+            if let Some(m) = mismatches.first() {
+                eprintln!(
+                    "FAILED: số liệu tổng hợp lệch ở {} ô đếm (cơ quan {}, ô {}); chạy `motcua report rebuild`.",
+                    mismatches.len(),
+                    m.agency.0,
+                    m.bucket
+                );
                 return Ok(ExitCode::FAILURE);
             }
             match services.integrity.verify_integrity(&exported).await? {

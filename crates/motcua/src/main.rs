@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod report_cmd;
 
 use std::process::ExitCode;
 

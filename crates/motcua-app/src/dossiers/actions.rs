@@ -15,7 +15,7 @@ use motcua_domain::validation::NonBlank;
 use super::Dossiers;
 use super::action_error;
 use super::retry::txn_used;
-use super::{DossierView, actor_of, agency_ref, commit_events, seal_events};
+use super::{Before, DossierView, actor_of, agency_ref, commit_events, seal_events};
 use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
 use crate::snapshot::Snapshot;
@@ -436,7 +436,7 @@ impl Dossiers {
         let reason = input.reason.as_deref().non_blank();
         let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason };
         let bodies = decide(&state, cmd, &ctx).map_err(action_error)?;
-        let before = state.involved_agencies();
+        let before = Before::of(&state);
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
         commit_events(tx, &before, &state, &new).await?;

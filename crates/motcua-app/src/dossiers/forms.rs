@@ -107,7 +107,7 @@ fn instant(t: Option<Timestamp>) -> Value {
 }
 
 /// `Ủy ban nhân dân xã An Phú` → `An Phú`: the place name a document is dated at.
-fn place_of(agency_name: &str) -> String {
+pub(crate) fn place_of(agency_name: &str) -> String {
     let mut name = agency_name.trim();
     for prefix in ["Ủy ban nhân dân ", "UBND ", "Uỷ ban nhân dân "] {
         if let Some(rest) = name.strip_prefix(prefix) {

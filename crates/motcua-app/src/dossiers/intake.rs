@@ -19,6 +19,7 @@ use crate::ports::AgencyProcedure;
 use crate::ports::DossierRow;
 use crate::snapshot::Snapshot;
 use motcua_domain::dossier::ClientTxnId;
+use motcua_domain::report::RollupDelta;
 
 /// The result of an intake: the dossier, and whether it was recorded by an earlier request
 /// with the same client transaction id.
@@ -228,7 +229,8 @@ impl Dossiers {
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
         let agencies: Vec<AgencyId> = state.involved_agencies().into_iter().collect();
-        tx.commit_new_dossier(&DossierRow::of(&state), &events, &agencies).await?;
+        let row = DossierRow::of(&state);
+        tx.commit_new_dossier(&row, &events, &agencies, &RollupDelta::between(None, Some(&row.facts))).await?;
         meta.mark_audited();
         tracing::info!(dossier = state.id, code = ?state.code.as_ref().map(ToString::to_string), "dossier received");
         self.view_after(principal, reference, state, events).await

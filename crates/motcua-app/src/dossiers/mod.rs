@@ -7,7 +7,7 @@
 
 mod accept;
 mod actions;
-mod forms;
+pub(crate) mod forms;
 mod input;
 mod intake;
 mod retry;
@@ -33,6 +33,7 @@ use motcua_domain::dossier::agency_clock::answering_agency;
 use motcua_domain::dossier::event::{AgencyRef, EventActor, event_hash};
 use motcua_domain::dossier::{ActionKind, AgencyClock, DossierEvent, DossierState, EventBody, Status, agency_clocks};
 use motcua_domain::policy::{Permission, authorize_dossier, scopes, unit_parents};
+use motcua_domain::report::{DossierFacts, RollupDelta};
 
 use crate::core::Core;
 use crate::error::AppError;
@@ -195,16 +196,30 @@ pub(crate) fn seal_events(
     Ok(out)
 }
 
-/// Appends the events, rewrites the row, adds the agencies the dossier now involves, and
-/// commits.
+/// What a change is measured against: the dossier before its new events.
+pub(crate) struct Before {
+    agencies: BTreeSet<AgencyId>,
+    facts: DossierFacts,
+}
+
+impl Before {
+    pub(crate) fn of(state: &DossierState) -> Self {
+        Self { agencies: state.involved_agencies(), facts: DossierFacts::of(state) }
+    }
+}
+
+/// Appends the events, rewrites the row, adds the agencies the dossier now involves, moves the
+/// rollup counters by what the change does to the dossier's counting facts, and commits.
 pub(crate) async fn commit_events(
     tx: Box<dyn StoreTx>,
-    before: &BTreeSet<AgencyId>,
+    before: &Before,
     state: &DossierState,
     events: &[DossierEvent],
 ) -> Result<(), AppError> {
-    let added: Vec<AgencyId> = state.involved_agencies().difference(before).copied().collect();
-    tx.commit_dossier_change(&DossierRow::of(state), events, &added).await?;
+    let added: Vec<AgencyId> = state.involved_agencies().difference(&before.agencies).copied().collect();
+    let row = DossierRow::of(state);
+    let rollups = RollupDelta::between(Some(&before.facts), Some(&row.facts));
+    tx.commit_dossier_change(&row, events, &added, &rollups).await?;
     Ok(())
 }
 

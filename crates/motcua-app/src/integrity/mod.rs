@@ -103,7 +103,7 @@ fn stored_instant(t: Timestamp) -> Timestamp {
     Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
 }
 
-fn stored_row(mut r: DossierRow) -> DossierRow {
+pub(crate) fn stored_row(mut r: DossierRow) -> DossierRow {
     r.submitted_at = stored_instant(r.submitted_at);
     for t in [
         &mut r.received_at,
@@ -116,6 +116,18 @@ fn stored_row(mut r: DossierRow) -> DossierRow {
         *t = t.map(stored_instant);
     }
     r.updated_at = stored_instant(r.updated_at);
+    let f = &mut r.facts;
+    for t in [
+        &mut f.received_at,
+        &mut f.refused_at,
+        &mut f.due_at,
+        &mut f.overdue_from,
+        &mut f.supplement_at,
+        &mut f.returned_at,
+    ] {
+        *t = t.map(stored_instant);
+    }
+    f.ended = f.ended.map(|(o, at)| (o, stored_instant(at)));
     r
 }
 
@@ -152,7 +164,8 @@ fn row_differences(a: &DossierRow, b: &DossierRow) -> Vec<&'static str> {
         resolved_at,
         returned_at,
         last_seq,
-        updated_at
+        updated_at,
+        facts
     );
     out
 }

@@ -7,6 +7,7 @@ use motcua_domain::catalog::fold::fold;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
 use motcua_domain::dossier::{DossierCode, DossierEvent, DossierState};
 use motcua_domain::policy::Permission;
+use motcua_domain::report::{DossierFacts, RollupDelta};
 
 use super::StoreResult;
 
@@ -43,6 +44,9 @@ pub struct DossierRow {
     pub returned_at: Option<Timestamp>,
     pub last_seq: i64,
     pub updated_at: Timestamp,
+    /// What the statistics count of it (stored beside the row for the lists behind the
+    /// numbers and the raw export).
+    pub facts: DossierFacts,
 }
 
 /// Which list of dossiers.
@@ -144,8 +148,8 @@ pub trait DossierWrites {
     /// codes on that day (1 for the first): one round trip. The counter row stays locked until
     /// the transaction ends, and a rollback gives the number back, so numbers have no gaps.
     async fn reserve_dossier(&mut self, code_of: Option<(AgencyId, Date)>) -> StoreResult<(i64, Option<u32>)>;
-    /// Writes a new dossier under its reserved id (the row, the first events and the agencies
-    /// it involves) in one round trip, and commits the transaction. A used client transaction
+    /// Writes a new dossier under its reserved id (the row, the first events, the agencies it
+    /// involves and its rollup counters) in one round trip, and commits the transaction. A used client transaction
     /// id is a [`crate::StoreError::Duplicate`] whose key names `client_txn_id`, and nothing
     /// of the transaction remains.
     async fn commit_new_dossier(
@@ -153,20 +157,22 @@ pub trait DossierWrites {
         row: &DossierRow,
         events: &[DossierEvent],
         agencies: &[AgencyId],
+        rollups: &RollupDelta,
     ) -> StoreResult<()>;
     /// The dossier's events exactly as stored and the head the integrity job verified last
     /// (so the head can be checked before a change), locking the dossier against concurrent
     /// changes until commit.
     async fn lock_dossier_events(&mut self, id: i64) -> StoreResult<LockedEvents>;
-    /// Records a change of a dossier in one round trip (appends the events, rewrites the row
-    /// and adds the agencies it now involves) and commits the transaction. A repeated
-    /// `(dossier, seq)` or client transaction id is a [`crate::StoreError::Duplicate`], and
+    /// Records a change of a dossier in one round trip (appends the events, rewrites the row,
+    /// adds the agencies it now involves, moves the rollup counters) and commits the
+    /// transaction. A repeated `(dossier, seq)` or client transaction id is a [`crate::StoreError::Duplicate`], and
     /// nothing of the transaction remains.
     async fn commit_dossier_change(
         self: Box<Self>,
         row: &DossierRow,
         events: &[DossierEvent],
         added: &[AgencyId],
+        rollups: &RollupDelta,
     ) -> StoreResult<()>;
     /// The next number of an agency's dossier codes on a day (1 for the first). Called last in
     /// the accepting transaction: the counter row stays locked until commit.
@@ -205,6 +211,7 @@ impl DossierRow {
             returned_at: s.returned_at,
             last_seq: s.last_seq,
             updated_at: s.updated_at,
+            facts: DossierFacts::of(s),
         }
     }
 }

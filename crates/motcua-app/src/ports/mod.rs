@@ -16,6 +16,7 @@ mod job;
 mod mail;
 mod meta;
 mod notification;
+mod report;
 mod workflow;
 
 pub use account::*;
@@ -30,6 +31,7 @@ pub use job::*;
 pub use mail::*;
 pub use meta::*;
 pub use notification::*;
+pub use report::*;
 pub use workflow::*;
 
 use async_trait::async_trait;
@@ -51,6 +53,7 @@ pub trait Store:
     + JobQueue
     + MetaReads
     + NotificationReads
+    + ReportReads
     + WorkflowReads
     + Send
     + Sync
@@ -81,6 +84,7 @@ pub trait StoreTx:
     + JobWrites
     + MetaWrites
     + NotificationWrites
+    + ReportWrites
     + WorkflowWrites
     + Send
 {

@@ -18,6 +18,8 @@ mod fields;
 pub mod jobs;
 pub mod me;
 pub mod notifications;
+pub mod report_input;
+pub mod reports;
 pub mod users;
 pub mod workflows;
 
@@ -54,6 +56,7 @@ use crate::state::AppState;
         (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý, hàng đợi, tra cứu công khai"),
         (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
         (name = "notifications", description = "Thông báo nhắc việc, cảnh báo quá hạn; mẫu thông báo; thư điện tử"),
+        (name = "reports", description = "Báo cáo định kỳ (Biểu 06/VPCP/KSTT), hồ sơ sau mỗi con số, dữ liệu gốc"),
     )
 )]
 struct ApiDoc;
@@ -212,6 +215,9 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(notifications::templates))
         .routes(routes!(notifications::put_template, notifications::delete_template))
         .routes(routes!(notifications::mail_test))
+        .routes(routes!(reports::form06))
+        .routes(routes!(reports::form06_dossiers))
+        .routes(routes!(reports::export))
         .split_for_parts()
 }
 

@@ -53,7 +53,7 @@ pub struct QueueRow {
     pub step_due: String,
 }
 
-fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp) -> QueueRow {
+pub(crate) fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp) -> QueueRow {
     let d: DossierSummaryDto = summary(r, now);
     QueueRow {
         key: r.code.clone().unwrap_or_else(|| r.id.to_string()),

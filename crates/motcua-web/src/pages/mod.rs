@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod procedures;
 pub mod public;
+pub mod reports;
 pub mod users;
 pub mod workflows;
 

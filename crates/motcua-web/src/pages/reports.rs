@@ -1,0 +1,255 @@
+//! The report pages: Biểu 06 (and 06a) with every number linking to the dossiers behind it,
+//! downloads in the official layout, and the list behind a number.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use motcua_domain::report::form06::{Cells, HEADINGS, Variant, group_number};
+use serde::Deserialize;
+
+use super::Layout;
+use super::dossiers::{QueueRow, queue_row};
+use crate::api::report_input::{ReportInput, today};
+use crate::api::reports::CellInput;
+use crate::auth::PageUser;
+use crate::error::HttpError;
+use crate::respond::{PageResult, render};
+use crate::state::AppState;
+
+/// One number of the table and where it leads.
+pub struct Num {
+    pub value: i64,
+    /// The list behind it (none for zero).
+    pub href: Option<String>,
+}
+
+pub struct Line {
+    pub number: String,
+    pub label: String,
+    pub strong: bool,
+    pub nums: Vec<Num>,
+}
+
+pub struct AgencyChoice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reports/form06.html")]
+struct Form06Page {
+    layout: Layout,
+    agencies: Vec<AgencyChoice>,
+    period: String,
+    calendar: bool,
+    form: String,
+    error: Option<String>,
+    report: Option<Shown>,
+}
+
+/// A computed report as the page shows it.
+pub struct Shown {
+    pub form_number: String,
+    pub title: String,
+    pub agency: String,
+    pub period: String,
+    pub lines: Vec<Line>,
+    pub note: Option<String>,
+    /// The report's own query (for downloads).
+    pub query: String,
+}
+
+/// The report's parameters as a page's query carries them (every value a string, as a form
+/// sends it); the list behind a number adds its cell.
+/// The report's parameters as a page's query carries them (every value a string, as a form
+/// sends it); the list behind a number adds its cell.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageInput {
+    period: Option<String>,
+    calendar: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    agency: Option<String>,
+    form: Option<String>,
+    column: Option<String>,
+    field: Option<String>,
+    after: Option<String>,
+}
+
+impl PageInput {
+    fn report_input(&self) -> ReportInput {
+        ReportInput {
+            period: self.period.clone(),
+            calendar: Some(self.calendar.as_deref().is_some_and(|c| c == "true" || c == "on")),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            agency: self.agency.clone(),
+            form: self.form.clone(),
+            format: None,
+        }
+    }
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn nums(cells: &Cells, base: &str, field: Option<&str>) -> Vec<Num> {
+    (3u8..=13)
+        .zip(cells.values())
+        .map(|(column, value)| Num {
+            value,
+            href: (value != 0).then(|| {
+                let field = field.map(|f| format!("&field={}", enc(f))).unwrap_or_default();
+                format!("/bao-cao/ho-so?{base}&column={column}{field}")
+            }),
+        })
+        .collect()
+}
+
+pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    let p = &user.principal;
+    let agencies = state.services.reports.report_agencies(p).await?;
+    let mut page = Form06Page {
+        layout: Layout::new("Báo cáo giải quyết TTHC", Some(&user)),
+        agencies: Vec::new(),
+        period: q.period.clone().unwrap_or_default(),
+        calendar: q.report_input().calendar.unwrap_or(false),
+        form: q.form.clone().unwrap_or_else(|| "06".into()),
+        error: None,
+        report: None,
+    };
+    match q.report_input().parse(today(state.services.now())) {
+        Err(e) => page.error = Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")),
+        Ok(r) => {
+            let report = state.services.reports.form06(p.into(), r.agency.as_deref(), r.period, r.variant).await?;
+            page.period = r.period.key();
+            let query = format!(
+                "period={}&calendar={}&agency={}&form={}",
+                enc(&r.period.key()),
+                r.period.basis() == Some(motcua_domain::report::Basis::Calendar),
+                enc(report.agency.code.as_str()),
+                report.variant.as_str()
+            );
+            let mut lines = Vec::new();
+            for (i, g) in report.table.groups.iter().enumerate() {
+                lines.push(Line {
+                    number: group_number(i).into(),
+                    label: g.tier.label().into(),
+                    strong: true,
+                    nums: nums(&g.subtotal, &query, None),
+                });
+                for (j, row) in g.rows.iter().enumerate() {
+                    lines.push(Line {
+                        number: (j + 1).to_string(),
+                        label: row.field.clone(),
+                        strong: false,
+                        nums: nums(&row.cells, &query, Some(&row.field)),
+                    });
+                }
+            }
+            lines.push(Line {
+                number: String::new(),
+                label: "Tổng cộng".into(),
+                strong: true,
+                nums: nums(&report.table.total, &query, None),
+            });
+            page.form = report.variant.as_str().into();
+            page.report = Some(Shown {
+                form_number: report.variant.form_number().into(),
+                title: report.variant.title().into(),
+                agency: report.agency.name.clone(),
+                period: report.period.describe(),
+                lines,
+                note: report.note(),
+                query,
+            });
+            page.agencies = agencies
+                .iter()
+                .map(|a| AgencyChoice {
+                    code: a.code.to_string(),
+                    label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(1)), a.name),
+                    selected: a.id == report.agency.id,
+                })
+                .collect();
+        }
+    }
+    if page.agencies.is_empty() {
+        page.agencies = agencies
+            .iter()
+            .map(|a| AgencyChoice {
+                code: a.code.to_string(),
+                label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(1)), a.name),
+                selected: q.agency.as_deref() == Some(a.code.as_str()),
+            })
+            .collect();
+    }
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "reports/cell.html")]
+struct CellPage {
+    layout: Layout,
+    heading: String,
+    context: String,
+    back: String,
+    rows: Vec<QueueRow>,
+    next: Option<String>,
+}
+
+pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    let r = q.report_input().parse(today(state.services.now())).map_err(motcua_app::AppError::Validation)?;
+    let bad = |m: &str| HttpError::bad_request("invalid_query", m.to_owned());
+    let column = match q.column.as_deref().filter(|c| !c.is_empty()) {
+        None => 3,
+        Some(c) => c.parse::<u8>().ok().filter(|c| (3..=13).contains(c)).ok_or_else(|| bad("Cột phải từ 3 đến 13."))?,
+    };
+    let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => Some(a.parse::<i64>().map_err(|_| bad("after: số không hợp lệ."))?),
+    };
+    let c = CellInput { column: Some(column), field: q.field.clone(), after, limit: Some(50) };
+    let page = state
+        .services
+        .reports
+        .form06_dossiers(
+            (&user.principal).into(),
+            r.agency.as_deref(),
+            r.period,
+            r.variant,
+            column,
+            c.field.as_deref(),
+            c.after,
+            50,
+        )
+        .await?;
+    let base = format!(
+        "period={}&calendar={}&agency={}&form={}",
+        enc(&r.period.key()),
+        r.period.basis() == Some(motcua_domain::report::Basis::Calendar),
+        enc(r.agency.as_deref().unwrap_or_default()),
+        r.variant.as_str()
+    );
+    let field = q.field.as_deref().map(|f| format!("&field={}", enc(f))).unwrap_or_default();
+    let group = match column {
+        3..=6 => "Số hồ sơ nhận giải quyết",
+        7..=10 => "Số hồ sơ đã giải quyết",
+        _ => "Số hồ sơ đang giải quyết",
+    };
+    let now = state.services.now();
+    Ok(render(&CellPage {
+        layout: Layout::new("Hồ sơ sau con số báo cáo", Some(&user)),
+        heading: format!("{group}: {} (cột {column})", HEADINGS[usize::from(column) - 1]),
+        context: format!(
+            "{} · {} · {}{}",
+            if r.variant == Variant::Centre { "Biểu II.06a" } else { "Biểu 06" },
+            q.field.as_deref().unwrap_or("Tổng cộng"),
+            r.period.describe(),
+            r.agency.as_deref().map(|a| format!(" · {a}")).unwrap_or_default()
+        ),
+        back: format!("/bao-cao?{base}"),
+        rows: page.dossiers.iter().map(|d| queue_row(d, now)).collect(),
+        next: page.next.map(|n| format!("/bao-cao/ho-so?{base}&column={column}{field}&after={n}")),
+    }))
+}
