@@ -78,6 +78,8 @@ pub struct Window {
 impl Window {
     pub fn new(days: DayRange, now: Timestamp) -> Window {
         let (start, end) = bounds(days);
+        // Exclusive: what happened at `now` itself has happened.
+        let now = now + jiff::SignedDuration::from_micros(1);
         Window { days, start, end, cutoff: end.min(now).max(start) }
     }
 
