@@ -110,6 +110,8 @@ fn nums(cells: &Cells, base: &str, field: Option<&str>) -> Vec<Num> {
 pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
+    // Indented under the widest agency the official reports on.
+    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
     let mut page = Form06Page {
         layout: Layout::new("Báo cáo giải quyết TTHC", Some(&user)),
         agencies: Vec::new(),
@@ -168,7 +170,7 @@ pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Que
                 .iter()
                 .map(|a| AgencyChoice {
                     code: a.code.to_string(),
-                    label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(1)), a.name),
+                    label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
                     selected: a.id == report.agency.id,
                 })
                 .collect();
@@ -179,7 +181,7 @@ pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Que
             .iter()
             .map(|a| AgencyChoice {
                 code: a.code.to_string(),
-                label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(1)), a.name),
+                label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
                 selected: q.agency.as_deref() == Some(a.code.as_str()),
             })
             .collect();

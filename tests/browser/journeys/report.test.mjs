@@ -1,0 +1,64 @@
+// A leader reads the month's Biểu 06, opens a number and lands on the dossiers counted in it.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../lib/server.mjs";
+import { launchBrowser, newPage } from "../lib/browser.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function login(username, options) {
+  const page = await newPage(browser, options);
+  await page.goto(`${server.url}/login`);
+  await page.locator("input[name=username]").fill(username);
+  await page.locator("input[name=password]").fill("motcua-demo");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  return page;
+}
+
+const QR = "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021";
+
+test("a leader opens the report and the dossiers behind a number", async () => {
+  // The desk receives a dossier: the report has something to count.
+  const desk = await login("anphu.motcua");
+  await desk.goto(`${server.url}/ho-so/tiep-nhan`);
+  await desk.locator("input[name=cccd_qr]:focus").waitFor();
+  await desk.keyboard.type(QR);
+  await desk.locator("input[name=procedure_code]").fill("1.001193");
+  await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
+  await desk.waitForURL(/\/ho-so\/H99\.301-\d{6}-\d{4}\?msg=dossier_received/);
+  const code = new URL(desk.url()).pathname.split("/").pop();
+
+  for (const viewport of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+    const leader = await login("anphu.lanhdao", { viewport });
+    await leader.getByRole("link", { name: "Báo cáo", exact: true }).click();
+    await leader.waitForURL(/\/bao-cao$/);
+    assert.match(await leader.locator("section.report").innerText(), /Biểu số 06\/VPCP\/KSTT/);
+    // The page never overflows a phone's width; the wide table scrolls in its own box.
+    const overflow = await leader.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+    const total = leader.locator("table.report06 tbody tr").last();
+    assert.match(await total.innerText(), /Tổng cộng/);
+    // Column (3), the total received, of the total row.
+    const received = total.locator("td.num a").first();
+    assert.equal((await received.innerText()).trim(), "1");
+    await received.click();
+    await leader.waitForURL(/\/bao-cao\/ho-so\?.*column=3/);
+    assert.match(await leader.locator("h1").innerText(), /Số hồ sơ nhận giải quyết: Tổng số/);
+    await leader.getByRole("link", { name: code }).click();
+    await leader.waitForURL(new RegExp(`/ho-so/${code.replaceAll(".", "\\.")}$`));
+    assert.match(await leader.locator("dl.facts").innerText(), /Võ Việt Dũng/);
+    await leader.context().close();
+  }
+});
