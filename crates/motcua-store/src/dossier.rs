@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use motcua_app::StoreError;
 use motcua_app::ports::{
-    DossierQuery, DossierReads, DossierRow, DossierWrites, LockedEvents, Queue, Reach, StoreResult, TxnUse,
+    DossierBatch, DossierQuery, DossierReads, DossierRow, DossierWrites, LockedEvents, Queue, Reach, StoreResult,
+    TxnUse,
 };
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
@@ -295,6 +296,14 @@ impl DossierReads for Db {
         }
         b.push(" ORDER BY d.id DESC LIMIT ").bind(q.limit.clamp(1, 500));
         b.build().fetch_all(self.read_pool()).await.map_err(db_err)?.iter().map(row_from).collect()
+    }
+
+    async fn has_dossiers(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM dossiers LIMIT 1) x")
+            .fetch_one(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        Ok(n > 0)
     }
 
     async fn count_dossiers(&self, q: &DossierQuery) -> StoreResult<i64> {
@@ -621,6 +630,83 @@ impl DossierWrites for DbTx {
         }
         push_row_update(w.next(), d);
         w.commit(self).await
+    }
+
+    async fn insert_dossier_batch(&mut self, batch: &DossierBatch) -> StoreResult<()> {
+        // Statements of a few hundred parameters: the SQLite driver looks each numbered
+        // parameter up by name, so its cost grows with the square of a statement's size.
+        for rows in batch.rows.chunks(6) {
+            let mut b = SqlBuilder::new("INSERT INTO dossiers (");
+            for (i, (column, _, _)) in row_values(&rows[0]).iter().enumerate() {
+                b.push(if i == 0 { "" } else { ", " }).push(column);
+            }
+            b.push(") VALUES ");
+            for (r, d) in rows.iter().enumerate() {
+                b.push(if r == 0 { "(" } else { ", (" });
+                for (i, (_, _, value)) in row_values(d).into_iter().enumerate() {
+                    b.push(if i == 0 { "" } else { ", " }).bind(value);
+                }
+                b.push(")");
+            }
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
+        }
+        let mut events: Vec<(i64, &DossierEvent)> = Vec::new();
+        for (id, es) in &batch.events {
+            events.extend(es.iter().map(|e| (*id, e)));
+        }
+        for chunk in events.chunks(18) {
+            let mut b = SqlBuilder::new("");
+            b.push(
+                "INSERT INTO dossier_events (dossier_id, seq, at, kind, actor_user_id, actor, body, reason, client_txn_id, \
+                 prev_hash, hash) VALUES ",
+            );
+            for (i, (id, e)) in chunk.iter().enumerate() {
+                let e = StoredEvent::of(*id, e).map_err(|e| StoreError::Backend(e.to_string()))?;
+                b.push(if i == 0 { "(" } else { ", (" });
+                b.bind(*id).push(", ").bind(e.seq).push(", ").bind(us(e.at)).push(", ").bind(e.kind);
+                b.push(", ").bind(e.actor_user_id).push(", ").bind(e.actor_json);
+                b.push(", ").bind(e.body_json).push(", ").bind(e.reason);
+                b.push(", ").bind(e.client_txn_id).push(", ").bind(e.prev_hash);
+                b.push(", ").bind(e.hash).push(")");
+            }
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
+        }
+        let pairs: Vec<(i64, AgencyId)> =
+            batch.agencies.iter().flat_map(|(id, agencies)| agencies.iter().map(move |a| (*id, *a))).collect();
+        for chunk in pairs.chunks(100) {
+            let mut b = SqlBuilder::new("INSERT INTO dossier_agencies (dossier_id, agency_id) VALUES ");
+            for (i, (id, a)) in chunk.iter().enumerate() {
+                b.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(a.0).push(")");
+            }
+            b.push(" ON CONFLICT DO NOTHING");
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
+        }
+        let keys: Vec<_> = batch.rollups.0.iter().collect();
+        for chunk in keys.chunks(8) {
+            let part = RollupDelta(chunk.iter().map(|(k, c)| (**k, **c)).collect());
+            let mut b = SqlBuilder::new("");
+            push_rollups(&mut b, &part);
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
+        }
+        for chunk in batch.counters.chunks(60) {
+            let mut b = SqlBuilder::new("INSERT INTO dossier_code_counters (agency_id, day, last_value) VALUES ");
+            for (i, (a, day, n)) in chunk.iter().enumerate() {
+                b.push(if i == 0 { "(" } else { ", (" }).bind(a.0).push(", ").bind(day.to_string());
+                b.push(", ").bind(i64::from(*n)).push(")");
+            }
+            b.push(" ON CONFLICT (agency_id, day) DO UPDATE SET last_value = excluded.last_value");
+            b.build().execute(self.conn().await?).await.map_err(db_err)?;
+        }
+        if self.backend == Backend::Postgres
+            && let Some(last) = batch.rows.iter().map(|r| r.id).max()
+        {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('dossiers', 'id'), $1)")
+                .bind(last)
+                .fetch_all(self.conn().await?)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
     }
 
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32> {

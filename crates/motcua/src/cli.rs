@@ -71,6 +71,26 @@ pub enum Command {
     /// Statutory reports (Biểu 06), the raw export behind them, and the upkeep of their counters.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Benchmark data.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Load the demo province into an empty database and write a synthetic history through
+    /// the dossiers' own rules (channels, supplements, late dossiers, withdrawals, holidays).
+    Gen {
+        /// Dossiers in all (spread over the agencies that receive).
+        #[arg(long, default_value_t = 100_000)]
+        dossiers: usize,
+        /// Years of history, ending now.
+        #[arg(long, default_value_t = 1)]
+        years: i64,
+        /// Seed of the history (the same seed gives the same history).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Which period and agency a report covers.

@@ -20,8 +20,8 @@ use motcua_store::Db;
 use tokio::sync::watch;
 
 use crate::cli::{
-    AuditCommand, CalendarCommand, Cli, Command, ConfigCommand, ExportCommand, FormsCommand, ImportCommand, InitArgs,
-    JobsCommand, ServeArgs, TokenCommand,
+    AuditCommand, BenchCommand, CalendarCommand, Cli, Command, ConfigCommand, ExportCommand, FormsCommand,
+    ImportCommand, InitArgs, JobsCommand, ServeArgs, TokenCommand,
 };
 use crate::config::{Config, Overrides};
 use crate::logging;
@@ -54,7 +54,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(std::path::Path::new(&config.data_dir).join("files"))
         .context("cannot create the file store folder")?;
     let db = Db::connect(&config.database.url, &config.db_options()).await?;
-    let migrates = matches!(cli.command, Command::Serve(_) | Command::Migrate | Command::Demo | Command::Init(_));
+    let migrates = matches!(
+        cli.command,
+        Command::Serve(_) | Command::Migrate | Command::Demo | Command::Init(_) | Command::Bench(_)
+    );
     if migrates {
         db.migrate().await?;
     }
@@ -100,7 +103,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Demo => {
-            load_demo(&services).await?;
+            if load_demo(&services).await? && config.dossiers.demo_history_per_agency > 0 {
+                demo_history(&services, config.dossiers.demo_history_per_agency as usize).await?;
+            }
             print_demo_logins(&services).await?;
             ExitCode::SUCCESS
         }
@@ -112,21 +117,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
         Command::Report(r) => crate::report_cmd::run(&services, r).await?,
+        Command::Bench(BenchCommand::Gen { dossiers, years, seed }) => {
+            bench_gen(&services, dossiers, years, seed).await?
+        }
         Command::Config(_) | Command::Forms(_) => unreachable!("handled above"),
     };
     db.close().await;
     Ok(code)
 }
 
-async fn load_demo(services: &Services) -> anyhow::Result<()> {
+/// Loads the demo province; whether it was loaded now (an empty database).
+async fn load_demo(services: &Services) -> anyhow::Result<bool> {
     match services.load_demo(&RequestMeta::cli()).await {
-        Ok(true) => eprintln!("Đã nạp dữ liệu mẫu (tỉnh Sơn Hà)."),
-        Ok(false) => eprintln!("Dữ liệu mẫu đã có sẵn."),
+        Ok(true) => {
+            eprintln!("Đã nạp dữ liệu mẫu (tỉnh Sơn Hà).");
+            Ok(true)
+        }
+        Ok(false) => {
+            eprintln!("Dữ liệu mẫu đã có sẵn.");
+            Ok(false)
+        }
         Err(motcua_app::AppError::Conflict { message, .. }) => {
             bail!("{message} (--demo refuses to touch a database with real data)")
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// `bench gen`: the demo province and `dossiers` dossiers over `years` years ending now.
+async fn bench_gen(services: &Services, dossiers: usize, years: i64, seed: u64) -> anyhow::Result<ExitCode> {
+    load_demo(services).await?;
+    let snapshot = services.snapshot().await?;
+    let agencies = services.dossiers.synthetic_agencies(&snapshot).await?.max(1);
+    let started = std::time::Instant::now();
+    let history = motcua_app::dossiers::SyntheticHistory {
+        per_agency: dossiers.div_ceil(agencies),
+        days: 365 * years.max(1),
+        end: services.now(),
+        seed,
+        batch: 5_000,
+    };
+    let progress = |n: u64| {
+        let secs = started.elapsed().as_secs_f64();
+        eprint!("\r{n} hồ sơ, {:.0} hồ sơ/s   ", n as f64 / secs.max(0.001));
+    };
+    let s = services.dossiers.write_synthetic_history(&snapshot, &history, &progress).await?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!();
+    println!(
+        "{} hồ sơ, {} sự kiện, {} cơ quan tiếp nhận; {:.1} s ({:.0} hồ sơ/s).",
+        s.dossiers,
+        s.events,
+        s.agencies,
+        secs,
+        s.dossiers as f64 / secs.max(0.001)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A year of synthetic history ending now, so the dashboards and reports show real-looking
+/// numbers from the first look.
+async fn demo_history(services: &Services, per_agency: usize) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let snapshot = services.snapshot().await?;
+    let history = motcua_app::dossiers::SyntheticHistory {
+        per_agency,
+        days: 365,
+        end: services.now(),
+        seed: 20_250_701,
+        batch: 2_000,
+    };
+    let s = services.dossiers.write_synthetic_history(&snapshot, &history, &|_| {}).await?;
+    eprintln!(
+        "Đã sinh lịch sử mẫu một năm: {} hồ sơ, {} sự kiện ({:.1} s).",
+        s.dossiers,
+        s.events,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -171,7 +238,9 @@ async fn shutdown_signal() {
 
 async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
-        load_demo(&services).await?;
+        if load_demo(&services).await? && config.dossiers.demo_history_per_agency > 0 {
+            demo_history(&services, config.dossiers.demo_history_per_agency as usize).await?;
+        }
     } else if services.dataset_state().await? == DatasetState::Empty {
         eprintln!(
             "Cơ sở dữ liệu còn trống: chạy `motcua init --province-code … --province-name …` để khởi tạo, hoặc `motcua serve --demo` để dùng thử."

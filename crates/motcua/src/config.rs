@@ -72,6 +72,9 @@ pub struct DossiersConfig {
     /// Folder of the province's own form templates (`motcua forms export` writes the built-ins
     /// to start from); empty: the built-in templates.
     pub form_templates_dir: String,
+    /// `serve --demo` on an empty database also writes a year of synthetic history ending now,
+    /// this many dossiers per receiving agency (0: none).
+    pub demo_history_per_agency: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -198,7 +201,11 @@ impl Default for Config {
                 backoff_max_seconds: 3600,
                 retention_days: 30,
             },
-            dossiers: DossiersConfig { near_due_working_days: 1, form_templates_dir: String::new() },
+            dossiers: DossiersConfig {
+                near_due_working_days: 1,
+                form_templates_dir: String::new(),
+                demo_history_per_agency: 1500,
+            },
             notifications: NotificationsConfig { scan_interval_minutes: 10, step_lead_working_hours: 4 },
             mail: MailConfig {
                 smtp_url: String::new(),

@@ -11,12 +11,14 @@ pub(crate) mod forms;
 mod input;
 mod intake;
 mod retry;
+mod synthetic;
 mod tracking;
 
 pub use actions::{Action, Attachment, CorrectionTarget, MAX_RESULT_FILE};
 pub use forms::{FormPdf, RegisterPeriod, available_forms, check_templates, templates_with};
 pub use input::{Intake, Postal};
 pub use intake::IntakeOutcome;
+pub use synthetic::{SyntheticHistory, SyntheticSummary};
 pub use tracking::{PublicDossier, PublicStep};
 
 use motcua_domain::validation::NonBlank;

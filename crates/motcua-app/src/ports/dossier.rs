@@ -138,6 +138,20 @@ pub trait DossierReads {
     async fn client_txn_use(&self, client_txn_id: &str) -> StoreResult<Option<TxnUse>>;
     async fn dossiers(&self, query: &DossierQuery) -> StoreResult<Vec<DossierRow>>;
     async fn count_dossiers(&self, query: &DossierQuery) -> StoreResult<i64>;
+    /// Whether any dossier exists.
+    async fn has_dossiers(&self) -> StoreResult<bool>;
+}
+
+/// Dossiers written together (a generated history): rows, their events and involved agencies,
+/// the counters they add, and the code counters reached.
+#[derive(Debug, Clone, Default)]
+pub struct DossierBatch {
+    pub rows: Vec<DossierRow>,
+    pub events: Vec<(i64, Vec<DossierEvent>)>,
+    pub agencies: Vec<(i64, Vec<AgencyId>)>,
+    pub rollups: RollupDelta,
+    /// The last code number of each agency and day.
+    pub counters: Vec<(AgencyId, Date, u32)>,
 }
 
 /// Writes of dossiers. A use case writes a dossier in as few round trips as it can: they are
@@ -177,6 +191,9 @@ pub trait DossierWrites {
     /// The next number of an agency's dossier codes on a day (1 for the first). Called last in
     /// the accepting transaction: the counter row stays locked until commit.
     async fn next_dossier_number(&mut self, agency: AgencyId, day: Date) -> StoreResult<u32>;
+    /// Writes dossiers under the ids their rows carry (into a database whose dossiers are all
+    /// written this way: ids and code counters are the caller's).
+    async fn insert_dossier_batch(&mut self, batch: &DossierBatch) -> StoreResult<()>;
 }
 
 impl DossierRow {
