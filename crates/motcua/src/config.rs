@@ -413,6 +413,7 @@ impl Config {
         range("server.kiosk_idle_seconds", self.server.kiosk_idle_seconds, 1, 86_400)?;
         range("server.tracking_per_minute", self.server.tracking_per_minute, 1, 1_000_000)?;
         range("dossiers.near_due_working_days", self.dossiers.near_due_working_days, 1, 30)?;
+        range("dossiers.demo_history_per_agency", self.dossiers.demo_history_per_agency, 0, 1_000_000)?;
         if !self.dossiers.form_templates_dir.is_empty() {
             let dir = std::path::Path::new(&self.dossiers.form_templates_dir);
             if !dir.is_dir() {
