@@ -12,7 +12,7 @@ use motcua_web::api::calendar_answers::{DueAnswer, HolidaysAnswer, LunarAnswer};
 use crate::cli::CalendarCommand;
 
 /// Prints field errors the way `init` does and exits 2; other errors propagate.
-fn report(result: Result<(), AppError>) -> anyhow::Result<ExitCode> {
+pub(crate) fn report(result: Result<(), AppError>) -> anyhow::Result<ExitCode> {
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(AppError::Validation(v)) => {

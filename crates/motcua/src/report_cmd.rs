@@ -67,16 +67,7 @@ pub async fn run(services: &Services, cmd: ReportCommand) -> anyhow::Result<Exit
             return Ok(ExitCode::FAILURE);
         }
     };
-    match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(AppError::Validation(v)) => {
-            for e in v.errors {
-                eprintln!("error: {}: {}", e.field, e.message);
-            }
-            Ok(ExitCode::from(2))
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::calendar_cmd::report(result)
 }
 
 async fn form06(services: &Services, args: &ReportArgs, format: &str, out: &std::path::Path) -> Result<(), AppError> {

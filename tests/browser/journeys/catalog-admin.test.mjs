@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
-import { launchBrowser, newPage } from "../lib/browser.mjs";
+import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
 
 let server;
 let browser;
@@ -19,11 +19,7 @@ after(async () => {
 });
 
 async function login(page, username) {
-  await page.goto(`${server.url}/login`);
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill("motcua-demo");
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  await signIn(page, server.url, username);
 }
 
 test("an import is checked, queued, shows its progress and ends with its report", async () => {

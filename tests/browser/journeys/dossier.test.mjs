@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
-import { launchBrowser, newPage } from "../lib/browser.mjs";
+import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
 
 let server;
 let browser;
@@ -19,13 +19,7 @@ after(async () => {
 });
 
 async function login(username) {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/login`);
-  await page.locator("input[name=username]").fill(username);
-  await page.locator("input[name=password]").fill("motcua-demo");
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  return page;
+  return signIn(await newPage(browser), server.url, username);
 }
 
 const QR = "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021";

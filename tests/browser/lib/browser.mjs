@@ -24,3 +24,13 @@ export async function newPage(browser, options = {}) {
   const page = await context.newPage();
   return page;
 }
+
+/// Signs `username` in (demo password) on `page` and waits to leave the login page.
+export async function signIn(page, url, username) {
+  await page.goto(`${url}/login`);
+  await page.locator("input[name=username]").fill(username);
+  await page.locator("input[name=password]").fill("motcua-demo");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  return page;
+}

@@ -5,14 +5,14 @@ use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, Submission};
-use motcua_domain::dossier::{Context, DossierEvent, DossierState, EventBody, decide};
+use motcua_domain::dossier::{Context, decide};
 use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
 use motcua_domain::time::vn_date;
 use motcua_domain::validation::{FieldError, ValidationErrors, optional_text};
 
 use super::Dossiers;
 use super::input::{Intake, applicant_of};
-use super::{DossierView, action_error, actor_of, agency_ref, seal_events};
+use super::{DossierView, action_error, actor_of, agency_ref, seal_events, submitted};
 use crate::context::RequestMeta;
 use crate::error::AppError;
 use crate::ports::AgencyProcedure;
@@ -200,23 +200,7 @@ impl Dossiers {
 
         let mut tx = self.core.store.begin().await?;
         let (id, number) = tx.reserve_dossier(plan.as_ref().map(|p| (p.resolving.id, vn_date(now)))).await?;
-        let first = EventBody::Submitted(Box::new(submission));
-        let provisional = DossierEvent {
-            seq: 1,
-            at: now,
-            actor: actor.clone(),
-            body: first.clone(),
-            reason: None,
-            client_txn_id: None,
-            prev_hash: String::new(),
-            hash: String::new(),
-        };
-        // Seal the first event again onto an empty chain; applying `Submitted` to the folded
-        // state only advances the chain.
-        let mut state = DossierState::fold(id, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
-        state.last_seq = 0;
-        state.last_hash = String::new();
-        let mut events = seal_events(&mut state, vec![first], &actor, None, txn, now)?;
+        let (mut state, mut events) = submitted(id, submission, &actor, txn, now)?;
         if let (Some(plan), Some(number)) = (plan, number) {
             let accepting = plan.accept(number, now)?;
             let ctx = Context {

@@ -166,6 +166,34 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
 }
 
+/// A new dossier: its state and its first event (the submission), sealed onto an empty chain.
+pub(crate) fn submitted(
+    id: i64,
+    submission: motcua_domain::dossier::event::Submission,
+    actor: &EventActor,
+    client_txn_id: Option<&str>,
+    at: Timestamp,
+) -> Result<(DossierState, Vec<DossierEvent>), AppError> {
+    let first = EventBody::Submitted(Box::new(submission));
+    let provisional = DossierEvent {
+        seq: 1,
+        at,
+        actor: actor.clone(),
+        body: first.clone(),
+        reason: None,
+        client_txn_id: None,
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    // Fold the unsealed event for the initial state, then seal it onto an empty chain
+    // (applying `Submitted` only advances the chain).
+    let mut state = DossierState::fold(id, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
+    state.last_seq = 0;
+    state.last_hash = String::new();
+    let events = seal_events(&mut state, vec![first], actor, None, client_txn_id, at)?;
+    Ok((state, events))
+}
+
 /// Seals new events onto the dossier's chain and applies them to `state`.
 pub(crate) fn seal_events(
     state: &mut DossierState,

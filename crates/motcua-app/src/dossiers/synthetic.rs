@@ -25,7 +25,7 @@ use motcua_domain::dossier::{Command, Context, DossierEvent, DossierState, Event
 use motcua_domain::time::{vn_date, vn_day_start};
 
 use super::accept::AcceptancePlan;
-use super::{Dossiers, agency_ref, seal_events};
+use super::{Dossiers, agency_ref, seal_events, submitted};
 use crate::error::AppError;
 use crate::ports::{DossierBatch, DossierRow};
 use crate::snapshot::Snapshot;
@@ -346,21 +346,7 @@ impl Dossiers {
         let desk = actor(Role::DeskOfficer, "Cán bộ Bộ phận Một cửa", receiving.id);
         let online = system_actor();
         let submitter = if channel == Channel::Online { &online } else { &desk };
-        let first = EventBody::Submitted(Box::new(submission));
-        let provisional = DossierEvent {
-            seq: 1,
-            at: received,
-            actor: submitter.clone(),
-            body: first.clone(),
-            reason: None,
-            client_txn_id: None,
-            prev_hash: String::new(),
-            hash: String::new(),
-        };
-        let mut state = DossierState::fold(id, &[provisional]).map_err(|e| AppError::Internal(e.into()))?;
-        state.last_seq = 0;
-        state.last_hash = String::new();
-        let events = seal_events(&mut state, vec![first], submitter, None, None, received)?;
+        let (state, events) = submitted(id, submission, submitter, None, received)?;
         let cal = &line.plan.calendar;
         let mut story = Story {
             state,

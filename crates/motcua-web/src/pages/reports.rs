@@ -94,6 +94,17 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// The query naming a report (its links and downloads carry it).
+fn report_query(period: &motcua_domain::report::ReportPeriod, agency: &str, variant: Variant) -> String {
+    format!(
+        "period={}&calendar={}&agency={}&form={}",
+        enc(&period.key()),
+        period.basis() == Some(motcua_domain::report::Basis::Calendar),
+        enc(agency),
+        variant.as_str()
+    )
+}
+
 fn nums(cells: &Cells, base: &str, field: Option<&str>) -> Vec<Num> {
     (3u8..=13)
         .zip(cells.values())
@@ -126,13 +137,7 @@ pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Que
         Ok(r) => {
             let report = state.services.reports.form06(p.into(), r.agency.as_deref(), r.period, r.variant).await?;
             page.period = r.period.key();
-            let query = format!(
-                "period={}&calendar={}&agency={}&form={}",
-                enc(&r.period.key()),
-                r.period.basis() == Some(motcua_domain::report::Basis::Calendar),
-                enc(report.agency.code.as_str()),
-                report.variant.as_str()
-            );
+            let query = report_query(&r.period, report.agency.code.as_str(), report.variant);
             let mut lines = Vec::new();
             for (i, g) in report.table.groups.iter().enumerate() {
                 lines.push(Line {
@@ -226,13 +231,7 @@ pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query
             50,
         )
         .await?;
-    let base = format!(
-        "period={}&calendar={}&agency={}&form={}",
-        enc(&r.period.key()),
-        r.period.basis() == Some(motcua_domain::report::Basis::Calendar),
-        enc(r.agency.as_deref().unwrap_or_default()),
-        r.variant.as_str()
-    );
+    let base = report_query(&r.period, r.agency.as_deref().unwrap_or_default(), r.variant);
     let field = q.field.as_deref().map(|f| format!("&field={}", enc(f))).unwrap_or_default();
     let group = match column {
         3..=6 => "Số hồ sơ nhận giải quyết",
