@@ -96,6 +96,13 @@ impl Default for IntegritySettings {
     }
 }
 
+/// The Decision 766 index's targets and grade bands.
+#[derive(Debug, Clone, Default)]
+pub struct ReportSettings {
+    pub targets: motcua_domain::report::index766::Targets,
+    pub bands: motcua_domain::report::index766::Bands,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub auth: AuthSettings,
@@ -103,4 +110,5 @@ pub struct Settings {
     pub dossiers: DossierSettings,
     pub notifications: NotificationSettings,
     pub integrity: IntegritySettings,
+    pub reports: ReportSettings,
 }

@@ -37,8 +37,8 @@ pub use state::{AppState, WebConfig};
 use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
-    account, agencies, audit, calendar, catalog, dashboard, dossiers, jobs, notifications, procedures, public, reports,
-    users, workflows,
+    account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, procedures,
+    public, reports, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -59,6 +59,7 @@ fn pages() -> PageRoutes {
         .get("/tra-cuu", dossiers::track)
         .get("/bao-cao", reports::form06)
         .get("/bao-cao/ho-so", reports::cell)
+        .get("/chi-so-766", index766::index766)
         .get("/ho-so", dossiers::index)
         .get("/ho-so/tiep-nhan", dossiers::intake_form)
         .post("/ho-so/tiep-nhan", dossiers::intake)

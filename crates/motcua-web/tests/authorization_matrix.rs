@@ -304,7 +304,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/ho-so/so-theo-doi") => s(Access::Somewhere(ViewDossiers)),
         ("GET", "/ho-so/so-theo-doi/pdf") => s(Access::Register),
         ("GET", "/bao-cao") => s(Access::Somewhere(ViewDossiers)),
-        ("GET", "/bao-cao/ho-so") => s(Access::Register),
+        ("GET", "/bao-cao/ho-so") | ("GET", "/chi-so-766") => s(Access::Register),
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),

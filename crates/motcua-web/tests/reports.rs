@@ -316,6 +316,35 @@ app_tests! {
         let d5_line = lines.iter().find(|l| l.starts_with(&d5)).unwrap();
         assert!(d5_line.contains(",withdrawn,"), "{d5_line}");
 
+        // Decision 766, indicator 2.1 over the same period: finished early or on time (D14; D3
+        // D7 D10; the stopped D5 D6) or pending in time (D9 D13), over received or carried over.
+        let (s, x) = leader.json("/api/v1/index766?period=2026-M12&calendar=false&agency=H99.301").await;
+        assert_eq!(s, StatusCode::OK, "{x}");
+        let ind = |id: &str| x["index"]["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+        let progress = ind("2.1");
+        assert_eq!((progress["numerator"].as_i64(), progress["denominator"].as_i64()), (Some(8), Some(11)), "{progress}");
+        assert!((progress["points"].as_f64().unwrap() - 20.0 * 8.0 / 11.0).abs() < 1e-9);
+        let online = ind("3.3");
+        assert_eq!((online["kind"].as_str(), online["numerator"].as_i64(), online["denominator"].as_i64()), (Some("monitored"), Some(1), Some(10)));
+        assert_eq!(ind("2.2")["denominator"], 6, "average time over the 6 resolved");
+        assert_eq!(ind("1.4")["kind"], "no_data");
+        assert!(ind("5.4")["points"].is_null(), "no data is no score");
+        assert_eq!(x["index"]["max_with_data"], 20.0);
+        assert!(x["index"]["grade"].is_null(), "no grade while indicators lack data");
+        // The calendar month of November (the default basis): D1–D7, D10, D14 received, all ended:
+        // early D14, on time D2 D3 D7 D10, stopped D5 D6 in time, late D1 D4.
+        let (_, nov) = leader.json("/api/v1/index766?period=2026-M11&agency=H99.301").await;
+        let p21 = nov["index"]["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "2.1").unwrap().clone();
+        assert_eq!((p21["numerator"].as_i64(), p21["denominator"].as_i64()), (Some(7), Some(9)), "{nov}");
+        // The province ranks its communes; An Phú has handled dossiers, the others none.
+        let (_, prov) = province.json("/api/v1/index766?period=2026-M12&calendar=false&agency=H99").await;
+        let ranking = prov["ranking"].as_array().unwrap();
+        assert_eq!(ranking[0]["agency_code"], "H99.301", "{prov}");
+        assert!((ranking[0]["total"].as_f64().unwrap() - 20.0 * 8.0 / 11.0).abs() < 1e-9);
+        assert_eq!(ranking[1]["max_with_data"], 0.0, "a commune with nothing handled has no score");
+        let html = app.login("anphu.lanhdao").await.get("/chi-so-766?period=2026-M12&calendar=false").await.text().await.unwrap();
+        assert!(html.contains("Chưa có dữ liệu") && html.contains("14,55") && html.contains("chưa xếp loại"), "{html}");
+
         // The rollups equal a recomputation from the events.
         assert!(app.services.reports.verify_rollups().await.unwrap().is_empty());
     }

@@ -44,7 +44,18 @@ pub struct Config {
     pub mail: MailConfig,
     pub integrity: IntegrityConfig,
     pub metrics: MetricsConfig,
+    pub reports: ReportsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Targets of the Decision 766 indicators, percent, over the confirmed ones
+    /// (`3.3=50, 5.4=90, …`); unlisted indicators are linear (100).
+    pub index766_targets: String,
+    /// Lower bounds of the 766 grades Xuất sắc, Tốt, Khá, Trung bình (unconfirmed defaults).
+    pub index766_bands: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -219,6 +230,7 @@ impl Default for Config {
                 checkpoint_minutes: 10,
             },
             metrics: MetricsConfig { token: String::new() },
+            reports: ReportsConfig { index766_targets: String::new(), index766_bands: "90,80,70,50".into() },
             log: LogConfig { level: "info".into(), format: "pretty".into() },
         }
     }
@@ -414,6 +426,10 @@ impl Config {
         range("server.tracking_per_minute", self.server.tracking_per_minute, 1, 1_000_000)?;
         range("dossiers.near_due_working_days", self.dossiers.near_due_working_days, 1, 30)?;
         range("dossiers.demo_history_per_agency", self.dossiers.demo_history_per_agency, 0, 1_000_000)?;
+        motcua_domain::report::index766::Targets::parse(&self.reports.index766_targets)
+            .map_err(|e| bad("reports.index766_targets", e))?;
+        motcua_domain::report::index766::Bands::parse(&self.reports.index766_bands)
+            .map_err(|e| bad("reports.index766_bands", e))?;
         if !self.dossiers.form_templates_dir.is_empty() {
             let dir = std::path::Path::new(&self.dossiers.form_templates_dir);
             if !dir.is_dir() {
@@ -504,6 +520,11 @@ impl Config {
                 retention: SignedDuration::from_hours(24 * self.worker.retention_days),
             },
             dossiers: DossierSettings { near_due_working_days: self.dossiers.near_due_working_days as u32 },
+            reports: motcua_app::settings::ReportSettings {
+                targets: motcua_domain::report::index766::Targets::parse(&self.reports.index766_targets)
+                    .unwrap_or_default(),
+                bands: motcua_domain::report::index766::Bands::parse(&self.reports.index766_bands).unwrap_or_default(),
+            },
             // The key is read by `anchor_key`, which may touch the disk.
             integrity: IntegritySettings {
                 anchor_key: None,

@@ -6,6 +6,7 @@
 
 mod export;
 mod form06;
+mod index766;
 mod print;
 mod rebuild;
 mod xlsx;
@@ -23,6 +24,7 @@ use motcua_domain::report::{Counters, ReportPeriod};
 
 pub use self::export::{EXPORT_COLUMNS, ExportPage, ExportRow, csv_line};
 pub use self::form06::{Form06, Form06Row};
+pub use self::index766::{Index766Report, RankedAgency};
 pub use self::rebuild::{RebuildSummary, RollupMismatch};
 use crate::core::Core;
 use crate::error::AppError;
@@ -54,6 +56,8 @@ pub struct ReportScope {
     pub agencies: Vec<Agency>,
     /// The level each agency reports under.
     tiers: HashMap<AgencyId, Tier>,
+    /// The commune each agency belongs to (itself for a commune), if any.
+    communes: HashMap<AgencyId, AgencyId>,
 }
 
 impl ReportScope {
@@ -63,6 +67,10 @@ impl ReportScope {
 
     pub fn tier(&self, id: AgencyId) -> Tier {
         self.tiers.get(&id).copied().unwrap_or(Tier::Province)
+    }
+
+    pub fn commune_of(&self, id: AgencyId) -> Option<AgencyId> {
+        self.communes.get(&id).copied()
     }
 }
 
@@ -129,7 +137,8 @@ impl Reports {
             up = a.parent_id;
         }
         let tiers = agencies.iter().map(|a| (a.id, tier_of(a.id, &levels))).collect();
-        Ok(ReportScope { agency, agencies, tiers })
+        let communes = agencies.iter().filter_map(|a| Some((a.id, commune_of(a.id, &levels)?))).collect();
+        Ok(ReportScope { agency, agencies, tiers, communes })
     }
 
     /// Counter sums for a window.
@@ -164,6 +173,19 @@ impl Reports {
     pub(crate) async fn procedure_fields(&self) -> Result<HashMap<i64, ProcedureField>, AppError> {
         Ok(self.core.store.procedure_fields().await?.into_iter().map(|p| (p.procedure_id, p)).collect())
     }
+}
+
+/// The nearest commune at or above an agency.
+fn commune_of(id: AgencyId, levels: &HashMap<AgencyId, (Option<AgencyId>, AgencyLevel)>) -> Option<AgencyId> {
+    let mut at = Some(id);
+    while let Some(current) = at {
+        let (parent, level) = levels.get(&current)?;
+        if *level == AgencyLevel::Commune {
+            return Some(current);
+        }
+        at = *parent;
+    }
+    None
 }
 
 /// The level an agency reports under: its own, or the nearest above it that is a province, a

@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod form06;
+pub mod index766;
 pub mod measure;
 pub mod period;
 pub mod rollup;

@@ -15,6 +15,7 @@ pub mod dossier_input;
 pub mod dossiers;
 pub mod dto;
 mod fields;
+pub mod index766;
 pub mod jobs;
 pub mod me;
 pub mod notifications;
@@ -218,6 +219,7 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(reports::form06))
         .routes(routes!(reports::form06_dossiers))
         .routes(routes!(reports::export))
+        .routes(routes!(index766::index766))
         .split_for_parts()
 }
 

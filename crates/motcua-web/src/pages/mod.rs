@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
 pub mod dossiers;
+pub mod index766;
 pub mod jobs;
 pub mod notifications;
 pub mod procedures;
