@@ -273,7 +273,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         // --- API: reports (of the agency named in the query and everything under it).
         ("GET", "/api/v1/reports/06")
         | ("GET", "/api/v1/reports/06/dossiers")
-        | ("GET", "/api/v1/reports/dossiers") => s(Access::Register),
+        | ("GET", "/api/v1/reports/dossiers")
+        | ("GET", "/api/v1/index766") => s(Access::Register),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
 
         // --- Pages.
