@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use motcua_app::StoreError;
 use motcua_app::ports::{
-    CountedBy, CountedQuery, DossierRow, ProcedureField, ReportReads, ReportWrites, RollupQuery, RollupSum,
-    StoreResult, StoredRollup,
+    Acceptances, CountedBy, CountedQuery, DossierRow, ProcedureField, ReportReads, ReportWrites, RollupQuery,
+    RollupSum, StoreResult, StoredRollup,
 };
 use motcua_domain::agency::AgencyId;
 use motcua_domain::report::measure::Window;
@@ -221,6 +221,37 @@ impl ReportReads for Db {
         b.push(" GROUP BY ").push(&agency).push(", d.procedure_id");
         let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
         rows.iter().map(|r| Ok((AgencyId(r.i64("a")?), r.i64("procedure_id")?, r.i64("n")?))).collect()
+    }
+
+    async fn acceptances(
+        &self,
+        agencies: &[AgencyId],
+        from: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> StoreResult<Vec<Acceptances>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = SqlBuilder::new(
+            "SELECT e.actor_user_id, MAX(e.actor) AS actor, d.receiving_agency_id, COUNT(*) AS n FROM dossier_events e \
+             JOIN dossiers d ON d.id = e.dossier_id WHERE e.kind = 'accepted' AND e.at >= ",
+        );
+        b.bind(us(from)).push(" AND e.at < ").bind(us(until)).push(" AND ");
+        push_in(&mut b, "d.receiving_agency_id", agencies.iter().map(|a| a.0));
+        b.push(" GROUP BY e.actor_user_id, d.receiving_agency_id ORDER BY n DESC");
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let actor: motcua_domain::dossier::EventActor =
+                    serde_json::from_str(&r.text("actor")?).map_err(StoreError::backend)?;
+                Ok(Acceptances {
+                    user_id: r.opt_i64("actor_user_id")?.map(motcua_domain::account::UserId),
+                    name: actor.name,
+                    agency: AgencyId(r.i64("receiving_agency_id")?),
+                    count: r.i64("n")?,
+                })
+            })
+            .collect()
     }
 
     async fn procedure_fields(&self) -> StoreResult<Vec<ProcedureField>> {

@@ -59,6 +59,7 @@ fn pages() -> PageRoutes {
         .get("/tra-cuu", dossiers::track)
         .get("/bao-cao", reports::form06)
         .get("/bao-cao/ho-so", reports::cell)
+        .get("/bao-cao/nang-suat", reports::productivity)
         .get("/chi-so-766", index766::index766)
         .get("/ho-so", dossiers::index)
         .get("/ho-so/tiep-nhan", dossiers::intake_form)

@@ -274,7 +274,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/api/v1/reports/06")
         | ("GET", "/api/v1/reports/06/dossiers")
         | ("GET", "/api/v1/reports/dossiers")
-        | ("GET", "/api/v1/index766") => s(Access::Register),
+        | ("GET", "/api/v1/index766")
+        | ("GET", "/api/v1/reports/productivity") => s(Access::Register),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
 
         // --- Pages.
@@ -305,7 +306,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/ho-so/so-theo-doi") => s(Access::Somewhere(ViewDossiers)),
         ("GET", "/ho-so/so-theo-doi/pdf") => s(Access::Register),
         ("GET", "/bao-cao") => s(Access::Somewhere(ViewDossiers)),
-        ("GET", "/bao-cao/ho-so") | ("GET", "/chi-so-766") => s(Access::Register),
+        ("GET", "/bao-cao/ho-so") | ("GET", "/chi-so-766") | ("GET", "/bao-cao/nang-suat") => s(Access::Register),
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),

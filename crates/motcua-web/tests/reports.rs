@@ -345,6 +345,17 @@ app_tests! {
         let html = app.login("anphu.lanhdao").await.get("/chi-so-766?period=2026-M12&calendar=false").await.text().await.unwrap();
         assert!(html.contains("Chưa có dữ liệu") && html.contains("14,55") && html.contains("chưa xếp loại"), "{html}");
 
+        // Productivity: the desk officer accepted the ten dossiers received in the period.
+        let (s, pr) = leader.json("/api/v1/reports/productivity?period=2026-M12&agency=H99.301").await;
+        assert_eq!(s, StatusCode::OK, "{pr}");
+        let officials = pr["officials"].as_array().unwrap();
+        assert_eq!(officials.len(), 1, "{pr}");
+        assert_eq!(officials[0]["received"], 10);
+        let days = pr["working_days"].as_i64().unwrap();
+        assert!((20..=23).contains(&days), "{pr}");
+        assert!((officials[0]["per_day"].as_f64().unwrap() - 10.0 / days as f64).abs() < 1e-9);
+        assert_eq!(pr["desks"][0]["received"], 10);
+
         // The rollups equal a recomputation from the events.
         assert!(app.services.reports.verify_rollups().await.unwrap().is_empty());
     }

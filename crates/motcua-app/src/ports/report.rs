@@ -61,6 +61,16 @@ pub struct CountedQuery {
     pub limit: i64,
 }
 
+/// How many dossiers one official accepted at one agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptances {
+    pub user_id: Option<motcua_domain::account::UserId>,
+    /// The official's name as the events recorded it.
+    pub name: String,
+    pub agency: AgencyId,
+    pub count: i64,
+}
+
 /// A procedure and the field (lĩnh vực) of its latest version, for the rows of reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcedureField {
@@ -84,6 +94,14 @@ pub trait ReportReads {
         until: jiff::Timestamp,
     ) -> StoreResult<Vec<(AgencyId, i64, i64)>>;
     async fn procedure_fields(&self) -> StoreResult<Vec<ProcedureField>>;
+    /// Acceptances (tiếp nhận) in `[from, until)` at these receiving agencies, per official
+    /// and agency.
+    async fn acceptances(
+        &self,
+        agencies: &[AgencyId],
+        from: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> StoreResult<Vec<Acceptances>>;
     /// Whether the counters were built for the dossiers present (false after the migration
     /// that added them to a database holding dossiers, until a rebuild).
     async fn rollups_built(&self) -> StoreResult<bool>;

@@ -8,6 +8,7 @@ mod export;
 mod form06;
 mod index766;
 mod print;
+mod productivity;
 mod rebuild;
 mod xlsx;
 
@@ -25,6 +26,7 @@ use motcua_domain::report::{Counters, ReportPeriod};
 pub use self::export::{EXPORT_COLUMNS, ExportPage, ExportRow, csv_line};
 pub use self::form06::{Form06, Form06Row};
 pub use self::index766::{Index766Report, RankedAgency};
+pub use self::productivity::{Productivity, ProductivityRow};
 pub use self::rebuild::{RebuildSummary, RollupMismatch};
 use crate::core::Core;
 use crate::error::AppError;

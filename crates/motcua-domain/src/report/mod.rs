@@ -7,6 +7,7 @@ pub mod form06;
 pub mod index766;
 pub mod measure;
 pub mod period;
+pub mod productivity;
 pub mod rollup;
 
 pub use facts::{DossierFacts, Outcome};

@@ -220,6 +220,7 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(reports::form06_dossiers))
         .routes(routes!(reports::export))
         .routes(routes!(index766::index766))
+        .routes(routes!(reports::productivity))
         .split_for_parts()
 }
 

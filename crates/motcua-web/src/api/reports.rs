@@ -292,3 +292,72 @@ pub struct ExportDto {
     pub rows: Vec<Vec<String>>,
     pub next_after: Option<i64>,
 }
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductivityRowDto {
+    pub name: String,
+    /// The desk (receiving agency).
+    pub agency: String,
+    pub received: i64,
+    pub officials: i64,
+    /// Dossiers per official per working day.
+    pub per_day: Option<f64>,
+    /// `per_day` as a percent of the benchmark (20 a day).
+    pub of_benchmark: Option<f64>,
+}
+
+impl From<&motcua_app::reports::ProductivityRow> for ProductivityRowDto {
+    fn from(r: &motcua_app::reports::ProductivityRow) -> Self {
+        Self {
+            name: r.name.clone(),
+            agency: r.agency.clone(),
+            received: r.received,
+            officials: r.officials,
+            per_day: r.per_day.map(|p| p.0),
+            of_benchmark: r.per_day.map(|p| p.1),
+        }
+    }
+}
+
+/// Desk productivity of an agency's subtree for a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductivityDto {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub period: PeriodDto,
+    /// Working days of the period up to today.
+    pub working_days: i64,
+    pub benchmark_per_day: f64,
+    pub officials: Vec<ProductivityRowDto>,
+    pub desks: Vec<ProductivityRowDto>,
+}
+
+impl From<&motcua_app::reports::Productivity> for ProductivityDto {
+    fn from(p: &motcua_app::reports::Productivity) -> Self {
+        Self {
+            agency_code: p.agency.code.to_string(),
+            agency_name: p.agency.name.clone(),
+            period: (&p.period).into(),
+            working_days: p.working_days,
+            benchmark_per_day: motcua_domain::report::productivity::DAILY_BENCHMARK,
+            officials: p.officials.iter().map(Into::into).collect(),
+            desks: p.desks.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Dossiers accepted per desk officer and per desk, per working day, against the benchmark of
+/// 20 a day, for an agency's subtree and a period.
+#[utoipa::path(get, path = "/api/v1/reports/productivity", tag = "reports", params(ReportInput),
+    security(("bearer" = [])),
+    responses((status = 200, body = ProductivityDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn productivity(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiQuery(q): ApiQuery<ReportInput>,
+) -> ApiResult<Json<ProductivityDto>> {
+    let r = q.parse(today(state.services.now())).map_err(motcua_app::AppError::Validation)?;
+    let x = state.services.reports.productivity((&p).into(), r.agency.as_deref(), r.period).await?;
+    Ok(Json((&x).into()))
+}

@@ -254,3 +254,54 @@ pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query
         next: page.next.map(|n| format!("/bao-cao/ho-so?{base}&column={column}{field}&after={n}")),
     }))
 }
+
+#[derive(Template)]
+#[template(path = "reports/productivity.html")]
+struct ProductivityPage {
+    layout: Layout,
+    agencies: Vec<AgencyChoice>,
+    period: String,
+    calendar: bool,
+    error: Option<String>,
+    report: Option<crate::api::reports::ProductivityDto>,
+}
+
+impl ProductivityPage {
+    fn num(v: &Option<f64>) -> String {
+        v.map_or_else(|| "—".into(), |x| format!("{x:.1}").replace('.', ","))
+    }
+}
+
+pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    let p = &user.principal;
+    let agencies = state.services.reports.report_agencies(p).await?;
+    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
+    let input = q.report_input();
+    let mut page = ProductivityPage {
+        layout: Layout::new("Năng suất tiếp nhận hồ sơ", Some(&user)),
+        agencies: Vec::new(),
+        period: q.period.clone().unwrap_or_default(),
+        calendar: input.calendar.unwrap_or(false),
+        error: None,
+        report: None,
+    };
+    let mut selected = q.agency.clone();
+    match input.parse(today(state.services.now())) {
+        Err(e) => page.error = Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")),
+        Ok(r) => {
+            let x = state.services.reports.productivity(p.into(), r.agency.as_deref(), r.period).await?;
+            page.period = r.period.key();
+            selected = Some(x.agency.code.to_string());
+            page.report = Some((&x).into());
+        }
+    }
+    page.agencies = agencies
+        .iter()
+        .map(|a| AgencyChoice {
+            code: a.code.to_string(),
+            label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
+            selected: selected.as_deref() == Some(a.code.as_str()),
+        })
+        .collect();
+    Ok(render(&page))
+}
