@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::Layout;
-use super::reports::AgencyChoice;
+use super::reports::{AgencyChoice, agency_choices};
 use crate::api::index766::{Index766Dto, index_request};
 use crate::api::report_input::ReportInput;
 use crate::auth::PageUser;
@@ -46,7 +46,6 @@ impl IndexPage {
 pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
-    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
     let statutory = q.calendar.as_deref() == Some("false");
     let input = ReportInput {
         period: q.period.clone(),
@@ -77,13 +76,6 @@ pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Q
             page.report = Some((&report).into());
         }
     }
-    page.agencies = agencies
-        .iter()
-        .map(|a| AgencyChoice {
-            code: a.code.to_string(),
-            label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
-            selected: selected.as_deref() == Some(a.code.as_str()),
-        })
-        .collect();
+    page.agencies = agency_choices(&agencies, selected.as_deref());
     Ok(render(&page))
 }

@@ -90,6 +90,19 @@ impl PageInput {
     }
 }
 
+/// The agencies an official reports on, indented under the widest, `selected` chosen.
+pub(crate) fn agency_choices(agencies: &[motcua_domain::agency::Agency], selected: Option<&str>) -> Vec<AgencyChoice> {
+    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
+    agencies
+        .iter()
+        .map(|a| AgencyChoice {
+            code: a.code.to_string(),
+            label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
+            selected: selected == Some(a.code.as_str()),
+        })
+        .collect()
+}
+
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -121,8 +134,6 @@ fn nums(cells: &Cells, base: &str, field: Option<&str>) -> Vec<Num> {
 pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
-    // Indented under the widest agency the official reports on.
-    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
     let mut page = Form06Page {
         layout: Layout::new("Báo cáo giải quyết TTHC", Some(&user)),
         agencies: Vec::new(),
@@ -171,25 +182,11 @@ pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Que
                 note: report.note(),
                 query,
             });
-            page.agencies = agencies
-                .iter()
-                .map(|a| AgencyChoice {
-                    code: a.code.to_string(),
-                    label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
-                    selected: a.id == report.agency.id,
-                })
-                .collect();
+            page.agencies = agency_choices(&agencies, Some(report.agency.code.as_str()));
         }
     }
     if page.agencies.is_empty() {
-        page.agencies = agencies
-            .iter()
-            .map(|a| AgencyChoice {
-                code: a.code.to_string(),
-                label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
-                selected: q.agency.as_deref() == Some(a.code.as_str()),
-            })
-            .collect();
+        page.agencies = agency_choices(&agencies, q.agency.as_deref());
     }
     Ok(render(&page))
 }
@@ -275,7 +272,6 @@ impl ProductivityPage {
 pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
-    let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
     let input = q.report_input();
     let mut page = ProductivityPage {
         layout: Layout::new("Năng suất tiếp nhận hồ sơ", Some(&user)),
@@ -295,13 +291,6 @@ pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q
             page.report = Some((&x).into());
         }
     }
-    page.agencies = agencies
-        .iter()
-        .map(|a| AgencyChoice {
-            code: a.code.to_string(),
-            label: format!("{}{}", "— ".repeat(a.path.depth().saturating_sub(top)), a.name),
-            selected: selected.as_deref() == Some(a.code.as_str()),
-        })
-        .collect();
+    page.agencies = agency_choices(&agencies, selected.as_deref());
     Ok(render(&page))
 }
