@@ -61,6 +61,7 @@ fn pages() -> PageRoutes {
         .get("/bao-cao/ho-so", reports::cell)
         .get("/bao-cao/nang-suat", reports::productivity)
         .get("/chi-so-766", index766::index766)
+        .get("/cong-khai/chi-so-766/{code}", index766::public)
         .get("/ho-so", dossiers::index)
         .get("/ho-so/tiep-nhan", dossiers::intake_form)
         .post("/ho-so/tiep-nhan", dossiers::intake)

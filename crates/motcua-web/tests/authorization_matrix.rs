@@ -289,6 +289,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         // Signing in is tested on its own; here it would end the callers' sessions.
         ("POST", "/login") => refusals(Access::Public),
         ("GET", "/thu-tuc/{code}/bieu-mau/{file}") => absent(Access::Public),
+        // The monthly publication of the 766 index: aggregate figures of any agency.
+        ("GET", "/cong-khai/chi-so-766/{code}") => absent(Access::Public),
         ("POST", "/logout") => refusals(Access::Signed),
         ("GET", "/app") | ("GET", "/account") | ("GET", "/account/password") | ("GET", "/thong-bao") => {
             s(Access::Signed)

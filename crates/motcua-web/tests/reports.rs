@@ -345,6 +345,15 @@ app_tests! {
         let html = app.login("anphu.lanhdao").await.get("/chi-so-766?period=2026-M12&calendar=false").await.text().await.unwrap();
         assert!(html.contains("Chưa có dữ liệu") && html.contains("14,55") && html.contains("chưa xếp loại"), "{html}");
 
+        // The monthly publication needs no sign-in and shows only aggregate figures.
+        let public = app.browser();
+        let r = public.get("/cong-khai/chi-so-766/H99.301?ky=2026-M11").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Hồ sơ giải quyết trước hạn, đúng hạn") && html.contains("Tháng 11 năm 2026"), "{html}");
+        assert!(!html.contains("Dossier Một") && !html.contains("001203004567"), "no personal data in public");
+        assert_eq!(public.get("/cong-khai/chi-so-766/H99.999").await.status(), StatusCode::NOT_FOUND);
+
         // Productivity: the desk officer accepted the ten dossiers received in the period.
         let (s, pr) = leader.json("/api/v1/reports/productivity?period=2026-M12&agency=H99.301").await;
         assert_eq!(s, StatusCode::OK, "{pr}");

@@ -37,12 +37,14 @@ pub struct Reports {
     core: Arc<Core>,
 }
 
-/// Who asks for a report: an official (authorized on the agency), or the operator at the
-/// command line (the whole installation).
+/// Who asks for a report: an official (authorized on the agency), the operator at the command
+/// line (the whole installation), or the public (the aggregate figures of a named agency, as the
+/// monthly publication of the index requires).
 #[derive(Debug, Clone, Copy)]
 pub enum Viewer<'a> {
     Official(&'a Principal),
     Operator,
+    Public,
 }
 
 impl<'a> From<&'a Principal> for Viewer<'a> {
@@ -122,6 +124,7 @@ impl Reports {
                 Viewer::Operator => {
                     self.core.store.root_agencies().await?.into_iter().next().ok_or(AppError::NotFound("cơ quan"))?
                 }
+                Viewer::Public => return Err(AppError::NotFound("cơ quan")),
             },
         };
         if let Viewer::Official(principal) = viewer {

@@ -9,8 +9,11 @@ use super::reports::{AgencyChoice, agency_choices};
 use crate::api::index766::{Index766Dto, index_request};
 use crate::api::report_input::ReportInput;
 use crate::auth::PageUser;
-use crate::respond::{PageResult, render};
+use crate::context::Meta;
+use crate::limits::public_limit;
+use crate::respond::{PagePath, PageResult, render};
 use crate::state::AppState;
+use motcua_app::reports::Viewer;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageInput {
@@ -19,6 +22,14 @@ pub struct PageInput {
     from: Option<String>,
     to: Option<String>,
     agency: Option<String>,
+}
+
+/// A commune of the ranking, with the page it links to.
+pub struct RankRow {
+    pub name: String,
+    pub href: String,
+    pub total: String,
+    pub max: String,
 }
 
 #[derive(Template)]
@@ -30,6 +41,39 @@ struct IndexPage {
     statutory: bool,
     error: Option<String>,
     report: Option<Index766Dto>,
+    ranking: Vec<RankRow>,
+}
+
+#[derive(Template)]
+#[template(path = "reports/public766.html")]
+struct PublicPage {
+    layout: Layout,
+    period: String,
+    error: Option<String>,
+    report: Option<Index766Dto>,
+    ranking: Vec<RankRow>,
+}
+
+impl PublicPage {
+    fn fmt(v: &Option<f64>) -> String {
+        IndexPage::fmt(v)
+    }
+
+    fn num(x: &f64) -> String {
+        IndexPage::num(x)
+    }
+}
+
+fn ranking(r: &Index766Dto, href: impl Fn(&str) -> String) -> Vec<RankRow> {
+    r.ranking
+        .iter()
+        .map(|c| RankRow {
+            name: c.agency_name.clone(),
+            href: href(&c.agency_code),
+            total: IndexPage::num(&c.total),
+            max: IndexPage::num(&c.max_with_data),
+        })
+        .collect()
 }
 
 impl IndexPage {
@@ -62,6 +106,7 @@ pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Q
         statutory,
         error: None,
         report: None,
+        ranking: Vec::new(),
     };
     let mut selected = q.agency.clone();
     match index_request(&input, state.services.now()) {
@@ -73,9 +118,62 @@ pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Q
             let report = state.services.reports.index766(p.into(), r.agency.as_deref(), r.period).await?;
             page.period = r.period.key();
             selected = Some(report.agency.code.to_string());
-            page.report = Some((&report).into());
+            let dto: Index766Dto = (&report).into();
+            let key = dto.period.key.clone();
+            page.ranking = ranking(&dto, |code| {
+                format!("/chi-so-766?agency={code}&period={key}{}", if statutory { "&calendar=false" } else { "" })
+            });
+            page.report = Some(dto);
         }
     }
     page.agencies = agency_choices(&agencies, selected.as_deref());
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PublicInput {
+    ky: Option<String>,
+}
+
+/// The monthly publication of an agency's index (no sign-in: aggregate figures only), the
+/// previous calendar month by default.
+pub async fn public(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    PagePath(code): PagePath<String>,
+    Query(q): Query<PublicInput>,
+) -> PageResult {
+    public_limit(&state, &meta)?;
+    let now = state.services.now();
+    let last_month = motcua_domain::time::vn_date(now)
+        .first_of_month()
+        .yesterday()
+        .unwrap_or_else(|_| motcua_domain::time::vn_date(now));
+    let period =
+        q.ky.clone()
+            .filter(|k| !k.trim().is_empty())
+            .unwrap_or_else(|| motcua_domain::report::ReportPeriod::calendar_month_of(last_month).key());
+    let mut page = PublicPage {
+        layout: Layout::new("Công khai chỉ số phục vụ (Quyết định 766)", None),
+        period: period.clone(),
+        error: None,
+        report: None,
+        ranking: Vec::new(),
+    };
+    let input = ReportInput { period: Some(period), agency: Some(code), ..ReportInput::default() };
+    match index_request(&input, now) {
+        Err(motcua_app::AppError::Validation(v)) => {
+            page.error = Some(v.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(r) => {
+            let report = state.services.reports.index766(Viewer::Public, r.agency.as_deref(), r.period).await?;
+            let dto: Index766Dto = (&report).into();
+            let key = dto.period.key.clone();
+            page.ranking = ranking(&dto, |c| format!("/cong-khai/chi-so-766/{c}?ky={key}"));
+            page.period = key;
+            page.report = Some(dto);
+        }
+    }
     Ok(render(&page))
 }
