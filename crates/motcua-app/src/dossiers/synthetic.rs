@@ -175,23 +175,23 @@ impl Dossiers {
                 field: None,
             });
         }
-        let lines = self.synthetic_lines(snapshot, h.end).await?;
-        let mut by_agency: BTreeMap<AgencyId, Vec<&Line>> = BTreeMap::new();
-        for l in &lines {
-            by_agency.entry(l.receiving.id).or_default().push(l);
+        let lines = self.synthetic_lines(snapshot).await?;
+        // The lines of each receiving agency, by index.
+        let mut by_agency: BTreeMap<AgencyId, Vec<usize>> = BTreeMap::new();
+        for (i, l) in lines.iter().enumerate() {
+            by_agency.entry(l.receiving.id).or_default().push(i);
         }
         let mut rng = Rng(h.seed);
         let start = h.end - SignedDuration::from_hours(24 * h.days.max(1));
         // Every dossier's reception instant, in order, so codes are numbered by time.
-        let mut plan: Vec<(Timestamp, usize)> = Vec::new();
-        for (a, ls) in &by_agency {
-            let _ = a;
+        let mut plan: Vec<(Timestamp, usize, usize)> = Vec::new();
+        for indices in by_agency.values() {
             for _ in 0..h.per_agency {
-                let li = ls[rng.below(ls.len() as u64) as usize];
-                let index = lines.iter().position(|x| std::ptr::eq(x, li)).expect("line of the list");
-                let channel = li.channels[rng.below(li.channels.len() as u64) as usize];
-                let at = reception_instant(&mut rng, start, h.end, channel, &li.plan.calendar);
-                plan.push((at, index * 4 + channel_index(channel)));
+                let index = indices[rng.below(indices.len() as u64) as usize];
+                let line = &lines[index];
+                let channel = line.channels[rng.below(line.channels.len() as u64) as usize];
+                let at = reception_instant(&mut rng, start, h.end, channel, &line.plan.calendar);
+                plan.push((at, index, channel_index(channel)));
             }
         }
         plan.sort();
@@ -210,9 +210,9 @@ impl Dossiers {
             Ok::<(), AppError>(())
         });
         let mut batch = DossierBatch::default();
-        for (received, key) in plan {
-            let line = &lines[key / 4];
-            let channel = Channel::ALL[key % 4];
+        for (received, index, channel) in plan {
+            let line = &lines[index];
+            let channel = Channel::ALL[channel];
             let (row, events) =
                 self.synthetic_dossier(&mut rng, line, channel, received, next_id, h.end, &mut numbers)?;
             next_id += 1;
@@ -231,6 +231,7 @@ impl Dossiers {
         }
         // The code counters reached, with the last batch.
         batch.counters = numbers.iter().map(|((a, d), n)| (*a, *d, *n)).collect();
+        // A writer that stopped has its error reported by `writer.await` below.
         let _ = send.send(batch).await;
         drop(send);
         writer.await.map_err(|e| AppError::Internal(e.into()))??;
@@ -240,7 +241,7 @@ impl Dossiers {
 
     /// How many agencies a history spreads over (those that receive procedures).
     pub async fn synthetic_agencies(&self, snapshot: &Snapshot) -> Result<usize, AppError> {
-        let lines = self.synthetic_lines(snapshot, self.core.now()).await?;
+        let lines = self.synthetic_lines(snapshot).await?;
         let mut ids: Vec<AgencyId> = lines.iter().map(|l| l.receiving.id).collect();
         ids.sort();
         ids.dedup();
@@ -248,9 +249,8 @@ impl Dossiers {
     }
 
     /// Every (receiving agency, procedure) an intake can be made for, with its plan.
-    async fn synthetic_lines(&self, snapshot: &Snapshot, end: Timestamp) -> Result<Vec<Line>, AppError> {
+    async fn synthetic_lines(&self, snapshot: &Snapshot) -> Result<Vec<Line>, AppError> {
         let store = &self.core.store;
-        let _ = end;
         let published: HashMap<i64, (crate::ports::ProcedureRecord, crate::ports::VersionRecord)> =
             store.published_versions().await?.into_iter().map(|(p, v)| (p.id, (p, v))).collect();
         let mut lines = Vec::new();
@@ -469,7 +469,7 @@ impl Dossiers {
                 }
                 _ => break,
             }
-            if story.ended || story.state.status != Status::Processing && story.state.status != Status::Received {
+            if story.ended || !matches!(story.state.status, Status::Processing | Status::Received) {
                 break;
             }
         }
