@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use motcua_domain::account::Principal;
+use motcua_domain::agency::AgencyId;
 use motcua_domain::audit::{AuditEntry, AuditEvent};
 use sha2::{Digest, Sha256};
 
@@ -92,6 +93,30 @@ impl Core {
         by: &Principal,
         now: Timestamp,
     ) -> Result<i64, AppError> {
+        self.keep_file_by(tx, file_name, content_type, bytes, Some(by.username.to_string()), now).await
+    }
+
+    /// Due before this instant counts as near due: the configured working days (one by
+    /// default) from now, on the office hours of `agency`.
+    pub(crate) async fn near_due_until(&self, agency: AgencyId, now: Timestamp) -> Result<Timestamp, AppError> {
+        let cal = self.snapshot().await?.calendar_of(agency).await?;
+        let days = self.settings.dossiers.near_due_working_days.max(1);
+        let t =
+            motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)
+                .map_err(crate::calendar::deadline_error)?;
+        cal.due(now, &t, motcua_domain::calendar::Counting::WorkingTime).map_err(crate::calendar::deadline_error)
+    }
+
+    /// [`Self::keep_file`] by someone or by the system (`None`).
+    pub(crate) async fn keep_file_by(
+        &self,
+        tx: &mut dyn StoreTx,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        created_by: Option<String>,
+        now: Timestamp,
+    ) -> Result<i64, AppError> {
         let sha = hex::encode(Sha256::digest(bytes));
         self.files.put(&sha, bytes).await?;
         Ok(tx
@@ -101,7 +126,7 @@ impl Core {
                 file_name: file_name.to_owned(),
                 content_type: content_type.to_owned(),
                 size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-                created_by: Some(by.username.to_string()),
+                created_by,
                 created_at: now,
             })
             .await?)

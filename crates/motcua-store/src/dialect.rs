@@ -66,6 +66,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("agency_procedures_pkey", "agency_procedures.agency_id, agency_procedures.procedure_id"),
     ("agency_revisions_pkey", "agency_revisions.agency_id, agency_revisions.version"),
     ("agency_schedules_pkey", "agency_schedules.agency_id"),
+    ("agency_targets_pkey", "agency_targets.agency_id, agency_targets.year, agency_targets.metric"),
     ("api_tokens_pkey", "api_tokens.id"),
     ("api_tokens_token_hash_key", "api_tokens.token_hash"),
     ("audit_log_pkey", "audit_log.seq"),

@@ -12,6 +12,7 @@ use motcua_domain::agency::AgencyId;
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::chain::{StoredEvent, VerifiedHead};
 use motcua_domain::dossier::{DossierCode, DossierEvent};
+use motcua_domain::report::full_online::Shortfalls;
 use motcua_domain::report::rollup::COUNTER_COLUMNS;
 use motcua_domain::report::{Counters, DossierFacts, Grain, Outcome, RollupDelta};
 use sqlx::AssertSqlSafe;
@@ -78,6 +79,9 @@ fn facts_from(r: &AnyRow) -> StoreResult<DossierFacts> {
         supplement_at: r.opt_ts("supplement_at")?,
         returned_at: r.opt_ts("returned_at")?,
         processing_minutes: r.opt_i64("processing_minutes")?,
+        full_online: r
+            .opt_i64("full_online_shortfalls")?
+            .map(|b| Shortfalls::from_bits(u8::try_from(b).unwrap_or(u8::MAX))),
     })
 }
 
@@ -316,7 +320,7 @@ impl DossierReads for Db {
 
 /// The columns of a dossier row with their values, and whether a change rewrites them (the
 /// channel, procedure, receiving agency and submission instant are fixed at intake).
-fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 34] {
+fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 35] {
     let f = &d.facts;
     [
         ("id", false, d.id.into()),
@@ -354,6 +358,7 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 34] {
         ("overdue_from", true, opt_us(f.overdue_from).into()),
         ("supplement_at", true, opt_us(f.supplement_at).into()),
         ("processing_minutes", true, f.processing_minutes.into()),
+        ("full_online_shortfalls", true, f.full_online.map(|s| i64::from(s.bits())).into()),
     ]
 }
 

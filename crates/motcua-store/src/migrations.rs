@@ -77,6 +77,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_reports.sql"),
         include_str!("../migrations/postgres/0011_reports.sql"),
     ),
+    (
+        12,
+        "full_online_targets",
+        include_str!("../migrations/sqlite/0012_full_online_targets.sql"),
+        include_str!("../migrations/postgres/0012_full_online_targets.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -4,11 +4,13 @@ use async_trait::async_trait;
 use motcua_app::StoreError;
 use motcua_app::ports::{
     Acceptances, CountedBy, CountedQuery, DossierRow, ProcedureField, ReportReads, ReportWrites, RollupQuery,
-    RollupSum, StoreResult, StoredRollup,
+    RollupSum, StoreResult, StoredRollup, StoredTarget,
 };
 use motcua_domain::agency::AgencyId;
+use motcua_domain::report::full_online::Shortfall;
 use motcua_domain::report::measure::Window;
 use motcua_domain::report::rollup::COUNTER_COLUMNS;
+use motcua_domain::report::target::Metric;
 use motcua_domain::report::{Counters, DossierFacts, Grain, Measure, RollupDelta};
 use sqlx::any::AnyRow;
 
@@ -47,7 +49,7 @@ fn push_in(b: &mut SqlBuilder, column: &str, ids: impl IntoIterator<Item = i64>)
 }
 
 fn counters_from(r: &AnyRow) -> StoreResult<Counters> {
-    let mut v = [0i64; 14];
+    let mut v = [0i64; 16];
     for (slot, c) in v.iter_mut().zip(COUNTER_COLUMNS) {
         *slot = r.i64(c)?;
     }
@@ -126,6 +128,19 @@ fn push_measure(b: &mut SqlBuilder, m: Option<Measure>, w: &Window) {
         Measure::Supplemented => within(b, "supplement_at"),
         Measure::Refused => within(b, "refused_at"),
         Measure::Returned => within(b, "returned_at"),
+        Measure::ResolvedFullOnline => {
+            ended(b, &["resolved_early", "resolved_on_time", "resolved_late"]);
+            b.push(" AND d.full_online_shortfalls = 0");
+        }
+        Measure::ResolvedNotFullOnline => {
+            ended(b, &["resolved_early", "resolved_on_time", "resolved_late"]);
+            b.push(" AND (d.full_online_shortfalls IS NULL OR d.full_online_shortfalls <> 0)");
+        }
+        Measure::ResolvedElectronic => {
+            ended(b, &["resolved_early", "resolved_on_time", "resolved_late"]);
+            let bit = i64::from(Shortfall::NoElectronicResult.bit());
+            b.push(" AND (d.full_online_shortfalls & ").bind(bit).push(") = 0");
+        }
     }
 }
 
@@ -139,21 +154,23 @@ impl ReportReads for Db {
         let mut b = SqlBuilder::new("");
         for (i, r) in q.ranges.iter().enumerate() {
             b.push(if i == 0 { "" } else { " UNION ALL " });
-            b.push("SELECT ").push(agency).push(" AS a, procedure_id, ");
             b.push(if q.per_bucket {
-                "grain, bucket"
+                "SELECT CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS procedure_id, grain, bucket"
             } else {
-                "CAST(0 AS BIGINT) AS grain, CAST(0 AS BIGINT) AS bucket"
+                "SELECT "
             });
+            if !q.per_bucket {
+                b.push(agency).push(" AS a, procedure_id, CAST(0 AS BIGINT) AS grain, CAST(0 AS BIGINT) AS bucket");
+            }
             for c in COUNTER_COLUMNS {
                 b.push(", CAST(SUM(").push(c).push(") AS BIGINT) AS ").push(c);
             }
             b.push(" FROM dossier_rollups WHERE grain = ").bind(r.grain.code()).push(" AND ");
             push_in(&mut b, agency, q.agencies.iter().map(|a| a.0));
             b.push(" AND bucket >= ").bind(r.from).push(" AND bucket <= ").bind(r.to);
-            b.push(" GROUP BY ").push(agency).push(", procedure_id");
-            if q.per_bucket {
-                b.push(", grain, bucket");
+            b.push(if q.per_bucket { " GROUP BY grain, bucket" } else { " GROUP BY " });
+            if !q.per_bucket {
+                b.push(agency).push(", procedure_id");
             }
         }
         let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
@@ -191,6 +208,9 @@ impl ReportReads for Db {
                 push_measure(&mut b, Some(*m), &q.window);
             }
             b.push(")");
+        }
+        if let Some(t) = q.overdue_before {
+            b.push(" AND d.overdue_from < ").bind(us(t));
         }
         if let Some(id) = q.after_id {
             b.push(" AND d.id > ").bind(id);
@@ -275,6 +295,33 @@ impl ReportReads for Db {
             .collect()
     }
 
+    async fn agency_targets(&self, agencies: &[AgencyId], year: i16) -> StoreResult<Vec<StoredTarget>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = SqlBuilder::new(
+            "SELECT agency_id, year, metric, value, updated_by, updated_at FROM agency_targets WHERE year = ",
+        );
+        b.bind(i64::from(year)).push(" AND ");
+        push_in(&mut b, "agency_id", agencies.iter().map(|a| a.0));
+        b.push(" ORDER BY agency_id, metric");
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let metric = r.text("metric")?;
+            out.push(StoredTarget {
+                agency: AgencyId(r.i64("agency_id")?),
+                year: i16::try_from(r.i64("year")?).unwrap_or_default(),
+                metric: Metric::parse(&metric)
+                    .ok_or_else(|| StoreError::Backend(format!("agency_targets.metric: {metric}")))?,
+                value: u32::try_from(r.i64("value")?).unwrap_or_default(),
+                updated_by: r.text("updated_by")?,
+                updated_at: r.ts("updated_at")?,
+            });
+        }
+        Ok(out)
+    }
+
     async fn rollups_built(&self) -> StoreResult<bool> {
         let built: i64 = sqlx::query_scalar("SELECT built FROM rollup_state WHERE id = 1")
             .fetch_one(self.read_pool())
@@ -350,6 +397,40 @@ impl ReportWrites for DbTx {
                 })
             })
             .collect()
+    }
+
+    async fn set_agency_target(
+        &mut self,
+        agency: AgencyId,
+        year: i16,
+        metric: Metric,
+        value: Option<(u32, &str, jiff::Timestamp)>,
+    ) -> StoreResult<()> {
+        let conn = self.conn().await?;
+        match value {
+            Some((value, by, at)) => sqlx::query(
+                "INSERT INTO agency_targets (agency_id, year, metric, value, updated_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (agency_id, year, metric) DO UPDATE SET \
+                 value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )
+            .bind(agency.0)
+            .bind(i64::from(year))
+            .bind(metric.as_str())
+            .bind(i64::from(value))
+            .bind(by)
+            .bind(us(at))
+            .execute(conn)
+            .await
+            .map_err(db_err)?,
+            None => sqlx::query("DELETE FROM agency_targets WHERE agency_id = $1 AND year = $2 AND metric = $3")
+                .bind(agency.0)
+                .bind(i64::from(year))
+                .bind(metric.as_str())
+                .execute(conn)
+                .await
+                .map_err(db_err)?,
+        };
+        Ok(())
     }
 
     async fn set_rollups_built(&mut self, built: bool) -> StoreResult<()> {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+mod charts;
 pub mod context;
 pub mod error;
 mod limits;
@@ -38,7 +39,7 @@ use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
     account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, procedures,
-    public, reports, users, workflows,
+    public, reports, statistics, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -60,6 +61,11 @@ fn pages() -> PageRoutes {
         .get("/bao-cao", reports::form06)
         .get("/bao-cao/ho-so", reports::cell)
         .get("/bao-cao/nang-suat", reports::productivity)
+        .get("/bao-cao/toan-trinh", statistics::full_online)
+        .get("/bao-cao/chi-tieu", statistics::targets)
+        .post("/bao-cao/chi-tieu", statistics::save_targets)
+        .get("/thong-ke", statistics::dashboard)
+        .get("/dashboard", statistics::dashboard_alias)
         .get("/chi-so-766", index766::index766)
         .get("/cong-khai/chi-so-766/{code}", index766::public)
         .get("/ho-so", dossiers::index)

@@ -118,6 +118,9 @@ enum Access {
     /// A workflow by `{id}`: catalogue managers; one of a single agency only within their
     /// scope; writes to general workflows province-wide.
     Workflow { write: bool },
+    /// The targets of the agency named in the query or the body: 404 unless its dossiers or
+    /// its record are seen; a write, 403 without `ManageAgencies` over it.
+    Targets { write: bool },
     /// Another official's notification or token: 404 to everyone but its owner (the targets
     /// here belong to nobody who calls).
     Foreign,
@@ -275,7 +278,15 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         | ("GET", "/api/v1/reports/06/dossiers")
         | ("GET", "/api/v1/reports/dossiers")
         | ("GET", "/api/v1/index766")
-        | ("GET", "/api/v1/reports/productivity") => s(Access::Register),
+        | ("GET", "/api/v1/reports/productivity")
+        | ("GET", "/api/v1/reports/full-online")
+        | ("GET", "/api/v1/dashboard")
+        | ("GET", "/api/v1/dashboard/dossiers") => s(Access::Register),
+        ("GET", "/api/v1/targets") => s(Access::Targets { write: false }),
+        ("PUT", "/api/v1/targets") => b(
+            Access::Targets { write: true },
+            json!({"agency": "{target}", "year": 2026, "values": {"online_share": "abc"}}),
+        ),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
 
         // --- Pages.
@@ -308,7 +319,16 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/ho-so/so-theo-doi") => s(Access::Somewhere(ViewDossiers)),
         ("GET", "/ho-so/so-theo-doi/pdf") => s(Access::Register),
         ("GET", "/bao-cao") => s(Access::Somewhere(ViewDossiers)),
-        ("GET", "/bao-cao/ho-so") | ("GET", "/chi-so-766") | ("GET", "/bao-cao/nang-suat") => s(Access::Register),
+        ("GET", "/bao-cao/ho-so")
+        | ("GET", "/chi-so-766")
+        | ("GET", "/bao-cao/nang-suat")
+        | ("GET", "/bao-cao/toan-trinh")
+        | ("GET", "/thong-ke") => s(Access::Register),
+        ("GET", "/bao-cao/chi-tieu") => s(Access::Targets { write: false }),
+        ("GET", "/dashboard") => s(Access::Public),
+        ("POST", "/bao-cao/chi-tieu") => {
+            b(Access::Targets { write: true }, json!({"agency": "{target}", "year": "2026", "online_share": "abc"}))
+        }
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),
@@ -722,6 +742,18 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
                 body: Value::Null,
                 expect: Box::new(move |c| yes_or(c.reaches(ViewDossiers, agency), Expect::NotFound)),
                 secrets: world.dossiers.iter().flat_map(|d| d.secrets.clone()).collect(),
+            })
+            .collect(),
+        Access::Targets { write } => ["H99", "H99.301", "H99.302", "H99.10"]
+            .into_iter()
+            .map(|agency| Call {
+                path: if write { path.clone() } else { format!("{path}?agency={agency}&year=2026") },
+                body: fill(&body, agency),
+                expect: Box::new(move |c| {
+                    let seen = c.reaches(ViewDossiers, agency) || c.holds(ViewAgencies, agency);
+                    seen_then(seen, !write || c.holds(ManageAgencies, agency))
+                }),
+                secrets: Vec::new(),
             })
             .collect(),
         Access::Intake => ["H99", "H99.02", "H99.301", "H99.302", "H99.10"]

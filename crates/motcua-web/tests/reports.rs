@@ -16,6 +16,12 @@ async fn post(c: &TestClient, path: &str, body: Value) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
+async fn put(c: &TestClient, path: &str, body: &Value) -> (StatusCode, Value) {
+    let r = c.put_json(path, body).await;
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
 async fn ok(c: &TestClient, code: &str, body: Value) -> Value {
     let (s, v) = post(c, &format!("/api/v1/dossiers/{code}/actions"), body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{code} {body}: {v}");
@@ -366,6 +372,146 @@ app_tests! {
         assert_eq!(pr["desks"][0]["received"], 10);
 
         // The rollups equal a recomputation from the events.
+        assert!(app.services.reports.verify_rollups().await.unwrap().is_empty());
+    }
+
+    async fn the_toàn_trình_rate_the_dashboard_and_the_targets(app) {
+        let c = Commune::new(&app).await;
+        let admin = app.api_as("admin").await;
+        // Through the steps to a result with (or without) its electronic document.
+        let resolve = |code: String, file: bool| {
+            let c = &c;
+            let app = &app;
+            async move {
+                ok(&c.desk, &code, json!({"action": "forward"})).await;
+                ok(&c.specialist, &code, json!({"action": "forward"})).await;
+                ok(&c.leader, &code, json!({"action": "approve"})).await;
+                if file {
+                    let form = reqwest::multipart::Form::new()
+                        .text("number", "7/KQ")
+                        .text("signer", "Trương Văn Lãnh")
+                        .part("file", reqwest::multipart::Part::bytes(motcua_testkit::files::sample_pdf("Kết quả")).file_name("ketqua.pdf"));
+                    let r = c.clerk.http.post(app.url(&format!("/api/v1/dossiers/{code}/result")))
+                        .bearer_auth(c.clerk.bearer.clone().unwrap()).multipart(form).send().await.unwrap();
+                    assert_eq!(r.status(), StatusCode::OK);
+                } else {
+                    ok(&c.clerk, &code, json!({"action": "issue_result", "number": "7/KQ", "signer": "Trương Văn Lãnh"})).await;
+                }
+            }
+        };
+        let give = |code: String, delivery: &'static str| {
+            let c = &c;
+            async move { ok(&c.desk, &code, json!({"action": "return_result", "receiver": "Người nộp", "delivery": delivery})).await; }
+        };
+        let pay = |code: String, method: &'static str| {
+            let c = &c;
+            async move {
+                ok(&c.desk, &code, json!({"action": "request_payment", "items": ["Lệ phí"], "amount_vnd": 8000})).await;
+                ok(&c.desk, &code, json!({"action": "receive_payment", "receipt": "BL-1", "payment_method": method})).await;
+            }
+        };
+        // March 2027, all resolved the day they come.
+        at(&app, "2027-03-01T09:00");
+        // T1: online, electronic result, returned online: toàn trình.
+        let t1 = code(&c.receive("1.001193", "online", "Toàn Trình Một").await);
+        resolve(t1.clone(), true).await;
+        give(t1.clone(), "electronic").await;
+        // T2: the same with a fee paid online.
+        let t2 = code(&c.receive("1.001193", "online", "Toàn Trình Hai").await);
+        pay(t2.clone(), "online").await;
+        resolve(t2.clone(), true).await;
+        give(t2.clone(), "electronic").await;
+        // T3: the fee paid at the desk.
+        let t3 = code(&c.receive("1.001193", "online", "Toàn Trình Ba").await);
+        pay(t3.clone(), "desk").await;
+        resolve(t3.clone(), true).await;
+        give(t3.clone(), "electronic").await;
+        // T4: a paper result, sent by post.
+        let t4 = code(&c.receive("1.001193", "online", "Toàn Trình Bốn").await);
+        resolve(t4.clone(), false).await;
+        give(t4.clone(), "post").await;
+        // T5: submitted at the desk, result collected there.
+        let t5 = code(&c.receive("1.001193", "desk", "Toàn Trình Năm").await);
+        resolve(t5.clone(), true).await;
+        give(t5.clone(), "desk").await;
+        // T6: online, electronic result, not returned yet.
+        let t6 = code(&c.receive("1.001193", "online", "Toàn Trình Sáu").await);
+        resolve(t6.clone(), true).await;
+        // T7: received Friday 09:00, due 17:00 the same day, still pending at 10:00: near due.
+        at(&app, "2027-03-05T09:00");
+        let t7 = code(&c.receive("1.001193", "online", "Toàn Trình Bảy").await);
+        at(&app, "2027-03-05T10:00");
+
+        // The averages are entered as data: only an administrator of the agency may.
+        let targets = json!({"agency": "H99", "year": 2027, "values": {"full_online_national_average": "40", "full_online_provincial_average": "30"}});
+        let (s, _) = put(&c.leader, "/api/v1/targets", &targets).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a commune's leader does not see the province");
+        let (s, e) = put(&admin, "/api/v1/targets", &json!({"agency": "H99", "year": 2027, "values": {"online_share": "120", "digitised": "80"}})).await;
+        assert_eq!((s, e["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("online_share")), "{e}");
+        let (s, t) = admin.json("/api/v1/targets?agency=H99&year=2027").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(t["targets"].as_array().unwrap().iter().all(|x| x["source"] != "own"), "a rejected request changes nothing: {t}");
+        let (s, t) = put(&admin, "/api/v1/targets", &targets).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        let (_, t) = c.leader.json("/api/v1/targets?agency=H99.301&year=2027").await;
+        let avg = t["targets"].as_array().unwrap().iter().find(|x| x["metric"] == "full_online_provincial_average").unwrap().clone();
+        assert_eq!((avg["value"].as_f64(), avg["source"].as_str()), (Some(30.0), Some("inherited")), "{t}");
+        assert_eq!(t["editable"], false);
+
+        // Resolved 6, toàn trình 2 (T1, T2): 33.33 %, against the provincial 30 %: 6 full steps
+        // of 0.5 point of percentage, 3 + 6 × 0.25 = 4.5 points.
+        let (s, r) = c.leader.json("/api/v1/reports/full-online?agency=H99.301&year=2027").await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((r["total"]["resolved"].as_i64(), r["total"]["full_online"].as_i64()), (Some(6), Some(2)), "{r}");
+        assert!((r["total"]["rate"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!((r["total"]["level"].as_str(), r["total"]["points"].as_f64()), (Some("commune"), Some(4.5)), "{r}");
+        // The province: 33.33 % against the national 40 %: the base 2 points; its communes listed.
+        let province = app.api_as("tinh.xem").await;
+        let (_, r) = province.json("/api/v1/reports/full-online?agency=H99&year=2027").await;
+        assert_eq!((r["total"]["level"].as_str(), r["total"]["points"].as_f64()), (Some("province"), Some(2.0)), "{r}");
+        assert_eq!(r["communes"][0]["agency_code"], "H99.301");
+        assert_eq!(r["communes"][0]["points"], 4.5);
+        // The dossiers that fell short, with the reason.
+        let (_, v) = c.leader.json("/api/v1/dashboard/dossiers?agency=H99.301&period=2027&calendar=true&measure=resolved_not_full_online").await;
+        let mut short: Vec<&str> = v["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+        short.sort();
+        assert_eq!(short, sorted(&[&t3, &t4, &t5, &t6]), "{v}");
+        let html = app.login("anphu.lanhdao").await
+            .get("/bao-cao/ho-so?period=2027&calendar=true&agency=H99.301&measure=resolved_not_full_online").await.text().await.unwrap();
+        for reason in ["Không thanh toán trực tuyến", "Kết quả không có bản điện tử", "Không nộp trực tuyến; Nhận kết quả trực tiếp", "Chưa trả kết quả"] {
+            assert!(html.contains(reason), "{reason}: {html}");
+        }
+
+        // The dashboard of March: 7 received (6 online), 6 resolved, 5 with an electronic
+        // result; T7 pending in time and near due.
+        let (s, d) = c.leader.json("/api/v1/dashboard?agency=H99.301&period=2027-M3").await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let f = &d["period_figures"];
+        assert_eq!((f["received"].as_i64(), f["received_online"].as_i64(), f["received_desk"].as_i64()), (Some(7), Some(6), Some(1)), "{d}");
+        assert_eq!((f["resolved"].as_i64(), f["resolved_full_online"].as_i64(), f["resolved_electronic"].as_i64()), (Some(6), Some(2), Some(5)));
+        assert_eq!((f["pending_in_time"].as_i64(), f["pending_overdue"].as_i64(), f["returned"].as_i64()), (Some(1), Some(0), Some(5)));
+        assert_eq!(d["near_due"], 1, "{d}");
+        assert_eq!((d["today"]["received"].as_i64(), d["today"]["resolved"].as_i64()), (Some(1), Some(0)));
+        let trend: i64 = d["trend"].as_array().unwrap().iter().map(|p| p["received"].as_i64().unwrap()).sum();
+        assert_eq!(trend, 7, "the trend adds up");
+        assert_eq!(d["trend"][0]["from"], "2027-03-01");
+        let target = |m: &str| d["targets"].as_array().unwrap().iter().find(|t| t["metric"] == m).unwrap().clone();
+        assert_eq!(target("online_share")["target"], 50.0);
+        assert_eq!(target("online_share")["progress"], 100.0, "6/7 online, past the 50 % aim");
+        assert!((target("electronic_results")["actual"].as_f64().unwrap() - 500.0 / 6.0).abs() < 1e-9);
+        assert!(target("satisfaction")["actual"].is_null(), "no ratings yet: no data, not zero");
+        let (_, near) = c.leader.json("/api/v1/dashboard/dossiers?agency=H99.301&near_due=true").await;
+        assert_eq!(near["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect::<Vec<_>>(), [t7.as_str()]);
+        // The page: every figure links to its list; the charts are drawn on the server.
+        let web = app.login("anphu.lanhdao").await;
+        let html = web.get("/thong-ke?agency=H99.301&period=2027-M3").await.text().await.unwrap();
+        assert!(html.contains("<svg class=\"chart\"") && html.contains("Hồ sơ tiếp nhận và giải quyết theo thời gian"), "{html}");
+        assert!(html.contains("measure=resolved_on_time") && html.contains("near_due=true"), "{html}");
+        assert!(html.contains("chưa có dữ liệu"), "satisfaction without ratings");
+        // Another commune sees none of it.
+        let other = app.api_as("binhminh.lanhdao").await;
+        assert_eq!(other.json("/api/v1/dashboard?agency=H99.301").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(other.json("/api/v1/reports/full-online?agency=H99.301").await.0, StatusCode::NOT_FOUND);
         assert!(app.services.reports.verify_rollups().await.unwrap().is_empty());
     }
 

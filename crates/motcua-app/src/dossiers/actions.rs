@@ -7,7 +7,7 @@ use motcua_domain::audit::Outcome;
 use motcua_domain::dossier::action::CorrectionDraft;
 use motcua_domain::dossier::action::requirement;
 use motcua_domain::dossier::correction::ResultParticulars;
-use motcua_domain::dossier::event::{ResultDelivery, UserRef};
+use motcua_domain::dossier::event::{PaymentMethod, ResultDelivery, UserRef};
 use motcua_domain::dossier::{ActionError, ActionKind, Command, Context, DossierState, decide};
 use motcua_domain::policy::{Denied, authorize_dossier};
 use motcua_domain::validation::NonBlank;
@@ -50,6 +50,8 @@ pub struct Action {
     pub amount_vnd: Option<u64>,
     /// Fee receipt number.
     pub receipt: Option<String>,
+    /// How the fees were paid (default: at the desk).
+    pub payment_method: Option<PaymentMethod>,
     /// Result document number (số, ký hiệu).
     pub number: Option<String>,
     /// Signing date of the result (default today).
@@ -85,6 +87,7 @@ impl Action {
             opinion: None,
             amount_vnd: None,
             receipt: None,
+            payment_method: None,
             number: None,
             signed_on: None,
             signer: None,
@@ -509,7 +512,10 @@ impl Dossiers {
             ActionKind::RequestPayment => {
                 Command::RequestPayment { items: input.items.clone(), amount_vnd: input.amount_vnd.unwrap_or(0) }
             }
-            ActionKind::ReceivePayment => Command::ReceivePayment { receipt: input.receipt.clone() },
+            ActionKind::ReceivePayment => Command::ReceivePayment {
+                receipt: input.receipt.clone(),
+                method: input.payment_method.unwrap_or(PaymentMethod::Desk),
+            },
             ActionKind::Approve => Command::Approve,
             ActionKind::Reject => Command::Reject,
             ActionKind::IssueResult => {

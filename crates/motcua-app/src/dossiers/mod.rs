@@ -449,7 +449,7 @@ impl Dossiers {
             ListQueue::NearDue => {
                 q.queue = Queue::ToProcess;
                 q.statuses = vec![2, 4];
-                q.due_before = Some(self.near_due_limit(principal, now).await?);
+                q.due_before = Some(self.core.near_due_until(principal.agency_id, now).await?);
             }
             ListQueue::Overdue => {
                 q.statuses = vec![2, 4, 7];
@@ -493,17 +493,6 @@ impl Dossiers {
             }
         }
         Ok(q)
-    }
-
-    /// Due within this instant counts as near due: one working day from now by default, on the
-    /// office hours of the official's own unit.
-    async fn near_due_limit(&self, principal: &Principal, now: Timestamp) -> Result<Timestamp, AppError> {
-        let cal = self.core.snapshot().await?.calendar_of(principal.agency_id).await?;
-        let days = self.core.settings.dossiers.near_due_working_days.max(1);
-        let t =
-            motcua_domain::calendar::ProcessingTime::new(days, motcua_domain::calendar::TimeUnit::WorkingDays, None)
-                .map_err(crate::calendar::deadline_error)?;
-        cal.due(now, &t, motcua_domain::calendar::Counting::WorkingTime).map_err(crate::calendar::deadline_error)
     }
 }
 

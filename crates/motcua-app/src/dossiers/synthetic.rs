@@ -176,6 +176,7 @@ impl Dossiers {
             });
         }
         let lines = self.synthetic_lines(snapshot).await?;
+        let result_file = self.sample_result_file(h.end).await?;
         // The lines of each receiving agency, by index.
         let mut by_agency: BTreeMap<AgencyId, Vec<usize>> = BTreeMap::new();
         for (i, l) in lines.iter().enumerate() {
@@ -214,7 +215,7 @@ impl Dossiers {
             let line = &lines[index];
             let channel = Channel::ALL[channel];
             let (row, events) =
-                self.synthetic_dossier(&mut rng, line, channel, received, next_id, h.end, &mut numbers)?;
+                self.synthetic_dossier(&mut rng, line, channel, received, next_id, h.end, &mut numbers, result_file)?;
             next_id += 1;
             summary.dossiers += 1;
             summary.events += events.len() as u64;
@@ -312,6 +313,7 @@ impl Dossiers {
         id: i64,
         end: Timestamp,
         numbers: &mut HashMap<(AgencyId, jiff::civil::Date), u32>,
+        result_file: i64,
     ) -> Result<(DossierRow, Vec<DossierEvent>), AppError> {
         use motcua_domain::account::Role;
         let receiving = &line.receiving;
@@ -335,7 +337,13 @@ impl Dossiers {
             documents: Vec::new(),
             sets: 1,
             fees_vnd: line.fees_vnd,
-            delivery: if channel == Channel::Online { ResultDelivery::Electronic } else { ResultDelivery::Desk },
+            // Most online applicants take the result online; some come for it, a few want a
+            // paper copy by post.
+            delivery: match (channel, rng.below(100)) {
+                (Channel::Online, 0..=79) => ResultDelivery::Electronic,
+                (Channel::Online, 80..=84) | (Channel::Postal, _) => ResultDelivery::Post,
+                _ => ResultDelivery::Desk,
+            },
             postal: (channel == Channel::Postal).then(|| motcua_domain::dossier::event::PostalInfo {
                 tracking_number: format!("EB{:09}VN", rng.below(1_000_000_000)),
                 sender_post_office: None,
@@ -473,13 +481,15 @@ impl Dossiers {
                 break;
             }
         }
+        let electronic = channel == Channel::Online && rng.chance(92);
         story.act(
             Command::IssueResult {
                 number: format!("{}/KQ", id),
                 signed_on: vn_date(resolved),
                 signer: "Lãnh đạo".into(),
-                file_id: None,
-                file_name: None,
+                // Online dossiers get an electronic result, save a few issued on paper.
+                file_id: electronic.then_some(result_file),
+                file_name: electronic.then(|| "ket-qua.pdf".to_owned()),
             },
             resolved,
             &clerk,
@@ -494,6 +504,19 @@ impl Dossiers {
             story.act(Command::ReturnResult { delivery, receiver }, returned, &desk, None)?;
         }
         finish(story)
+    }
+}
+
+impl Dossiers {
+    /// The result document the generated online dossiers point at: one sample PDF, kept once.
+    async fn sample_result_file(&self, at: Timestamp) -> Result<i64, AppError> {
+        let text = "@meta-title Kết quả giải quyết (mẫu)\n@page A4\n@title KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH\n\
+                    @center *Văn bản mẫu của dữ liệu minh họa, không có giá trị pháp lý.*\n";
+        let pdf = motcua_forms::markup_to_pdf("ket-qua-mau", text).map_err(|e| AppError::Internal(e.into()))?;
+        let mut tx = self.core.store.begin().await?;
+        let id = self.core.keep_file_by(&mut *tx, "ket-qua-mau.pdf", "application/pdf", &pdf, None, at).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 }
 

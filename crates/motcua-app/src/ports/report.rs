@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::report::measure::Window;
 use motcua_domain::report::rollup::BucketRange;
+use motcua_domain::report::target::Metric;
 use motcua_domain::report::{Counters, DossierFacts, Grain, Measure, RollupDelta};
 
 use super::{DossierRow, StoreResult};
@@ -23,7 +24,8 @@ pub struct RollupQuery {
     pub agencies: Vec<AgencyId>,
     /// Summed together (see `report::rollup::ranges`).
     pub ranges: Vec<BucketRange>,
-    /// One sum per bucket instead of one for all ranges (trends).
+    /// One sum per bucket for all the agencies and procedures together (trends; the sums'
+    /// agency and procedure are then 0), instead of one per agency and procedure.
     pub per_bucket: bool,
 }
 
@@ -56,6 +58,9 @@ pub struct CountedQuery {
     pub procedures: Option<Vec<i64>>,
     pub measures: Vec<Measure>,
     pub window: Window,
+    /// Only dossiers that turn overdue before this instant (the near-due ones among those
+    /// pending in time).
+    pub overdue_before: Option<jiff::Timestamp>,
     /// Keyset: only dossiers with a greater id, oldest first.
     pub after_id: Option<i64>,
     pub limit: i64,
@@ -80,8 +85,21 @@ pub struct ProcedureField {
     pub field: String,
 }
 
+/// A target set for an agency and a year (`report::target`), value in hundredths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTarget {
+    pub agency: AgencyId,
+    pub year: i16,
+    pub metric: Metric,
+    pub value: u32,
+    pub updated_by: String,
+    pub updated_at: jiff::Timestamp,
+}
+
 #[async_trait]
 pub trait ReportReads {
+    /// The targets set for these agencies in a year.
+    async fn agency_targets(&self, agencies: &[AgencyId], year: i16) -> StoreResult<Vec<StoredTarget>>;
     async fn rollup_sums(&self, query: &RollupQuery) -> StoreResult<Vec<RollupSum>>;
     async fn counted_dossiers(&self, query: &CountedQuery) -> StoreResult<Vec<DossierRow>>;
     /// Per agency and procedure, the dossiers pending at `from` whose overdue instant falls in
@@ -122,4 +140,12 @@ pub trait ReportWrites {
     async fn set_rollups_built(&mut self, built: bool) -> StoreResult<()>;
     /// The rollup rows of an agency as stored, read inside the transaction.
     async fn stored_rollups(&mut self, agency: AgencyId) -> StoreResult<Vec<StoredRollup>>;
+    /// Sets a target (replacing the one set before), or clears it (`value` `None`).
+    async fn set_agency_target(
+        &mut self,
+        agency: AgencyId,
+        year: i16,
+        metric: Metric,
+        value: Option<(u32, &str, jiff::Timestamp)>,
+    ) -> StoreResult<()>;
 }

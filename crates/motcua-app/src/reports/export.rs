@@ -73,6 +73,7 @@ impl Reports {
                 procedures: None,
                 measures: Vec::new(),
                 window,
+                overdue_before: None,
                 after_id: after,
                 limit: limit + 1,
             })

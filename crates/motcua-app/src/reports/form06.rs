@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use motcua_domain::agency::Agency;
-use motcua_domain::report::ReportPeriod;
 use motcua_domain::report::form06::{Cells, Table, Variant, column_measures};
 use motcua_domain::report::measure::Window;
+use motcua_domain::report::{Measure, ReportPeriod};
 
 use super::{ReportScope, Reports, Viewer};
 use crate::error::AppError;
@@ -91,6 +91,58 @@ impl Reports {
             return Err(AppError::field("column", "invalid", "Cột phải từ 3 đến 13."));
         }
         let scope = self.scope(viewer, agency).await?;
+        self.dossiers_behind(
+            &scope,
+            counted_by(variant),
+            measures.to_vec(),
+            &self.window(&period),
+            None,
+            field,
+            after,
+            limit,
+        )
+        .await
+    }
+
+    /// The dossiers behind a dashboard figure: those `measure` counts in the period (with
+    /// `near_due`, only those pending in time that turn overdue soon), optionally of one field.
+    #[expect(clippy::too_many_arguments, reason = "one argument per coordinate of a figure")]
+    pub async fn measure_dossiers(
+        &self,
+        viewer: Viewer<'_>,
+        agency: Option<&str>,
+        period: ReportPeriod,
+        measure: Measure,
+        near_due: bool,
+        field: Option<&str>,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Form06Row, AppError> {
+        let scope = self.scope(viewer, agency).await?;
+        let now = self.core.now();
+        let (measure, window, soon) = if near_due {
+            // Near due is taken now, whatever the period.
+            let today = motcua_domain::time::vn_date(now);
+            let w = Window::new(motcua_domain::report::DayRange { first: today, last: today }, now);
+            (Measure::PendingInTime, w, Some(self.core.near_due_until(scope.agency.id, now).await?))
+        } else {
+            (measure, self.window(&period), None)
+        };
+        self.dossiers_behind(&scope, CountedBy::Resolving, vec![measure], &window, soon, field, after, limit).await
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one argument per coordinate of a list")]
+    async fn dossiers_behind(
+        &self,
+        scope: &ReportScope,
+        by: CountedBy,
+        measures: Vec<Measure>,
+        window: &Window,
+        overdue_before: Option<jiff::Timestamp>,
+        field: Option<&str>,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Form06Row, AppError> {
         let procedures = match field.map(str::trim).filter(|f| !f.is_empty()) {
             None => None,
             Some(f) => {
@@ -103,11 +155,12 @@ impl Reports {
             .core
             .store
             .counted_dossiers(&CountedQuery {
-                by: counted_by(variant),
+                by,
                 agencies: scope.ids(),
                 procedures,
-                measures: measures.to_vec(),
-                window: self.window(&period),
+                measures,
+                window: *window,
+                overdue_before,
                 after_id: after,
                 limit: limit + 1,
             })

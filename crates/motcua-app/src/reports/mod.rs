@@ -4,12 +4,15 @@
 //! Every number is a sum of rollup counters (`report::rollup`); every list behind a number is
 //! selected by the same measure's rule (`report::measure`), so the two cannot disagree.
 
+mod dashboard;
 mod export;
 mod form06;
+mod full_online;
 mod index766;
 mod print;
 mod productivity;
 mod rebuild;
+mod targets;
 mod xlsx;
 
 use std::collections::HashMap;
@@ -23,11 +26,14 @@ use motcua_domain::report::measure::Window;
 use motcua_domain::report::rollup::{ranges, ranges_before};
 use motcua_domain::report::{Counters, ReportPeriod};
 
+pub use self::dashboard::{Dashboard, Figures, NamedFigures, TargetProgress, TrendPoint};
 pub use self::export::{EXPORT_COLUMNS, ExportPage, ExportRow, csv_line};
 pub use self::form06::{Form06, Form06Row};
+pub use self::full_online::{FullOnlineReport, FullOnlineRow};
 pub use self::index766::{Index766Report, RankedAgency};
 pub use self::productivity::{Productivity, ProductivityRow};
 pub use self::rebuild::{RebuildSummary, RollupMismatch};
+pub use self::targets::{EffectiveTarget, TargetSheet, TargetSource};
 use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{CountedBy, ProcedureField, RollupQuery};

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use motcua_domain::agency::Agency;
 use motcua_domain::report::ReportPeriod;
 use motcua_domain::report::measure::bounds;
-use motcua_domain::report::productivity::{per_day, working_days};
+use motcua_domain::report::productivity::{DAILY_BENCHMARK, per_day, working_days};
+use motcua_domain::report::target::Metric;
 use motcua_domain::time::vn_date;
 
 use super::{Reports, Viewer};
@@ -33,6 +34,8 @@ pub struct Productivity {
     pub working_days: i64,
     pub officials: Vec<ProductivityRow>,
     pub desks: Vec<ProductivityRow>,
+    /// Dossiers per official per working day aimed at (the agency's target for the year).
+    pub benchmark: f64,
 }
 
 impl Reports {
@@ -50,6 +53,12 @@ impl Reports {
         let days = if w.cutoff > w.start { working_days(calendar.days(), w.days.first, last) } else { 0 };
         let (start, _) = bounds(w.days);
         let rows = self.core.store.acceptances(&scope.ids(), start, w.cutoff).await?;
+        let year = w.days.last.year();
+        let benchmark = self
+            .targets_of(viewer, scope.agency.clone(), year)
+            .await?
+            .get(Metric::PerDeskDay)
+            .map_or(DAILY_BENCHMARK, |v| f64::from(v) / 100.0);
         let names: BTreeMap<_, _> = scope.agencies.iter().map(|a| (a.id, a.name.clone())).collect();
         let desk_name = |id| names.get(&id).cloned().unwrap_or_default();
         let officials: Vec<ProductivityRow> = rows
@@ -59,7 +68,7 @@ impl Reports {
                 agency: desk_name(r.agency),
                 received: r.count,
                 officials: 1,
-                per_day: per_day(r.count, days),
+                per_day: per_day(r.count, days, benchmark),
             })
             .collect();
         let mut by_desk: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -75,9 +84,9 @@ impl Reports {
                 agency,
                 received,
                 officials,
-                per_day: per_day(received, days * officials.max(1)),
+                per_day: per_day(received, days * officials.max(1), benchmark),
             })
             .collect();
-        Ok(Productivity { agency: scope.agency, period, working_days: days, officials, desks })
+        Ok(Productivity { agency: scope.agency, period, working_days: days, officials, desks, benchmark })
     }
 }

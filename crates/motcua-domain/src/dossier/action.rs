@@ -15,7 +15,7 @@ use crate::calendar::working_calendar::WorkingCalendar;
 use crate::dossier::applicant::Applicant;
 use crate::dossier::code::DossierCode;
 use crate::dossier::correction::{Correction, ResultParticulars};
-use crate::dossier::event::{AgencyRef, EventBody, PlannedStep, ResultDelivery, UserRef};
+use crate::dossier::event::{AgencyRef, EventBody, PaymentMethod, PlannedStep, ResultDelivery, UserRef};
 use crate::dossier::state::DossierState;
 use crate::dossier::status::Status;
 use crate::dossier::workflow::StepKind;
@@ -186,6 +186,7 @@ pub enum Command {
     },
     ReceivePayment {
         receipt: Option<String>,
+        method: PaymentMethod,
     },
     Approve,
     Reject,
@@ -566,10 +567,10 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
             let items = clean_items("items", &items)?;
             vec![EventBody::PaymentRequested { items, amount_vnd }]
         }
-        Command::ReceivePayment { receipt } => {
+        Command::ReceivePayment { receipt, method } => {
             let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
             let receipt = receipt.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-            vec![EventBody::PaymentReceived { receipt, due_at, appointment_at, step_due_at }]
+            vec![EventBody::PaymentReceived { receipt, method: Some(method), due_at, appointment_at, step_due_at }]
         }
         Command::Approve => vec![EventBody::Decided { approved: true }, next_step(current)?],
         Command::Reject => vec![EventBody::Decided { approved: false }, next_step(current)?],

@@ -105,6 +105,39 @@ impl ResultDelivery {
     }
 }
 
+/// How fees were paid: through the DVCQG payment platform (or a gateway linked to it), or
+/// otherwise (cash or transfer at the desk). Only the first keeps a dossier "toàn trình".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Thanh toán trực tuyến qua nền tảng thanh toán của Cổng DVC quốc gia.
+    Online,
+    /// Nộp trực tiếp tại Bộ phận Một cửa (tiền mặt, chuyển khoản).
+    Desk,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 2] = [PaymentMethod::Online, PaymentMethod::Desk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "online",
+            PaymentMethod::Desk => "desk",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "Trực tuyến qua nền tảng thanh toán",
+            PaymentMethod::Desk => "Trực tiếp tại Bộ phận Một cửa",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+}
+
 /// Postal data of a dossier received by post.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PostalInfo {
@@ -227,6 +260,9 @@ pub enum EventBody {
     PaymentReceived {
         #[serde(default)]
         receipt: Option<String>,
+        /// Absent on payments recorded before the method was asked (counted as not online).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<PaymentMethod>,
         #[serde(default)]
         due_at: Option<Timestamp>,
         #[serde(default)]

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use super::action::{ActionError, ActionKind, Command, Context, CorrectionDraft, allowed_actions, decide};
 use super::applicant::Applicant;
 use super::code::DossierCode;
-use super::event::{AgencyRef, DossierEvent, EventActor, EventBody, PlannedStep, ResultDelivery};
+use super::event::{AgencyRef, DossierEvent, EventActor, EventBody, PaymentMethod, PlannedStep, ResultDelivery};
 use super::state::DossierState;
 use super::status::Status;
 use super::workflow::Workflow;
@@ -283,7 +283,8 @@ fn arb_command() -> impl Strategy<Value = (Command, bool)> {
         Just(Command::Forward { assignee: None }),
         Just(Command::SendBack { to: None }),
         Just(Command::RequestPayment { items: vec!["Lệ phí".into()], amount_vnd: 8000 }),
-        Just(Command::ReceivePayment { receipt: None }),
+        Just(Command::ReceivePayment { receipt: None, method: PaymentMethod::Desk }),
+        Just(Command::ReceivePayment { receipt: None, method: PaymentMethod::Online }),
         Just(Command::Approve),
         Just(Command::Reject),
         Just(issue()),

@@ -15,7 +15,8 @@ use crate::calendar::deadline::{
 use crate::dossier::code::DossierCode;
 use crate::dossier::correction::{Correction, CorrectionDecision, CorrectionRecord};
 use crate::dossier::event::{
-    AgencyRef, ConsultationId, DossierEvent, EventActor, EventBody, PlannedStep, ResultDelivery, Submission, UserRef,
+    AgencyRef, ConsultationId, DossierEvent, EventActor, EventBody, PaymentMethod, PlannedStep, ResultDelivery,
+    Submission, UserRef,
 };
 use crate::dossier::status::Status;
 use crate::dossier::workflow::StepKind;
@@ -129,6 +130,8 @@ pub struct DossierState {
     pub delivered: Option<(ResultDelivery, String)>,
     pub payment: PaymentState,
     pub payment_amount_vnd: u64,
+    /// How the last payment was made, if recorded.
+    pub payment_method: Option<PaymentMethod>,
     pub extensions: Vec<Extension>,
     pub refusal: Option<Vec<String>>,
     pub withdrawal_requested_at: Option<Timestamp>,
@@ -212,6 +215,7 @@ impl DossierState {
             returned_at: None,
             delivered: None,
             payment: PaymentState::None,
+            payment_method: None,
             payment_amount_vnd: 0,
             extensions: Vec::new(),
             refusal: None,
@@ -365,8 +369,9 @@ impl DossierState {
                 self.pause(PauseReason::FinancialObligation, e.at, true);
                 self.status = Status::AwaitingPayment;
             }
-            EventBody::PaymentReceived { due_at, appointment_at, step_due_at, .. } => {
+            EventBody::PaymentReceived { due_at, appointment_at, step_due_at, method, .. } => {
                 self.payment = PaymentState::Paid;
+                self.payment_method = *method;
                 self.resume(PauseReason::FinancialObligation, e.at, *due_at, *appointment_at, *step_due_at);
             }
             EventBody::Decided { approved } => {

@@ -12,11 +12,13 @@
 //! - resolved (NgayKetThucXuLy): the result issued (status 9), the end of processing that
 //!   timeliness is judged on; returned (NgayTra) is kept apart;
 //! - ended: resolved, or stopped (at the applicant's request: withdrawn);
-//! - overdue from: when a pending dossier starts to count as "quá hạn".
+//! - overdue from: when a pending dossier starts to count as "quá hạn";
+//! - full online: once resolved, what it lacked to be "toàn trình" ([`super::full_online`]).
 
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::full_online::Shortfalls;
 use crate::agency::AgencyId;
 use crate::calendar::deadline::Timeliness;
 use crate::catalog::Channel;
@@ -80,6 +82,8 @@ pub struct DossierFacts {
     pub returned_at: Option<Timestamp>,
     /// Minutes from reception to resolution, without the applicant's paused time.
     pub processing_minutes: Option<i64>,
+    /// Once resolved: what it lacked to be "toàn trình" (empty when it was).
+    pub full_online: Option<Shortfalls>,
 }
 
 impl DossierFacts {
@@ -117,6 +121,7 @@ impl DossierFacts {
             supplement_at: s.supplements.iter().find(|r| !r.before_intake).map(|r| r.requested_at),
             returned_at: s.returned_at,
             processing_minutes,
+            full_online: super::full_online::shortfalls(s),
         }
     }
 

@@ -56,6 +56,9 @@ measures! {
     Supplemented => "supplemented", "Yêu cầu bổ sung";
     Refused => "refused", "Từ chối tiếp nhận";
     Returned => "returned", "Đã trả kết quả";
+    ResolvedFullOnline => "resolved_full_online", "Giải quyết toàn trình";
+    ResolvedNotFullOnline => "resolved_not_full_online", "Giải quyết không toàn trình";
+    ResolvedElectronic => "resolved_electronic", "Giải quyết có kết quả điện tử";
 }
 
 /// The instants bounding a period: from the first day's start to the next day's start after the
@@ -141,6 +144,16 @@ impl Measure {
             Measure::Supplemented => within(f.supplement_at),
             Measure::Refused => within(f.refused_at),
             Measure::Returned => within(f.returned_at),
+            Measure::ResolvedFullOnline => {
+                Measure::Resolved.counts(f, w) && f.full_online.is_some_and(|s| s.is_empty())
+            }
+            Measure::ResolvedNotFullOnline => {
+                Measure::Resolved.counts(f, w) && !f.full_online.is_some_and(|s| s.is_empty())
+            }
+            Measure::ResolvedElectronic => {
+                Measure::Resolved.counts(f, w)
+                    && f.full_online.is_some_and(|s| !s.contains(super::full_online::Shortfall::NoElectronicResult))
+            }
         }
     }
 
@@ -168,6 +181,9 @@ impl Measure {
             Measure::Supplemented => period.supplemented,
             Measure::Refused => period.refused,
             Measure::Returned => period.returned,
+            Measure::ResolvedFullOnline => period.resolved_full_online,
+            Measure::ResolvedNotFullOnline => period.resolved() - period.resolved_full_online,
+            Measure::ResolvedElectronic => period.resolved_electronic,
         }
     }
 }
@@ -210,6 +226,7 @@ mod tests {
             overdue_shift in proptest::option::of(-5_000i64..5_000),
             supplement in proptest::option::of(0i64..20_000),
             returned in proptest::option::of(0i64..5_000),
+            full_bits in 0u8..32,
         ) -> DossierFacts {
             let received_at = received.map(instant);
             let ended = match (received, end) {
@@ -233,6 +250,9 @@ mod tests {
                 supplement_at: received.zip(supplement).map(|(r, s)| instant(r + s)),
                 returned_at: received.zip(ended).zip(returned).map(|((_, (_, e)), x)| e + jiff::SignedDuration::from_mins(x)),
                 processing_minutes: None,
+                full_online: ended
+                    .filter(|(o, _)| matches!(o, Outcome::Resolved(_)))
+                    .map(|_| crate::report::full_online::Shortfalls::from_bits(full_bits)),
             }
         }
     }

@@ -4,11 +4,13 @@
 
 pub mod facts;
 pub mod form06;
+pub mod full_online;
 pub mod index766;
 pub mod measure;
 pub mod period;
 pub mod productivity;
 pub mod rollup;
+pub mod target;
 
 pub use facts::{DossierFacts, Outcome};
 pub use measure::Measure;

@@ -24,11 +24,12 @@ pub fn working_days(days: &WorkingDays, first: Date, last: Date) -> i64 {
     n
 }
 
-/// Dossiers per working day, and that as a share (percent) of the benchmark.
-pub fn per_day(received: i64, working_days: i64) -> Option<(f64, f64)> {
+/// Dossiers per working day, and that as a share (percent) of the benchmark (the seed plans'
+/// [`DAILY_BENCHMARK`] unless the agency's target says otherwise).
+pub fn per_day(received: i64, working_days: i64, benchmark: f64) -> Option<(f64, f64)> {
     (working_days > 0).then(|| {
         let v = received as f64 / working_days as f64;
-        (v, v * 100.0 / DAILY_BENCHMARK)
+        (v, if benchmark > 0.0 { v * 100.0 / benchmark } else { 0.0 })
     })
 }
 
@@ -45,8 +46,9 @@ mod tests {
         assert_eq!(working_days(cal.days(), date(2026, 2, 1), date(2026, 2, 28)), 15);
         assert_eq!(working_days(cal.days(), date(2026, 3, 2), date(2026, 3, 6)), 5);
         assert_eq!(working_days(cal.days(), date(2026, 3, 7), date(2026, 3, 8)), 0);
-        assert_eq!(per_day(300, 15), Some((20.0, 100.0)));
-        assert_eq!(per_day(30, 15), Some((2.0, 10.0)));
-        assert_eq!(per_day(5, 0), None);
+        assert_eq!(per_day(300, 15, DAILY_BENCHMARK), Some((20.0, 100.0)));
+        assert_eq!(per_day(30, 15, DAILY_BENCHMARK), Some((2.0, 10.0)));
+        assert_eq!(per_day(30, 15, 4.0), Some((2.0, 50.0)));
+        assert_eq!(per_day(5, 0, DAILY_BENCHMARK), None);
     }
 }

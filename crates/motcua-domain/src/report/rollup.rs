@@ -20,6 +20,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::facts::{DossierFacts, Outcome};
+use super::full_online::Shortfall;
 use crate::agency::AgencyId;
 use crate::calendar::deadline::Timeliness;
 use crate::catalog::Channel;
@@ -46,10 +47,14 @@ pub struct Counters {
     pub returned: i64,
     /// Minutes of processing of the dossiers resolved on the day (without paused time).
     pub processing_minutes: i64,
+    /// Dossiers resolved on the day that were "toàn trình".
+    pub resolved_full_online: i64,
+    /// Dossiers resolved on the day with an electronic result document.
+    pub resolved_electronic: i64,
 }
 
 /// The column names, in the order of [`Counters::values`] (the store's columns).
-pub const COUNTER_COLUMNS: [&str; 14] = [
+pub const COUNTER_COLUMNS: [&str; 16] = [
     "received_online",
     "received_desk",
     "received_postal",
@@ -64,10 +69,12 @@ pub const COUNTER_COLUMNS: [&str; 14] = [
     "supplemented",
     "returned",
     "processing_minutes",
+    "resolved_full_online",
+    "resolved_electronic",
 ];
 
 impl Counters {
-    pub fn values(&self) -> [i64; 14] {
+    pub fn values(&self) -> [i64; 16] {
         [
             self.received_online,
             self.received_desk,
@@ -83,10 +90,12 @@ impl Counters {
             self.supplemented,
             self.returned,
             self.processing_minutes,
+            self.resolved_full_online,
+            self.resolved_electronic,
         ]
     }
 
-    pub fn from_values(v: [i64; 14]) -> Counters {
+    pub fn from_values(v: [i64; 16]) -> Counters {
         Counters {
             received_online: v[0],
             received_desk: v[1],
@@ -102,6 +111,8 @@ impl Counters {
             supplemented: v[11],
             returned: v[12],
             processing_minutes: v[13],
+            resolved_full_online: v[14],
+            resolved_electronic: v[15],
         }
     }
 
@@ -230,6 +241,9 @@ pub fn contribution(f: &DossierFacts) -> Vec<(BucketKey, Counters)> {
         }
         if let Outcome::Resolved(_) = outcome {
             c.processing_minutes = f.processing_minutes.unwrap_or(0);
+            c.resolved_full_online = i64::from(f.full_online.is_some_and(|s| s.is_empty()));
+            c.resolved_electronic =
+                i64::from(f.full_online.is_some_and(|s| !s.contains(Shortfall::NoElectronicResult)));
         }
         put(at, c);
     }

@@ -9,7 +9,7 @@ use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::catalog::{Channel, ProcedureCode};
 use motcua_domain::dossier::applicant::{Applicant, ApplicantKind, Representative};
-use motcua_domain::dossier::event::{HandedDocument, ResultDelivery};
+use motcua_domain::dossier::event::{HandedDocument, PaymentMethod, ResultDelivery};
 use motcua_domain::dossier::{ActionKind, ClientTxnId, Status};
 use motcua_domain::validation::{FieldError, NonBlank, ValidationErrors};
 use serde::Deserialize;
@@ -170,6 +170,9 @@ pub struct ActionInput {
     /// Fee receipt number.
     #[serde(default)]
     pub receipt: Option<String>,
+    /// How the fees were paid: `online` (the DVCQG payment platform) or `desk` (default).
+    #[serde(default)]
+    pub payment_method: Option<String>,
     /// Result document number (số, ký hiệu).
     #[serde(default)]
     pub number: Option<String>,
@@ -431,6 +434,9 @@ impl ActionInput {
         let delivery = optional(&mut e, "delivery", self.delivery.as_deref(), |d| {
             choice(d, ResultDelivery::parse, "Hình thức trả là desk, post hoặc electronic.")
         });
+        let payment_method = optional(&mut e, "payment_method", self.payment_method.as_deref(), |m| {
+            choice(m, PaymentMethod::parse, "Hình thức nộp phí là online hoặc desk.")
+        });
         let appointment_at = optional(&mut e, "appointment_at", self.appointment_at.as_deref(), |s| {
             motcua_app::calendar::parse_instant("appointment_at", s, true).map_err(|err| match err {
                 motcua_app::AppError::Validation(mut v) if !v.errors.is_empty() => v.errors.remove(0),
@@ -459,6 +465,7 @@ impl ActionInput {
             opinion: self.opinion.clone(),
             amount_vnd: self.amount_vnd,
             receipt: self.receipt.clone(),
+            payment_method,
             number: self.number.clone(),
             signed_on,
             signer: self.signer.clone(),

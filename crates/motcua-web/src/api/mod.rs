@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod catalog_input;
 pub mod catalog_query;
 pub mod catalog_schema;
+pub mod dashboard;
 pub mod dossier_input;
 pub mod dossiers;
 pub mod dto;
@@ -221,6 +222,10 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(reports::export))
         .routes(routes!(index766::index766))
         .routes(routes!(reports::productivity))
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(dashboard::dashboard_dossiers))
+        .routes(routes!(dashboard::full_online))
+        .routes(routes!(dashboard::targets, dashboard::set_targets))
         .split_for_parts()
 }
 

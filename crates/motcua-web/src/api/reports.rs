@@ -339,7 +339,7 @@ impl From<&motcua_app::reports::Productivity> for ProductivityDto {
             agency_name: p.agency.name.clone(),
             period: (&p.period).into(),
             working_days: p.working_days,
-            benchmark_per_day: motcua_domain::report::productivity::DAILY_BENCHMARK,
+            benchmark_per_day: p.benchmark,
             officials: p.officials.iter().map(Into::into).collect(),
             desks: p.desks.iter().map(Into::into).collect(),
         }

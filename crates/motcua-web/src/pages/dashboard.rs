@@ -28,6 +28,8 @@ struct DashboardPage {
     grants: Vec<(String, String)>,
     units: Vec<UnitRow>,
     links: Vec<(&'static str, &'static str)>,
+    /// Today's figures of the official's widest agency, for those who see its dossiers.
+    today: Vec<super::statistics::Stat>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +76,9 @@ pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): 
         links.push(("/admin/jobs", "Tác vụ nền và hàng đợi"));
     }
     links.push(("/account", "Tài khoản của tôi, đổi mật khẩu, khóa API"));
+    let today = super::statistics::today_stats(&state, p).await;
     let page = DashboardPage {
+        today,
         layout: Layout::new("Trang làm việc", Some(&user)).with_flash(q.msg.as_deref()),
         full_name: p.full_name.clone(),
         title: me.and_then(|u| u.title),

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use motcua_app::dossiers::{DossierView, ListQueue, PublicDossier};
-use motcua_domain::dossier::event::ResultDelivery;
+use motcua_domain::dossier::event::{PaymentMethod, ResultDelivery};
 use motcua_domain::policy::{Permission, scopes};
 use motcua_domain::time::format_datetime;
 use serde::Deserialize;
@@ -51,6 +51,8 @@ pub struct QueueRow {
     pub step: String,
     pub appointment: String,
     pub step_due: String,
+    /// Why it is in a list, when the list says (the shortfalls of a "toàn trình" list).
+    pub note: Option<String>,
 }
 
 pub(crate) fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp) -> QueueRow {
@@ -65,6 +67,7 @@ pub(crate) fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp)
         step: d.step_name.unwrap_or_default(),
         appointment: when(r.appointment_at),
         step_due: when(r.step_due_at),
+        note: None,
     }
 }
 
@@ -538,6 +541,7 @@ struct ShowPage {
     actions: Vec<ActionForm>,
     txn: String,
     deliveries: Vec<(&'static str, &'static str)>,
+    payment_methods: Vec<(&'static str, &'static str)>,
     /// Printable forms: (number, title).
     forms: Vec<(&'static str, &'static str)>,
 }
@@ -625,6 +629,7 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
         actions,
         txn: motcua_app::secret::random_hex(16),
         deliveries: ResultDelivery::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        payment_methods: PaymentMethod::ALL.iter().map(|m| (m.as_str(), m.label())).collect(),
         forms: motcua_app::dossiers::available_forms(&v.state).into_iter().map(|f| (f.number(), f.title())).collect(),
         v,
     }
@@ -661,6 +666,7 @@ fn action_input(f: &FormPairs) -> ActionInput {
         opinion: f.opt("opinion"),
         amount_vnd: f.opt("amount_vnd").and_then(|s| s.replace(['.', ' '], "").parse().ok()),
         receipt: f.opt("receipt"),
+        payment_method: f.opt("payment_method"),
         number: f.opt("number"),
         signed_on: f.opt("signed_on"),
         signer: f.opt("signer"),

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod procedures;
 pub mod public;
 pub mod reports;
+pub mod statistics;
 pub mod users;
 pub mod workflows;
 

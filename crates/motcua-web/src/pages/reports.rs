@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use motcua_domain::report::Measure;
 use motcua_domain::report::form06::{Cells, HEADINGS, Variant, group_number};
 use serde::Deserialize;
 
@@ -72,6 +73,9 @@ pub struct PageInput {
     agency: Option<String>,
     form: Option<String>,
     column: Option<String>,
+    /// Instead of a column: a dashboard figure (`report::Measure`), or the near-due dossiers.
+    measure: Option<String>,
+    near_due: Option<String>,
     field: Option<String>,
     after: Option<String>,
 }
@@ -203,6 +207,9 @@ struct CellPage {
 }
 
 pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    if q.measure.as_deref().is_some_and(|m| !m.is_empty()) || q.near_due.as_deref() == Some("true") {
+        return figure(state, user, q).await;
+    }
     let r = q.report_input().parse(today(state.services.now())).map_err(motcua_app::AppError::Validation)?;
     let bad = |m: &str| HttpError::bad_request("invalid_query", m.to_owned());
     let column = match q.column.as_deref().filter(|c| !c.is_empty()) {
@@ -249,6 +256,81 @@ pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query
         back: format!("/bao-cao?{base}"),
         rows: page.dossiers.iter().map(|d| queue_row(d, now)).collect(),
         next: page.next.map(|n| format!("/bao-cao/ho-so?{base}&column={column}{field}&after={n}")),
+    }))
+}
+
+/// The dossiers behind a dashboard figure.
+async fn figure(state: AppState, user: PageUser, q: PageInput) -> PageResult {
+    let mut input = q.report_input();
+    // The dashboard counts calendar periods unless told otherwise.
+    input.calendar = Some(q.calendar.as_deref() != Some("false"));
+    let r = input.parse(today(state.services.now())).map_err(motcua_app::AppError::Validation)?;
+    let near_due = q.near_due.as_deref() == Some("true");
+    let measure = crate::api::dashboard::parse_measure(q.measure.as_deref())?;
+    let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => {
+            Some(a.parse::<i64>().map_err(|_| HttpError::bad_request("invalid_query", "after: số không hợp lệ."))?)
+        }
+    };
+    let page = state
+        .services
+        .reports
+        .measure_dossiers(
+            (&user.principal).into(),
+            r.agency.as_deref(),
+            r.period,
+            measure,
+            near_due,
+            q.field.as_deref(),
+            after,
+            50,
+        )
+        .await?;
+    let calendar = r.period.basis() != Some(motcua_domain::report::Basis::Statutory);
+    let base = format!(
+        "period={}&calendar={calendar}&agency={}",
+        enc(&r.period.key()),
+        enc(r.agency.as_deref().unwrap_or_default())
+    );
+    let which = if near_due { "near_due=true".to_owned() } else { format!("measure={}", measure.as_str()) };
+    let field = q.field.as_deref().map(|f| format!("&field={}", enc(f))).unwrap_or_default();
+    let now = state.services.now();
+    Ok(render(&CellPage {
+        layout: Layout::new("Hồ sơ sau con số thống kê", Some(&user)),
+        heading: if near_due { "Hồ sơ sắp đến hạn".to_owned() } else { measure.label().to_owned() },
+        context: format!(
+            "{}{}{}",
+            if near_due {
+                "Đang giải quyết trong hạn, sắp quá hạn (tính đến lúc này)".to_owned()
+            } else {
+                r.period.describe()
+            },
+            q.field.as_deref().map(|f| format!(" · {f}")).unwrap_or_default(),
+            r.agency.as_deref().map(|a| format!(" · {a}")).unwrap_or_default()
+        ),
+        back: format!(
+            "/thong-ke?period={}&calendar={}&agency={}",
+            enc(&r.period.key()),
+            if calendar { "" } else { "false" },
+            enc(r.agency.as_deref().unwrap_or_default())
+        ),
+        rows: page
+            .dossiers
+            .iter()
+            .map(|d| {
+                let mut row = queue_row(d, now);
+                if matches!(measure, Measure::ResolvedNotFullOnline | Measure::ResolvedFullOnline) && !near_due {
+                    row.note = d
+                        .facts
+                        .full_online
+                        .filter(|s| !s.is_empty())
+                        .map(|s| format!("Không toàn trình: {}", s.describe()));
+                }
+                row
+            })
+            .collect(),
+        next: page.next.map(|n| format!("/bao-cao/ho-so?{base}&{which}{field}&after={n}")),
     }))
 }
 
