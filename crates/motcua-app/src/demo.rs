@@ -47,7 +47,9 @@ fn ag(code: impl Into<String>, parent: Option<&str>, name: impl Into<String>, le
 
 const TWO_TIER: Date = date(2025, 7, 1);
 
-fn agencies() -> Vec<DemoAgency> {
+/// The demo province; `communes` above the four named ones are added as numbered test
+/// communes (the scale benchmarks' provinces).
+fn agencies(communes: usize) -> Vec<DemoAgency> {
     use AgencyLevel::*;
     let mut v = vec![
         DemoAgency {
@@ -72,7 +74,7 @@ fn agencies() -> Vec<DemoAgency> {
             ..ag("000.01.21.H99", Some("000.00.21.H99"), "Bộ phận Một cửa huyện Bắc Sơn", OneStopDesk)
         },
     ];
-    let communes = [
+    let named = [
         ("H99.301", "xã An Phú", "Phòng Kinh tế", "sắp xếp xã Phú Mỹ và xã An Lạc (huyện Bắc Sơn cũ)"),
         (
             "H99.302",
@@ -83,7 +85,19 @@ fn agencies() -> Vec<DemoAgency> {
         ("H99.303", "xã Tân Lập", "Phòng Kinh tế", "sắp xếp xã Tân Lập, xã Tân Hòa và thị trấn Bắc Sơn"),
         ("H99.304", "xã Hòa Bình", "Phòng Kinh tế", "sắp xếp xã Hòa Bình và xã Hòa Lạc"),
     ];
-    for (code, name, economy, merged) in communes {
+    let extra: Vec<(String, String, &str, String)> = (5..=communes)
+        .map(|i| {
+            (
+                format!("H99.{}", 300 + i),
+                format!("xã Thử Nghiệm {i}"),
+                "Phòng Kinh tế",
+                format!("số liệu thử nghiệm {i}"),
+            )
+        })
+        .collect();
+    let named = named.iter().map(|(c, n, e, m)| ((*c).to_owned(), (*n).to_owned(), *e, (*m).to_owned())).chain(extra);
+    for (code, name, economy, merged) in named {
+        let code = code.as_str();
         v.push(DemoAgency {
             valid_from: Some(TWO_TIER),
             reason: Some(format!("Thành lập trên cơ sở {merged}")),
@@ -296,6 +310,12 @@ impl Services {
     /// Loads the demo province into an empty database, in one transaction. Returns `false` if
     /// the demo was already there; refuses a database with other data.
     pub async fn load_demo(&self, meta: &RequestMeta) -> Result<bool, AppError> {
+        self.load_demo_province(meta, 4).await
+    }
+
+    /// The demo province with `communes` communes (at least the four named ones): the scale
+    /// benchmarks' provinces.
+    pub async fn load_demo_province(&self, meta: &RequestMeta, communes: usize) -> Result<bool, AppError> {
         match self.dataset_state().await? {
             DatasetState::Demo => {
                 // Demo databases from before the catalogue existed get it now.
@@ -332,7 +352,7 @@ impl Services {
         let mut tx = self.core.store.begin().await?;
         let mut by_code: Vec<Agency> = Vec::new();
         let find = |list: &Vec<Agency>, code: &str| list.iter().find(|a| a.code.as_str() == code).cloned();
-        for d in agencies() {
+        for d in agencies(communes) {
             let parent = d.parent.as_deref().map(|p| find(&by_code, p).expect("demo parents come first"));
             let new = NewAgency {
                 parent: parent.map(|p| (p.id, p.path)),

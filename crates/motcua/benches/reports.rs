@@ -74,10 +74,10 @@ async fn intakes_per_second(services: &motcua_app::Services, seconds: f64) -> f6
     total as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn bench(backend: Backend, name: &'static str, n: u64, years: i64, out: &mut Vec<Row>) {
+async fn bench(backend: Backend, name: &'static str, n: u64, years: i64, communes: usize, out: &mut Vec<Row>) {
     let db = TestDb::new(backend).await;
     let services = db.services(Arc::new(motcua_app::clock::SystemClock));
-    services.load_demo(&RequestMeta::cli()).await.expect("demo");
+    services.load_demo_province(&RequestMeta::cli(), communes).await.expect("demo");
     let snapshot = services.snapshot().await.unwrap();
     let agencies = services.dossiers.synthetic_agencies(&snapshot).await.unwrap().max(1) as u64;
     let history = SyntheticHistory {
@@ -113,6 +113,34 @@ async fn bench(backend: Backend, name: &'static str, n: u64, years: i64, out: &m
             });
         }
     }
+    let today = motcua_domain::time::vn_date(services.now());
+    let month = ReportPeriod::calendar_month_of(today);
+    let ms = median_ms(async || {
+        reports.index766(Viewer::Operator, Some("H99"), month).await.unwrap();
+    })
+    .await;
+    out.push(Row {
+        backend: name,
+        what: format!("766 index, a month ({}), province", month.key()),
+        value: format!("{ms:.1} ms"),
+    });
+    for (agency, label) in [("H99", "province"), ("H99.301", "one commune")] {
+        let ms = median_ms(async || {
+            reports.dashboard(Viewer::Operator, Some(agency), month).await.unwrap();
+        })
+        .await;
+        out.push(Row { backend: name, what: format!("dashboard, this month, {label}"), value: format!("{ms:.1} ms") });
+    }
+    let y = i16::try_from(year).unwrap();
+    let ms = median_ms(async || {
+        reports.full_online(Viewer::Operator, Some("H99"), y).await.unwrap();
+    })
+    .await;
+    out.push(Row {
+        backend: name,
+        what: format!("toàn trình rate, a year ({year}), province"),
+        value: format!("{ms:.1} ms"),
+    });
     let rate = intakes_per_second(&services, 5.0).await;
     out.push(Row { backend: name, what: "intake with counters, 16 clients".into(), value: format!("{rate:.0} /s") });
 }
@@ -120,15 +148,16 @@ async fn bench(backend: Backend, name: &'static str, n: u64, years: i64, out: &m
 fn main() {
     let n = env_num("MOTCUA_BENCH_DOSSIERS", 200_000);
     let years = env_num("MOTCUA_BENCH_YEARS", 1) as i64;
+    let communes = env_num("MOTCUA_BENCH_COMMUNES", 4) as usize;
     let backends = std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut rows = Vec::new();
     rt.block_on(async {
         if backends.contains("sqlite") {
-            bench(Backend::Sqlite, "SQLite", n, years, &mut rows).await;
+            bench(Backend::Sqlite, "SQLite", n, years, communes, &mut rows).await;
         }
         if backends.contains("postgres") {
-            bench(Backend::Postgres, "PostgreSQL", n, years, &mut rows).await;
+            bench(Backend::Postgres, "PostgreSQL", n, years, communes, &mut rows).await;
         }
     });
     println!("| backend | measure | value |");

@@ -84,6 +84,9 @@ pub enum BenchCommand {
         /// Dossiers in all (spread over the agencies that receive).
         #[arg(long, default_value_t = 100_000)]
         dossiers: usize,
+        /// Communes of the province (the four named demo ones and numbered test communes).
+        #[arg(long, default_value_t = 4)]
+        agencies: usize,
         /// Years of history, ending now.
         #[arg(long, default_value_t = 1)]
         years: i64,

@@ -117,8 +117,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
         Command::Report(r) => crate::report_cmd::run(&services, r).await?,
-        Command::Bench(BenchCommand::Gen { dossiers, years, seed }) => {
-            bench_gen(&services, dossiers, years, seed).await?
+        Command::Bench(BenchCommand::Gen { dossiers, agencies, years, seed }) => {
+            bench_gen(&services, dossiers, agencies, years, seed).await?
         }
         Command::Config(_) | Command::Forms(_) => unreachable!("handled above"),
     };
@@ -145,8 +145,22 @@ async fn load_demo(services: &Services) -> anyhow::Result<bool> {
 }
 
 /// `bench gen`: the demo province and `dossiers` dossiers over `years` years ending now.
-async fn bench_gen(services: &Services, dossiers: usize, years: i64, seed: u64) -> anyhow::Result<ExitCode> {
-    load_demo(services).await?;
+async fn bench_gen(
+    services: &Services,
+    dossiers: usize,
+    communes: usize,
+    years: i64,
+    seed: u64,
+) -> anyhow::Result<ExitCode> {
+    if !(4..=600).contains(&communes) {
+        bail!("--agencies: from 4 to 600 communes");
+    }
+    match services.load_demo_province(&RequestMeta::cli(), communes).await {
+        Ok(true) => eprintln!("Đã nạp tỉnh mẫu với {communes} xã, phường."),
+        Ok(false) => eprintln!("Dữ liệu mẫu đã có sẵn."),
+        Err(motcua_app::AppError::Conflict { message, .. }) => bail!("{message}"),
+        Err(e) => return Err(e.into()),
+    }
     let snapshot = services.snapshot().await?;
     let agencies = services.dossiers.synthetic_agencies(&snapshot).await?.max(1);
     let started = std::time::Instant::now();

@@ -59,3 +59,40 @@ test("a leader opens the report and the dossiers behind a number", async () => {
     await leader.context().close();
   }
 });
+
+test("a leader opens the dashboard, clicks a number and a bar, and lands on the dossiers behind them", async () => {
+  for (const viewport of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+    const leader = await login("anphu.lanhdao", { viewport });
+    // The home page shows today's figures and leads to the dashboard.
+    assert.match(await leader.locator("main").innerText(), /Hôm nay/);
+    await leader.getByRole("link", { name: "Thống kê", exact: true }).click();
+    await leader.waitForURL(/\/thong-ke$/);
+    assert.match(await leader.locator("h1").innerText(), /Thống kê, theo dõi giải quyết hồ sơ/);
+    const overflow = await leader.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
+    assert.ok((await leader.locator("figure.chart svg").count()) >= 2, "charts drawn on the server");
+    // The whole year, so the small demo history has numbers everywhere.
+    await leader.locator("input[name=period]").fill("2026");
+    await leader.getByRole("button", { name: "Xem", exact: true }).click();
+    await leader.waitForURL(/\/thong-ke\?.*period=2026/);
+    assert.match(await leader.locator("main").innerText(), /Năm 2026/i);
+    // The period's "Tiếp nhận": as many dossiers behind it as it says (one page of 50 at most).
+    const card = leader.locator("#trong-ky a.card.stat").first();
+    assert.match(await card.innerText(), /Tiếp nhận/);
+    const count = Number((await card.locator("strong").innerText()).trim());
+    assert.ok(count >= 1, `received ${count}`);
+    await card.click();
+    await leader.waitForURL(/\/bao-cao\/ho-so\?.*measure=received/);
+    assert.match(await leader.locator("h1").innerText(), /Tiếp nhận trong kỳ/);
+    assert.equal(await leader.locator("main table tbody tr").count(), Math.min(count, 50));
+    // A bar of the field chart opens the dossiers it counts.
+    await leader.goBack();
+    const bar = leader.locator("figure.chart svg a").first();
+    const tip = await bar.locator("title").textContent();
+    const n = Number(tip.split(":").pop().trim());
+    await bar.click();
+    await leader.waitForURL(/\/bao-cao\/ho-so\?.*measure=/);
+    assert.equal(await leader.locator("main table tbody tr").count(), Math.min(n, 50), tip);
+    await leader.context().close();
+  }
+});

@@ -67,10 +67,22 @@ impl Reports {
         if let Ok(scope) = self.scope(viewer, code).await {
             return Ok(scope.agency);
         }
-        let code = code.map(str::trim).filter(|c| !c.is_empty()).ok_or(AppError::NotFound("cơ quan"))?;
-        let code = motcua_domain::agency::AgencyCode::parse(code)
-            .map_err(|e| AppError::field("agency", "invalid", e.message))?;
-        let agency = self.core.store.agency_by_code(&code).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let agency = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => {
+                let code = motcua_domain::agency::AgencyCode::parse(code)
+                    .map_err(|e| AppError::field("agency", "invalid", e.message))?;
+                self.core.store.agency_by_code(&code).await?.ok_or(AppError::NotFound("cơ quan"))?
+            }
+            // The widest agency the administrator sees.
+            None => {
+                let widest = motcua_domain::policy::scopes(p, Permission::ViewAgencies)
+                    .into_iter()
+                    .min_by_key(|path| path.depth())
+                    .ok_or(AppError::NotFound("cơ quan"))?;
+                let id = *widest.ids().last().ok_or(AppError::NotFound("cơ quan"))?;
+                self.core.store.agency(id).await?.ok_or(AppError::NotFound("cơ quan"))?
+            }
+        };
         authorize(p, Permission::ViewAgencies, Target::Agency(&agency.path))
             .map_err(|_| AppError::NotFound("cơ quan"))?;
         Ok(agency)

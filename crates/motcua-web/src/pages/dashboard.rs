@@ -63,6 +63,7 @@ pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): 
     let mut links = Vec::new();
     if !scopes(p, Permission::ManageAgencies).is_empty() {
         links.push(("/admin/agencies", "Quản lý cơ quan, đơn vị"));
+        links.push(("/bao-cao/chi-tieu", "Chỉ tiêu năm (trực tuyến, số hóa, hài lòng, toàn trình bình quân…)"));
     }
     if !scopes(p, Permission::ManageUsers).is_empty() {
         links.push(("/admin/users", "Quản lý tài khoản và phân quyền"));

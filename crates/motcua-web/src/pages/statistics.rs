@@ -101,8 +101,17 @@ const OUTCOMES: [Series; 4] = [
 const OUTCOME_MEASURES: [Measure; 4] =
     [Measure::ResolvedEarly, Measure::ResolvedOnTime, Measure::ResolvedLate, Measure::PendingOverdue];
 
+fn outcome_value(f: &Figures, m: Measure) -> i64 {
+    match m {
+        Measure::ResolvedEarly => f.resolved_early,
+        Measure::ResolvedOnTime => f.resolved_on_time,
+        Measure::ResolvedLate => f.resolved_late,
+        _ => f.pending_overdue,
+    }
+}
+
 fn outcome_item(label: String, f: &Figures, link: impl Fn(Measure) -> String) -> Item {
-    let values = vec![f.resolved_early, f.resolved_on_time, f.resolved_late, f.pending_overdue];
+    let values = OUTCOME_MEASURES.iter().map(|m| outcome_value(f, *m)).collect();
     Item { label, links: OUTCOME_MEASURES.iter().map(|m| Some(link(*m))).collect(), values }
 }
 
@@ -196,6 +205,7 @@ fn shown(d: &Dashboard, statutory: bool) -> Shown {
     let field_items: Vec<Item> = d
         .by_field
         .iter()
+        .filter(|f| OUTCOME_MEASURES.iter().any(|m| outcome_value(&f.figures, *m) != 0))
         .take(12)
         .map(|f| outcome_item(f.name.clone(), &f.figures, |m| list(m, &format!("&field={}", enc(&f.name)))))
         .collect();
@@ -455,7 +465,11 @@ async fn targets_page(
     error: Option<String>,
     flash: Option<&str>,
 ) -> PageResult {
-    let agencies = state.services.reports.report_agencies(&user.principal).await?;
+    // Administrators set targets without reading dossiers: the agencies they see.
+    let mut agencies = state.services.reports.report_agencies(&user.principal).await?;
+    if agencies.is_empty() {
+        agencies = state.services.agencies.list_agencies(&user.principal, false).await?;
+    }
     Ok(render(&TargetsPage {
         layout: Layout::new("Chỉ tiêu theo năm", Some(user)).with_flash(flash),
         agencies: agency_choices(&agencies, Some(sheet.agency.code.as_str())),
