@@ -131,7 +131,7 @@ async fn bench(backend: Backend, name: &'static str, n: u64, years: i64, commune
         .await;
         out.push(Row { backend: name, what: format!("dashboard, this month, {label}"), value: format!("{ms:.1} ms") });
     }
-    let y = i16::try_from(year).unwrap();
+    let y = year;
     let ms = median_ms(async || {
         reports.full_online(Viewer::Operator, Some("H99"), y).await.unwrap();
     })
