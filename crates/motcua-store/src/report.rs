@@ -48,6 +48,9 @@ fn push_in(b: &mut SqlBuilder, column: &str, ids: impl IntoIterator<Item = i64>)
     b.push(")");
 }
 
+/// The counters a balance (what is pending at an instant) is made of.
+const BALANCE_COLUMNS: [&str; 2] = ["open_delta", "overdue_delta"];
+
 fn counters_from(r: &AnyRow) -> StoreResult<Counters> {
     let mut v = [0i64; 16];
     for (slot, c) in v.iter_mut().zip(COUNTER_COLUMNS) {
@@ -163,7 +166,11 @@ impl ReportReads for Db {
                 b.push(agency).push(" AS a, procedure_id, CAST(0 AS BIGINT) AS grain, CAST(0 AS BIGINT) AS bucket");
             }
             for c in COUNTER_COLUMNS {
-                b.push(", CAST(SUM(").push(c).push(") AS BIGINT) AS ").push(c);
+                if q.balance_only && !BALANCE_COLUMNS.contains(&c) {
+                    b.push(", CAST(0 AS BIGINT) AS ").push(c);
+                } else {
+                    b.push(", CAST(SUM(").push(c).push(") AS BIGINT) AS ").push(c);
+                }
             }
             b.push(" FROM dossier_rollups WHERE grain = ").bind(r.grain.code()).push(" AND ");
             push_in(&mut b, agency, q.agencies.iter().map(|a| a.0));
@@ -171,6 +178,10 @@ impl ReportReads for Db {
             b.push(if q.per_bucket { " GROUP BY grain, bucket" } else { " GROUP BY " });
             if !q.per_bucket {
                 b.push(agency).push(", procedure_id");
+            }
+            if q.balance_only {
+                // Procedures with nothing pending add nothing.
+                b.push(" HAVING SUM(open_delta) <> 0 OR SUM(overdue_delta) <> 0");
             }
         }
         let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;

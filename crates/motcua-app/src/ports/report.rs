@@ -27,6 +27,9 @@ pub struct RollupQuery {
     /// One sum per bucket for all the agencies and procedures together (trends; the sums'
     /// agency and procedure are then 0), instead of one per agency and procedure.
     pub per_bucket: bool,
+    /// Only the pending balances (`open`, `overdue`; the rest 0), and only where they are not
+    /// zero: what the sums before a period are needed for.
+    pub balance_only: bool,
 }
 
 /// One sum: per agency and procedure (and bucket, when asked).

@@ -37,6 +37,28 @@ pub struct Figures {
     pub processing_minutes: i64,
 }
 
+impl std::ops::Add for Figures {
+    type Output = Figures;
+    fn add(self, o: Figures) -> Figures {
+        Figures {
+            received_online: self.received_online + o.received_online,
+            received_desk: self.received_desk + o.received_desk,
+            received_postal: self.received_postal + o.received_postal,
+            resolved_early: self.resolved_early + o.resolved_early,
+            resolved_on_time: self.resolved_on_time + o.resolved_on_time,
+            resolved_late: self.resolved_late + o.resolved_late,
+            pending_in_time: self.pending_in_time + o.pending_in_time,
+            pending_overdue: self.pending_overdue + o.pending_overdue,
+            supplemented: self.supplemented + o.supplemented,
+            refused: self.refused + o.refused,
+            returned: self.returned + o.returned,
+            resolved_full_online: self.resolved_full_online + o.resolved_full_online,
+            resolved_electronic: self.resolved_electronic + o.resolved_electronic,
+            processing_minutes: self.processing_minutes + o.processing_minutes,
+        }
+    }
+}
+
 impl Figures {
     fn add(&mut self, period: &Counters, before: &Counters, later_today: i64) {
         let m = |x: Measure| x.total(period, before, later_today);
@@ -56,19 +78,25 @@ impl Figures {
         self.processing_minutes += period.processing_minutes;
     }
 
-    fn of(sums: &Sums, keep: impl Fn(AgencyId, i64) -> bool) -> Figures {
-        let mut f = Figures::default();
+    /// The figures of every agency and procedure, each computed once.
+    fn per_key(sums: &Sums) -> Vec<((AgencyId, i64), Figures)> {
         let zero = Counters::default();
-        for key in keys(sums) {
-            if keep(key.0, key.1) {
+        keys(sums)
+            .into_iter()
+            .map(|key| {
+                let mut f = Figures::default();
                 f.add(
                     sums.period.get(&key).unwrap_or(&zero),
                     sums.before.get(&key).unwrap_or(&zero),
                     sums.later_today.get(&key).copied().unwrap_or(0),
                 );
-            }
-        }
-        f
+                (key, f)
+            })
+            .collect()
+    }
+
+    fn total(parts: &[((AgencyId, i64), Figures)]) -> Figures {
+        parts.iter().fold(Figures::default(), |a, (_, f)| a + *f)
     }
 
     pub fn received(&self) -> i64 {
@@ -194,14 +222,24 @@ impl Reports {
             .map(|(_, _, n)| n)
             .sum();
         let fields = self.procedure_fields().await?;
-        let current = Figures::of(&sums, |_, _| true);
-        let field_of = |p: i64| fields.get(&p).map_or_else(|| "Chưa xác định lĩnh vực".to_owned(), |f| f.field.clone());
-        let mut field_names: Vec<String> = keys(&sums).iter().map(|(_, p)| field_of(*p)).collect();
-        field_names.sort();
-        field_names.dedup();
-        let mut by_field: Vec<NamedFigures> = field_names
+        // One pass over the sums: by field, by commune, in all.
+        let parts = Figures::per_key(&sums);
+        let current = Figures::total(&parts);
+        let unknown = "Chưa xác định lĩnh vực".to_owned();
+        let mut fields_sum: BTreeMap<&str, Figures> = BTreeMap::new();
+        let mut communes_sum: HashMap<AgencyId, Figures> = HashMap::new();
+        for ((agency, procedure), f) in &parts {
+            let field = fields.get(procedure).map_or(unknown.as_str(), |p| p.field.as_str());
+            let slot = fields_sum.entry(field).or_default();
+            *slot = *slot + *f;
+            if let Some(c) = scope.commune_of(*agency) {
+                let slot = communes_sum.entry(c).or_default();
+                *slot = *slot + *f;
+            }
+        }
+        let mut by_field: Vec<NamedFigures> = fields_sum
             .into_iter()
-            .map(|name| NamedFigures { figures: Figures::of(&sums, |_, p| field_of(p) == name), name, agency: None })
+            .map(|(name, figures)| NamedFigures { name: name.to_owned(), agency: None, figures })
             .collect();
         by_field.sort_by(|a, b| b.figures.received().cmp(&a.figures.received()).then_with(|| a.name.cmp(&b.name)));
         let mut by_commune: Vec<NamedFigures> = scope
@@ -211,7 +249,7 @@ impl Reports {
             .map(|a| NamedFigures {
                 name: a.name.clone(),
                 agency: Some(a.clone()),
-                figures: Figures::of(&sums, |id, _| scope.commune_of(id) == Some(a.id)),
+                figures: communes_sum.get(&a.id).copied().unwrap_or_default(),
             })
             .filter(|n| n.agency.as_ref().is_some_and(|a| a.active) || n.figures != Figures::default())
             .collect();
@@ -257,7 +295,7 @@ impl Reports {
         Ok(Dashboard {
             agency: scope.agency,
             period,
-            today: Figures::of(&today_sums, |_, _| true),
+            today: Figures::total(&Figures::per_key(&today_sums)),
             current,
             near_due,
             near_due_until,
@@ -286,6 +324,7 @@ impl Reports {
                     to: Grain::Day.bucket(days.last),
                 }],
                 per_bucket: true,
+                balance_only: false,
             })
             .await?;
         let by_day: BTreeMap<i64, Counters> =

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::ports::CountedQuery;
 
 /// The export's columns, in order.
-pub const EXPORT_COLUMNS: [&str; 20] = [
+pub const EXPORT_COLUMNS: [&str; 21] = [
     "code",
     "counted_agency",
     "receiving_agency",
@@ -32,6 +32,7 @@ pub const EXPORT_COLUMNS: [&str; 20] = [
     "resolved_at",
     "returned_at",
     "processing_minutes",
+    "full_online",
     "status_now",
     "standing_at_period_end",
 ];
@@ -109,6 +110,15 @@ impl Reports {
                     t(d.resolved_at),
                     t(f.returned_at),
                     f.processing_minutes.map(|m| m.to_string()).unwrap_or_default(),
+                    f.full_online
+                        .map(|s| {
+                            if s.is_empty() {
+                                "yes".to_owned()
+                            } else {
+                                s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join("+")
+                            }
+                        })
+                        .unwrap_or_default(),
                     d.status.to_string(),
                     standing_at_end(f, &window).to_owned(),
                 ])

@@ -78,10 +78,10 @@ impl Reports {
                 points: level.zip(average).and_then(|(l, avg)| points(l, c.resolved_full_online, c.resolved(), avg)),
             }
         };
-        let own = self.targets_of(viewer, scope.agency.clone(), year).await?;
+        let targets = self.target_lookup(&scope, year).await?;
         let own_average = match scored_level(&scope.agency) {
-            Some(ScoredLevel::Province) => own.get(Metric::FullOnlineNationalAverage),
-            Some(ScoredLevel::Commune) => own.get(Metric::FullOnlineProvincialAverage),
+            Some(ScoredLevel::Province) => targets.get(scope.agency.id, Metric::FullOnlineNationalAverage),
+            Some(ScoredLevel::Commune) => targets.get(scope.agency.id, Metric::FullOnlineProvincialAverage),
             None => None,
         };
         let total = row(&scope.agency, &all, own_average);
@@ -91,7 +91,7 @@ impl Reports {
             if !a.active && c.resolved() == 0 {
                 continue;
             }
-            let average = self.targets_of(viewer, a.clone(), year).await?.get(Metric::FullOnlineProvincialAverage);
+            let average = targets.get(a.id, Metric::FullOnlineProvincialAverage);
             communes.push(row(a, &c, average));
         }
         communes.sort_by(|a, b| {

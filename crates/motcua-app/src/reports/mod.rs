@@ -156,12 +156,19 @@ impl Reports {
     pub(crate) async fn sums(&self, scope: &ReportScope, by: CountedBy, w: &Window) -> Result<Sums, AppError> {
         let agencies = scope.ids();
         let store = &self.core.store;
-        let query = |ranges| RollupQuery { by, agencies: agencies.clone(), ranges, per_bucket: false };
+        let query = |ranges, balance_only| RollupQuery {
+            by,
+            agencies: agencies.clone(),
+            ranges,
+            per_bucket: false,
+            balance_only,
+        };
         let period = match w.counted_days() {
-            Some(d) => store.rollup_sums(&query(ranges(d.first, d.last))).await?,
+            Some(d) => store.rollup_sums(&query(ranges(d.first, d.last), false)).await?,
             None => Vec::new(),
         };
-        let before = store.rollup_sums(&query(ranges_before(w.days.first))).await?;
+        // Before the period only the pending balances count (`Measure::total`).
+        let before = store.rollup_sums(&query(ranges_before(w.days.first), true)).await?;
         let later_today = match w.rest_of_day() {
             Some((from, until)) => store.overdue_between(by, &agencies, from, until).await?,
             None => Vec::new(),

@@ -53,7 +53,49 @@ impl TargetSheet {
     }
 }
 
+/// The targets of every agency of a scope for a year, read at once (a province's communes).
+pub(crate) struct TargetLookup {
+    parents: HashMap<AgencyId, Option<AgencyId>>,
+    stored: HashMap<(AgencyId, Metric), u32>,
+}
+
+impl TargetLookup {
+    /// The value that holds for `agency`: its own, the nearest ancestor's, or the default.
+    pub(crate) fn get(&self, agency: AgencyId, metric: Metric) -> Option<u32> {
+        let mut at = Some(agency);
+        while let Some(id) = at {
+            if let Some(v) = self.stored.get(&(id, metric)) {
+                return Some(*v);
+            }
+            at = self.parents.get(&id).copied().flatten();
+        }
+        metric.default_value()
+    }
+}
+
 impl Reports {
+    pub(crate) async fn target_lookup(&self, scope: &super::ReportScope, year: i16) -> Result<TargetLookup, AppError> {
+        let snapshot = self.core.recent_snapshot().await?;
+        let mut parents: HashMap<AgencyId, Option<AgencyId>> =
+            scope.agencies.iter().map(|a| (a.id, a.parent_id)).collect();
+        let mut up = scope.agency.parent_id;
+        while let Some(id) = up {
+            let Some(a) = snapshot.agency(id).await? else { break };
+            parents.insert(a.id, a.parent_id);
+            up = a.parent_id;
+        }
+        let ids: Vec<AgencyId> = parents.keys().copied().collect();
+        let stored = self
+            .core
+            .store
+            .agency_targets(&ids, year)
+            .await?
+            .into_iter()
+            .map(|t| ((t.agency, t.metric), t.value))
+            .collect();
+        Ok(TargetLookup { parents, stored })
+    }
+
     /// The targets of `agency` (with its ancestors') for a year.
     pub async fn targets(&self, viewer: Viewer<'_>, agency: Option<&str>, year: i16) -> Result<TargetSheet, AppError> {
         let agency = self.target_agency(viewer, agency).await?;

@@ -158,8 +158,9 @@ impl Measure {
     }
 
     /// The measure from counter sums: `period` over the window's counted days, `before` over
-    /// every day before the period, and `later_today`: the pending dossiers that become overdue
-    /// in the rest of the cutoff's day (counted in its counter, not overdue yet).
+    /// every day before the period (only its `open` and `overdue` balances are read), and
+    /// `later_today`: the pending dossiers that become overdue in the rest of the cutoff's day
+    /// (counted in its counter, not overdue yet).
     pub fn total(self, period: &Counters, before: &Counters, later_today: i64) -> i64 {
         let through = *before + *period;
         match self {
@@ -310,9 +311,12 @@ mod tests {
             let later = w.rest_of_day().map_or(0, |(from, until)| {
                 dossiers.iter().filter(|f| w.pending(f) && f.overdue_from.is_some_and(|o| from <= o && o < until)).count() as i64
             });
+            // Only the balances before the period matter (the store sums no more).
+            let balances = Counters { open: before.open, overdue: before.overdue, ..Counters::default() };
             for m in Measure::ALL {
                 let listed = dossiers.iter().filter(|f| m.counts(f, &w)).count() as i64;
                 prop_assert_eq!(m.total(&period, &before, later), listed, "{}", m.as_str());
+                prop_assert_eq!(m.total(&period, &balances, later), listed, "{}", m.as_str());
             }
         }
 
