@@ -113,6 +113,7 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "notifications_read" => "Đã đánh dấu tất cả thông báo là đã đọc.",
         "template_saved" => "Đã lưu mẫu thông báo; các thông báo từ nay dùng mẫu mới.",
         "template_reset" => "Đã trở lại mẫu thông báo mặc định.",
+        "targets_saved" => "Đã lưu chỉ tiêu năm.",
         _ => return None,
     })
 }

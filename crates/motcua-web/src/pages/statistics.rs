@@ -340,6 +340,7 @@ struct FullOnlinePage {
 pub struct YearQuery {
     agency: Option<String>,
     year: Option<String>,
+    msg: Option<String>,
 }
 
 impl YearQuery {
@@ -462,9 +463,16 @@ async fn targets_page(
     state: &AppState,
     user: &PageUser,
     sheet: &TargetSheet,
-    error: Option<String>,
+    error: Option<(String, &FormPairs)>,
     flash: Option<&str>,
 ) -> PageResult {
+    let mut fields = target_fields(sheet);
+    // A refused form shows what was typed, to be corrected, not the stored values.
+    if let Some((_, form)) = &error {
+        for f in &mut fields {
+            f.own = form.text(f.metric);
+        }
+    }
     // Administrators set targets without reading dossiers: the agencies they see.
     let mut agencies = state.services.reports.report_agencies(&user.principal).await?;
     if agencies.is_empty() {
@@ -477,15 +485,15 @@ async fn targets_page(
         agency_name: sheet.agency.name.clone(),
         year: sheet.year,
         editable: sheet.editable,
-        fields: target_fields(sheet),
-        error,
+        fields,
+        error: error.map(|(message, _)| message),
     }))
 }
 
 pub async fn targets(State(state): State<AppState>, user: PageUser, Query(q): Query<YearQuery>) -> PageResult {
     let year = q.year(state.services.now())?;
     let sheet = state.services.reports.targets((&user.principal).into(), q.agency.as_deref(), year).await?;
-    targets_page(&state, &user, &sheet, None, None).await
+    targets_page(&state, &user, &sheet, None, q.msg.as_deref()).await
 }
 
 pub async fn save_targets(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
@@ -497,11 +505,18 @@ pub async fn save_targets(State(state): State<AppState>, user: PageUser, Meta(me
         .map_err(|_| crate::error::HttpError::bad_request("invalid_form", "Năm không hợp lệ."))?;
     let values: Vec<(Metric, String)> = Metric::ALL.iter().map(|m| (*m, f.text(m.as_str()))).collect();
     match state.services.reports.set_targets(&user.principal, &agency, year, &values, &meta).await {
-        Ok(sheet) => targets_page(&state, &user, &sheet, None, Some("Đã lưu chỉ tiêu.")).await,
+        Ok(sheet) => Ok(Redirect::to(&format!(
+            "/bao-cao/chi-tieu?agency={}&year={}&msg=targets_saved",
+            enc(sheet.agency.code.as_str()),
+            sheet.year
+        ))
+        .into_response()),
         Err(motcua_app::AppError::Validation(v)) => {
             let sheet = state.services.reports.targets((&user.principal).into(), Some(&agency), year).await?;
             let message = v.errors.iter().map(|e| format!("{}: {}", label_of(&e.field), e.message)).collect::<Vec<_>>();
-            targets_page(&state, &user, &sheet, Some(message.join(" ")), None).await
+            let mut page = targets_page(&state, &user, &sheet, Some((message.join(" "), &f)), None).await?;
+            *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }
