@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::Layout;
-use super::reports::{AgencyChoice, agency_choices};
+use super::reports::{AgencyChoice, agency_choices, calendar_input, messages};
 use crate::api::index766::{Index766Dto, index_request};
 use crate::api::report_input::ReportInput;
 use crate::auth::PageUser;
@@ -90,15 +90,7 @@ impl IndexPage {
 pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
-    let statutory = q.calendar.as_deref() == Some("false");
-    let input = ReportInput {
-        period: q.period.clone(),
-        calendar: Some(!statutory),
-        from: q.from.clone(),
-        to: q.to.clone(),
-        agency: q.agency.clone(),
-        ..ReportInput::default()
-    };
+    let (input, statutory) = calendar_input(&q.period, &q.calendar, &q.from, &q.to, &q.agency);
     let mut page = IndexPage {
         layout: Layout::new("Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)", Some(&user)),
         agencies: Vec::new(),
@@ -110,9 +102,7 @@ pub async fn index766(State(state): State<AppState>, user: PageUser, Query(q): Q
     };
     let mut selected = q.agency.clone();
     match index_request(&input, state.services.now()) {
-        Err(motcua_app::AppError::Validation(v)) => {
-            page.error = Some(v.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "))
-        }
+        Err(motcua_app::AppError::Validation(v)) => page.error = Some(messages(&v)),
         Err(e) => return Err(e.into()),
         Ok(r) => {
             let report = state.services.reports.index766(p.into(), r.agency.as_deref(), r.period).await?;
@@ -162,9 +152,7 @@ pub async fn public(
     };
     let input = ReportInput { period: Some(period), agency: Some(code), ..ReportInput::default() };
     match index_request(&input, now) {
-        Err(motcua_app::AppError::Validation(v)) => {
-            page.error = Some(v.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "))
-        }
+        Err(motcua_app::AppError::Validation(v)) => page.error = Some(messages(&v)),
         Err(e) => return Err(e.into()),
         Ok(r) => {
             let report = state.services.reports.index766(Viewer::Public, r.agency.as_deref(), r.period).await?;

@@ -94,6 +94,32 @@ impl PageInput {
     }
 }
 
+/// The messages of a refused report request, as one line for the page.
+pub(crate) fn messages(e: &motcua_domain::validation::ValidationErrors) -> String {
+    e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")
+}
+
+/// A report request counting calendar periods unless the page says `calendar=false` (the 766
+/// index and the dashboard, as DVCQG counts); whether it asked for statutory periods.
+pub(crate) fn calendar_input(
+    period: &Option<String>,
+    calendar: &Option<String>,
+    from: &Option<String>,
+    to: &Option<String>,
+    agency: &Option<String>,
+) -> (ReportInput, bool) {
+    let statutory = calendar.as_deref() == Some("false");
+    let input = ReportInput {
+        period: period.clone(),
+        calendar: Some(!statutory),
+        from: from.clone(),
+        to: to.clone(),
+        agency: agency.clone(),
+        ..ReportInput::default()
+    };
+    (input, statutory)
+}
+
 /// The agencies an official reports on, indented under the widest, `selected` chosen.
 pub(crate) fn agency_choices(agencies: &[motcua_domain::agency::Agency], selected: Option<&str>) -> Vec<AgencyChoice> {
     let top = agencies.iter().map(|a| a.path.depth()).min().unwrap_or(0);
@@ -148,7 +174,7 @@ pub async fn form06(State(state): State<AppState>, user: PageUser, Query(q): Que
         report: None,
     };
     match q.report_input().parse(today(state.services.now())) {
-        Err(e) => page.error = Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")),
+        Err(e) => page.error = Some(messages(&e)),
         Ok(r) => {
             let report = state.services.reports.form06(p.into(), r.agency.as_deref(), r.period, r.variant).await?;
             page.period = r.period.key();
@@ -365,7 +391,7 @@ pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q
     };
     let mut selected = q.agency.clone();
     match input.parse(today(state.services.now())) {
-        Err(e) => page.error = Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")),
+        Err(e) => page.error = Some(messages(&e)),
         Ok(r) => {
             let x = state.services.reports.productivity(p.into(), r.agency.as_deref(), r.period).await?;
             page.period = r.period.key();

@@ -11,8 +11,8 @@ use motcua_domain::report::target::Metric;
 use serde::Deserialize;
 
 use super::Layout;
-use super::reports::{AgencyChoice, agency_choices};
-use crate::api::report_input::{ReportInput, today};
+use super::reports::{AgencyChoice, agency_choices, calendar_input, messages};
+use crate::api::report_input::today;
 use crate::auth::PageUser;
 use crate::charts::{Item, Series, bars, columns};
 use crate::context::Meta;
@@ -279,14 +279,7 @@ pub(crate) async fn today_stats(state: &AppState, p: &motcua_domain::account::Pr
 pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): Query<DashboardInput>) -> PageResult {
     let p = &user.principal;
     let agencies = state.services.reports.report_agencies(p).await?;
-    // Calendar periods unless asked otherwise (as DVCQG and the 766 index count).
-    let statutory = q.calendar.as_deref() == Some("false");
-    let input = ReportInput {
-        period: q.period.clone(),
-        calendar: Some(!statutory),
-        agency: q.agency.clone(),
-        ..ReportInput::default()
-    };
+    let (input, statutory) = calendar_input(&q.period, &q.calendar, &None, &None, &q.agency);
     let mut page = DashboardPage {
         layout: Layout::new("Thống kê, theo dõi", Some(&user)),
         agencies: Vec::new(),
@@ -297,7 +290,7 @@ pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): 
     };
     let mut selected = q.agency.clone();
     match input.parse(today(state.services.now())) {
-        Err(e) => page.error = Some(e.errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ")),
+        Err(e) => page.error = Some(messages(&e)),
         Ok(r) => {
             let d = state.services.reports.dashboard(p.into(), r.agency.as_deref(), r.period).await?;
             page.period = r.period.key();
