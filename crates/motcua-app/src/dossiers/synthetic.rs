@@ -114,6 +114,8 @@ struct Line {
     channels: Vec<Channel>,
     fees_vnd: u64,
     plan: AcceptancePlan,
+    /// The desk officers of the receiving agency (who accept, in turn), if it has any.
+    desks: std::sync::Arc<Vec<EventActor>>,
 }
 
 /// A dossier being written: its state and its events so far.
@@ -255,10 +257,24 @@ impl Dossiers {
         let published: HashMap<i64, (crate::ports::ProcedureRecord, crate::ports::VersionRecord)> =
             store.published_versions().await?.into_iter().map(|(p, v)| (p.id, (p, v))).collect();
         let mut lines = Vec::new();
+        let mut desks: HashMap<AgencyId, std::sync::Arc<Vec<EventActor>>> = HashMap::new();
         for handling in store.all_agency_procedures().await? {
             let Some(receiving) = snapshot.agency(handling.agency_id).await? else { continue };
             if !receiving.active {
                 continue;
+            }
+            if !desks.contains_key(&receiving.id) {
+                let holders = store.role_holders(&[receiving.id], motcua_domain::account::Role::DeskOfficer).await?;
+                let actors = holders
+                    .into_iter()
+                    .map(|h| EventActor {
+                        user_id: Some(h.user_id),
+                        name: h.full_name,
+                        role: Some(motcua_domain::account::Role::DeskOfficer),
+                        unit: Some(receiving.id),
+                    })
+                    .collect();
+                desks.insert(receiving.id, std::sync::Arc::new(actors));
             }
             let Some((record, version)) = published.get(&handling.procedure_id) else { continue };
             let Some(case) = version.content.case(None).or_else(|| version.content.cases.first()) else { continue };
@@ -296,6 +312,7 @@ impl Dossiers {
                 },
                 channels,
                 fees_vnd: case.fees.iter().filter_map(|f| f.amount_vnd).sum(),
+                desks: desks[&receiving.id].clone(),
                 receiving,
                 plan,
             });
@@ -351,7 +368,12 @@ impl Dossiers {
             }),
             notes: None,
         };
-        let desk = actor(Role::DeskOfficer, "Cán bộ Bộ phận Một cửa", receiving.id);
+        // The agency's desk officers take turns (without drawing from the generator, so a
+        // seed gives the same history with or without them).
+        let desk = match line.desks.len() {
+            0 => actor(Role::DeskOfficer, "Cán bộ Bộ phận Một cửa", receiving.id),
+            n => line.desks[(id as usize) % n].clone(),
+        };
         let online = system_actor();
         let submitter = if channel == Channel::Online { &online } else { &desk };
         let (state, events) = submitted(id, submission, submitter, None, received)?;
