@@ -263,7 +263,7 @@ impl Dossiers {
             if !receiving.active {
                 continue;
             }
-            if !desks.contains_key(&receiving.id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = desks.entry(receiving.id) {
                 let holders = store.role_holders(&[receiving.id], motcua_domain::account::Role::DeskOfficer).await?;
                 let actors = holders
                     .into_iter()
@@ -274,7 +274,7 @@ impl Dossiers {
                         unit: Some(receiving.id),
                     })
                     .collect();
-                desks.insert(receiving.id, std::sync::Arc::new(actors));
+                slot.insert(std::sync::Arc::new(actors));
             }
             let Some((record, version)) = published.get(&handling.procedure_id) else { continue };
             let Some(case) = version.content.case(None).or_else(|| version.content.cases.first()) else { continue };
