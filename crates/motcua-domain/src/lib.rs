@@ -14,6 +14,7 @@ pub mod dossier;
 pub mod integrity;
 pub mod job;
 pub mod lockout;
+pub mod national_portal;
 pub mod notification;
 pub mod policy;
 pub mod report;

@@ -540,3 +540,65 @@ fn a_wrong_fact_is_corrected_by_a_leader_and_its_history_kept() {
     assert_eq!(j.state.timeliness(), before);
     assert_eq!(j.state.resolved_at, Some(at("2026-11-23T14:00")));
 }
+
+#[test]
+fn the_portal_is_told_every_step_with_its_status_and_deadlines() {
+    use crate::national_portal::{PortalContext, PortalDossier, portal_time, steps};
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    let ctx =
+        PortalContext {
+            field_code: "G09-TP01".into(), field_name: "Hộ tịch".into(), resolving_name: "UBND xã".into()
+        };
+    assert_eq!(PortalDossier::of(&j.state, &ctx), None, "no code, nothing to tell");
+    j.ok("2026-11-23T09:00", accept(timed_steps()));
+    j.ok(
+        "2026-11-23T10:00",
+        Command::Assign { assignee: super::event::UserRef { id: UserId(9), name: "Chuyên viên B".into() } },
+    );
+    j.ok("2026-11-23T10:30", Command::Forward { assignee: None });
+    j.ok("2026-11-25T09:00", Command::RequestSupplement { items: vec!["Bản sao giấy chứng sinh".into()] });
+    j.ok("2026-11-26T09:00", Command::ReceiveSupplement);
+    j.ok("2026-11-26T15:00", Command::Forward { assignee: None });
+    j.ok("2026-11-27T08:00", Command::Approve);
+    j.ok("2026-11-27T09:30", issue());
+    j.ok("2026-11-30T08:00", hand_back());
+
+    let d = PortalDossier::of(&j.state, &ctx).unwrap();
+    assert_eq!(d.ma_ho_so, j.state.code.as_ref().unwrap().to_string());
+    assert_eq!((d.trang_thai_ho_so.as_str(), d.kenh_thuc_hien.as_str()), ("10", "1"));
+    assert_eq!(d.ngay_tiep_nhan, "20261123090000");
+    // The legal due instant, moved by the day the applicant held the dossier.
+    assert_eq!(d.ngay_hen_tra, "20261130090000");
+    assert_eq!(d.ngay_ket_thuc_xu_ly, "20261127093000");
+    assert_eq!(d.ngay_tra, "20261130080000");
+    assert_eq!(d.danh_sach_ho_so_bo_sung.len(), 1);
+    assert_eq!(d.danh_sach_ho_so_bo_sung[0].ngay_tiep_nhan_bo_sung, "20261126090000");
+    let json = serde_json::to_value(&d).unwrap();
+    for key in [
+        "MaHoSo",
+        "MaTTHC",
+        "TenTTHC",
+        "KenhThucHien",
+        "NgayHenTra",
+        "TrangThaiHoSo",
+        "DinhDanhCHS",
+        "TaiKhoanDuocXacThucVoiVNeID",
+    ] {
+        assert!(json.get(key).is_some(), "{key} in {json}");
+    }
+
+    let all = steps(1, &j.events, 0, &|id| format!("Đơn vị {}", id.0));
+    // Every event after the submission but the assignment: accepted, forwarded, supplement
+    // asked and received, forwarded, approved (and moved on), issued, returned.
+    let codes: Vec<&str> = all.iter().map(|s| s.trang_thai.as_str()).collect();
+    assert_eq!(codes.first(), Some(&"2"));
+    assert!(codes.contains(&"5") && codes.contains(&"9"));
+    assert_eq!(codes.last(), Some(&"10"));
+    assert!(all.iter().all(|s| !s.noi_dung_xu_ly.is_empty() && s.thoi_diem_xu_ly.len() == 14));
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq && w[0].thoi_diem_xu_ly <= w[1].thoi_diem_xu_ly));
+    let supplement = all.iter().find(|s| s.trang_thai == "5").unwrap();
+    assert_eq!(supplement.thoi_diem_xu_ly, portal_time(at("2026-11-25T09:00")));
+    // Only what follows a step already sent.
+    let after = steps(1, &j.events, supplement.seq, &|_| String::new());
+    assert!(after.iter().all(|s| s.seq > supplement.seq) && after.len() < all.len());
+}

@@ -1,0 +1,9 @@
+//! The national public service portal (Cổng DVC quốc gia, `legal.md` §7, §13): what it is told
+//! about a dossier and how its answers read. Pure: the transports and the outbox that delivers
+//! these payloads sit in the app and the integrations.
+
+pub mod answer;
+pub mod payload;
+
+pub use answer::PortalAnswer;
+pub use payload::{PortalContext, PortalDossier, PortalStep, STEP_CHUNK, is_step, portal_time, steps};
