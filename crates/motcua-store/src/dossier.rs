@@ -362,6 +362,22 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 35] {
     ]
 }
 
+/// Queues the change for the national portal when it concerns it (in the same transaction).
+fn push_outbox(w: &mut Writes, d: &DossierRow, events: &[DossierEvent]) {
+    let Some(last) = events.last() else { return };
+    if !motcua_domain::national_portal::concerns(d.code.is_some(), events) {
+        return;
+    }
+    w.next()
+        .push("INSERT INTO portal_outbox (dossier_id, seq, queued_at) VALUES (")
+        .bind(d.id)
+        .push(", ")
+        .bind(last.seq)
+        .push(", ")
+        .bind(us(last.at))
+        .push(")");
+}
+
 /// `UPDATE dossiers SET …` of the columns a change rewrites.
 pub(crate) fn push_row_update(b: &mut SqlBuilder, d: &DossierRow) {
     b.push("UPDATE dossiers SET ");
@@ -592,6 +608,7 @@ impl DossierWrites for DbTx {
         if !rollups.is_empty() {
             push_rollups(w.next(), rollups);
         }
+        push_outbox(&mut w, d, events);
         w.commit(tx).await
     }
 
@@ -634,6 +651,7 @@ impl DossierWrites for DbTx {
             push_agencies(w.next(), d.id, added);
         }
         push_row_update(w.next(), d);
+        push_outbox(&mut w, d, events);
         w.commit(self).await
     }
 

@@ -27,6 +27,7 @@ mod job;
 mod meta;
 pub mod migrations;
 mod notification;
+mod portal;
 mod report;
 mod sql;
 mod tx;

@@ -83,6 +83,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_full_online_targets.sql"),
         include_str!("../migrations/postgres/0012_full_online_targets.sql"),
     ),
+    (
+        13,
+        "portal_outbox",
+        include_str!("../migrations/sqlite/0013_portal_outbox.sql"),
+        include_str!("../migrations/postgres/0013_portal_outbox.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -16,6 +16,7 @@ mod job;
 mod mail;
 mod meta;
 mod notification;
+mod portal;
 mod report;
 mod workflow;
 
@@ -31,6 +32,7 @@ pub use job::*;
 pub use mail::*;
 pub use meta::*;
 pub use notification::*;
+pub use portal::*;
 pub use report::*;
 pub use workflow::*;
 
@@ -53,6 +55,7 @@ pub trait Store:
     + JobQueue
     + MetaReads
     + NotificationReads
+    + PortalReads
     + ReportReads
     + WorkflowReads
     + Send

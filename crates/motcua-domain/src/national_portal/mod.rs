@@ -6,4 +6,4 @@ pub mod answer;
 pub mod payload;
 
 pub use answer::PortalAnswer;
-pub use payload::{PortalContext, PortalDossier, PortalStep, STEP_CHUNK, is_step, portal_time, steps};
+pub use payload::{PortalContext, PortalDossier, PortalStep, STEP_CHUNK, concerns, is_step, portal_time, steps};

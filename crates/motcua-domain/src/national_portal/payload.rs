@@ -244,6 +244,16 @@ pub fn is_step(body: &EventBody) -> bool {
     )
 }
 
+/// Whether a change (its new events) is the portal's business: a dossier with its code, and a
+/// step or an approved correction (which may change what the portal holds). A dossier refused
+/// at the desk before it was received never had a code and is not.
+pub fn concerns(has_code: bool, events: &[DossierEvent]) -> bool {
+    has_code
+        && events
+            .iter()
+            .any(|e| is_step(&e.body) || matches!(e.body, EventBody::CorrectionDecided { approved: true, .. }))
+}
+
 /// The steps of a dossier from its events (each with the state before and after it), for the
 /// events after `after_seq`. Events before the dossier had its code give no step.
 pub fn steps(
