@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod integrity;
 pub mod jobs;
+pub mod national_portal;
 pub mod notifications;
 pub mod password;
 pub mod ports;

@@ -42,6 +42,7 @@ struct Adapters {
     mail: Option<Arc<dyn MailSender>>,
     anchor_sink: Option<Arc<dyn AnchorSink>>,
     form_templates: Option<Arc<dyn FormTemplateSource>>,
+    portal: Option<Arc<dyn crate::ports::PortalTransport>>,
 }
 
 #[derive(Clone)]
@@ -55,6 +56,7 @@ pub struct Services {
     pub integrity: Integrity,
     pub jobs: Jobs,
     pub notifications: Notifications,
+    pub national_portal: crate::national_portal::NationalPortal,
     pub reports: Reports,
     pub workflows: Workflows,
     pub(crate) core: Arc<Core>,
@@ -84,6 +86,7 @@ impl Services {
             calendar: Calendar::new(core.clone(), agencies.clone()),
             dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
+            national_portal: crate::national_portal::NationalPortal::new(core.clone(), adapters.portal),
             reports: Reports::new(core.clone()),
             workflows: Workflows::new(core.clone()),
             accounts,
@@ -101,7 +104,14 @@ impl Services {
             mail: self.notifications.mail_sender(),
             anchor_sink: self.integrity.anchor_sink(),
             form_templates: self.dossiers.form_templates(),
+            portal: self.national_portal.transport(),
         }
+    }
+
+    /// Tells the national portal about dossiers through `transport`.
+    pub fn with_portal(self, transport: Arc<dyn crate::ports::PortalTransport>) -> Self {
+        let adapters = Adapters { portal: Some(transport), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
     }
 
     /// Exports every anchor to `sink` as well as the database.

@@ -2,10 +2,11 @@
 //! `dossier::push_outbox`) and how far each dossier has been told.
 
 use async_trait::async_trait;
-use motcua_app::ports::{PortalDue, PortalQueued, PortalReads, StoreResult};
+use motcua_app::ports::{PortalCall, PortalDue, PortalQueued, PortalReads, PortalSyncRow, PortalWrites, StoreResult};
 
-use crate::Db;
 use crate::convert::{RowExt, db_err, us};
+use crate::tx::DbTx;
+use crate::{Backend, Db};
 
 #[async_trait]
 impl PortalReads for Db {
@@ -34,5 +35,109 @@ impl PortalReads for Db {
             .await
             .map_err(db_err)?;
         rows.iter().map(|r| Ok(PortalQueued { seq: r.i64("seq")?, queued_at: r.ts("queued_at")? })).collect()
+    }
+
+    async fn portal_calls(&self, dossier_id: i64) -> StoreResult<Vec<PortalCall>> {
+        let rows = sqlx::query(
+            "SELECT dossier_id, at, call, seq_from, seq_to, status, ok, answer_code, answer_message \
+             FROM portal_sync_log WHERE dossier_id = $1 ORDER BY id",
+        )
+        .bind(dossier_id)
+        .fetch_all(self.read_pool())
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let call = r.text("call")?;
+                Ok(PortalCall {
+                    dossier_id: r.i64("dossier_id")?,
+                    at: r.ts("at")?,
+                    call: match call.as_str() {
+                        "create" => "create",
+                        "update" => "update",
+                        _ => "steps",
+                    },
+                    seq_from: r.i64("seq_from")?,
+                    seq_to: r.i64("seq_to")?,
+                    status: u8::try_from(r.i64("status")?).unwrap_or_default(),
+                    ok: r.i64("ok")? != 0,
+                    answer_code: r.text("answer_code")?,
+                    answer_message: r.text("answer_message")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl PortalWrites for DbTx {
+    async fn lock_portal_sync(&mut self, dossier_id: i64) -> StoreResult<PortalSyncRow> {
+        sqlx::query(
+            "INSERT INTO portal_sync (dossier_id, updated_at) VALUES ($1, 0) ON CONFLICT (dossier_id) DO NOTHING",
+        )
+        .bind(dossier_id)
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?;
+        const SELECT: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error \
+                              FROM portal_sync WHERE dossier_id = $1";
+        const LOCKED: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error \
+                              FROM portal_sync WHERE dossier_id = $1 FOR UPDATE";
+        // The row was just made sure of; on PostgreSQL it stays locked against another sender.
+        let r = sqlx::query(if self.backend == Backend::Postgres { LOCKED } else { SELECT })
+            .bind(dossier_id)
+            .fetch_one(self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(PortalSyncRow {
+            dossier_id,
+            synced_seq: r.i64("synced_seq")?,
+            step_seq: r.i64("step_seq")?,
+            created: r.i64("created")? != 0,
+            attempts: u32::try_from(r.i64("attempts")?).unwrap_or_default(),
+            next_attempt_at: r.opt_ts("next_attempt_at")?,
+            dead: r.i64("dead")? != 0,
+            last_error: r.opt_text("last_error")?,
+        })
+    }
+
+    async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: jiff::Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE portal_sync SET synced_seq = $1, step_seq = $2, created = $3, attempts = $4, \
+             next_attempt_at = $5, dead = $6, last_error = $7, updated_at = $8 WHERE dossier_id = $9",
+        )
+        .bind(row.synced_seq)
+        .bind(row.step_seq)
+        .bind(i64::from(row.created))
+        .bind(i64::from(row.attempts))
+        .bind(row.next_attempt_at.map(us))
+        .bind(i64::from(row.dead))
+        .bind(row.last_error.clone())
+        .bind(us(at))
+        .bind(row.dossier_id)
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn log_portal_call(&mut self, c: &PortalCall) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO portal_sync_log (dossier_id, at, call, seq_from, seq_to, status, ok, answer_code, \
+             answer_message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(c.dossier_id)
+        .bind(us(c.at))
+        .bind(c.call)
+        .bind(c.seq_from)
+        .bind(c.seq_to)
+        .bind(i64::from(c.status))
+        .bind(i64::from(c.ok))
+        .bind(c.answer_code.clone())
+        .bind(c.answer_message.clone())
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?;
+        Ok(())
     }
 }

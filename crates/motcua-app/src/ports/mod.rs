@@ -87,6 +87,7 @@ pub trait StoreTx:
     + JobWrites
     + MetaWrites
     + NotificationWrites
+    + PortalWrites
     + ReportWrites
     + WorkflowWrites
     + Send

@@ -27,4 +27,60 @@ pub trait PortalReads {
     async fn portal_due(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<PortalDue>>;
     /// The changes queued for one dossier, oldest first.
     async fn portal_queued(&self, dossier_id: i64) -> StoreResult<Vec<PortalQueued>>;
+    /// Every call made about a dossier, oldest first (its sync timeline).
+    async fn portal_calls(&self, dossier_id: i64) -> StoreResult<Vec<PortalCall>>;
+}
+
+/// How far the portal has been told about a dossier, and the sender's retry state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalSyncRow {
+    pub dossier_id: i64,
+    pub synced_seq: i64,
+    pub step_seq: i64,
+    pub created: bool,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub dead: bool,
+    pub last_error: Option<String>,
+}
+
+/// One call to the portal and its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalCall {
+    pub dossier_id: i64,
+    pub at: Timestamp,
+    /// `create`, `update` or `steps`.
+    pub call: &'static str,
+    pub seq_from: i64,
+    pub seq_to: i64,
+    pub status: u8,
+    pub ok: bool,
+    pub answer_code: String,
+    pub answer_message: String,
+}
+
+#[async_trait]
+pub trait PortalWrites {
+    /// The dossier's sync row (a default one if it was never synced), locked until commit.
+    async fn lock_portal_sync(&mut self, dossier_id: i64) -> StoreResult<PortalSyncRow>;
+    async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: Timestamp) -> StoreResult<()>;
+    async fn log_portal_call(&mut self, call: &PortalCall) -> StoreResult<()>;
+}
+
+/// How the national portal is reached (the REST endpoints or the LGSP/NGSP "service" RPC of
+/// `legal.md` §7.1), implemented outside the use cases. An `Err` is a transport failure (the
+/// portal unreachable, a timeout): the change is retried later, like a refusal.
+#[async_trait]
+pub trait PortalTransport: Send + Sync + 'static {
+    /// Creates the dossier on the portal, or updates it (`update`).
+    async fn send_dossier(
+        &self,
+        dossier: &motcua_domain::national_portal::PortalDossier,
+        update: bool,
+    ) -> anyhow::Result<motcua_domain::national_portal::PortalAnswer>;
+    /// Sends process steps (at most `STEP_CHUNK` at a time).
+    async fn send_steps(
+        &self,
+        steps: &[motcua_domain::national_portal::PortalStep],
+    ) -> anyhow::Result<motcua_domain::national_portal::PortalAnswer>;
 }

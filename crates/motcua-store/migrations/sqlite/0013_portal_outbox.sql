@@ -29,3 +29,22 @@ CREATE TABLE portal_sync (
     updated_at      INTEGER NOT NULL
 );
 CREATE INDEX portal_sync_retry ON portal_sync (dead, next_attempt_at);
+
+-- Every call to the portal about a dossier and its answer: the dossier's sync timeline and
+-- the reconciliation's evidence.
+CREATE TABLE portal_sync_log (
+    id             INTEGER PRIMARY KEY,
+    dossier_id     INTEGER NOT NULL REFERENCES dossiers (id),
+    at             INTEGER NOT NULL,
+    -- create, update or steps
+    call           TEXT NOT NULL CHECK (call IN ('create', 'update', 'steps')),
+    -- The events the call told (the dossier as it stood at seq_to; the steps in between).
+    seq_from       INTEGER NOT NULL,
+    seq_to         INTEGER NOT NULL,
+    -- The dossier's status the portal was told (1–10).
+    status         INTEGER NOT NULL,
+    ok             INTEGER NOT NULL,
+    answer_code    TEXT NOT NULL,
+    answer_message TEXT NOT NULL
+);
+CREATE INDEX portal_sync_log_dossier ON portal_sync_log (dossier_id, id);

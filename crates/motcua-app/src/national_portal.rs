@@ -1,0 +1,221 @@
+//! Telling the national portal (Cổng DVC quốc gia) about dossiers: the sender that empties the
+//! outbox the dossiers' transactions fill (`legal.md` §7).
+//!
+//! For each dossier with untold changes, in the order they were queued: the dossier as it now
+//! stands (created the first time; updated after, or when the portal says it already has it),
+//! then the steps not told yet, ten at a time. Progress is saved after every call, so a crash
+//! repeats at most the one call in flight; a refusal or an unreachable portal is retried with
+//! backoff, and after repeated failures the dossier waits for an operator ("dead").
+//!
+//! Network calls are made outside any database transaction: the desk never waits on the portal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use motcua_domain::agency::AgencyId;
+use motcua_domain::dossier::DossierState;
+use motcua_domain::job::{AfterFailure, Backoff};
+use motcua_domain::national_portal::{PortalAnswer, PortalContext, PortalDossier, STEP_CHUNK, steps};
+
+use crate::core::Core;
+use crate::error::AppError;
+use crate::ports::{PortalCall, PortalDue, PortalSyncRow, PortalTransport};
+
+/// Attempts before a dossier waits for an operator.
+const MAX_ATTEMPTS: u32 = 12;
+const BACKOFF: Backoff = Backoff { base_seconds: 30, max_seconds: 3600 };
+
+/// What one round of the sender did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncRound {
+    /// Dossiers brought up to date.
+    pub synced: u64,
+    /// Dossiers whose sending failed this time (to be retried, or given up).
+    pub failed: u64,
+    /// Calls made.
+    pub calls: u64,
+}
+
+#[derive(Clone)]
+pub struct NationalPortal {
+    core: Arc<Core>,
+    transport: Option<Arc<dyn PortalTransport>>,
+}
+
+impl NationalPortal {
+    pub(crate) fn new(core: Arc<Core>, transport: Option<Arc<dyn PortalTransport>>) -> Self {
+        Self { core, transport }
+    }
+
+    /// Whether a transport is configured (without one, changes stay queued).
+    pub fn configured(&self) -> bool {
+        self.transport.is_some()
+    }
+
+    pub(crate) fn transport(&self) -> Option<Arc<dyn PortalTransport>> {
+        self.transport.clone()
+    }
+
+    /// Sends what is due, up to `limit` dossiers.
+    pub async fn send_due(&self, limit: i64) -> Result<SyncRound, AppError> {
+        let Some(transport) = self.transport.clone() else { return Ok(SyncRound::default()) };
+        let mut round = SyncRound::default();
+        for due in self.core.store.portal_due(self.core.now(), limit).await? {
+            match self.send_one(&*transport, &due, &mut round).await? {
+                true => round.synced += 1,
+                false => round.failed += 1,
+            }
+        }
+        Ok(round)
+    }
+
+    /// One dossier; whether it is now up to date.
+    async fn send_one(
+        &self,
+        t: &dyn PortalTransport,
+        due: &PortalDue,
+        round: &mut SyncRound,
+    ) -> Result<bool, AppError> {
+        let store = &self.core.store;
+        let events = store.dossier_events(due.dossier_id).await?;
+        let state =
+            DossierState::fold(due.dossier_id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let mut row = {
+            let mut tx = store.begin().await?;
+            let row = tx.lock_portal_sync(due.dossier_id).await?;
+            tx.commit().await?;
+            row
+        };
+        if row.dead || row.synced_seq >= state.last_seq {
+            return Ok(!row.dead);
+        }
+        let ctx = self.context(&state).await?;
+        let Some(dossier) = PortalDossier::of(&state, &ctx) else { return Ok(true) };
+        let status = state.status.national_code();
+        // The dossier itself: create the first time; the portal may already have it.
+        let mut update = row.created;
+        let told_from = row.synced_seq + 1;
+        loop {
+            let answer = t.send_dossier(&dossier, update).await;
+            round.calls += 1;
+            let call = if update { "update" } else { "create" };
+            let exists = matches!(answer, Ok(PortalAnswer::AlreadyExists)) && !update;
+            let ok = matches!(answer, Ok(PortalAnswer::Accepted));
+            if ok {
+                row.created = true;
+            }
+            self.record(&mut row, call, (told_from, state.last_seq), status, &answer, ok || exists).await?;
+            if exists {
+                update = true;
+                continue;
+            }
+            if !ok {
+                return Ok(false);
+            }
+            break;
+        }
+        // The steps not told yet, ten at a time, each chunk saved as it is accepted.
+        let names = self.unit_names(&events).await?;
+        let pending = steps(due.dossier_id, &events, row.step_seq, &|id| names.get(&id).cloned().unwrap_or_default());
+        for chunk in pending.chunks(STEP_CHUNK) {
+            let answer = t.send_steps(chunk).await;
+            round.calls += 1;
+            let (first, last) = (chunk[0].seq, chunk[chunk.len() - 1].seq);
+            let ok = matches!(answer, Ok(PortalAnswer::Accepted));
+            if ok {
+                row.step_seq = last;
+            }
+            self.record(&mut row, "steps", (first, last), status, &answer, ok).await?;
+            if !ok {
+                return Ok(false);
+            }
+        }
+        row.synced_seq = state.last_seq;
+        row.attempts = 0;
+        row.next_attempt_at = None;
+        row.last_error = None;
+        let mut tx = store.begin().await?;
+        tx.save_portal_sync(&row, self.core.now()).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Logs a call and saves the progress; a failure schedules the retry (or gives up).
+    async fn record(
+        &self,
+        row: &mut PortalSyncRow,
+        call: &'static str,
+        (seq_from, seq_to): (i64, i64),
+        status: u8,
+        answer: &anyhow::Result<PortalAnswer>,
+        ok: bool,
+    ) -> Result<(), AppError> {
+        let now = self.core.now();
+        let (answer_code, answer_message) = match answer {
+            Ok(PortalAnswer::Accepted) => ("0".to_owned(), "thành công".to_owned()),
+            Ok(PortalAnswer::AlreadyExists) => ("3".to_owned(), "đã tồn tại".to_owned()),
+            Ok(PortalAnswer::Failed { code, message }) => (code.clone(), message.clone()),
+            Err(e) => ("transport".to_owned(), e.to_string().chars().take(500).collect()),
+        };
+        if !ok {
+            row.attempts += 1;
+            row.last_error = Some(format!("{call}: {answer_code} {answer_message}"));
+            match BACKOFF.after_failure(row.dossier_id, row.attempts, MAX_ATTEMPTS, now) {
+                AfterFailure::RetryAt(at) => row.next_attempt_at = Some(at),
+                AfterFailure::GiveUp => row.dead = true,
+            }
+        }
+        let mut tx = self.core.store.begin().await?;
+        tx.log_portal_call(&PortalCall {
+            dossier_id: row.dossier_id,
+            at: now,
+            call,
+            seq_from,
+            seq_to,
+            status,
+            ok,
+            answer_code,
+            answer_message,
+        })
+        .await?;
+        tx.save_portal_sync(row, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn context(&self, s: &DossierState) -> Result<PortalContext, AppError> {
+        let fields = self.core.store.procedure_fields().await?;
+        let field = fields.iter().find(|f| f.procedure_id == s.submission.procedure.id);
+        Ok(PortalContext {
+            // The field's national code is not kept in the catalogue yet: only its name.
+            field_code: String::new(),
+            field_name: field.map(|f| f.field.clone()).unwrap_or_default(),
+            resolving_name: s
+                .resolving
+                .as_ref()
+                .map_or_else(|| s.submission.receiving.name.clone(), |r| r.name.clone()),
+        })
+    }
+
+    async fn unit_names(
+        &self,
+        events: &[motcua_domain::dossier::DossierEvent],
+    ) -> Result<HashMap<AgencyId, String>, AppError> {
+        let snapshot = self.core.recent_snapshot().await?;
+        let mut names = HashMap::new();
+        for id in events.iter().filter_map(|e| e.actor.unit) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id)
+                && let Some(a) = snapshot.agency(id).await?
+            {
+                slot.insert(a.name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// When the oldest untold change was queued (the sync lag), if any.
+    pub async fn oldest_untold(&self) -> Result<Option<Timestamp>, AppError> {
+        Ok(self.core.store.portal_due(Timestamp::MAX, 1).await?.first().map(|d| d.since))
+    }
+}
