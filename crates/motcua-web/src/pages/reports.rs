@@ -228,6 +228,7 @@ struct CellPage {
     heading: String,
     context: String,
     back: String,
+    back_label: &'static str,
     rows: Vec<QueueRow>,
     next: Option<String>,
 }
@@ -280,6 +281,7 @@ pub async fn cell(State(state): State<AppState>, user: PageUser, Query(q): Query
             r.agency.as_deref().map(|a| format!(" · {a}")).unwrap_or_default()
         ),
         back: format!("/bao-cao?{base}"),
+        back_label: "Về báo cáo",
         rows: page.dossiers.iter().map(|d| queue_row(d, now)).collect(),
         next: page.next.map(|n| format!("/bao-cao/ho-so?{base}&column={column}{field}&after={n}")),
     }))
@@ -335,6 +337,7 @@ async fn figure(state: AppState, user: PageUser, q: PageInput) -> PageResult {
             q.field.as_deref().map(|f| format!(" · {f}")).unwrap_or_default(),
             r.agency.as_deref().map(|a| format!(" · {a}")).unwrap_or_default()
         ),
+        back_label: "Về thống kê",
         back: format!(
             "/thong-ke?period={}&calendar={}&agency={}",
             enc(&r.period.key()),
