@@ -219,3 +219,39 @@ impl NationalPortal {
         Ok(self.core.store.portal_due(Timestamp::MAX, 1).await?.first().map(|d| d.since))
     }
 }
+
+/// Empties the portal's outbox every half minute (the worker runs one at a time).
+pub struct PortalSendJob {
+    portal: NationalPortal,
+}
+
+impl PortalSendJob {
+    pub const KIND: &'static str = "portal.send";
+
+    pub(crate) fn new(portal: NationalPortal) -> Self {
+        Self { portal }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::JobHandler for PortalSendJob {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+
+    fn every(&self) -> Option<jiff::SignedDuration> {
+        self.portal.configured().then(|| jiff::SignedDuration::from_secs(30))
+    }
+
+    async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
+        let round = self.portal.send_due(500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if round.failed > 0 {
+            tracing::warn!(
+                synced = round.synced,
+                failed = round.failed,
+                "national portal: some dossiers wait for a retry"
+            );
+        }
+        Ok(())
+    }
+}

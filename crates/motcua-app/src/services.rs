@@ -174,6 +174,7 @@ impl Services {
         r.register(crate::notifications::ReminderScanJob::new(self.notifications.clone()));
         r.register(crate::notifications::NotificationMailJob::new(self.notifications.clone()));
         r.register(crate::integrity::CheckpointJob::new(self.integrity.clone()));
+        r.register(crate::national_portal::PortalSendJob::new(self.national_portal.clone()));
         r
     }
 

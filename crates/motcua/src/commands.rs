@@ -70,6 +70,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(templates) = config.form_templates() {
         services = services.with_form_templates(Arc::new(templates));
     }
+    if let Some(portal) = config.portal() {
+        services = services.with_portal(Arc::new(motcua_integrations::national_portal::RestPortal::new(&portal)?));
+    }
     if let Some(smtp) = config.smtp() {
         services = services.with_mail(Arc::new(motcua_integrations::smtp::SmtpMailer::new(&smtp)?));
     }

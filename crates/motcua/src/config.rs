@@ -19,6 +19,7 @@ use motcua_app::settings::{
 use motcua_domain::integrity::AnchorKey;
 use motcua_domain::job::Backoff;
 use motcua_domain::lockout::LockoutPolicy;
+use motcua_integrations::national_portal::{RestPortal, RestPortalSettings};
 use motcua_integrations::smtp::{SmtpMailer, SmtpSettings};
 use motcua_store::files::TemplateDir;
 use motcua_web::WebConfig;
@@ -42,6 +43,7 @@ pub struct Config {
     pub dossiers: DossiersConfig,
     pub notifications: NotificationsConfig,
     pub mail: MailConfig,
+    pub portal: PortalConfig,
     pub integrity: IntegrityConfig,
     pub metrics: MetricsConfig,
     pub reports: ReportsConfig,
@@ -107,6 +109,21 @@ pub struct MailConfig {
     pub smtp_url: String,
     /// Sender of every message, e.g. `Một cửa Sơn Hà <motcua@sonha.gov.vn>`.
     pub from: String,
+    pub timeout_seconds: i64,
+}
+
+/// The national portal's REST endpoints (`legal.md` §7.1): the base address and the three
+/// paths the Government Office gives each province. Empty `rest_url`: changes stay queued for the
+/// portal until it is configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    pub rest_url: String,
+    pub create_path: String,
+    pub update_path: String,
+    pub steps_path: String,
+    /// Bearer token, if the province's endpoints ask for one (secret).
+    pub token: String,
     pub timeout_seconds: i64,
 }
 
@@ -223,6 +240,14 @@ impl Default for Config {
                 from: "Hệ thống một cửa <motcua@localhost>".into(),
                 timeout_seconds: 30,
             },
+            portal: PortalConfig {
+                rest_url: String::new(),
+                create_path: String::new(),
+                update_path: String::new(),
+                steps_path: String::new(),
+                token: String::new(),
+                timeout_seconds: 30,
+            },
             integrity: IntegrityConfig {
                 anchor_key: String::new(),
                 anchor_key_file: String::new(),
@@ -237,7 +262,7 @@ impl Default for Config {
 }
 
 /// Keys whose values are secrets (redacted when printed).
-const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url", "integrity.anchor_key"];
+const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url", "integrity.anchor_key", "portal.token"];
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
 
@@ -452,6 +477,10 @@ impl Config {
         if let Some(smtp) = self.smtp() {
             SmtpMailer::new(&smtp).map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
         }
+        range("portal.timeout_seconds", self.portal.timeout_seconds, 1, 600)?;
+        if let Some(portal) = self.portal() {
+            RestPortal::new(&portal).map_err(|e| bad("portal.rest_url", format!("{e:#}")))?;
+        }
         range("worker.poll_interval_ms", self.worker.poll_interval_ms, 10, 600_000)?;
         range("worker.batch_size", self.worker.batch_size, 1, 1000)?;
         range("worker.lease_seconds", self.worker.lease_seconds, 5, 86_400)?;
@@ -489,6 +518,18 @@ impl Config {
             url: self.mail.smtp_url.clone(),
             from: self.mail.from.clone(),
             timeout: Duration::from_secs(self.mail.timeout_seconds as u64),
+        })
+    }
+
+    /// The national portal's REST endpoints; `None`: changes stay queued.
+    pub fn portal(&self) -> Option<RestPortalSettings> {
+        (!self.portal.rest_url.is_empty()).then(|| RestPortalSettings {
+            base_url: self.portal.rest_url.clone(),
+            create_path: self.portal.create_path.clone(),
+            update_path: self.portal.update_path.clone(),
+            steps_path: self.portal.steps_path.clone(),
+            token: (!self.portal.token.is_empty()).then(|| self.portal.token.clone()),
+            timeout: Duration::from_secs(self.portal.timeout_seconds as u64),
         })
     }
 
