@@ -67,7 +67,27 @@ impl PortalReads for Db {
             })
             .collect()
     }
+
+    async fn portal_sync_row(&self, dossier_id: i64) -> StoreResult<Option<PortalSyncRow>> {
+        let r = sqlx::query(SYNC_ROW).bind(dossier_id).fetch_optional(self.read_pool()).await.map_err(db_err)?;
+        r.map(|r| sync_row(dossier_id, &r)).transpose()
+    }
 }
+
+fn sync_row(dossier_id: i64, r: &sqlx::any::AnyRow) -> StoreResult<PortalSyncRow> {
+    Ok(PortalSyncRow {
+        dossier_id,
+        synced_seq: r.i64("synced_seq")?,
+        step_seq: r.i64("step_seq")?,
+        created: r.i64("created")? != 0,
+        attempts: u32::try_from(r.i64("attempts")?).unwrap_or_default(),
+        next_attempt_at: r.opt_ts("next_attempt_at")?,
+        dead: r.i64("dead")? != 0,
+        last_error: r.opt_text("last_error")?,
+    })
+}
+
+const SYNC_ROW: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error FROM portal_sync WHERE dossier_id = $1";
 
 #[async_trait]
 impl PortalWrites for DbTx {
@@ -79,26 +99,15 @@ impl PortalWrites for DbTx {
         .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
-        const SELECT: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error \
-                              FROM portal_sync WHERE dossier_id = $1";
         const LOCKED: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error \
                               FROM portal_sync WHERE dossier_id = $1 FOR UPDATE";
         // The row was just made sure of; on PostgreSQL it stays locked against another sender.
-        let r = sqlx::query(if self.backend == Backend::Postgres { LOCKED } else { SELECT })
+        let r = sqlx::query(if self.backend == Backend::Postgres { LOCKED } else { SYNC_ROW })
             .bind(dossier_id)
             .fetch_one(self.conn().await?)
             .await
             .map_err(db_err)?;
-        Ok(PortalSyncRow {
-            dossier_id,
-            synced_seq: r.i64("synced_seq")?,
-            step_seq: r.i64("step_seq")?,
-            created: r.i64("created")? != 0,
-            attempts: u32::try_from(r.i64("attempts")?).unwrap_or_default(),
-            next_attempt_at: r.opt_ts("next_attempt_at")?,
-            dead: r.i64("dead")? != 0,
-            last_error: r.opt_text("last_error")?,
-        })
+        sync_row(dossier_id, &r)
     }
 
     async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: jiff::Timestamp) -> StoreResult<()> {

@@ -272,6 +272,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/api/v1/dossiers/{key}/result/file") => absent(Access::Dossier(&[])),
         ("POST", "/api/v1/dossiers/{key}/actions") => s(Access::Dossier(API_ACTS)),
         ("POST", "/api/v1/dossiers/{key}/result") => s(Access::Dossier(ISSUE)),
+        ("GET", "/api/v1/dossiers/{key}/portal") => s(Access::Dossier(&[])),
         ("GET", "/api/v1/dossier-register") => s(Access::Register),
         // --- API: reports (of the agency named in the query and everything under it).
         ("GET", "/api/v1/reports/06")

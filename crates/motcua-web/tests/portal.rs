@@ -142,6 +142,18 @@ app_tests! {
         assert_eq!(portal.steps.lock().unwrap().iter().flatten().count(), seqs.len(), "a correction is no step");
         let calls = app.db.db.portal_calls(id).await.unwrap();
         assert_eq!(calls.iter().map(|c| (c.call, c.ok)).filter(|c| !c.1).count(), 1, "one failure logged");
+
+        // The timeline, for those who see the dossier: in the API and on its page.
+        let (s, t) = desk.json(&format!("/api/v1/dossiers/{code}/portal")).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["calls"].as_array().unwrap().len(), calls.len());
+        assert_eq!((t["calls"][0]["ok"].as_bool(), t["calls"][0]["answer_code"].as_str()), (Some(false), Some("transport")));
+        assert_eq!((t["sync"]["created"].as_bool(), t["untold"].as_array().map(Vec::len)), (Some(true), Some(0)), "{t}");
+        let html = app.login("anphu.motcua").await.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(html.contains("Đồng bộ Cổng Dịch vụ công quốc gia") && html.contains("đã nhận đủ các thay đổi"), "{html}");
+        assert!(html.contains("Cập nhật tiến độ") && html.contains("transport"), "{html}");
+        let other = app.api_as("binhminh.motcua").await;
+        assert_eq!(other.json(&format!("/api/v1/dossiers/{code}/portal")).await.0, StatusCode::NOT_FOUND);
     }
 
     async fn the_rest_transport_posts_arrays_of_hoso_and_steps_to_the_configured_endpoints(app) {

@@ -79,6 +79,15 @@ pub struct DossierView {
     pub now: Timestamp,
 }
 
+/// A dossier's sync with the national portal.
+#[derive(Debug, Clone)]
+pub struct PortalTimeline {
+    pub calls: Vec<crate::ports::PortalCall>,
+    /// Changes queued and not told yet.
+    pub untold: Vec<crate::ports::PortalQueued>,
+    pub sync: Option<crate::ports::PortalSyncRow>,
+}
+
 /// One page of a dossier list.
 #[derive(Debug, Clone)]
 pub struct DossierPage {
@@ -346,6 +355,22 @@ impl Dossiers {
             }
         }
         Ok(out)
+    }
+
+    /// What the national portal was told about a dossier, when, and its answers; what is still
+    /// queued; the sender's state. For those who may see the dossier.
+    pub async fn portal_timeline(&self, principal: &Principal, key: &str) -> Result<PortalTimeline, AppError> {
+        let (state, _) = self.load_dossier(key).await?;
+        let reference = self.core.snapshot().await?;
+        self.authorize_view(principal, &reference, &state).await?;
+        let store = &self.core.store;
+        let sync = store.portal_sync_row(state.id).await?;
+        let told = sync.as_ref().map_or(0, |s| s.synced_seq);
+        Ok(PortalTimeline {
+            calls: store.portal_calls(state.id).await?,
+            untold: store.portal_queued(state.id).await?.into_iter().filter(|q| q.seq > told).collect(),
+            sync,
+        })
     }
 
     pub async fn dossier(&self, principal: &Principal, key: &str) -> Result<DossierView, AppError> {

@@ -29,6 +29,8 @@ pub trait PortalReads {
     async fn portal_queued(&self, dossier_id: i64) -> StoreResult<Vec<PortalQueued>>;
     /// Every call made about a dossier, oldest first (its sync timeline).
     async fn portal_calls(&self, dossier_id: i64) -> StoreResult<Vec<PortalCall>>;
+    /// How far the portal has been told about a dossier (`None`: never tried).
+    async fn portal_sync_row(&self, dossier_id: i64) -> StoreResult<Option<PortalSyncRow>>;
 }
 
 /// How far the portal has been told about a dossier, and the sender's retry state.

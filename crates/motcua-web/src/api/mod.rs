@@ -20,6 +20,7 @@ pub mod index766;
 pub mod jobs;
 pub mod me;
 pub mod notifications;
+pub mod portal;
 pub mod report_input;
 pub mod reports;
 pub mod users;
@@ -197,6 +198,7 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(catalog::agency_list, catalog::agency_put))
         .routes(routes!(dossiers::list, dossiers::intake))
         .routes(routes!(dossiers::get))
+        .routes(routes!(portal::timeline))
         .routes(routes!(dossiers::act))
         .merge(
             OpenApiRouter::new()

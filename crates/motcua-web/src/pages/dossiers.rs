@@ -519,6 +519,8 @@ pub struct EventRow {
 struct ShowPage {
     layout: Layout,
     error: Option<String>,
+    /// The dossier's sync with the national portal.
+    portal: Option<PortalSection>,
     key: String,
     v: DossierView,
     status_label: &'static str,
@@ -596,6 +598,7 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
     ShowPage {
         layout: Layout::new(title, Some(user)).with_flash(msg),
         error,
+        portal: None,
         key: key.to_owned(),
         status_label: s.status.label(),
         status_code: s.status.national_code(),
@@ -647,7 +650,60 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
     let v = state.services.dossiers.dossier(&user.principal, &key).await?;
-    Ok(render(&show_page(&user, &key, v, q.msg.as_deref(), None)))
+    let timeline = state.services.dossiers.portal_timeline(&user.principal, &key).await?;
+    let mut page = show_page(&user, &key, v, q.msg.as_deref(), None);
+    page.portal = Some(portal_section(&timeline));
+    Ok(render(&page))
+}
+
+struct PortalSection {
+    standing: String,
+    lines: Vec<PortalLine>,
+}
+
+struct PortalLine {
+    at: String,
+    call: &'static str,
+    told: String,
+    ok: bool,
+    answer: String,
+}
+
+fn portal_section(t: &motcua_app::dossiers::PortalTimeline) -> PortalSection {
+    let standing = match (&t.sync, t.untold.len()) {
+        (Some(s), _) if s.dead => format!(
+            "Đã dừng gửi sau {} lần lỗi, chờ cán bộ vận hành xử lý{}.",
+            s.attempts,
+            s.last_error.as_deref().map(|e| format!(" (lỗi cuối: {e})")).unwrap_or_default()
+        ),
+        (Some(s), n) if n > 0 && s.attempts > 0 => format!(
+            "{n} thay đổi chưa gửi được; thử lại lúc {}.",
+            s.next_attempt_at.map(motcua_domain::time::format_datetime).unwrap_or_default()
+        ),
+        (_, n) if n > 0 => format!("{n} thay đổi đang chờ gửi lên Cổng Dịch vụ công quốc gia."),
+        (Some(s), _) if s.created => "Cổng Dịch vụ công quốc gia đã nhận đủ các thay đổi của hồ sơ.".to_owned(),
+        _ => "Hồ sơ chưa phải đồng bộ (chưa được tiếp nhận).".to_owned(),
+    };
+    let lines = t
+        .calls
+        .iter()
+        .map(|c| PortalLine {
+            at: motcua_domain::time::format_datetime(c.at),
+            call: match c.call {
+                "create" => "Thêm mới hồ sơ",
+                "update" => "Cập nhật hồ sơ",
+                _ => "Cập nhật tiến độ",
+            },
+            told: if c.call == "steps" {
+                format!("bước {}–{}, trạng thái {}", c.seq_from, c.seq_to, c.status)
+            } else {
+                format!("trạng thái {}", c.status)
+            },
+            ok: c.ok,
+            answer: format!("{} {}", c.answer_code, c.answer_message).trim().to_owned(),
+        })
+        .collect();
+    PortalSection { standing, lines }
 }
 
 fn action_input(f: &FormPairs) -> ActionInput {
