@@ -13,6 +13,7 @@ use motcua_domain::validation::{FieldError, ValidationErrors};
 use super::{Reports, Viewer};
 use crate::context::{Actor, RequestMeta};
 use crate::error::AppError;
+use crate::ports::StoredTarget;
 
 /// Where a target's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,47 +54,60 @@ impl TargetSheet {
     }
 }
 
-/// The targets of every agency of a scope for a year, read at once (a province's communes).
+/// The targets of a set of agencies for a year, read at once: each agency's own values, its
+/// ancestors', the defaults (a province's communes, or one agency's sheet).
 pub(crate) struct TargetLookup {
-    parents: HashMap<AgencyId, Option<AgencyId>>,
-    stored: HashMap<(AgencyId, Metric), u32>,
+    /// Parent and name of every agency of the set and of its ancestors.
+    agencies: HashMap<AgencyId, (Option<AgencyId>, String)>,
+    stored: HashMap<(AgencyId, Metric), StoredTarget>,
 }
 
 impl TargetLookup {
-    /// The value that holds for `agency`: its own, the nearest ancestor's, or the default.
-    pub(crate) fn get(&self, agency: AgencyId, metric: Metric) -> Option<u32> {
+    /// The value that holds for `agency`, and where it comes from.
+    pub(crate) fn effective(&self, agency: AgencyId, metric: Metric) -> EffectiveTarget {
         let mut at = Some(agency);
         while let Some(id) = at {
-            if let Some(v) = self.stored.get(&(id, metric)) {
-                return Some(*v);
+            if let Some(t) = self.stored.get(&(id, metric)) {
+                let (source, updated) = if id == agency {
+                    (TargetSource::Own, Some((t.updated_by.clone(), t.updated_at)))
+                } else {
+                    let name = self.agencies.get(&id).map(|(_, n)| n.clone()).unwrap_or_default();
+                    (TargetSource::Inherited(name), None)
+                };
+                return EffectiveTarget { metric, value: Some(t.value), source, updated };
             }
-            at = self.parents.get(&id).copied().flatten();
+            at = self.agencies.get(&id).and_then(|(parent, _)| *parent);
         }
-        metric.default_value()
+        let value = metric.default_value();
+        let source = if value.is_some() { TargetSource::Default } else { TargetSource::Missing };
+        EffectiveTarget { metric, value, source, updated: None }
+    }
+
+    pub(crate) fn get(&self, agency: AgencyId, metric: Metric) -> Option<u32> {
+        self.effective(agency, metric).value
     }
 }
 
 impl Reports {
-    pub(crate) async fn target_lookup(&self, scope: &super::ReportScope, year: i16) -> Result<TargetLookup, AppError> {
+    /// The targets of `agencies` (all under `top`) and of `top`'s ancestors.
+    async fn lookup(&self, agencies: &[Agency], top: &Agency, year: i16) -> Result<TargetLookup, AppError> {
         let snapshot = self.core.recent_snapshot().await?;
-        let mut parents: HashMap<AgencyId, Option<AgencyId>> =
-            scope.agencies.iter().map(|a| (a.id, a.parent_id)).collect();
-        let mut up = scope.agency.parent_id;
+        let mut known: HashMap<AgencyId, (Option<AgencyId>, String)> =
+            agencies.iter().chain([top]).map(|a| (a.id, (a.parent_id, a.name.clone()))).collect();
+        let mut up = top.parent_id;
         while let Some(id) = up {
             let Some(a) = snapshot.agency(id).await? else { break };
-            parents.insert(a.id, a.parent_id);
             up = a.parent_id;
+            known.insert(a.id, (a.parent_id, a.name));
         }
-        let ids: Vec<AgencyId> = parents.keys().copied().collect();
-        let stored = self
-            .core
-            .store
-            .agency_targets(&ids, year)
-            .await?
-            .into_iter()
-            .map(|t| ((t.agency, t.metric), t.value))
-            .collect();
-        Ok(TargetLookup { parents, stored })
+        let ids: Vec<AgencyId> = known.keys().copied().collect();
+        let stored =
+            self.core.store.agency_targets(&ids, year).await?.into_iter().map(|t| ((t.agency, t.metric), t)).collect();
+        Ok(TargetLookup { agencies: known, stored })
+    }
+
+    pub(crate) async fn target_lookup(&self, scope: &super::ReportScope, year: i16) -> Result<TargetLookup, AppError> {
+        self.lookup(&scope.agencies, &scope.agency, year).await
     }
 
     /// The targets of `agency` (with its ancestors') for a year.
@@ -136,48 +150,8 @@ impl Reports {
         agency: Agency,
         year: i16,
     ) -> Result<TargetSheet, AppError> {
-        let snapshot = self.core.recent_snapshot().await?;
-        // The agency and its ancestors, nearest first.
-        let mut chain = vec![agency.clone()];
-        let mut up = agency.parent_id;
-        while let Some(id) = up {
-            let Some(a) = snapshot.agency(id).await? else { break };
-            up = a.parent_id;
-            chain.push(a);
-        }
-        let ids: Vec<AgencyId> = chain.iter().map(|a| a.id).collect();
-        let stored = self.core.store.agency_targets(&ids, year).await?;
-        let by: HashMap<(AgencyId, Metric), _> = stored.iter().map(|t| ((t.agency, t.metric), t)).collect();
-        let targets = Metric::ALL
-            .into_iter()
-            .map(|metric| {
-                let found = chain.iter().find_map(|a| by.get(&(a.id, metric)).map(|t| (a, *t)));
-                match found {
-                    Some((a, t)) if a.id == agency.id => EffectiveTarget {
-                        metric,
-                        value: Some(t.value),
-                        source: TargetSource::Own,
-                        updated: Some((t.updated_by.clone(), t.updated_at)),
-                    },
-                    Some((a, t)) => EffectiveTarget {
-                        metric,
-                        value: Some(t.value),
-                        source: TargetSource::Inherited(a.name.clone()),
-                        updated: None,
-                    },
-                    None => EffectiveTarget {
-                        metric,
-                        value: metric.default_value(),
-                        source: if metric.default_value().is_some() {
-                            TargetSource::Default
-                        } else {
-                            TargetSource::Missing
-                        },
-                        updated: None,
-                    },
-                }
-            })
-            .collect();
+        let lookup = self.lookup(&[], &agency, year).await?;
+        let targets = Metric::ALL.into_iter().map(|m| lookup.effective(agency.id, m)).collect();
         let editable = match viewer {
             Viewer::Official(p) => authorize(p, Permission::ManageAgencies, Target::Agency(&agency.path)).is_ok(),
             Viewer::Operator => true,

@@ -115,6 +115,35 @@ fn outcome_item(label: String, f: &Figures, link: impl Fn(Measure) -> String) ->
     Item { label, links: OUTCOME_MEASURES.iter().map(|m| Some(link(*m))).collect(), values }
 }
 
+/// Today's figures, each leading to its dossiers (the dashboard's first row, the home page).
+fn today_stats_of(d: &Dashboard) -> Vec<Stat> {
+    let day = motcua_domain::time::vn_date(d.generated_at);
+    let agency = enc(d.agency.code.as_str());
+    let today_stat = |label, v: i64, m: Measure| Stat {
+        label,
+        value: v.to_string(),
+        href: (v != 0).then(|| format!("/bao-cao/ho-so?period={day}..{day}&agency={agency}&measure={}", m.as_str())),
+        alert: false,
+    };
+    let t = &d.today;
+    vec![
+        today_stat("Tiếp nhận hôm nay", t.received(), Measure::Received),
+        today_stat("Trong đó trực tuyến", t.received_online, Measure::ReceivedOnline),
+        today_stat("Giải quyết hôm nay", t.resolved(), Measure::Resolved),
+        today_stat("Trả kết quả hôm nay", t.returned, Measure::Returned),
+        Stat {
+            label: "Sắp đến hạn",
+            value: d.near_due.to_string(),
+            href: (d.near_due != 0).then(|| format!("/bao-cao/ho-so?agency={agency}&near_due=true")),
+            alert: false,
+        },
+        Stat {
+            alert: t.pending_overdue != 0,
+            ..today_stat("Đang quá hạn", t.pending_overdue, Measure::PendingOverdue)
+        },
+    ]
+}
+
 fn shown(d: &Dashboard, statutory: bool) -> Shown {
     let base =
         format!("period={}&calendar={}&agency={}", enc(&d.period.key()), !statutory, enc(d.agency.code.as_str()));
@@ -125,32 +154,8 @@ fn shown(d: &Dashboard, statutory: bool) -> Shown {
         href: (v != 0).then(|| list(m, "")),
         alert: alert && v != 0,
     };
-    let day = motcua_domain::time::vn_date(d.generated_at);
-    let today_base = format!("period={day}..{day}&agency={}", enc(d.agency.code.as_str()));
-    let today_stat = |label, v: i64, m: Measure| Stat {
-        label,
-        value: v.to_string(),
-        href: (v != 0).then(|| format!("/bao-cao/ho-so?{today_base}&measure={}", m.as_str())),
-        alert: false,
-    };
-    let t = &d.today;
     let c = &d.current;
-    let today = vec![
-        today_stat("Tiếp nhận hôm nay", t.received(), Measure::Received),
-        today_stat("Trong đó trực tuyến", t.received_online, Measure::ReceivedOnline),
-        today_stat("Giải quyết hôm nay", t.resolved(), Measure::Resolved),
-        today_stat("Trả kết quả hôm nay", t.returned, Measure::Returned),
-        Stat {
-            label: "Sắp đến hạn",
-            value: d.near_due.to_string(),
-            href: (d.near_due != 0).then(|| format!("/bao-cao/ho-so?{base}&near_due=true")),
-            alert: false,
-        },
-        Stat {
-            alert: t.pending_overdue != 0,
-            ..today_stat("Đang quá hạn", t.pending_overdue, Measure::PendingOverdue)
-        },
-    ];
+    let today = today_stats_of(d);
     let current = vec![
         stat("Tiếp nhận", c.received(), Measure::Received, false),
         stat("Trực tuyến", c.received_online, Measure::ReceivedOnline, false),
@@ -271,8 +276,12 @@ pub(crate) async fn today_stats(state: &AppState, p: &motcua_domain::account::Pr
     let day = today(state.services.now());
     let Ok(period) = motcua_domain::report::ReportPeriod::range(day, day) else { return Vec::new() };
     match state.services.reports.dashboard(p.into(), None, period).await {
-        Ok(d) => shown(&d, false).today,
-        Err(_) => Vec::new(),
+        Ok(d) => today_stats_of(&d),
+        // The home page stays usable; the failure is in the log.
+        Err(e) => {
+            tracing::warn!(error = %e, "today's figures for the home page");
+            Vec::new()
+        }
     }
 }
 
