@@ -25,6 +25,9 @@ pub(crate) struct Core {
     pub(crate) files: Arc<dyn FileStore>,
     pub(crate) settings: Arc<Settings>,
     snapshots: Snapshots,
+    /// A transport to the national portal is configured: changes it must hear of wake the
+    /// sender at once.
+    pub(crate) portal_linked: std::sync::atomic::AtomicBool,
 }
 
 impl Core {
@@ -34,7 +37,14 @@ impl Core {
         clock: Arc<dyn Clock>,
         settings: Arc<Settings>,
     ) -> Self {
-        Self { store, clock, files, settings, snapshots: Snapshots::default() }
+        Self {
+            store,
+            clock,
+            files,
+            settings,
+            snapshots: Snapshots::default(),
+            portal_linked: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     pub(crate) fn now(&self) -> Timestamp {

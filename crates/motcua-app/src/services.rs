@@ -76,6 +76,9 @@ impl Services {
     }
 
     fn assemble(core: Arc<Core>, adapters: Adapters) -> anyhow::Result<Self> {
+        if adapters.portal.is_some() {
+            core.portal_linked.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let accounts = Accounts::new(core.clone())?;
         let agencies = Agencies::new(core.clone());
         let audit = Audit::new(core.clone());
@@ -175,6 +178,7 @@ impl Services {
         r.register(crate::notifications::NotificationMailJob::new(self.notifications.clone()));
         r.register(crate::integrity::CheckpointJob::new(self.integrity.clone()));
         r.register(crate::national_portal::PortalSendJob::new(self.national_portal.clone()));
+        r.register(crate::national_portal::PortalPullJob::new(self.national_portal.clone()));
         r
     }
 

@@ -103,8 +103,31 @@ pub struct ReportSettings {
     pub bands: motcua_domain::report::index766::Bands,
 }
 
+/// Dossiers from the national portal.
+#[derive(Debug, Clone)]
+pub struct PortalSettings {
+    /// An online dossier arriving at or after this time of a working day (or on a day off) is
+    /// due to be decided by the close of the next working day (`legal.md` §13.1).
+    pub reception_cutoff: motcua_domain::calendar::ClockTime,
+    /// The largest file fetched with a portal dossier.
+    pub max_file_bytes: usize,
+    /// How often the portal's list of submitted dossiers is pulled (when a pull path is set).
+    pub pull_interval: SignedDuration,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        Self {
+            reception_cutoff: motcua_domain::calendar::ClockTime::hm(17, 0),
+            max_file_bytes: 20 * 1024 * 1024,
+            pull_interval: SignedDuration::from_mins(1),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
+    pub portal: PortalSettings,
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
     pub dossiers: DossierSettings,

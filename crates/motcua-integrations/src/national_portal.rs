@@ -17,6 +17,9 @@ pub struct RestPortalSettings {
     pub create_path: String,
     pub update_path: String,
     pub steps_path: String,
+    /// Where the portal lists the dossiers submitted for the province (the pull); empty: the
+    /// portal pushes them instead.
+    pub pull_path: String,
     /// Sent as `Authorization: Bearer …` when set.
     pub token: Option<String>,
     pub timeout: Duration,
@@ -27,6 +30,7 @@ pub struct RestPortal {
     create: reqwest::Url,
     update: reqwest::Url,
     steps: reqwest::Url,
+    pull: Option<reqwest::Url>,
     token: Option<String>,
 }
 
@@ -62,6 +66,7 @@ impl RestPortal {
             create: join(&base, &s.create_path)?,
             update: join(&base, &s.update_path)?,
             steps: join(&base, &s.steps_path)?,
+            pull: if s.pull_path.trim().is_empty() { None } else { Some(join(&base, &s.pull_path)?) },
             token: s.token.clone().filter(|t| !t.is_empty()),
         })
     }
@@ -92,5 +97,66 @@ impl PortalTransport for RestPortal {
 
     async fn send_steps(&self, steps: &[PortalStep]) -> anyhow::Result<PortalAnswer> {
         self.post(&self.steps, steps).await
+    }
+
+    /// POSTs `{"TuNgay": yyyyMMddHHmmss}` (empty for everything undelivered) and reads a JSON
+    /// array of `HoSo`, bare or as the `data` of `{error_code, message, data}`.
+    async fn pull_dossiers(&self, since: Option<jiff::Timestamp>) -> anyhow::Result<Vec<serde_json::Value>> {
+        let Some(url) = &self.pull else { return Ok(Vec::new()) };
+        let since = since.map(motcua_domain::national_portal::portal_time).unwrap_or_default();
+        let mut req = self.client.post(url.clone()).json(&serde_json::json!({ "TuNgay": since }));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        if !status.is_success() {
+            anyhow::bail!("the portal answered HTTP {} to the pull", status.as_u16());
+        }
+        let body: serde_json::Value =
+            resp.json().await.map_err(|e| anyhow::anyhow!("the portal's list is not JSON: {e}"))?;
+        match body {
+            serde_json::Value::Array(items) => Ok(items),
+            serde_json::Value::Object(mut o) => {
+                let code = o.get("error_code").map(|c| c.to_string().trim_matches('"').to_owned());
+                if code.as_deref().is_some_and(|c| c != "0" && c != "00") {
+                    let message = o.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+                    anyhow::bail!("the portal refused the pull: {} {message}", code.unwrap_or_default());
+                }
+                match o.remove("data") {
+                    Some(serde_json::Value::Array(items)) => Ok(items),
+                    None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+                    Some(_) => anyhow::bail!("the portal's list has a `data` that is not an array"),
+                }
+            }
+            _ => anyhow::bail!("the portal's list is neither an array nor an object"),
+        }
+    }
+
+    /// GETs a file, streaming it so that an oversized one is refused without being held.
+    async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>> {
+        let url: reqwest::Url = url.parse().map_err(|e| anyhow::anyhow!("file address: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            anyhow::bail!("file address must be http or https");
+        }
+        let mut req = self.client.get(url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let mut resp = req.send().await?;
+        if !resp.status().is_success() {
+            anyhow::bail!("HTTP {}", resp.status().as_u16());
+        }
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            anyhow::bail!("larger than {max} bytes");
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if bytes.len() + chunk.len() > max {
+                anyhow::bail!("larger than {max} bytes");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 }

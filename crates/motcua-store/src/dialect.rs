@@ -82,6 +82,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
         "dossier_rollups.grain, dossier_rollups.agency_id, dossier_rollups.bucket, dossier_rollups.receiving_agency_id, dossier_rollups.procedure_id",
     ),
     ("dossiers_code_key", "dossiers.code"),
+    ("dossiers_portal_code", "dossiers.portal_code"),
     ("dossiers_pkey", "dossiers.id"),
     ("grants_pkey", "grants.user_id, grants.role, grants.agency_id"),
     ("integrity_anchors_pkey", "integrity_anchors.seq"),

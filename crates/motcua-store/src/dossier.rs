@@ -45,6 +45,8 @@ pub(crate) fn row_from(r: &AnyRow) -> StoreResult<DossierRow> {
         applicant_fold: r.text("applicant_fold")?,
         applicant_id_number: r.opt_text("applicant_id_number")?,
         submitted_at: r.ts("submitted_at")?,
+        portal_code: r.opt_text("portal_code")?,
+        reception_due_at: r.opt_ts("reception_due_at")?,
         received_at: r.opt_ts("received_at")?,
         due_at: r.opt_ts("due_at")?,
         appointment_at: r.opt_ts("appointment_at")?,
@@ -211,7 +213,7 @@ fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
         b.push(" AND d.due_at IS NOT NULL AND d.due_at <= ").bind(us(t));
     }
     if let Some(c) = &q.code {
-        b.push(" AND d.code = ").bind(c.clone());
+        b.push(" AND (d.code = ").bind(c.clone()).push(" OR d.portal_code = ").bind(c.clone()).push(")");
     }
     if let Some(n) = &q.id_number {
         b.push(" AND d.applicant_id_number = ").bind(n.clone());
@@ -227,6 +229,14 @@ impl DossierReads for Db {
     async fn dossier_id_by_code(&self, code: &str) -> StoreResult<Option<i64>> {
         sqlx::query_scalar("SELECT id FROM dossiers WHERE code = $1")
             .bind(code.to_owned())
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)
+    }
+
+    async fn dossier_id_by_portal_code(&self, portal_code: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM dossiers WHERE portal_code = $1")
+            .bind(portal_code.to_owned())
             .fetch_optional(self.read_pool())
             .await
             .map_err(db_err)
@@ -320,7 +330,7 @@ impl DossierReads for Db {
 
 /// The columns of a dossier row with their values, and whether a change rewrites them (the
 /// channel, procedure, receiving agency and submission instant are fixed at intake).
-fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 35] {
+fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 37] {
     let f = &d.facts;
     [
         ("id", false, d.id.into()),
@@ -341,6 +351,8 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 35] {
         ("applicant_fold", true, d.applicant_fold.clone().into()),
         ("applicant_id_number", true, d.applicant_id_number.clone().into()),
         ("submitted_at", false, us(d.submitted_at).into()),
+        ("portal_code", false, d.portal_code.clone().into()),
+        ("reception_due_at", true, opt_us(d.reception_due_at).into()),
         ("received_at", true, opt_us(d.received_at).into()),
         ("due_at", true, opt_us(d.due_at).into()),
         ("appointment_at", true, opt_us(d.appointment_at).into()),
@@ -365,7 +377,7 @@ fn row_values(d: &DossierRow) -> [(&'static str, bool, Arg); 35] {
 /// Queues the change for the national portal when it concerns it (in the same transaction).
 fn push_outbox(w: &mut Writes, d: &DossierRow, events: &[DossierEvent]) {
     let Some(last) = events.last() else { return };
-    if !motcua_domain::national_portal::concerns(d.code.is_some(), events) {
+    if !motcua_domain::national_portal::concerns(d.code.is_some() || d.portal_code.is_some(), events) {
         return;
     }
     w.next()

@@ -89,6 +89,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_portal_outbox.sql"),
         include_str!("../migrations/postgres/0013_portal_outbox.sql"),
     ),
+    (
+        14,
+        "portal_inbound",
+        include_str!("../migrations/sqlite/0014_portal_inbound.sql"),
+        include_str!("../migrations/postgres/0014_portal_inbound.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

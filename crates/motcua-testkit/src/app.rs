@@ -30,8 +30,16 @@ impl Drop for TestApp {
 /// Web settings for tests: a generous login rate limit so that tests logging in many times do
 /// not trip it (one test lowers it on purpose).
 pub fn test_web_config() -> WebConfig {
-    WebConfig { login_per_minute: 10_000, public_api_per_minute: 100_000, ..WebConfig::default() }
+    WebConfig {
+        login_per_minute: 10_000,
+        public_api_per_minute: 100_000,
+        portal_inbound_token: Some(TEST_PORTAL_TOKEN.to_owned()),
+        ..WebConfig::default()
+    }
 }
+
+/// The token the national portal presents when it pushes dossiers to a test server.
+pub const TEST_PORTAL_TOKEN: &str = "cong-dvc-quoc-gia-thu-nghiem-0001";
 
 impl TestApp {
     /// The demo province on a fresh database of `backend`, served on 127.0.0.1.
@@ -50,11 +58,29 @@ impl TestApp {
         settings: motcua_app::settings::Settings,
         mail: Option<Arc<dyn motcua_app::ports::MailSender>>,
     ) -> Self {
+        Self::spawn_full(backend, web, settings, mail, None).await
+    }
+
+    /// Talking to the national portal through `portal` (the conformance peer, say).
+    pub async fn spawn_with_portal(backend: Backend, portal: Arc<dyn motcua_app::ports::PortalTransport>) -> Self {
+        Self::spawn_full(backend, test_web_config(), crate::test_settings(), None, Some(portal)).await
+    }
+
+    async fn spawn_full(
+        backend: Backend,
+        web: WebConfig,
+        settings: motcua_app::settings::Settings,
+        mail: Option<Arc<dyn motcua_app::ports::MailSender>>,
+        portal: Option<Arc<dyn motcua_app::ports::PortalTransport>>,
+    ) -> Self {
         let db = TestDb::new(backend).await;
         let clock = TestDb::manual_clock();
         let mut services = db.services_with(clock.clone(), settings);
         if let Some(mail) = mail {
             services = services.with_mail(mail);
+        }
+        if let Some(portal) = portal {
+            services = services.with_portal(portal);
         }
         services.load_demo(&RequestMeta::cli()).await.expect("load demo");
         let app = motcua_web::router(AppState::new(services.clone(), web));

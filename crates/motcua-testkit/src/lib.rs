@@ -9,7 +9,7 @@ pub mod files;
 pub mod pg;
 pub mod smtp;
 
-pub use app::{TestApp, TestClient};
+pub use app::{TEST_PORTAL_TOKEN, TestApp, TestClient};
 pub use smtp::{ReceivedMail, SmtpPeer};
 
 use std::path::PathBuf;

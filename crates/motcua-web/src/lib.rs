@@ -77,6 +77,7 @@ fn pages() -> PageRoutes {
         .get("/ho-so/{key}", dossiers::show)
         .post("/ho-so/{key}/thao-tac", dossiers::act)
         .get("/ho-so/{key}/ket-qua", dossiers::result_file)
+        .get("/ho-so/{key}/tep/{file_id}", dossiers::portal_file)
         .get("/account", account::index)
         .get("/account/password", account::password_form)
         .post("/account/password", account::change_password)

@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub tracking_per_minute: u32,
     /// Bearer token that allows scraping `/metrics` from other hosts; loopback is always allowed.
     pub metrics_token: Option<String>,
+    /// The token the national portal presents when it pushes dossiers (`None`: refused).
+    pub portal_inbound_token: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
 }
@@ -42,6 +44,7 @@ impl Default for WebConfig {
             kiosk_idle_seconds: 120,
             tracking_per_minute: 30,
             metrics_token: None,
+            portal_inbound_token: None,
             trust_forwarded_for: false,
         }
     }

@@ -124,6 +124,8 @@ enum Access {
     /// Another official's notification or token: 404 to everyone but its owner (the targets
     /// here belong to nobody who calls).
     Foreign,
+    /// The national portal's way in: its own token only; no official's key or session opens it.
+    PortalPush,
 }
 
 /// A dossier action a write sends (with `expected_seq: -1`, so a permitted caller meets a
@@ -273,6 +275,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("POST", "/api/v1/dossiers/{key}/actions") => s(Access::Dossier(API_ACTS)),
         ("POST", "/api/v1/dossiers/{key}/result") => s(Access::Dossier(ISSUE)),
         ("GET", "/api/v1/dossiers/{key}/portal") => s(Access::Dossier(&[])),
+        ("GET", "/api/v1/dossiers/{key}/files/{file_id}") => absent(Access::Dossier(&[])),
+        ("POST", "/api/v1/portal/dossiers") => b(Access::PortalPush, json!([])),
         ("GET", "/api/v1/dossier-register") => s(Access::Register),
         // --- API: reports (of the agency named in the query and everything under it).
         ("GET", "/api/v1/reports/06")
@@ -332,6 +336,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         }
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
+        ("GET", "/ho-so/{key}/tep/{file_id}") => absent(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),
         ("POST", "/ho-so/{key}/ban-hanh") => s(Access::Dossier(ISSUE)),
         ("GET", "/admin/agencies") => s(Access::Somewhere(ViewAgencies)),
@@ -623,6 +628,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
             .replace("{n}", "1")
             .replace("{form}", "01")
             .replace("{file}", "1")
+            .replace("{file_id}", "1")
             .replace("{kind}", &world.template_kind)
             .replace("/diff", "/diff?from=1&to=1")
     };
@@ -638,6 +644,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
             one(path, Box::new(|_| Expect::Allowed))
         }
         Access::Signed => one(path.replace("{code}", "1.001193"), Box::new(|_| Expect::Allowed)),
+        Access::PortalPush => one(path, Box::new(|_| Expect::SignIn)),
         Access::Somewhere(p) => one(path, Box::new(move |c| yes_or(c.holds_anywhere(p), Expect::Forbidden))),
         Access::System(p) => {
             let path = path.replace("{code}", "1.001193").replace("{id}", &world.job_id.to_string());

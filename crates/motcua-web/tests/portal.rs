@@ -22,8 +22,8 @@ async fn post(c: &TestClient, path: &str, body: Value) -> Value {
     r.json().await.unwrap()
 }
 
-/// What a portal received, in order (an in-process stand-in for the transport: the conformance
-/// peer over HTTP is the next step of the portal work).
+/// What a portal received, in order (an in-process stand-in for the transport; the conformance
+/// peer over HTTP is in `portal_peer.rs`).
 #[derive(Default)]
 struct Recorder {
     down: AtomicBool,
@@ -51,6 +51,14 @@ impl PortalTransport for Recorder {
         }
         self.steps.lock().unwrap().push(steps.to_vec());
         Ok(PortalAnswer::Accepted)
+    }
+
+    async fn pull_dossiers(&self, _since: Option<jiff::Timestamp>) -> anyhow::Result<Vec<Value>> {
+        Ok(Vec::new())
+    }
+
+    async fn fetch_file(&self, _url: &str, _max: usize) -> anyhow::Result<Vec<u8>> {
+        anyhow::bail!("this recorder serves no files")
     }
 }
 
@@ -154,63 +162,5 @@ app_tests! {
         assert!(html.contains("Cập nhật tiến độ") && html.contains("transport"), "{html}");
         let other = app.api_as("binhminh.motcua").await;
         assert_eq!(other.json(&format!("/api/v1/dossiers/{code}/portal")).await.0, StatusCode::NOT_FOUND);
-    }
-
-    async fn the_rest_transport_posts_arrays_of_hoso_and_steps_to_the_configured_endpoints(app) {
-        use axum::routing::post as route;
-        // A loopback stand-in for the province's endpoints: it keeps what it receives.
-        let got: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
-        let keep = |path: &'static str, reply: &'static str| {
-            let got = got.clone();
-            route(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
-                let got = got.clone();
-                async move {
-                    assert_eq!(headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer bi-mat-123"));
-                    got.lock().unwrap().push((path.to_owned(), body));
-                    reply
-                }
-            })
-        };
-        let router = axum::Router::new()
-            .route("/dvc/them-moi", keep("create", r#"{"error_code":"0","message":"Thêm mới hồ sơ thành công"}"#))
-            .route("/dvc/cap-nhat", keep("update", r#"{"error_code":"0","message":"Cập nhật thành công"}"#))
-            .route("/dvc/tien-do", keep("steps", "Đồng bộ tiến độ thành công"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        let rest = motcua_integrations::national_portal::RestPortal::new(&motcua_integrations::national_portal::RestPortalSettings {
-            base_url: format!("http://{addr}/dvc"),
-            create_path: "them-moi".into(),
-            update_path: "/cap-nhat".into(),
-            steps_path: "tien-do".into(),
-            token: Some("bi-mat-123".into()),
-            timeout: std::time::Duration::from_secs(5),
-        })
-        .unwrap();
-        let services = app.services.clone().with_portal(Arc::new(rest));
-
-        let desk = app.api_as("anphu.motcua").await;
-        let d = post(&desk, "/api/v1/dossiers", json!({"procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
-            "applicant": {"kind": "person", "full_name": "Lê Thị Bốn", "id_number": "001203004567"}, "accept": true})).await;
-        let code = d["code"].as_str().unwrap().to_owned();
-        assert_eq!(services.national_portal.send_due(10).await.unwrap().synced, 1);
-        act(&desk, &code, json!({"action": "forward"})).await;
-        assert_eq!(services.national_portal.send_due(10).await.unwrap().synced, 1);
-
-        let got = got.lock().unwrap().clone();
-        let calls: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(calls, ["create", "steps", "update", "steps"]);
-        for (_, body) in &got {
-            assert!(body.as_array().is_some_and(|a| !a.is_empty() && a.len() <= STEP_CHUNK), "an array: {body}");
-        }
-        let hoso = &got[0].1[0];
-        assert_eq!(hoso["MaHoSo"], code.as_str());
-        assert_eq!((hoso["MaTTHC"].as_str(), hoso["KenhThucHien"].as_str(), hoso["TrangThaiHoSo"].as_str()), (Some("1.001193"), Some("1"), Some("2")));
-        assert!(hoso["NgayTiepNhan"].as_str().is_some_and(|t| t.len() == 14 && t.chars().all(|c| c.is_ascii_digit())), "{hoso}");
-        assert_eq!(hoso["DinhDanhCHS"][0]["LoaiDinhDanh"], "1");
-        let step = &got[1].1[0];
-        assert_eq!((step["MaHoSo"].as_str(), step["TrangThai"].as_str()), (Some(code.as_str()), Some("2")));
-        assert!(step.get("Seq").is_none() && step.get("seq").is_none(), "no local field goes out: {step}");
-        assert_eq!(got[3].1[0]["TrangThai"], "4", "only the new step");
     }
 }

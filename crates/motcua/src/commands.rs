@@ -134,6 +134,10 @@ async fn load_demo(services: &Services) -> anyhow::Result<bool> {
     match services.load_demo(&RequestMeta::cli()).await {
         Ok(true) => {
             eprintln!("Đã nạp dữ liệu mẫu (tỉnh Sơn Hà).");
+            let n = services.national_portal.load_demo_online().await?;
+            eprintln!(
+                "Đã nạp {n} hồ sơ trực tuyến mẫu nhận từ Cổng DVC quốc gia (hàng \"Trực tuyến chờ tiếp nhận\" của xã An Phú)."
+            );
             Ok(true)
         }
         Ok(false) => {

@@ -122,8 +122,19 @@ pub struct PortalConfig {
     pub create_path: String,
     pub update_path: String,
     pub steps_path: String,
+    /// Where the portal lists the dossiers submitted for the province (the pull); empty: no
+    /// pull, the portal pushes them to `POST /api/v1/portal/dossiers`.
+    pub pull_path: String,
+    /// How often the pull runs.
+    pub pull_seconds: i64,
     /// Bearer token, if the province's endpoints ask for one (secret).
     pub token: String,
+    /// The token the portal presents when it pushes dossiers here (secret); empty: pushes
+    /// are refused.
+    pub inbound_token: String,
+    /// An online dossier arriving at or after this time of a working day (or on a day off)
+    /// is due to be decided by the close of the next working day.
+    pub reception_cutoff: String,
     pub timeout_seconds: i64,
 }
 
@@ -245,7 +256,11 @@ impl Default for Config {
                 create_path: String::new(),
                 update_path: String::new(),
                 steps_path: String::new(),
+                pull_path: String::new(),
+                pull_seconds: 60,
                 token: String::new(),
+                inbound_token: String::new(),
+                reception_cutoff: "17:00".into(),
                 timeout_seconds: 30,
             },
             integrity: IntegrityConfig {
@@ -262,7 +277,8 @@ impl Default for Config {
 }
 
 /// Keys whose values are secrets (redacted when printed).
-const SECRET_KEYS: &[&str] = &["metrics.token", "mail.smtp_url", "integrity.anchor_key", "portal.token"];
+const SECRET_KEYS: &[&str] =
+    &["metrics.token", "mail.smtp_url", "integrity.anchor_key", "portal.token", "portal.inbound_token"];
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
 
@@ -478,6 +494,17 @@ impl Config {
             SmtpMailer::new(&smtp).map_err(|e| bad("mail.smtp_url", format!("{e:#}")))?;
         }
         range("portal.timeout_seconds", self.portal.timeout_seconds, 1, 600)?;
+        range("portal.pull_seconds", self.portal.pull_seconds, 10, 86_400)?;
+        self.portal
+            .reception_cutoff
+            .parse::<motcua_domain::calendar::ClockTime>()
+            .map_err(|e| bad("portal.reception_cutoff", e))?;
+        if !self.portal.inbound_token.is_empty() && self.portal.inbound_token.len() < 24 {
+            return Err(bad(
+                "portal.inbound_token",
+                "at least 24 characters (it guards the dossiers' way in)".to_owned(),
+            ));
+        }
         if let Some(portal) = self.portal() {
             RestPortal::new(&portal).map_err(|e| bad("portal.rest_url", format!("{e:#}")))?;
         }
@@ -528,6 +555,7 @@ impl Config {
             create_path: self.portal.create_path.clone(),
             update_path: self.portal.update_path.clone(),
             steps_path: self.portal.steps_path.clone(),
+            pull_path: self.portal.pull_path.clone(),
             token: (!self.portal.token.is_empty()).then(|| self.portal.token.clone()),
             timeout: Duration::from_secs(self.portal.timeout_seconds as u64),
         })
@@ -561,6 +589,15 @@ impl Config {
                 retention: SignedDuration::from_hours(24 * self.worker.retention_days),
             },
             dossiers: DossierSettings { near_due_working_days: self.dossiers.near_due_working_days as u32 },
+            portal: motcua_app::settings::PortalSettings {
+                reception_cutoff: self
+                    .portal
+                    .reception_cutoff
+                    .parse()
+                    .unwrap_or(motcua_domain::calendar::ClockTime::hm(17, 0)),
+                pull_interval: SignedDuration::from_secs(self.portal.pull_seconds),
+                ..Default::default()
+            },
             reports: motcua_app::settings::ReportSettings {
                 targets: motcua_domain::report::index766::Targets::parse(&self.reports.index766_targets)
                     .unwrap_or_default(),
@@ -623,6 +660,7 @@ impl Config {
             kiosk_idle_seconds: self.server.kiosk_idle_seconds as u32,
             tracking_per_minute: self.server.tracking_per_minute as u32,
             metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
+            portal_inbound_token: (!self.portal.inbound_token.is_empty()).then(|| self.portal.inbound_token.clone()),
             trust_forwarded_for: self.server.trust_forwarded_for,
         }
     }

@@ -12,7 +12,7 @@ export async function startServer(env = {}) {
   if (!bin) throw new Error("MOTCUA_BIN is not set: run the browser tests with scripts/test-browser");
   const dataDir = mkdtempSync(join(tmpdir(), "motcua-browser-"));
   // The server refuses unknown MOTCUA_* variables, so the harness's own one stays here.
-  const { MOTCUA_BIN: _, ...inherited } = process.env;
+  const { MOTCUA_BIN: _, MOTCUA_PEER_BIN: __, MOTCUA_SCREENSHOTS: ___, ...inherited } = process.env;
   const child = spawn(bin, ["--data-dir", dataDir, "serve", "--demo", "--listen", "127.0.0.1:0"], {
     env: {
       ...inherited,

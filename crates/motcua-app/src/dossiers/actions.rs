@@ -442,6 +442,7 @@ impl Dossiers {
         let before = Before::of(&state);
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
+        crate::national_portal::nudge(&self.core, &mut *tx, &state, &new).await?;
         commit_events(tx, &before, &state, &new).await?;
         meta.mark_audited();
         events.extend(new);
@@ -459,6 +460,22 @@ impl Dossiers {
         let id = state.result.as_ref().and_then(|r| r.file_id).ok_or(AppError::NotFound("tệp kết quả"))?;
         let meta = self.core.store.stored_file(id).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
         let bytes = self.core.files.get(&meta.sha256).await?.ok_or(AppError::NotFound("tệp kết quả"))?;
+        Ok((meta, bytes))
+    }
+
+    /// A file submitted with a portal dossier (or its supplement), for those who may see it.
+    pub async fn portal_file(
+        &self,
+        principal: &Principal,
+        key: &str,
+        file_id: i64,
+    ) -> Result<(crate::ports::StoredFile, Vec<u8>), AppError> {
+        let (state, _) = self.load_dossier(key).await?;
+        self.authorize_view(principal, &*self.core.snapshot().await?, &state).await?;
+        let not_found = || AppError::NotFound("tệp của hồ sơ");
+        let listed = state.portal_files.iter().find(|f| f.file_id == file_id).ok_or_else(not_found)?;
+        let meta = self.core.store.stored_file(listed.file_id).await?.ok_or_else(not_found)?;
+        let bytes = self.core.files.get(&meta.sha256).await?.ok_or_else(not_found)?;
         Ok((meta, bytes))
     }
 

@@ -186,6 +186,7 @@ impl Dossiers {
             delivery,
             postal,
             notes,
+            portal: None,
         };
         let actor = actor_of(principal, grant);
         // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
@@ -213,6 +214,7 @@ impl Dossiers {
             events.extend(seal_events(&mut state, bodies, &actor, None, None, now)?);
         }
         let agencies: Vec<AgencyId> = state.involved_agencies().into_iter().collect();
+        crate::national_portal::nudge(&self.core, &mut *tx, &state, &events).await?;
         let row = DossierRow::of(&state);
         tx.commit_new_dossier(&row, &events, &agencies, &RollupDelta::between(None, Some(&row.facts))).await?;
         meta.mark_audited();

@@ -116,10 +116,13 @@ pub enum ListQueue {
     Consultations,
     /// Corrections waiting for the official's decision as a leader.
     Corrections,
+    /// Submitted on the national portal, waiting for the desk to accept, ask for a supplement
+    /// or refuse (within the working day they arrived).
+    Online,
 }
 
 impl ListQueue {
-    pub const ALL: [ListQueue; 8] = [
+    pub const ALL: [ListQueue; 9] = [
         Self::All,
         Self::ToProcess,
         Self::Mine,
@@ -128,6 +131,7 @@ impl ListQueue {
         Self::Waiting,
         Self::Consultations,
         Self::Corrections,
+        Self::Online,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +144,7 @@ impl ListQueue {
             Self::Waiting => "waiting",
             Self::Consultations => "consultations",
             Self::Corrections => "corrections",
+            Self::Online => "online",
         }
     }
 
@@ -285,6 +290,15 @@ impl Dossiers {
                 Err(_) => None,
             }
         };
+        // A dossier submitted on the national portal is also known by the portal's code.
+        let found = match found {
+            Some(f) => Some(f),
+            None if key.len() <= 60 => match self.core.store.dossier_id_by_portal_code(key).await? {
+                Some(id) => Some((id, self.core.store.dossier_events(id).await?)).filter(|(_, e)| !e.is_empty()),
+                None => None,
+            },
+            None => None,
+        };
         let (id, events) = found.ok_or(AppError::NotFound("hồ sơ"))?;
         let state =
             DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("dossier {id}: {e}")))?;
@@ -301,6 +315,10 @@ impl Dossiers {
                 Ok(code) => self.core.store.dossier_id_by_code(&code.to_string()).await?,
                 Err(_) => None,
             }
+        };
+        let found = match found {
+            None if key.len() <= 60 => self.core.store.dossier_id_by_portal_code(key).await?,
+            found => found,
         };
         found.ok_or(AppError::NotFound("hồ sơ"))
     }
@@ -480,6 +498,11 @@ impl Dossiers {
                 q.statuses = vec![2, 4, 7];
                 q.due_before = Some(now);
             }
+            ListQueue::Online => {
+                q.queue = Queue::ToProcess;
+                q.statuses = vec![1];
+                q.channel = Some(motcua_domain::catalog::Channel::Online.as_str().to_owned());
+            }
         }
         if q.queue == Queue::ToProcess {
             q.act_scopes = [
@@ -505,7 +528,9 @@ impl Dossiers {
             }
         }
         q.procedure_code = input.procedure.as_deref().non_blank().map(str::to_owned);
-        q.channel = input.channel.map(|c| c.as_str().to_owned());
+        if let Some(c) = input.channel {
+            q.channel = Some(c.as_str().to_owned());
+        }
         q.received_from = input.from.map(motcua_domain::time::vn_day_start);
         q.received_until = input.to.and_then(|d| d.tomorrow().ok()).map(motcua_domain::time::vn_day_start);
         if let Some(text) = input.text.as_deref().non_blank() {
@@ -513,6 +538,9 @@ impl Dossiers {
                 q.code = Some(code.to_string());
             } else if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && text.len() >= 9 {
                 q.id_number = Some(text.to_owned());
+            } else if !text.contains(char::is_whitespace) && text.contains(|c: char| c.is_ascii_digit()) {
+                // A code of the national portal (names have no digits).
+                q.code = Some(text.to_owned());
             } else {
                 q.name_fold = Some(fold(text));
             }

@@ -367,6 +367,7 @@ impl Dossiers {
                 posted_on: None,
             }),
             notes: None,
+            portal: None,
         };
         // The agency's desk officers take turns (without drawing from the generator, so a
         // seed gives the same history with or without them).

@@ -34,6 +34,10 @@ pub struct DossierRow {
     pub applicant_fold: String,
     pub applicant_id_number: Option<String>,
     pub submitted_at: Timestamp,
+    /// A dossier submitted on the national portal: its code there, and by when the desk must
+    /// decide on it.
+    pub portal_code: Option<String>,
+    pub reception_due_at: Option<Timestamp>,
     pub received_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub appointment_at: Option<Timestamp>,
@@ -130,6 +134,8 @@ pub struct TxnUse {
 #[async_trait]
 pub trait DossierReads {
     async fn dossier_id_by_code(&self, code: &str) -> StoreResult<Option<i64>>;
+    /// The dossier submitted on the national portal under this code.
+    async fn dossier_id_by_portal_code(&self, portal_code: &str) -> StoreResult<Option<i64>>;
     async fn dossier_row(&self, id: i64) -> StoreResult<Option<DossierRow>>;
     async fn dossier_events(&self, id: i64) -> StoreResult<Vec<DossierEvent>>;
     /// The id and the events, oldest first, of the dossier with this code, in one read.
@@ -218,6 +224,8 @@ impl DossierRow {
             applicant_fold: fold(&sub.applicant.full_name),
             applicant_id_number: sub.applicant.id_number.clone(),
             submitted_at: s.submitted_at,
+            portal_code: sub.portal.as_ref().map(|p| p.code.clone()),
+            reception_due_at: s.reception_due_at,
             received_at: s.received_at,
             due_at: s.due_at,
             appointment_at: s.appointment_at,

@@ -85,4 +85,9 @@ pub trait PortalTransport: Send + Sync + 'static {
         &self,
         steps: &[motcua_domain::national_portal::PortalStep],
     ) -> anyhow::Result<motcua_domain::national_portal::PortalAnswer>;
+    /// Dossiers submitted on the portal for this province since `since` (the pull), each a
+    /// `HoSo` as the portal sends it; `None` asks for what the portal still holds undelivered.
+    async fn pull_dossiers(&self, since: Option<jiff::Timestamp>) -> anyhow::Result<Vec<serde_json::Value>>;
+    /// A file the portal serves for a dossier (`DuongDanTaiTepTin`), refused past `max` bytes.
+    async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>>;
 }

@@ -159,6 +159,12 @@ pub enum Command {
         items: Vec<String>,
     },
     ReceiveSupplement,
+    /// The applicant's supplement sent on the national portal, with the files it brought and,
+    /// before intake, the new reception deadline.
+    ReceivePortalSupplement {
+        reception_due_at: Option<Timestamp>,
+        files: Vec<crate::dossier::event::PortalFile>,
+    },
     Refuse {
         reasons: Vec<String>,
     },
@@ -228,7 +234,7 @@ impl Command {
         match self {
             Command::Accept { .. } => ActionKind::Accept,
             Command::RequestSupplement { .. } => ActionKind::RequestSupplement,
-            Command::ReceiveSupplement => ActionKind::ReceiveSupplement,
+            Command::ReceiveSupplement | Command::ReceivePortalSupplement { .. } => ActionKind::ReceiveSupplement,
             Command::Refuse { .. } => ActionKind::Refuse,
             Command::Assign { .. } => ActionKind::Assign,
             Command::Forward { .. } => ActionKind::Forward,
@@ -523,7 +529,24 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
         }
         Command::ReceiveSupplement => {
             let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
-            vec![EventBody::SupplementReceived { due_at, appointment_at, step_due_at }]
+            vec![EventBody::SupplementReceived {
+                due_at,
+                reception_due_at: None,
+                files: Vec::new(),
+                appointment_at,
+                step_due_at,
+            }]
+        }
+        Command::ReceivePortalSupplement { reception_due_at, files } => {
+            let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
+            let before_intake = s.code.is_none();
+            vec![EventBody::SupplementReceived {
+                due_at,
+                reception_due_at: reception_due_at.filter(|_| before_intake),
+                files,
+                appointment_at,
+                step_due_at,
+            }]
         }
         Command::Refuse { reasons } => vec![EventBody::Refused { reasons: clean_items("reasons", &reasons)? }],
         Command::Assign { assignee } => vec![EventBody::Assigned { assignee }],

@@ -242,7 +242,13 @@ mod tests {
             let body = if i == 0 {
                 submitted()
             } else {
-                EventBody::SupplementReceived { due_at: None, appointment_at: None, step_due_at: None }
+                EventBody::SupplementReceived {
+                    due_at: None,
+                    reception_due_at: None,
+                    files: Vec::new(),
+                    appointment_at: None,
+                    step_due_at: None,
+                }
             };
             let at = Timestamp::from_second(1_800_000_000 + i as i64).unwrap();
             let (actor_json, body_json) =

@@ -149,6 +149,40 @@ pub struct PostalInfo {
     pub posted_on: Option<Date>,
 }
 
+/// A dossier submitted on the national portal (Cổng DVC quốc gia) and received from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalOrigin {
+    /// The dossier's code on the portal (MaHoSo): every later exchange about it uses it.
+    pub code: String,
+    /// When the applicant submitted on the portal (NgayNopHoSo).
+    pub submitted_at: Timestamp,
+    /// By when the desk must accept, ask for a supplement or refuse it: the close of the
+    /// working day it was submitted, or of the next one when it came out of hours.
+    pub reception_due_at: Timestamp,
+    /// The submitter's account on the portal (MaDoiTuong), when the portal sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The files submitted with it, fetched from the portal and kept by content.
+    #[serde(default)]
+    pub files: Vec<PortalFile>,
+}
+
+/// A file of a portal dossier (TaiLieuNop), as kept here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalFile {
+    /// The portal's id of the file (TepDinhKemId), which tells a re-sent file from a new one.
+    pub portal_id: String,
+    pub name: String,
+    /// The checklist component it answers (MaThanhPhanHoSo), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// The stored file.
+    pub file_id: i64,
+    pub sha256: String,
+    /// When it arrived (with the dossier, or later with a supplement).
+    pub received_at: Timestamp,
+}
+
 /// Everything known when a dossier is submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
@@ -172,6 +206,9 @@ pub struct Submission {
     pub postal: Option<PostalInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Set when the dossier was submitted on the national portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<PortalOrigin>,
 }
 
 fn one() -> u32 {
@@ -212,6 +249,13 @@ pub enum EventBody {
     SupplementReceived {
         #[serde(default)]
         due_at: Option<Timestamp>,
+        /// A portal dossier supplemented before it was received: by when the desk must now
+        /// decide on it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reception_due_at: Option<Timestamp>,
+        /// Files the applicant sent with the supplement on the portal.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<PortalFile>,
         #[serde(default)]
         appointment_at: Option<Timestamp>,
         #[serde(default)]
@@ -455,5 +499,6 @@ pub(crate) fn sample_submission(receiving: AgencyRef) -> Submission {
         delivery: ResultDelivery::Desk,
         postal: None,
         notes: None,
+        portal: None,
     }
 }

@@ -602,3 +602,79 @@ fn the_portal_is_told_every_step_with_its_status_and_deadlines() {
     let after = steps(1, &j.events, supplement.seq, &|_| String::new());
     assert!(after.iter().all(|s| s.seq > supplement.seq) && after.len() < all.len());
 }
+
+#[test]
+fn a_portal_dossier_keeps_the_portal_code_and_its_reception_clock() {
+    use super::event::{PortalFile, PortalOrigin};
+    use super::state::Reception;
+    use crate::national_portal::{PortalContext, PortalDossier, steps};
+    let mut submission = super::event::sample_submission(agency(10, "H99.301"));
+    submission.channel = crate::catalog::Channel::Online;
+    let file = |id: &str, at: Timestamp| PortalFile {
+        portal_id: id.into(),
+        name: format!("{id}.pdf"),
+        component: None,
+        file_id: 1,
+        sha256: "ab".into(),
+        received_at: at,
+    };
+    submission.portal = Some(PortalOrigin {
+        code: "G22-261123-0001".into(),
+        submitted_at: at("2026-11-23T18:00"),
+        reception_due_at: at("2026-11-24T17:00"),
+        account: None,
+        files: vec![file("f1", at("2026-11-23T18:01"))],
+    });
+    let mut events = Vec::new();
+    record(&mut events, at("2026-11-23T18:01"), EventBody::Submitted(Box::new(submission)), None);
+    let state = DossierState::fold(1, &events).unwrap();
+    let mut j =
+        Journey { cal: WorkingCalendar::standard(&HolidayTables::default()), others: HashMap::new(), events, state };
+    assert_eq!(
+        j.state.reception(at("2026-11-24T16:00")),
+        Some(Reception::Waiting { due: at("2026-11-24T17:00"), late: false })
+    );
+    assert_eq!(
+        j.state.reception(at("2026-11-24T17:01")),
+        Some(Reception::Waiting { due: at("2026-11-24T17:00"), late: true })
+    );
+    let ctx = PortalContext::default();
+    // Known to the portal from the start, under its code, with the portal's submission time.
+    let d = PortalDossier::of(&j.state, &ctx).unwrap();
+    assert_eq!(
+        (d.ma_ho_so.as_str(), d.trang_thai_ho_so.as_str(), d.kenh_thuc_hien.as_str()),
+        ("G22-261123-0001", "1", "2")
+    );
+    assert_eq!(d.ngay_nop_ho_so, "20261123180000");
+
+    // The desk asks for a supplement in time; the citizen sends it on the portal on Wednesday
+    // evening: the clock starts again and runs to Thursday's close.
+    j.ok("2026-11-24T09:00", Command::RequestSupplement { items: vec!["Bản chụp giấy khai sinh".into()] });
+    assert_eq!(
+        j.state.reception(at("2026-11-25T09:00")),
+        Some(Reception::Decided { at: at("2026-11-24T09:00"), late: false })
+    );
+    j.ok(
+        "2026-11-25T19:00",
+        Command::ReceivePortalSupplement {
+            reception_due_at: Some(at("2026-11-26T17:00")),
+            files: vec![file("f2", at("2026-11-25T19:00"))],
+        },
+    );
+    assert_eq!(j.state.status, Status::Submitted);
+    assert_eq!(j.state.portal_files.len(), 2);
+    assert_eq!(
+        j.state.reception(at("2026-11-26T10:00")),
+        Some(Reception::Waiting { due: at("2026-11-26T17:00"), late: false })
+    );
+    // Accepted on Friday: late.
+    j.ok("2026-11-27T08:00", accept(timed_steps()));
+    assert_eq!(
+        j.state.reception(at("2026-11-27T09:00")),
+        Some(Reception::Decided { at: at("2026-11-27T08:00"), late: true })
+    );
+    let all = steps(1, &j.events, 0, &|_| String::new());
+    let told: Vec<(&str, &str)> = all.iter().map(|s| (s.ma_ho_so.as_str(), s.trang_thai.as_str())).collect();
+    assert_eq!(told, [("G22-261123-0001", "5"), ("G22-261123-0001", "1"), ("G22-261123-0001", "2")]);
+    assert!(crate::national_portal::concerns(true, &j.events[1..2]));
+}

@@ -103,6 +103,14 @@ pub struct DossierState {
     pub code: Option<DossierCode>,
     pub submission: Submission,
     pub submitted_at: Timestamp,
+    /// A portal dossier: by when the desk must decide on it (moved by a supplement sent before
+    /// it was received).
+    pub reception_due_at: Option<Timestamp>,
+    /// A portal dossier's files: submitted with it and sent with supplements.
+    pub portal_files: Vec<crate::dossier::event::PortalFile>,
+    /// When the desk decided on a portal dossier (accepted, asked for a supplement or
+    /// refused), since its reception clock last started.
+    pub reception_decided_at: Option<Timestamp>,
     pub received_at: Option<Timestamp>,
     pub processing_time: Option<ProcessingTime>,
     pub counting: Counting,
@@ -195,6 +203,9 @@ impl DossierState {
             code: None,
             submission: (**submission).clone(),
             submitted_at: first.at,
+            reception_due_at: submission.portal.as_ref().map(|p| p.reception_due_at),
+            portal_files: submission.portal.as_ref().map(|p| p.files.clone()).unwrap_or_default(),
+            reception_decided_at: None,
             received_at: None,
             processing_time: None,
             counting: Counting::default(),
@@ -246,6 +257,13 @@ impl DossierState {
         self.last_hash = e.hash.clone();
         self.updated_at = e.at;
         let actor = &e.actor;
+        let deciding = matches!(
+            e.body,
+            EventBody::Accepted { .. } | EventBody::Refused { .. } | EventBody::SupplementRequested { .. }
+        );
+        if deciding && self.status == Status::Submitted && self.reception_decided_at.is_none() {
+            self.reception_decided_at = Some(e.at);
+        }
         match &e.body {
             EventBody::Submitted(_) => {}
             EventBody::Accepted { code, processing_time, counting, due_at, resolving, steps, step_due_at, .. } => {
@@ -288,10 +306,15 @@ impl DossierState {
                 self.pause(PauseReason::Supplement, e.at, !before_intake);
                 self.status = Status::AwaitingSupplement;
             }
-            EventBody::SupplementReceived { due_at, appointment_at, step_due_at } => {
+            EventBody::SupplementReceived { due_at, reception_due_at, files, appointment_at, step_due_at } => {
                 if let Some(r) = self.supplements.last_mut() {
                     r.received_at = Some(e.at);
                 }
+                if reception_due_at.is_some() {
+                    self.reception_due_at = *reception_due_at;
+                    self.reception_decided_at = None;
+                }
+                self.portal_files.extend(files.iter().cloned());
                 self.resume(PauseReason::Supplement, e.at, *due_at, *appointment_at, *step_due_at);
             }
             EventBody::Refused { reasons } => {
@@ -570,10 +593,41 @@ impl DossierState {
         Some(if at > due { PendingTimeliness::Overdue } else { PendingTimeliness::InTime })
     }
 
+    /// The dossier's code on the national portal: the portal's own for a dossier submitted
+    /// there, else the code issued here (none before acceptance).
+    pub fn portal_code(&self) -> Option<String> {
+        match &self.submission.portal {
+            Some(p) => Some(p.code.clone()),
+            None => self.code.as_ref().map(ToString::to_string),
+        }
+    }
+
+    /// A portal dossier's reception at `now`: decided in time or late, or still waiting and
+    /// whether its deadline has passed. `None` for dossiers not from the portal.
+    pub fn reception(&self, now: Timestamp) -> Option<Reception> {
+        let due = self.reception_due_at?;
+        Some(match self.reception_decided_at {
+            Some(at) => Reception::Decided { at, late: at > due },
+            None if self.status == Status::Submitted => Reception::Waiting { due, late: now > due },
+            // Withdrawn or stopped before the desk decided: nothing was late by the desk.
+            None => Reception::Decided { at: self.updated_at, late: false },
+        })
+    }
+
     /// The step of a given index, for display.
     pub fn step_name(&self, index: usize) -> Option<&str> {
         self.steps.get(index).map(|s| s.name.as_str())
     }
+}
+
+/// Where a portal dossier stands against its reception deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Reception {
+    /// Still waiting for the desk; `late` once its deadline has passed.
+    Waiting { due: Timestamp, late: bool },
+    /// The desk decided at `at` (late after the deadline).
+    Decided { at: Timestamp, late: bool },
 }
 
 /// An actor for facts recorded by the system itself (jobs, imports).

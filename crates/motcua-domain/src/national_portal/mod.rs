@@ -3,7 +3,9 @@
 //! these payloads sit in the app and the integrations.
 
 pub mod answer;
+pub mod inbound;
 pub mod payload;
 
 pub use answer::PortalAnswer;
+pub use inbound::{InboundDossier, InboundFile, read_portal_time, reception_due};
 pub use payload::{PortalContext, PortalDossier, PortalStep, STEP_CHUNK, concerns, is_step, portal_time, steps};

@@ -139,10 +139,11 @@ fn ended_at(s: &DossierState) -> Option<Timestamp> {
 }
 
 impl PortalDossier {
-    /// The payload of a dossier that has its code (a dossier refused at the desk before
-    /// acceptance never had one and is not the portal's business): `None` without a code.
+    /// The payload of a dossier the portal knows or must know: one received here once it has
+    /// its code (a dossier refused at the desk before acceptance never had one and is not the
+    /// portal's business), one submitted on the portal under the portal's code, from the start.
     pub fn of(s: &DossierState, ctx: &PortalContext) -> Option<PortalDossier> {
-        let code = s.code.as_ref()?;
+        let code = s.portal_code()?;
         let sub = &s.submission;
         let a = &sub.applicant;
         let national = ProcedureCode::parse(&sub.procedure.code)
@@ -166,7 +167,7 @@ impl PortalDossier {
             email: a.email.clone().unwrap_or_default(),
             so_dien_thoai: a.phone.clone().unwrap_or_default(),
             trich_yeu_ho_so: truncate(&summary, 1000),
-            ngay_nop_ho_so: portal_time(s.submitted_at),
+            ngay_nop_ho_so: portal_time(sub.portal.as_ref().map_or(s.submitted_at, |p| p.submitted_at)),
             ngay_tiep_nhan: opt_time(s.received_at),
             ngay_hen_tra: opt_time(s.due_at),
             ngay_tra: opt_time(s.returned_at),
@@ -244,9 +245,10 @@ pub fn is_step(body: &EventBody) -> bool {
     )
 }
 
-/// Whether a change (its new events) is the portal's business: a dossier with its code, and a
-/// step or an approved correction (which may change what the portal holds). A dossier refused
-/// at the desk before it was received never had a code and is not.
+/// Whether a change (its new events) is the portal's business: a dossier with a code the portal
+/// knows it by (its own, or the one issued here), and a step or an approved correction (which
+/// may change what the portal holds). A desk dossier refused before it was received never had
+/// a code and is not.
 pub fn concerns(has_code: bool, events: &[DossierEvent]) -> bool {
     has_code
         && events
@@ -270,7 +272,7 @@ pub fn steps(
         if e.seq <= after_seq || !is_step(&e.body) {
             continue;
         }
-        let Some(code) = state.code.as_ref() else { continue };
+        let Some(code) = state.portal_code() else { continue };
         let name = e.actor.name.trim();
         let reason = e.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         out.push(PortalStep {

@@ -15,6 +15,7 @@ use motcua_app::dossiers::DossierView;
 use super::dossier_input::{ActionInput, IntakeInput, ListInput, PublicDossier, RegisterInput};
 use motcua_app::ports::DossierRow;
 use motcua_domain::dossier::event::{AgencyRef, DossierEvent};
+use motcua_domain::dossier::state::Reception;
 use motcua_domain::dossier::{AgencyClock, ClockStanding, Status};
 use motcua_domain::time::rfc3339_vn;
 use serde::Serialize;
@@ -172,6 +173,15 @@ pub struct DossierDto {
     /// decision once taken.
     #[schema(value_type = Vec<Object>)]
     pub corrections: serde_json::Value,
+    /// Submitted on the national portal: its code there.
+    pub portal_code: Option<String>,
+    /// A portal dossier against its reception deadline: `waiting` (with `due_at`) or `decided`
+    /// (with `decided_at`), `late` past the deadline.
+    #[schema(value_type = Option<Object>)]
+    pub reception: serde_json::Value,
+    /// A portal dossier's files (`file_id` downloads at `/api/v1/dossiers/{key}/files/{file_id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub portal_files: serde_json::Value,
     /// Actions the caller may take now.
     pub allowed_actions: Vec<String>,
     /// The last event's number; send it back as `expected_seq` to act only on this state.
@@ -299,6 +309,17 @@ impl From<&DossierView> for DossierDto {
             refusal_reasons: s.refusal.clone(),
             agency_clocks: v.agency_clocks.iter().map(AgencyClockDto::from).collect(),
             corrections: json_of(&s.corrections),
+            portal_code: sub.portal.as_ref().map(|p| p.code.clone()),
+            reception: match s.reception(v.now) {
+                Some(Reception::Waiting { due, late }) => {
+                    serde_json::json!({"state": "waiting", "due_at": t(due), "late": late})
+                }
+                Some(Reception::Decided { at, late }) => serde_json::json!({
+                    "state": "decided", "decided_at": t(at), "due_at": ot(s.reception_due_at), "late": late
+                }),
+                None => serde_json::Value::Null,
+            },
+            portal_files: json_of(&s.portal_files),
             allowed_actions: v.actions.iter().map(|a| a.as_str().to_owned()).collect(),
             last_seq: s.last_seq,
             events: v.events.iter().map(EventDto::from).collect(),
@@ -326,6 +347,10 @@ pub struct DossierSummaryDto {
     pub paused: bool,
     /// Past its due instant and still pending (or late by rule).
     pub overdue: bool,
+    /// Submitted on the national portal: its code there.
+    pub portal_code: Option<String>,
+    /// By when the desk must decide on a portal dossier.
+    pub reception_due_at: Option<String>,
 }
 
 pub fn summary(r: &DossierRow, now: Timestamp) -> DossierSummaryDto {
@@ -348,6 +373,8 @@ pub fn summary(r: &DossierRow, now: Timestamp) -> DossierSummaryDto {
         step_due_at: ot(r.step_due_at),
         paused: r.paused,
         overdue,
+        portal_code: r.portal_code.clone(),
+        reception_due_at: ot(r.reception_due_at),
     }
 }
 
@@ -489,6 +516,20 @@ pub async fn result_file(
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<axum::response::Response> {
     let (meta, bytes) = state.services.dossiers.result_file(&p, &key).await?;
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
+}
+
+/// A file the citizen submitted with a dossier on the national portal.
+#[utoipa::path(get, path = "/api/v1/dossiers/{key}/files/{file_id}", tag = "dossiers",
+    params(("key" = String, Path), ("file_id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn portal_file(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath((key, file_id)): ApiPath<(String, i64)>,
+) -> ApiResult<axum::response::Response> {
+    let (meta, bytes) = state.services.dossiers.portal_file(&p, &key, file_id).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 

@@ -60,6 +60,7 @@ use crate::state::AppState;
         (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
         (name = "notifications", description = "Thông báo nhắc việc, cảnh báo quá hạn; mẫu thông báo; thư điện tử"),
         (name = "reports", description = "Báo cáo định kỳ (Biểu 06/VPCP/KSTT), hồ sơ sau mỗi con số, dữ liệu gốc"),
+        (name = "national_portal", description = "Cổng Dịch vụ công quốc gia: nhận hồ sơ trực tuyến, đồng bộ, đối soát"),
     )
 )]
 struct ApiDoc;
@@ -71,6 +72,11 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The national portal's own token (`portal.inbound_token`), not an official's key.
+        components.add_security_scheme(
+            "portal_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
@@ -199,6 +205,7 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(dossiers::list, dossiers::intake))
         .routes(routes!(dossiers::get))
         .routes(routes!(portal::timeline))
+        .routes(routes!(portal::receive))
         .routes(routes!(dossiers::act))
         .merge(
             OpenApiRouter::new()
@@ -206,6 +213,7 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
         )
         .routes(routes!(dossiers::result_file))
+        .routes(routes!(dossiers::portal_file))
         .routes(routes!(dossiers::track))
         .routes(routes!(dossiers::form))
         .routes(routes!(dossiers::register))

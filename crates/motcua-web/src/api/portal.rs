@@ -91,3 +91,71 @@ pub async fn timeline(
 ) -> ApiResult<Json<PortalTimelineDto>> {
     Ok(Json((&state.services.dossiers.portal_timeline(&p, &key).await?).into()))
 }
+
+/// What the push answers: `error_code` "0" when every dossier was taken (new, supplemented or
+/// already here), and what became of each.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PortalPushAnswer {
+    pub error_code: String,
+    pub message: String,
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<motcua_app::national_portal::InboundOutcome>,
+}
+
+/// The national portal pushes dossiers submitted on it (`HoSo`, one or an array, or
+/// `{"data": [...]}`), with the bearer token configured as `portal.inbound_token`. Idempotent on
+/// `MaHoSo`: a repeat changes nothing; a dossier waiting for a supplement takes the new files
+/// as the citizen's supplement.
+#[utoipa::path(post, path = "/api/v1/portal/dossiers", tag = "national_portal",
+    security(("portal_token" = [])),
+    request_body(content = Object, content_type = "application/json", description = "HoSo, [HoSo] hoặc {\"data\": [HoSo]}"),
+    responses((status = 200, body = PortalPushAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<PortalPushAnswer>> {
+    use crate::error::{ApiError, HttpError};
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim);
+    let allowed = match (&state.config.portal_inbound_token, presented) {
+        (Some(t), Some(got)) => motcua_app::secret::constant_time_eq(got, t),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError(HttpError::unauthenticated()));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(HttpError::bad_request("invalid_json", format!("Nội dung không phải JSON hợp lệ: {e}")))
+    })?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut o) if o.contains_key("data") => match o.remove("data") {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => return Err(ApiError(HttpError::bad_request("invalid_body", "`data` phải là một mảng hồ sơ."))),
+        },
+        v @ serde_json::Value::Object(_) => vec![v],
+        _ => return Err(ApiError(HttpError::bad_request("invalid_body", "Cần một hồ sơ hoặc một mảng hồ sơ."))),
+    };
+    if items.len() > 500 {
+        return Err(ApiError(HttpError::bad_request("too_many", "Mỗi lần gửi tối đa 500 hồ sơ.")));
+    }
+    let results = state.services.national_portal.receive(&items).await;
+    let all = results.iter().all(|r| r.accepted());
+    Ok(Json(PortalPushAnswer {
+        error_code: if all { "0" } else { "1" }.to_owned(),
+        message: if all {
+            "Tiếp nhận thành công".to_owned()
+        } else {
+            format!(
+                "{} trong {} hồ sơ chưa được tiếp nhận",
+                results.iter().filter(|r| !r.accepted()).count(),
+                results.len()
+            )
+        },
+        results,
+    }))
+}

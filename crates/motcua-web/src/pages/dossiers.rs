@@ -30,8 +30,9 @@ fn lines(s: Option<&str>) -> Vec<String> {
     s.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
-const QUEUES: [(&str, &str); 8] = [
+const QUEUES: [(&str, &str); 9] = [
     ("to_process", "Cần xử lý"),
+    ("online", "Trực tuyến chờ tiếp nhận"),
     ("mine", "Được giao cho tôi"),
     ("near_due", "Sắp đến hạn"),
     ("overdue", "Quá hạn"),
@@ -48,6 +49,8 @@ pub struct QueueRow {
     pub procedure: String,
     pub status: String,
     pub overdue: bool,
+    /// Late for something else than its processing (a portal dossier not received in time).
+    pub warn: bool,
     pub step: String,
     pub appointment: String,
     pub step_due: String,
@@ -57,17 +60,36 @@ pub struct QueueRow {
 
 pub(crate) fn queue_row(r: &motcua_app::ports::DossierRow, now: jiff::Timestamp) -> QueueRow {
     let d: DossierSummaryDto = summary(r, now);
+    // A portal dossier waiting for the desk shows its reception deadline.
+    let reception = r.reception_due_at.filter(|_| r.status == 1);
+    let late_reception = reception.is_some_and(|due| now > due);
+    let note = reception.map(|due| {
+        let left = due.duration_since(now);
+        let standing = if late_reception {
+            " · trễ hạn tiếp nhận"
+        } else if left < jiff::SignedDuration::from_hours(2) {
+            " · sắp hết hạn tiếp nhận"
+        } else {
+            ""
+        };
+        format!("Hạn tiếp nhận: {}{standing}", format_datetime(due))
+    });
     QueueRow {
-        key: r.code.clone().unwrap_or_else(|| r.id.to_string()),
-        code: r.code.clone().unwrap_or_else(|| format!("Chưa tiếp nhận #{}", r.id)),
+        key: r.code.clone().or_else(|| r.portal_code.clone()).unwrap_or_else(|| r.id.to_string()),
+        code: match (&r.code, &r.portal_code) {
+            (Some(c), _) => c.clone(),
+            (None, Some(p)) => format!("{p} (Cổng DVC quốc gia)"),
+            (None, None) => format!("Chưa tiếp nhận #{}", r.id),
+        },
         applicant: d.applicant_name,
         procedure: d.procedure_name,
         status: d.status_label,
         overdue: d.overdue,
+        warn: late_reception,
         step: d.step_name.unwrap_or_default(),
         appointment: when(r.appointment_at),
         step_due: when(r.step_due_at),
-        note: None,
+        note,
     }
 }
 
@@ -546,6 +568,49 @@ struct ShowPage {
     payment_methods: Vec<(&'static str, &'static str)>,
     /// Printable forms: (number, title).
     forms: Vec<(&'static str, &'static str)>,
+    /// A portal dossier: its code there, its reception standing and its files.
+    portal_origin: Option<PortalOriginRow>,
+}
+
+struct PortalOriginRow {
+    code: String,
+    submitted: String,
+    reception: String,
+    late: bool,
+    /// (file id, name, component)
+    files: Vec<(i64, String, String)>,
+}
+
+fn portal_origin_row(s: &motcua_domain::dossier::DossierState, now: jiff::Timestamp) -> Option<PortalOriginRow> {
+    use motcua_domain::dossier::state::Reception;
+    let p = s.submission.portal.as_ref()?;
+    let (reception, late) = match s.reception(now)? {
+        Reception::Waiting { due, late: true } => (format!("Quá hạn tiếp nhận (hạn {})", format_datetime(due)), true),
+        Reception::Waiting { due, late: false } => (format!("Chờ tiếp nhận, hạn {}", format_datetime(due)), false),
+        Reception::Decided { at, late } => (
+            format!(
+                "Đã xử lý việc tiếp nhận lúc {}{}",
+                format_datetime(at),
+                if late {
+                    format!(" — trễ so với hạn {}", when(s.reception_due_at))
+                } else {
+                    " — đúng hạn".to_owned()
+                }
+            ),
+            late,
+        ),
+    };
+    Some(PortalOriginRow {
+        code: p.code.clone(),
+        submitted: format_datetime(p.submitted_at),
+        reception,
+        late,
+        files: s
+            .portal_files
+            .iter()
+            .map(|f| (f.file_id, f.name.clone(), f.component.clone().unwrap_or_default()))
+            .collect(),
+    })
 }
 
 fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, error: Option<String>) -> ShowPage {
@@ -634,6 +699,7 @@ fn show_page(user: &PageUser, key: &str, v: DossierView, msg: Option<&str>, erro
         deliveries: ResultDelivery::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
         payment_methods: PaymentMethod::ALL.iter().map(|m| (m.as_str(), m.label())).collect(),
         forms: motcua_app::dossiers::available_forms(&v.state).into_iter().map(|f| (f.number(), f.title())).collect(),
+        portal_origin: portal_origin_row(&v.state, v.now),
         v,
     }
 }
@@ -760,6 +826,15 @@ pub async fn issue(
 }
 
 /// The result document, for those who may see the dossier.
+pub async fn portal_file(
+    State(state): State<AppState>,
+    user: PageUser,
+    PagePath((key, file_id)): PagePath<(String, i64)>,
+) -> PageResult {
+    let (meta, bytes) = state.services.dossiers.portal_file(&user.principal, &key, file_id).await?;
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
+}
+
 pub async fn result_file(State(state): State<AppState>, user: PageUser, PagePath(key): PagePath<String>) -> PageResult {
     let (meta, bytes) = state.services.dossiers.result_file(&user.principal, &key).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))

@@ -18,6 +18,10 @@ use motcua_domain::dossier::DossierState;
 use motcua_domain::job::{AfterFailure, Backoff};
 use motcua_domain::national_portal::{PortalAnswer, PortalContext, PortalDossier, STEP_CHUNK, steps};
 
+mod inbound;
+
+pub use inbound::InboundOutcome;
+
 use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{PortalCall, PortalDue, PortalSyncRow, PortalTransport};
@@ -93,8 +97,9 @@ impl NationalPortal {
         let ctx = self.context(&state).await?;
         let Some(dossier) = PortalDossier::of(&state, &ctx) else { return Ok(true) };
         let status = state.status.national_code();
-        // The dossier itself: create the first time; the portal may already have it.
-        let mut update = row.created;
+        // The dossier itself: create the first time (a dossier submitted on the portal is there
+        // already); the portal may also say it already has it.
+        let mut update = row.created || state.submission.portal.is_some();
         let told_from = row.synced_seq + 1;
         loop {
             let answer = t.send_dossier(&dossier, update).await;
@@ -220,7 +225,8 @@ impl NationalPortal {
     }
 }
 
-/// Empties the portal's outbox every half minute (the worker runs one at a time).
+/// Empties the portal's outbox: woken by each change (`nudge`), and every minute for the
+/// retries whose time has come (the worker runs one at a time).
 pub struct PortalSendJob {
     portal: NationalPortal,
 }
@@ -240,7 +246,8 @@ impl crate::jobs::JobHandler for PortalSendJob {
     }
 
     fn every(&self) -> Option<jiff::SignedDuration> {
-        self.portal.configured().then(|| jiff::SignedDuration::from_secs(30))
+        // The sweep for retries; changes wake the sender themselves (`nudge`).
+        self.portal.configured().then(|| jiff::SignedDuration::from_secs(60))
     }
 
     async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
@@ -251,6 +258,94 @@ impl crate::jobs::JobHandler for PortalSendJob {
                 failed = round.failed,
                 "national portal: some dossiers wait for a retry"
             );
+        }
+        Ok(())
+    }
+}
+
+/// Wakes the sender for a change the portal must hear of, in the change's own transaction: a
+/// `portal.send` job, at most one per five seconds (the worker polls every second), so the sync
+/// lag is seconds, not the periodic sweep's minute. Nothing when no portal is configured.
+pub(crate) async fn nudge(
+    core: &Core,
+    tx: &mut dyn crate::ports::StoreTx,
+    state: &DossierState,
+    events: &[motcua_domain::dossier::DossierEvent],
+) -> Result<(), AppError> {
+    if !core.portal_linked.load(std::sync::atomic::Ordering::Relaxed)
+        || !motcua_domain::national_portal::concerns(state.portal_code().is_some(), events)
+    {
+        return Ok(());
+    }
+    let now = core.now();
+    let slot = now.as_second().div_euclid(5);
+    let job = crate::jobs::new_job(
+        PortalSendJob::KIND,
+        &serde_json::json!({}),
+        now,
+        3,
+        Some(format!("{}@nudge:{slot}", PortalSendJob::KIND)),
+    )
+    .map_err(AppError::Internal)?;
+    crate::jobs::enqueue(tx, &job, now).await?;
+    Ok(())
+}
+
+/// Where the pull resumes: the start of the last pull that received everything it was given.
+const PULL_CURSOR: &str = "portal.pull_since";
+
+impl NationalPortal {
+    /// Pulls the dossiers submitted on the portal since the last complete pull and receives
+    /// them. The cursor moves only when every dossier was taken or refused for good, so a
+    /// dossier whose file could not be fetched is asked for again next time.
+    pub async fn pull(&self) -> Result<Vec<InboundOutcome>, AppError> {
+        let Some(transport) = self.transport.clone() else { return Ok(Vec::new()) };
+        let started = self.core.now();
+        let since = self.core.store.meta(PULL_CURSOR).await?.and_then(|s| s.parse::<Timestamp>().ok());
+        let items = transport
+            .pull_dossiers(since)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("pulling from the national portal: {e:#}")))?;
+        let outcomes = self.receive(&items).await;
+        if !outcomes.iter().any(|o| matches!(o, InboundOutcome::Failed { .. })) {
+            let mut tx = self.core.store.begin().await?;
+            // A little overlap: the portal's clock and ours may differ; repeats change nothing.
+            tx.set_meta(PULL_CURSOR, &(started - jiff::SignedDuration::from_mins(5)).to_string()).await?;
+            tx.commit().await?;
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Pulls the portal's submitted dossiers on the configured interval.
+pub struct PortalPullJob {
+    portal: NationalPortal,
+}
+
+impl PortalPullJob {
+    pub const KIND: &'static str = "portal.pull";
+
+    pub(crate) fn new(portal: NationalPortal) -> Self {
+        Self { portal }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::JobHandler for PortalPullJob {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+
+    fn every(&self) -> Option<jiff::SignedDuration> {
+        self.portal.configured().then(|| self.portal.core.settings.portal.pull_interval)
+    }
+
+    async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
+        let outcomes = self.portal.pull().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let received = outcomes.iter().filter(|o| matches!(o, InboundOutcome::Received { .. })).count();
+        let bad = outcomes.iter().filter(|o| !o.accepted()).count();
+        if received > 0 || bad > 0 {
+            tracing::info!(received, not_taken = bad, "national portal: dossiers pulled");
         }
         Ok(())
     }
