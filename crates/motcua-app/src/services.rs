@@ -43,6 +43,7 @@ struct Adapters {
     anchor_sink: Option<Arc<dyn AnchorSink>>,
     form_templates: Option<Arc<dyn FormTemplateSource>>,
     portal: Option<Arc<dyn crate::ports::PortalTransport>>,
+    figures: Option<Arc<dyn crate::ports::PortalFigures>>,
 }
 
 #[derive(Clone)]
@@ -89,7 +90,11 @@ impl Services {
             calendar: Calendar::new(core.clone(), agencies.clone()),
             dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
-            national_portal: crate::national_portal::NationalPortal::new(core.clone(), adapters.portal),
+            national_portal: crate::national_portal::NationalPortal::new(
+                core.clone(),
+                adapters.portal,
+                adapters.figures,
+            ),
             reports: Reports::new(core.clone()),
             workflows: Workflows::new(core.clone()),
             accounts,
@@ -108,12 +113,19 @@ impl Services {
             anchor_sink: self.integrity.anchor_sink(),
             form_templates: self.dossiers.form_templates(),
             portal: self.national_portal.transport(),
+            figures: self.national_portal.figures(),
         }
     }
 
     /// Tells the national portal about dossiers through `transport`.
     pub fn with_portal(self, transport: Arc<dyn crate::ports::PortalTransport>) -> Self {
         let adapters = Adapters { portal: Some(transport), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
+    }
+
+    /// Reads the national portal's published evaluation figures through `figures`.
+    pub fn with_portal_figures(self, figures: Arc<dyn crate::ports::PortalFigures>) -> Self {
+        let adapters = Adapters { figures: Some(figures), ..self.adapters() };
         Self::assemble(self.core, adapters).expect("the same settings assembled before")
     }
 

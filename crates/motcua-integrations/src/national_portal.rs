@@ -160,3 +160,43 @@ impl PortalTransport for RestPortal {
         Ok(bytes)
     }
 }
+
+/// The portal's public evaluation API (`legal.md` §13.2): `POST {base}/{endpoint}` with the
+/// period, JSON back.
+pub struct RestFigures {
+    client: reqwest::Client,
+    base: reqwest::Url,
+}
+
+impl RestFigures {
+    /// `base_url` such as `https://dichvucong.gov.vn/api/v1/reporting/evaluation`.
+    pub fn new(base_url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let mut base: reqwest::Url =
+            base_url.parse().map_err(|e| anyhow::anyhow!("evaluation address {base_url:?}: {e}"))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            anyhow::bail!("evaluation address must be http or https: {base_url}");
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { client, base })
+    }
+}
+
+#[async_trait]
+impl motcua_app::ports::PortalFigures for RestFigures {
+    async fn evaluation(&self, endpoint: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        let url = join(&self.base, endpoint)?;
+        let resp = self.client.post(url).json(body).send().await?;
+        let status = resp.status();
+        if !status.is_success() {
+            anyhow::bail!("HTTP {}", status.as_u16());
+        }
+        resp.json().await.map_err(|e| anyhow::anyhow!("the answer is not JSON: {e}"))
+    }
+}

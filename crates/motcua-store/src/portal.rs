@@ -2,7 +2,11 @@
 //! `dossier::push_outbox`) and how far each dossier has been told.
 
 use async_trait::async_trait;
-use motcua_app::ports::{PortalCall, PortalDue, PortalQueued, PortalReads, PortalSyncRow, PortalWrites, StoreResult};
+use motcua_app::ports::{
+    PortalBacklog, PortalCall, PortalDue, PortalProblem, PortalQueued, PortalReads, PortalSyncRow, PortalWrites,
+    StoreResult,
+};
+use motcua_domain::agency::AgencyId;
 
 use crate::convert::{RowExt, db_err, us};
 use crate::tx::DbTx;
@@ -71,6 +75,64 @@ impl PortalReads for Db {
     async fn portal_sync_row(&self, dossier_id: i64) -> StoreResult<Option<PortalSyncRow>> {
         let r = sqlx::query(SYNC_ROW).bind(dossier_id).fetch_optional(self.read_pool()).await.map_err(db_err)?;
         r.map(|r| sync_row(dossier_id, &r)).transpose()
+    }
+
+    async fn portal_problems(&self, agencies: &[AgencyId], limit: i64) -> StoreResult<Vec<PortalProblem>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = crate::sql::SqlBuilder::new("");
+        b.push(
+            "SELECT d.id, d.code, d.portal_code, d.receiving_agency_id, d.status,              COALESCE(s.attempts, 0) AS attempts, COALESCE(s.dead, 0) AS dead, s.last_error,              (SELECT MIN(o.queued_at) FROM portal_outbox o WHERE o.dossier_id = d.id               AND o.seq > COALESCE(s.synced_seq, 0)) AS untold_since,              (SELECT l.status FROM portal_sync_log l WHERE l.dossier_id = d.id AND l.ok = 1               ORDER BY l.id DESC LIMIT 1) AS told_status              FROM dossiers d LEFT JOIN portal_sync s ON s.dossier_id = d.id WHERE d.receiving_agency_id IN (",
+        );
+        for (i, a) in agencies.iter().enumerate() {
+            b.push(if i == 0 { "" } else { ", " }).bind(a.0);
+        }
+        b.push(
+            ") AND (COALESCE(s.dead, 0) = 1 OR COALESCE(s.attempts, 0) > 0 OR EXISTS (SELECT 1 FROM portal_outbox o              WHERE o.dossier_id = d.id AND o.seq > COALESCE(s.synced_seq, 0))) ORDER BY d.id LIMIT ",
+        )
+        .bind(limit.clamp(1, 10_000));
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PortalProblem {
+                    dossier_id: r.i64("id")?,
+                    code: r.opt_text("code")?,
+                    portal_code: r.opt_text("portal_code")?,
+                    receiving_agency_id: AgencyId(r.i64("receiving_agency_id")?),
+                    status: u8::try_from(r.i64("status")?).unwrap_or_default(),
+                    told_status: r.opt_i64("told_status")?.and_then(|s| u8::try_from(s).ok()),
+                    untold_since: r.opt_ts("untold_since")?,
+                    attempts: u32::try_from(r.i64("attempts")?).unwrap_or_default(),
+                    dead: r.i64("dead")? != 0,
+                    last_error: r.opt_text("last_error")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn portal_backlog(&self, now: jiff::Timestamp) -> StoreResult<PortalBacklog> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS untold, MIN(since) AS oldest FROM (SELECT o.dossier_id, MIN(o.queued_at) AS since              FROM portal_outbox o LEFT JOIN portal_sync s ON s.dossier_id = o.dossier_id              WHERE o.seq > COALESCE(s.synced_seq, 0) GROUP BY o.dossier_id) u",
+        )
+        .fetch_one(self.read_pool())
+        .await
+        .map_err(db_err)?;
+        let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM portal_sync WHERE dead = 1")
+            .fetch_one(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM portal_sync_log WHERE ok = 0 AND at > $1")
+            .bind(us(now - jiff::SignedDuration::from_hours(1)))
+            .fetch_one(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        Ok(PortalBacklog {
+            untold_dossiers: r.i64("untold")?,
+            oldest_untold: r.opt_ts("oldest")?,
+            dead,
+            failures_last_hour: failures,
+        })
     }
 }
 

@@ -61,9 +61,14 @@ impl TestApp {
         Self::spawn_full(backend, web, settings, mail, None).await
     }
 
-    /// Talking to the national portal through `portal` (the conformance peer, say).
-    pub async fn spawn_with_portal(backend: Backend, portal: Arc<dyn motcua_app::ports::PortalTransport>) -> Self {
-        Self::spawn_full(backend, test_web_config(), crate::test_settings(), None, Some(portal)).await
+    /// Talking to the national portal through `portal` (the conformance peer, say), reading
+    /// its published figures through `figures`.
+    pub async fn spawn_with_portal(
+        backend: Backend,
+        portal: Arc<dyn motcua_app::ports::PortalTransport>,
+        figures: Arc<dyn motcua_app::ports::PortalFigures>,
+    ) -> Self {
+        Self::spawn_full(backend, test_web_config(), crate::test_settings(), None, Some((portal, figures))).await
     }
 
     async fn spawn_full(
@@ -71,7 +76,7 @@ impl TestApp {
         web: WebConfig,
         settings: motcua_app::settings::Settings,
         mail: Option<Arc<dyn motcua_app::ports::MailSender>>,
-        portal: Option<Arc<dyn motcua_app::ports::PortalTransport>>,
+        portal: Option<(Arc<dyn motcua_app::ports::PortalTransport>, Arc<dyn motcua_app::ports::PortalFigures>)>,
     ) -> Self {
         let db = TestDb::new(backend).await;
         let clock = TestDb::manual_clock();
@@ -79,8 +84,8 @@ impl TestApp {
         if let Some(mail) = mail {
             services = services.with_mail(mail);
         }
-        if let Some(portal) = portal {
-            services = services.with_portal(portal);
+        if let Some((portal, figures)) = portal {
+            services = services.with_portal(portal).with_portal_figures(figures);
         }
         services.load_demo(&RequestMeta::cli()).await.expect("load demo");
         let app = motcua_web::router(AppState::new(services.clone(), web));

@@ -39,7 +39,7 @@ use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
     account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, procedures,
-    public, reports, statistics, users, workflows,
+    public, reconcile, reports, statistics, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -62,6 +62,8 @@ fn pages() -> PageRoutes {
         .get("/bao-cao/ho-so", reports::cell)
         .get("/bao-cao/nang-suat", reports::productivity)
         .get("/bao-cao/toan-trinh", statistics::full_online)
+        .get("/bao-cao/doi-soat", reconcile::page)
+        .post("/bao-cao/doi-soat/gui-lai", reconcile::resend)
         .get("/bao-cao/chi-tieu", statistics::targets)
         .post("/bao-cao/chi-tieu", statistics::save_targets)
         .get("/thong-ke", statistics::dashboard)

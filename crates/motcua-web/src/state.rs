@@ -29,6 +29,8 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// The token the national portal presents when it pushes dossiers (`None`: refused).
     pub portal_inbound_token: Option<String>,
+    /// The province's root department on the portal, for its evaluation figures.
+    pub portal_department: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
 }
@@ -45,6 +47,7 @@ impl Default for WebConfig {
             tracking_per_minute: 30,
             metrics_token: None,
             portal_inbound_token: None,
+            portal_department: None,
             trust_forwarded_for: false,
         }
     }

@@ -277,6 +277,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/api/v1/dossiers/{key}/portal") => s(Access::Dossier(&[])),
         ("GET", "/api/v1/dossiers/{key}/files/{file_id}") => absent(Access::Dossier(&[])),
         ("POST", "/api/v1/portal/dossiers") => b(Access::PortalPush, json!([])),
+        ("GET", "/api/v1/portal/reconciliation") => s(Access::Register),
+        ("POST", "/api/v1/dossiers/{key}/portal/resend") => refusals(Access::System(OperateSystem)),
         ("GET", "/api/v1/dossier-register") => s(Access::Register),
         // --- API: reports (of the agency named in the query and everything under it).
         ("GET", "/api/v1/reports/06")
@@ -330,6 +332,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         | ("GET", "/bao-cao/toan-trinh")
         | ("GET", "/thong-ke") => s(Access::Register),
         ("GET", "/bao-cao/chi-tieu") => s(Access::Targets { write: false }),
+        ("GET", "/bao-cao/doi-soat") => s(Access::Register),
+        ("POST", "/bao-cao/doi-soat/gui-lai") => refusals(Access::System(OperateSystem)),
         ("GET", "/dashboard") => s(Access::Public),
         ("POST", "/bao-cao/chi-tieu") => {
             b(Access::Targets { write: true }, json!({"agency": "{target}", "year": "2026", "online_share": "abc"}))

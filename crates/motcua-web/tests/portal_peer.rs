@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use motcua_integrations::national_portal::{RestPortal, RestPortalSettings};
+use motcua_integrations::national_portal::{RestFigures, RestPortal, RestPortalSettings};
 use motcua_portal_peer::{Faults, Peer, PeerOptions, PushTarget, pdf};
 use motcua_testkit::{Backend, TEST_PORTAL_TOKEN, TestApp, TestClient};
 use reqwest::StatusCode;
@@ -29,7 +29,12 @@ async fn spawn(backend: Backend) -> (TestApp, Peer) {
         timeout: std::time::Duration::from_secs(5),
     })
     .expect("rest portal");
-    let app = TestApp::spawn_with_portal(backend, Arc::new(rest)).await;
+    let figures = RestFigures::new(
+        &format!("{}{}", peer.url(), motcua_portal_peer::EVALUATION_PATH),
+        std::time::Duration::from_secs(5),
+    )
+    .expect("figures");
+    let app = TestApp::spawn_with_portal(backend, Arc::new(rest), Arc::new(figures)).await;
     peer.set_push(Some(PushTarget { url: app.url("/api/v1/portal/dossiers"), token: TEST_PORTAL_TOKEN.into() }));
     (app, peer)
 }
@@ -256,6 +261,102 @@ async fn pushes_need_the_token_and_bad_dossiers_are_named(backend: Backend) {
     assert_eq!(q["items"].as_array().map(Vec::len), Some(0), "nothing kept from a rejected dossier");
 }
 
+async fn reconciliation_names_the_cells_that_differ_and_the_dossiers_behind_them(backend: Backend) {
+    let (app, peer) = spawn(backend).await;
+    let desk = app.api_as("anphu.motcua").await;
+    let intake = |name: &str| {
+        json!({"procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+        "applicant": {"kind": "person", "full_name": name, "id_number": "001203004567"}, "accept": true})
+    };
+    let told = post(&desk, "/api/v1/dossiers", intake("Nguyễn Văn Một")).await;
+    sync(&app).await;
+    // The second is received while the portal is down: the portal's figures miss it.
+    peer.set_down(true).await.unwrap();
+    let untold = post(&desk, "/api/v1/dossiers", intake("Nguyễn Văn Hai")).await;
+    sync(&app).await;
+    peer.set_down(false).await.unwrap();
+    // What the portal publishes for November 2026: one dossier at An Phú (it never heard of the
+    // second), and the online shares as we count them.
+    peer.publish(
+        "dvc-progress-tree",
+        json!({"data": [{"code": "H99", "received": 1, "onTime": 1, "children": [
+        {"code": "H99.301", "received": 1, "onTime": 1}]}]}),
+    );
+    peer.publish(
+        "provide-online-tree",
+        json!([{"code": "H99", "received": 2, "online": 0},
+        {"code": "H99.301", "received": 2, "online": 0}]),
+    );
+
+    let province = app.api_as("tinh.xem").await;
+    let (s, r) = province.json("/api/v1/portal/reconciliation?period=2026-M11&agency=H99").await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!((r["complete"].as_bool(), r["differences"].as_u64()), (Some(true), Some(2)), "{r}");
+    let progress = &r["indicators"][0];
+    assert_eq!(progress["indicator"], "2.1");
+    let anphu = progress["cells"].as_array().unwrap().iter().find(|c| c["agency_code"] == "H99.301").unwrap();
+    assert_eq!(
+        (anphu["ours"].clone(), anphu["portal"].clone(), anphu["differs"].as_bool()),
+        (json!([2, 2]), json!([1, 1]), Some(true))
+    );
+    assert_eq!(anphu["dossiers"], json!([untold["id"]]), "the dossier behind the difference: {r}");
+    assert!(r["indicators"][1]["cells"].as_array().unwrap().iter().all(|c| c["differs"] == false), "{r}");
+    let problems = r["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!((problems[0]["code"].clone(), problems[0]["attempts"].as_u64()), (untold["code"].clone(), Some(1)));
+    assert_eq!(r["backlog"]["untold_dossiers"], 1);
+    assert!(r["backlog"]["failures_last_hour"].as_i64().unwrap() >= 1, "{r}");
+    let asked = peer.recorded().calls.into_iter().filter(|c| c.kind.starts_with("evaluation/")).count();
+    assert_eq!(asked, 2);
+    assert_eq!(peer.recorded().violations, Vec::<String>::new());
+    // Only calendar periods: the portal publishes nothing else.
+    let (s, _) = province.json("/api/v1/portal/reconciliation?period=2026-H1&agency=H99").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A commune sees its own reconciliation, not another's.
+    let other = app.api_as("binhminh.motcua").await;
+    assert_eq!(
+        other.json("/api/v1/portal/reconciliation?period=2026-M11&agency=H99.301").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The page shows the same.
+    let html =
+        app.login("tinh.xem").await.get("/bao-cao/doi-soat?period=2026-M11&agency=H99").await.text().await.unwrap();
+    assert!(html.contains("2 ô lệch") && html.contains(untold["code"].as_str().unwrap()), "{html}");
+    let _ = told;
+}
+
+async fn an_operator_resends_a_dossier_given_up_after_repeated_failures(backend: Backend) {
+    let (app, peer) = spawn(backend).await;
+    let desk = app.api_as("anphu.motcua").await;
+    let d = post(
+        &desk,
+        "/api/v1/dossiers",
+        json!({"procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+        "applicant": {"kind": "person", "full_name": "Trần Văn Ba", "id_number": "001203004567"}, "accept": true}),
+    )
+    .await;
+    let code = d["code"].as_str().unwrap().to_owned();
+    // The portal answers 500 until the sender gives up.
+    peer.set_faults(Faults { fail_5xx: 100, ..Faults::default() });
+    for _ in 0..12 {
+        sync(&app).await;
+    }
+    let (_, t) = desk.json(&format!("/api/v1/dossiers/{code}/portal")).await;
+    assert_eq!(t["sync"]["dead"], true, "{t}");
+    assert_eq!(sync(&app).await, Default::default(), "a given-up dossier waits for an operator");
+    peer.set_faults(Faults::default());
+    // A desk officer may not resend; the operator may.
+    let r = desk.post_json(&format!("/api/v1/dossiers/{code}/portal/resend"), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let admin = app.api_as("admin").await;
+    let r = admin.post_json(&format!("/api/v1/dossiers/{code}/portal/resend"), &json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(sync(&app).await.synced, 1);
+    let rec = peer.recorded();
+    assert_eq!(rec.versions_of(&code).len(), 1);
+    assert_eq!(rec.violations, Vec::<String>::new());
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(motcua_testkit::Backend::Sqlite).await } )* }
@@ -266,5 +367,7 @@ macro_rules! both {
 both!(
     desk_dossiers_reach_the_peer_once_in_order_even_when_it_was_down,
     online_dossiers_come_in_once_with_files_deadline_and_supplements,
-    pushes_need_the_token_and_bad_dossiers_are_named
+    pushes_need_the_token_and_bad_dossiers_are_named,
+    reconciliation_names_the_cells_that_differ_and_the_dossiers_behind_them,
+    an_operator_resends_a_dossier_given_up_after_repeated_failures
 );

@@ -71,9 +71,33 @@ pub enum Command {
     /// Statutory reports (Biểu 06), the raw export behind them, and the upkeep of their counters.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The national public service portal: reconciliation and the sender's dead letters.
+    #[command(subcommand)]
+    Portal(PortalCommand),
     /// Benchmark data.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortalCommand {
+    /// Compare our Decision 766 figures of a calendar month, quarter or year with those the
+    /// portal publishes, cell by cell, and list the dossiers the portal does not hold as they
+    /// stand; exit 3 when something differs.
+    Reconcile {
+        /// `2026-M10`, `2026-Q3` or `2026` (calendar periods: the portal's).
+        #[arg(long)]
+        period: String,
+        /// The agency's code (default: the province).
+        #[arg(long)]
+        agency: Option<String>,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Send a dossier given up after repeated failures again (by its code, the portal's code or
+    /// its number).
+    Resend { dossier: String },
 }
 
 #[derive(Debug, Subcommand)]

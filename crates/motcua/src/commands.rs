@@ -73,6 +73,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(portal) = config.portal() {
         services = services.with_portal(Arc::new(motcua_integrations::national_portal::RestPortal::new(&portal)?));
     }
+    if !config.portal.evaluation_url.is_empty() {
+        services = services.with_portal_figures(Arc::new(motcua_integrations::national_portal::RestFigures::new(
+            &config.portal.evaluation_url,
+            std::time::Duration::from_secs(config.portal.timeout_seconds as u64),
+        )?));
+    }
     if let Some(smtp) = config.smtp() {
         services = services.with_mail(Arc::new(motcua_integrations::smtp::SmtpMailer::new(&smtp)?));
     }
@@ -106,8 +112,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Demo => {
-            if load_demo(&services).await? && config.dossiers.demo_history_per_agency > 0 {
-                demo_history(&services, config.dossiers.demo_history_per_agency as usize).await?;
+            if load_demo(&services).await? {
+                demo_dossiers(&services, &config).await?;
             }
             print_demo_logins(&services).await?;
             ExitCode::SUCCESS
@@ -120,6 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Procedures { file }) => export_procedures(&services, &file).await?,
         Command::Calendar(c) => crate::calendar_cmd::run(Some(&services), c).await?,
         Command::Report(r) => crate::report_cmd::run(&services, r).await?,
+        Command::Portal(p) => crate::portal_cmd::run(&services, &config, p).await?,
         Command::Bench(BenchCommand::Gen { dossiers, agencies, years, seed }) => {
             bench_gen(&services, dossiers, agencies, years, seed).await?
         }
@@ -134,10 +141,6 @@ async fn load_demo(services: &Services) -> anyhow::Result<bool> {
     match services.load_demo(&RequestMeta::cli()).await {
         Ok(true) => {
             eprintln!("Đã nạp dữ liệu mẫu (tỉnh Sơn Hà).");
-            let n = services.national_portal.load_demo_online().await?;
-            eprintln!(
-                "Đã nạp {n} hồ sơ trực tuyến mẫu nhận từ Cổng DVC quốc gia (hàng \"Trực tuyến chờ tiếp nhận\" của xã An Phú)."
-            );
             Ok(true)
         }
         Ok(false) => {
@@ -194,6 +197,19 @@ async fn bench_gen(
         s.dossiers as f64 / secs.max(0.001)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The dossiers of a fresh demo: a year of history (unless turned off), then a few online
+/// dossiers as the national portal sent them (the history wants an empty table first).
+async fn demo_dossiers(services: &Services, config: &Config) -> anyhow::Result<()> {
+    if config.dossiers.demo_history_per_agency > 0 {
+        demo_history(services, config.dossiers.demo_history_per_agency as usize).await?;
+    }
+    let n = services.national_portal.load_demo_online().await?;
+    eprintln!(
+        "Đã nạp {n} hồ sơ trực tuyến mẫu nhận từ Cổng DVC quốc gia (hàng \"Trực tuyến chờ tiếp nhận\" của xã An Phú)."
+    );
+    Ok(())
 }
 
 /// A year of synthetic history ending now, so the dashboards and reports show real-looking
@@ -259,8 +275,8 @@ async fn shutdown_signal() {
 
 async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
-        if load_demo(&services).await? && config.dossiers.demo_history_per_agency > 0 {
-            demo_history(&services, config.dossiers.demo_history_per_agency as usize).await?;
+        if load_demo(&services).await? {
+            demo_dossiers(&services, config).await?;
         }
     } else if services.dataset_state().await? == DatasetState::Empty {
         eprintln!(

@@ -129,6 +129,12 @@ pub struct PortalConfig {
     pub pull_seconds: i64,
     /// Bearer token, if the province's endpoints ask for one (secret).
     pub token: String,
+    /// Where the portal publishes its evaluation figures (the reconciliation compares them),
+    /// e.g. `https://dichvucong.gov.vn/api/v1/reporting/evaluation`; empty: no comparison.
+    pub evaluation_url: String,
+    /// The province's root department on the portal (`departmentType`); empty:
+    /// `ADMINISTRATIVE_UNIT`.
+    pub department_id: String,
     /// The token the portal presents when it pushes dossiers here (secret); empty: pushes
     /// are refused.
     pub inbound_token: String,
@@ -260,6 +266,8 @@ impl Default for Config {
                 pull_seconds: 60,
                 token: String::new(),
                 inbound_token: String::new(),
+                evaluation_url: String::new(),
+                department_id: String::new(),
                 reception_cutoff: "17:00".into(),
                 timeout_seconds: 30,
             },
@@ -505,6 +513,13 @@ impl Config {
                 "at least 24 characters (it guards the dossiers' way in)".to_owned(),
             ));
         }
+        if !self.portal.evaluation_url.is_empty() {
+            motcua_integrations::national_portal::RestFigures::new(
+                &self.portal.evaluation_url,
+                Duration::from_secs(30),
+            )
+            .map_err(|e| bad("portal.evaluation_url", format!("{e:#}")))?;
+        }
         if let Some(portal) = self.portal() {
             RestPortal::new(&portal).map_err(|e| bad("portal.rest_url", format!("{e:#}")))?;
         }
@@ -661,6 +676,7 @@ impl Config {
             tracking_per_minute: self.server.tracking_per_minute as u32,
             metrics_token: (!self.metrics.token.is_empty()).then(|| self.metrics.token.clone()),
             portal_inbound_token: (!self.portal.inbound_token.is_empty()).then(|| self.portal.inbound_token.clone()),
+            portal_department: (!self.portal.department_id.is_empty()).then(|| self.portal.department_id.clone()),
             trust_forwarded_for: self.server.trust_forwarded_for,
         }
     }

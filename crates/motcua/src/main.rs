@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod portal_cmd;
 mod report_cmd;
 
 use std::process::ExitCode;

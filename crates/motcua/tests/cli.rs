@@ -174,7 +174,8 @@ fn demo_history_verifies_and_reports() {
     // The generated events chain and fold like real ones, and the counters agree with them.
     let verify = run(&["audit", "verify", "--data-dir", data]);
     assert!(verify.status.success(), "{}{}", text(&verify.stdout), text(&verify.stderr));
-    assert!(text(&verify.stdout).contains("200 hồ sơ"), "{}", text(&verify.stdout));
+    // The history and the demo's three online dossiers.
+    assert!(text(&verify.stdout).contains("203 hồ sơ"), "{}", text(&verify.stdout));
     let verify = run(&["report", "verify", "--data-dir", data]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     let year =
@@ -302,7 +303,8 @@ async fn tampered_dossier_is_named(url: &str) {
     assert!(text(&anchor.stdout).contains("Đã ghi neo số 1"), "{}", text(&anchor.stdout));
     let ok = run_s(with(&["audit", "verify"]));
     assert!(ok.status.success(), "{}", text(&ok.stderr));
-    assert!(text(&ok.stdout).contains("1 hồ sơ, 2 sự kiện; 1 neo đã xác thực"), "{}", text(&ok.stdout));
+    // The desk's dossier (submitted, accepted) and the demo's three online dossiers (submitted).
+    assert!(text(&ok.stdout).contains("4 hồ sơ, 5 sự kiện; 1 neo đã xác thực"), "{}", text(&ok.stdout));
 
     // The acceptance removed and the row's last_seq lowered.
     let drops: &[&str] = match db.backend() {
@@ -527,4 +529,175 @@ fn form_templates_export_edit_check_and_preview() {
         .unwrap();
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("dossiers.form_templates_dir"), "{}", text(&out.stderr));
+}
+
+/// Takes dossiers in at An Phú's desk through the library, on the database of `data`.
+async fn desk_intakes(data: &std::path::Path, url: &str, names: &[&str]) -> Vec<(i64, String)> {
+    let db = std::sync::Arc::new(Db::connect(url, &DbOptions::default()).await.unwrap());
+    let files = std::sync::Arc::new(motcua_store::files::LocalFiles::new(data.join("files")));
+    let services = motcua_app::Services::new(
+        db.clone(),
+        files,
+        std::sync::Arc::new(motcua_app::clock::SystemClock),
+        motcua_testkit::test_settings(),
+    )
+    .unwrap();
+    let desk = services
+        .accounts
+        .find_user(&motcua_domain::account::Username::parse("anphu.motcua").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let principal = services.accounts.principal_of(&desk).await.unwrap();
+    let mut out = Vec::new();
+    for name in names {
+        let input = motcua_app::dossiers::Intake {
+            accept: true,
+            ..motcua_app::dossiers::Intake::at_desk(
+                motcua_domain::catalog::ProcedureCode::parse("1.001193").unwrap(),
+                motcua_domain::agency::AgencyCode::parse("H99.301").unwrap(),
+                name,
+            )
+        };
+        let view = services
+            .dossiers
+            .intake(&principal, &services.snapshot().await.unwrap(), &input, &motcua_app::context::RequestMeta::cli())
+            .await
+            .unwrap()
+            .view;
+        out.push((view.state.id, view.state.code.unwrap().to_string()));
+    }
+    db.close().await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_reconcile_reports_a_planted_difference_and_the_dossiers_behind_it() {
+    use motcua_app::clock::Clock as _;
+    let dir = TempDir::new("motcua-cli-reconcile");
+    let data = dir.path.display().to_string();
+    assert!(run(&["demo", "--data-dir", &data]).status.success());
+    let url = format!("sqlite://{}/motcua.db", data);
+    // Two dossiers received today; no portal is configured, so the portal never heard of them.
+    let taken = desk_intakes(&dir.path, &url, &["Nguyễn Văn Một", "Nguyễn Văn Hai"]).await;
+
+    // The portal publishes one dossier at An Phú for this month: a difference planted.
+    let peer = motcua_portal_peer::Peer::start_local(Default::default()).await.unwrap();
+    peer.publish("dvc-progress-tree", serde_json::json!([{"code": "H99.301", "received": 1, "onTime": 1}]));
+    peer.publish("provide-online-tree", serde_json::json!([{"code": "H99.301", "received": 2, "online": 0}]));
+    let today = motcua_domain::time::vn_date(motcua_app::clock::SystemClock.now());
+    let period = format!("{}-M{}", today.year(), today.month());
+    let evaluation = format!("{}{}", peer.url(), motcua_portal_peer::EVALUATION_PATH);
+    let reconcile = |format: &str| {
+        motcua(&[
+            "portal",
+            "reconcile",
+            "--period",
+            &period,
+            "--agency",
+            "H99.301",
+            "--format",
+            format,
+            "--data-dir",
+            &data,
+        ])
+        .env("MOTCUA_PORTAL_EVALUATION_URL", &evaluation)
+        .output()
+        .expect("run motcua")
+    };
+    let out = reconcile("json");
+    assert_eq!(out.status.code(), Some(3), "{}{}", text(&out.stdout), text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["differences"], 1, "{r}");
+    let cell = &r["indicators"][0]["cells"][0];
+    assert_eq!(
+        (cell["agency_code"].as_str(), cell["ours"].clone(), cell["portal"].clone()),
+        (Some("H99.301"), serde_json::json!([2, 2]), serde_json::json!([1, 1]))
+    );
+    let ids: Vec<i64> = taken.iter().map(|(id, _)| *id).collect();
+    assert_eq!(cell["dossiers"], serde_json::json!(ids), "the dossiers behind it: {r}");
+    let out = reconcile("text");
+    let shown = text(&out.stdout);
+    assert!(shown.contains("LỆCH") && taken.iter().all(|(_, code)| shown.contains(code.as_str())), "{shown}");
+    // Once the portal's figures agree, the command says so and exits 0.
+    peer.publish("dvc-progress-tree", serde_json::json!([{"code": "H99.301", "received": 2, "onTime": 2}]));
+    let out = reconcile("text");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("OK: số liệu khớp"), "{}", text(&out.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_in_the_middle_of_a_sync_burst_loses_nothing_and_counts_nothing_twice() {
+    use motcua_portal_peer::{Faults, Peer};
+    let dir = TempDir::new("motcua-cli-kill");
+    let data = dir.path.display().to_string();
+    assert!(run(&["demo", "--data-dir", &data]).status.success());
+    let url = format!("sqlite://{data}/motcua.db");
+    // Forty dossiers queued for the portal before it is configured.
+    let names: Vec<String> = (1..=40).map(|i| format!("Người nộp số {i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut taken = desk_intakes(&dir.path, &url, &names).await;
+    // A portal that takes its time, so that the burst is still going when the server dies.
+    let peer = Peer::start_local(Default::default()).await.unwrap();
+    peer.set_faults(Faults { slow_ms: 30, ..Faults::default() });
+    let serve = |listen: &str| {
+        Proc(
+            motcua(&["serve", "--data-dir", &data, "--listen", listen])
+                .env("MOTCUA_PORTAL_REST_URL", peer.url())
+                .env("MOTCUA_PORTAL_CREATE_PATH", motcua_portal_peer::CREATE_PATH)
+                .env("MOTCUA_PORTAL_UPDATE_PATH", motcua_portal_peer::UPDATE_PATH)
+                .env("MOTCUA_PORTAL_STEPS_PATH", motcua_portal_peer::STEPS_PATH)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut server = serve(&listen);
+    wait_until("a sync burst under way", || async { peer.recorded().dossiers.len() >= 8 }).await;
+    server.0.kill().unwrap(); // SIGKILL: no chance to finish anything
+    server.0.wait().unwrap();
+    let at_kill = peer.recorded().dossiers.len();
+    assert!(at_kill < 40, "the burst ended before the kill ({at_kill}); the test proves nothing");
+
+    // Started again; the next change wakes the sender, which takes up where it stood.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut server = serve(&listen);
+    let base = format!("http://{listen}");
+    let http = reqwest::Client::new();
+    wait_until("readiness", || async {
+        http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    let out = run(&["token", "create", "--user", "anphu.motcua", "--name", "kiểm thử", "--data-dir", &data]);
+    let token = text(&out.stdout).trim().to_owned();
+    let r = http
+        .post(format!("{base}/api/v1/dossiers"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+            "applicant": {"kind": "person", "full_name": "Người nộp số 41"}, "accept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let last: serde_json::Value = r.json().await.unwrap();
+    taken.push((last["id"].as_i64().unwrap(), last["code"].as_str().unwrap().to_owned()));
+    wait_until("every dossier on the portal", || async { peer.recorded().steps.len() >= taken.len() }).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(server.terminate().is_some());
+
+    let rec = peer.recorded();
+    assert_eq!(rec.violations, Vec::<String>::new());
+    // Every dossier once, with its one step: nothing lost, nothing counted twice. A call in
+    // flight at the kill may be sent again (the dossier as an update, the step as a repeat the
+    // portal recognises), never more than that one.
+    for (_, code) in &taken {
+        let steps: Vec<String> = rec.steps_of(code).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(steps, ["2"], "{code}");
+        assert!((1..=2).contains(&rec.versions_of(code).len()), "{code}: {:?}", rec.versions_of(code));
+    }
+    assert_eq!(rec.steps.len(), taken.len());
+    assert!(rec.dossiers.len() <= taken.len() + 1, "{} versions for {} dossiers", rec.dossiers.len(), taken.len());
+    assert!(rec.resent_steps <= 1, "{}", rec.resent_steps);
 }

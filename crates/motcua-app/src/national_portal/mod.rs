@@ -19,8 +19,10 @@ use motcua_domain::job::{AfterFailure, Backoff};
 use motcua_domain::national_portal::{PortalAnswer, PortalContext, PortalDossier, STEP_CHUNK, steps};
 
 mod inbound;
+mod reconcile;
 
 pub use inbound::InboundOutcome;
+pub use reconcile::{CellView, IndicatorCells, Reconciliation};
 
 use crate::core::Core;
 use crate::error::AppError;
@@ -45,11 +47,20 @@ pub struct SyncRound {
 pub struct NationalPortal {
     core: Arc<Core>,
     transport: Option<Arc<dyn PortalTransport>>,
+    figures: Option<Arc<dyn crate::ports::PortalFigures>>,
 }
 
 impl NationalPortal {
-    pub(crate) fn new(core: Arc<Core>, transport: Option<Arc<dyn PortalTransport>>) -> Self {
-        Self { core, transport }
+    pub(crate) fn new(
+        core: Arc<Core>,
+        transport: Option<Arc<dyn PortalTransport>>,
+        figures: Option<Arc<dyn crate::ports::PortalFigures>>,
+    ) -> Self {
+        Self { core, transport, figures }
+    }
+
+    pub(crate) fn figures(&self) -> Option<Arc<dyn crate::ports::PortalFigures>> {
+        self.figures.clone()
     }
 
     /// Whether a transport is configured (without one, changes stay queued).
@@ -171,6 +182,8 @@ impl NationalPortal {
                 AfterFailure::GiveUp => row.dead = true,
             }
         }
+        metrics::counter!("motcua_portal_calls_total", "call" => call, "ok" => if ok { "true" } else { "false" })
+            .increment(1);
         let mut tx = self.core.store.begin().await?;
         tx.log_portal_call(&PortalCall {
             dossier_id: row.dossier_id,
@@ -252,6 +265,15 @@ impl crate::jobs::JobHandler for PortalSendJob {
 
     async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
         let round = self.portal.send_due(500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The outbox's state for the metrics endpoint (failures per hour; the sync lag).
+        if let Ok(b) = self.portal.backlog().await {
+            let now = self.portal.core.now();
+            metrics::gauge!("motcua_portal_untold_dossiers").set(b.untold_dossiers as f64);
+            metrics::gauge!("motcua_portal_dead_dossiers").set(b.dead as f64);
+            metrics::gauge!("motcua_portal_failures_last_hour").set(b.failures_last_hour as f64);
+            metrics::gauge!("motcua_portal_oldest_untold_seconds")
+                .set(b.oldest_untold.map_or(0.0, |t| now.duration_since(t).as_secs_f64().max(0.0)));
+        }
         if round.failed > 0 {
             tracing::warn!(
                 synced = round.synced,

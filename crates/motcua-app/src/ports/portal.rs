@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+use motcua_domain::agency::AgencyId;
+
 use super::StoreResult;
 
 /// A dossier the national portal has not been told everything about yet.
@@ -31,6 +33,42 @@ pub trait PortalReads {
     async fn portal_calls(&self, dossier_id: i64) -> StoreResult<Vec<PortalCall>>;
     /// How far the portal has been told about a dossier (`None`: never tried).
     async fn portal_sync_row(&self, dossier_id: i64) -> StoreResult<Option<PortalSyncRow>>;
+    /// Dossiers received by these agencies that the portal does not hold as they stand: with
+    /// changes not told yet, failing, or given up; oldest first.
+    async fn portal_problems(&self, agencies: &[AgencyId], limit: i64) -> StoreResult<Vec<PortalProblem>>;
+    /// The outbox as a whole, for the metrics and the reconciliation page.
+    async fn portal_backlog(&self, now: Timestamp) -> StoreResult<PortalBacklog>;
+}
+
+/// A dossier the portal does not hold as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalProblem {
+    pub dossier_id: i64,
+    pub code: Option<String>,
+    pub portal_code: Option<String>,
+    pub receiving_agency_id: AgencyId,
+    /// Our status now (1–10).
+    pub status: u8,
+    /// The status the portal was last told with success, if ever.
+    pub told_status: Option<u8>,
+    /// When its oldest change not told yet was queued.
+    pub untold_since: Option<Timestamp>,
+    pub attempts: u32,
+    pub dead: bool,
+    pub last_error: Option<String>,
+}
+
+/// The outbox as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalBacklog {
+    /// Dossiers with changes not told yet (given-up ones included).
+    pub untold_dossiers: i64,
+    /// When the oldest change not told yet was queued.
+    pub oldest_untold: Option<Timestamp>,
+    /// Dossiers given up after repeated failures.
+    pub dead: i64,
+    /// Failed calls in the hour before `now`.
+    pub failures_last_hour: i64,
 }
 
 /// How far the portal has been told about a dossier, and the sender's retry state.
@@ -67,6 +105,14 @@ pub trait PortalWrites {
     async fn lock_portal_sync(&mut self, dossier_id: i64) -> StoreResult<PortalSyncRow>;
     async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: Timestamp) -> StoreResult<()>;
     async fn log_portal_call(&mut self, call: &PortalCall) -> StoreResult<()>;
+}
+
+/// Where the national portal publishes its evaluation figures (`legal.md` §13.2).
+#[async_trait]
+pub trait PortalFigures: Send + Sync + 'static {
+    /// POSTs `body` to the evaluation endpoint `endpoint` (`dvc-progress-tree`…) and returns
+    /// its JSON answer.
+    async fn evaluation(&self, endpoint: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value>;
 }
 
 /// How the national portal is reached (the REST endpoints or the LGSP/NGSP "service" RPC of

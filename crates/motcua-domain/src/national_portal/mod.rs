@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod inbound;
 pub mod payload;
+pub mod reconcile;
 
 pub use answer::PortalAnswer;
 pub use inbound::{InboundDossier, InboundFile, read_portal_time, reception_due};

@@ -206,6 +206,8 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(dossiers::get))
         .routes(routes!(portal::timeline))
         .routes(routes!(portal::receive))
+        .routes(routes!(portal::reconciliation))
+        .routes(routes!(portal::resend))
         .routes(routes!(dossiers::act))
         .merge(
             OpenApiRouter::new()

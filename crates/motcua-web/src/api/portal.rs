@@ -159,3 +159,183 @@ pub async fn receive(
         results,
     }))
 }
+
+/// One cell of the reconciliation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReconcileCellDto {
+    pub agency_code: String,
+    pub agency_name: String,
+    /// Ours: numerator and denominator.
+    pub ours: [i64; 2],
+    /// The portal's (absent when it does not publish the agency, or could not be read).
+    pub portal: Option<[i64; 2]>,
+    pub differs: bool,
+    /// Dossiers of the agency the portal does not hold as they stand (ids; see `problems`).
+    pub dossiers: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReconcileIndicatorDto {
+    /// Decision 766 indicator (`2.1`, `3.3`).
+    pub indicator: String,
+    pub label: String,
+    /// The portal's evaluation endpoint compared.
+    pub endpoint: String,
+    pub portal_error: Option<String>,
+    pub cells: Vec<ReconcileCellDto>,
+}
+
+/// A dossier the portal does not hold as it stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PortalProblemDto {
+    pub id: i64,
+    pub code: Option<String>,
+    pub portal_code: Option<String>,
+    pub status: u8,
+    /// The status the portal last accepted, if ever.
+    pub told_status: Option<u8>,
+    pub untold_since: Option<String>,
+    pub attempts: u32,
+    /// Given up: waits for an operator to resend it.
+    pub dead: bool,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PortalBacklogDto {
+    pub untold_dossiers: i64,
+    pub oldest_untold: Option<String>,
+    pub dead: i64,
+    pub failures_last_hour: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReconciliationDto {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub period: String,
+    pub checked_at: String,
+    pub differences: usize,
+    pub complete: bool,
+    pub indicators: Vec<ReconcileIndicatorDto>,
+    pub problems: Vec<PortalProblemDto>,
+    pub backlog: PortalBacklogDto,
+}
+
+impl From<&motcua_app::ports::PortalBacklog> for PortalBacklogDto {
+    fn from(b: &motcua_app::ports::PortalBacklog) -> Self {
+        Self {
+            untold_dossiers: b.untold_dossiers,
+            oldest_untold: b.oldest_untold.map(rfc3339_vn),
+            dead: b.dead,
+            failures_last_hour: b.failures_last_hour,
+        }
+    }
+}
+
+impl From<&motcua_app::national_portal::Reconciliation> for ReconciliationDto {
+    fn from(r: &motcua_app::national_portal::Reconciliation) -> Self {
+        Self {
+            agency_code: r.agency.code.to_string(),
+            agency_name: r.agency.name.clone(),
+            period: r.period.key(),
+            checked_at: rfc3339_vn(r.checked_at),
+            differences: r.differences(),
+            complete: r.complete(),
+            indicators: r
+                .indicators
+                .iter()
+                .map(|i| ReconcileIndicatorDto {
+                    indicator: i.compared.indicator.to_owned(),
+                    label: i.compared.label.to_owned(),
+                    endpoint: i.compared.endpoint.to_owned(),
+                    portal_error: i.portal_error.clone(),
+                    cells: i
+                        .cells
+                        .iter()
+                        .map(|c| ReconcileCellDto {
+                            agency_code: c.cell.agency_code.clone(),
+                            agency_name: c.agency_name.clone(),
+                            ours: [c.cell.ours.0, c.cell.ours.1],
+                            portal: c.cell.portal.map(|p| [p.0, p.1]),
+                            differs: c.cell.differs(),
+                            dossiers: c.problems.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            problems: r
+                .problems
+                .iter()
+                .map(|p| PortalProblemDto {
+                    id: p.dossier_id,
+                    code: p.code.clone(),
+                    portal_code: p.portal_code.clone(),
+                    status: p.status,
+                    told_status: p.told_status,
+                    untold_since: p.untold_since.map(rfc3339_vn),
+                    attempts: p.attempts,
+                    dead: p.dead,
+                    last_error: p.last_error.clone(),
+                })
+                .collect(),
+            backlog: (&r.backlog).into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReconcileQuery {
+    /// A calendar month, quarter or year: `2026-M10`, `2026-Q3`, `2026`.
+    pub period: Option<String>,
+    /// The agency's code (default: the widest the caller reports on).
+    pub agency: Option<String>,
+}
+
+/// Parses a calendar period (the portal's), defaulting to the current month.
+pub fn calendar_period(
+    input: Option<&str>,
+    today: jiff::civil::Date,
+) -> Result<motcua_domain::report::ReportPeriod, motcua_app::AppError> {
+    use motcua_domain::report::period::Basis;
+    match input.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(motcua_domain::report::ReportPeriod::calendar_month_of(today)),
+        Some(p) => motcua_domain::report::ReportPeriod::parse(p, Basis::Calendar)
+            .map_err(|e| motcua_app::AppError::field("period", "invalid", e.to_string())),
+    }
+}
+
+/// Our Decision 766 figures beside the national portal's for a calendar period, cell by cell,
+/// with the dossiers the portal does not hold as they stand and the outbox's state.
+#[utoipa::path(get, path = "/api/v1/portal/reconciliation", tag = "national_portal", params(ReconcileQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ReconciliationDto), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    crate::respond::ApiQuery(q): crate::respond::ApiQuery<ReconcileQuery>,
+) -> ApiResult<Json<ReconciliationDto>> {
+    let today = motcua_domain::time::vn_date(state.services.now());
+    let period = calendar_period(q.period.as_deref(), today)?;
+    let department = state.config.portal_department.clone();
+    let r = state
+        .services
+        .national_portal
+        .reconcile((&p).into(), q.agency.as_deref(), period, department.as_deref())
+        .await?;
+    Ok(Json((&r).into()))
+}
+
+/// Sends a dossier given up after repeated failures again (operators of the installation).
+#[utoipa::path(post, path = "/api/v1/dossiers/{key}/portal/resend", tag = "national_portal", params(("key" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    state.services.national_portal.resend_as(&p, &key).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

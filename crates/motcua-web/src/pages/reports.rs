@@ -133,7 +133,7 @@ pub(crate) fn agency_choices(agencies: &[motcua_domain::agency::Agency], selecte
         .collect()
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
