@@ -133,32 +133,36 @@ impl PortalTransport for RestPortal {
         }
     }
 
-    /// GETs a file, streaming it so that an oversized one is refused without being held.
     async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>> {
-        let url: reqwest::Url = url.parse().map_err(|e| anyhow::anyhow!("file address: {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            anyhow::bail!("file address must be http or https");
-        }
-        let mut req = self.client.get(url);
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        let mut resp = req.send().await?;
-        if !resp.status().is_success() {
-            anyhow::bail!("HTTP {}", resp.status().as_u16());
-        }
-        if resp.content_length().is_some_and(|n| n > max as u64) {
+        fetch(&self.client, url, self.token.as_deref(), max).await
+    }
+}
+
+/// GETs a file, streaming it so that an oversized one is refused without being held.
+async fn fetch(client: &reqwest::Client, url: &str, token: Option<&str>, max: usize) -> anyhow::Result<Vec<u8>> {
+    let url: reqwest::Url = url.parse().map_err(|e| anyhow::anyhow!("file address: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        anyhow::bail!("file address must be http or https");
+    }
+    let mut req = client.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let mut resp = req.send().await?;
+    if !resp.status().is_success() {
+        anyhow::bail!("HTTP {}", resp.status().as_u16());
+    }
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        anyhow::bail!("larger than {max} bytes");
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if bytes.len() + chunk.len() > max {
             anyhow::bail!("larger than {max} bytes");
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await? {
-            if bytes.len() + chunk.len() > max {
-                anyhow::bail!("larger than {max} bytes");
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+        bytes.extend_from_slice(&chunk);
     }
+    Ok(bytes)
 }
 
 /// The portal's public evaluation API (`legal.md` §13.2): `POST {base}/{endpoint}` with the
@@ -198,5 +202,164 @@ impl motcua_app::ports::PortalFigures for RestFigures {
             anyhow::bail!("HTTP {}", status.as_u16());
         }
         resp.json().await.map_err(|e| anyhow::anyhow!("the answer is not JSON: {e}"))
+    }
+}
+
+/// Where the LGSP/NGSP adapter is and who the province is to it (`legal.md` §7.1, the
+/// "service" generation).
+#[derive(Debug, Clone)]
+pub struct LgspSettings {
+    /// The adapter's address, `https://…`.
+    pub adapter_url: String,
+    pub auth_path: String,
+    pub integration_path: String,
+    pub username: String,
+    /// Secret: from configuration only.
+    pub password: String,
+    /// `madonvi`: the province's (or agency's) electronic identifier on the adapter.
+    pub agency_code: String,
+    pub timeout: Duration,
+}
+
+/// The national portal through the LGSP/NGSP adapter: a session from `{username, password}`,
+/// then every call as `{session, madonvi, service, …}` to one endpoint. A session the adapter
+/// no longer accepts is renewed once and the call repeated.
+pub struct LgspPortal {
+    client: reqwest::Client,
+    auth: reqwest::Url,
+    integration: reqwest::Url,
+    username: String,
+    password: String,
+    agency_code: String,
+    session: tokio::sync::Mutex<Option<String>>,
+}
+
+impl LgspPortal {
+    pub fn new(s: &LgspSettings) -> anyhow::Result<Self> {
+        let mut base: reqwest::Url =
+            s.adapter_url.parse().map_err(|e| anyhow::anyhow!("LGSP address {:?}: {e}", s.adapter_url))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            anyhow::bail!("LGSP address must be http or https: {}", s.adapter_url);
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        for (name, v) in [
+            ("auth path", &s.auth_path),
+            ("integration path", &s.integration_path),
+            ("username", &s.username),
+            ("password", &s.password),
+            ("agency code (madonvi)", &s.agency_code),
+        ] {
+            if v.trim().is_empty() {
+                anyhow::bail!("the LGSP {name} is not configured");
+            }
+        }
+        let client = reqwest::Client::builder()
+            .timeout(s.timeout)
+            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            client,
+            auth: join(&base, &s.auth_path)?,
+            integration: join(&base, &s.integration_path)?,
+            username: s.username.clone(),
+            password: s.password.clone(),
+            agency_code: s.agency_code.clone(),
+            session: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    async fn login(&self) -> anyhow::Result<String> {
+        let resp = self
+            .client
+            .post(self.auth.clone())
+            .json(&serde_json::json!({"username": self.username, "password": self.password}))
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            anyhow::bail!("LGSP login: HTTP {}", resp.status().as_u16());
+        }
+        let body: serde_json::Value = resp.json().await.map_err(|e| anyhow::anyhow!("LGSP login answer: {e}"))?;
+        let ok = matches!(body["error_code"].to_string().trim_matches('"'), "0" | "00");
+        match body["session"].as_str() {
+            Some(s) if ok && !s.is_empty() => Ok(s.to_owned()),
+            // The adapter's message, never the credentials.
+            _ => anyhow::bail!("LGSP login refused: {}", body["message"].as_str().unwrap_or_default()),
+        }
+    }
+
+    /// One service call, with a fresh session when the adapter refuses the one held.
+    async fn call(&self, service: &str, params: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        for attempt in 0..2 {
+            let session = {
+                let mut held = self.session.lock().await;
+                match held.as_ref() {
+                    Some(s) if attempt == 0 => s.clone(),
+                    _ => {
+                        let s = self.login().await?;
+                        *held = Some(s.clone());
+                        s
+                    }
+                }
+            };
+            let mut body = serde_json::json!({"session": session, "madonvi": self.agency_code, "service": service});
+            if let (Some(b), Some(p)) = (body.as_object_mut(), params.as_object()) {
+                b.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            let resp = self.client.post(self.integration.clone()).json(&body).send().await?;
+            let status = resp.status();
+            let answer: serde_json::Value = resp.json().await.map_err(|e| anyhow::anyhow!("LGSP answer: {e}"))?;
+            let expired = status == reqwest::StatusCode::UNAUTHORIZED
+                || matches!(answer["error_code"].to_string().trim_matches('"'), "401" | "-401");
+            if expired && attempt == 0 {
+                *self.session.lock().await = None;
+                continue;
+            }
+            if !status.is_success() {
+                anyhow::bail!("LGSP {service}: HTTP {}", status.as_u16());
+            }
+            return Ok(answer);
+        }
+        anyhow::bail!("LGSP {service}: the session was refused twice")
+    }
+
+    /// `LayDanhSachTTHC`: the national procedure list (`result`).
+    pub async fn procedure_list(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let a = self.call("LayDanhSachTTHC", serde_json::json!({})).await?;
+        Ok(a["result"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// `LayThuTuc`: one procedure's package (`result[0]`), if the portal has it.
+    pub async fn procedure(&self, national_code: &str) -> anyhow::Result<Option<serde_json::Value>> {
+        let a = self.call("LayThuTuc", serde_json::json!({"maTTHC": national_code})).await?;
+        Ok(a["result"].as_array().and_then(|r| r.first()).cloned())
+    }
+}
+
+#[async_trait]
+impl PortalTransport for LgspPortal {
+    /// `DongBoHoSoMC`, `isUpdating` "True" for a dossier the portal has.
+    async fn send_dossier(&self, dossier: &PortalDossier, update: bool) -> anyhow::Result<PortalAnswer> {
+        let params = serde_json::json!({"isUpdating": if update { "True" } else { "False" }, "data": [dossier]});
+        let a = self.call("DongBoHoSoMC", params).await?;
+        Ok(PortalAnswer::read(&a.to_string(), false))
+    }
+
+    /// `CapNhatTienDoHoSoMC`.
+    async fn send_steps(&self, steps: &[PortalStep]) -> anyhow::Result<PortalAnswer> {
+        let a = self.call("CapNhatTienDoHoSoMC", serde_json::json!({"data": steps})).await?;
+        Ok(PortalAnswer::read(&a.to_string(), false))
+    }
+
+    /// The adapter's generation has no documented list of submitted dossiers: the portal
+    /// pushes them (`POST /api/v1/portal/dossiers`).
+    async fn pull_dossiers(&self, _since: Option<jiff::Timestamp>) -> anyhow::Result<Vec<serde_json::Value>> {
+        Ok(Vec::new())
+    }
+
+    async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>> {
+        fetch(&self.client, url, None, max).await
     }
 }

@@ -357,6 +357,57 @@ async fn an_operator_resends_a_dossier_given_up_after_repeated_failures(backend:
     assert_eq!(rec.violations, Vec::<String>::new());
 }
 
+async fn the_lgsp_service_transport_logs_in_and_renews_its_session(backend: Backend) {
+    use motcua_integrations::national_portal::{LgspPortal, LgspSettings};
+    let peer = Peer::start_local(PeerOptions {
+        lgsp: Some(("tinh-son-ha".into(), "mat-khau-lgsp".into())),
+        ..PeerOptions::default()
+    })
+    .await
+    .unwrap();
+    let lgsp = |password: &str| {
+        LgspPortal::new(&LgspSettings {
+            adapter_url: peer.url(),
+            auth_path: "/lgsp/auth".into(),
+            integration_path: "/lgsp/integration".into(),
+            username: "tinh-son-ha".into(),
+            password: password.into(),
+            agency_code: "H99".into(),
+            timeout: std::time::Duration::from_secs(5),
+        })
+        .unwrap()
+    };
+    let figures = RestFigures::new(&peer.url(), std::time::Duration::from_secs(5)).unwrap();
+    // A wrong password: every call fails and waits; nothing is lost.
+    let app = TestApp::spawn_with_portal(backend, Arc::new(lgsp("sai")), Arc::new(figures)).await;
+    let code = desk_journey(&app, "Phạm Văn Năm", &|i| i == 0).await;
+    let desk = app.api_as("anphu.motcua").await;
+    let (_, t) = desk.json(&format!("/api/v1/dossiers/{code}/portal")).await;
+    assert!(t["calls"][0]["answer_message"].as_str().unwrap().contains("LGSP login refused"), "{t}");
+    assert!(!t.to_string().contains("sai\""), "the password never shows: {t}");
+
+    // The right one: the dossier and its steps go out as DongBoHoSoMC and CapNhatTienDoHoSoMC.
+    let services = app.services.clone().with_portal(Arc::new(lgsp("mat-khau-lgsp")));
+    app.clock.set(app.services.now() + SignedDuration::from_hours(2));
+    assert_eq!(services.national_portal.send_due(10).await.unwrap().synced, 1);
+    let rec = peer.recorded();
+    assert_eq!(rec.violations, Vec::<String>::new());
+    assert_eq!(rec.versions_of(&code).len(), 1);
+    assert_eq!(rec.steps_of(&code).last().map(|s| s.0.as_str()), Some("10"));
+    let kinds: Vec<&str> = rec.calls.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"lgsp/DongBoHoSoMC"));
+    assert!(kinds.contains(&"lgsp/CapNhatTienDoHoSoMC"), "{kinds:?}");
+    // The adapter forgets the session: the next call logs in again by itself.
+    peer.expire_sessions();
+    act(&desk, &code, json!({"action": "request_correction", "correct": "receiver", "receiver": "Phạm Văn Năm Anh", "reason": "Sai tên"})).await;
+    let leader = app.api_as("anphu.lanhdao").await;
+    act(&leader, &code, json!({"action": "approve_correction", "reason": "Đúng"})).await;
+    assert_eq!(services.national_portal.send_due(10).await.unwrap().synced, 1);
+    let rec = peer.recorded();
+    assert_eq!(rec.versions_of(&code).len(), 2);
+    assert!(rec.versions_of(&code)[1].update);
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(motcua_testkit::Backend::Sqlite).await } )* }
@@ -369,5 +420,6 @@ both!(
     online_dossiers_come_in_once_with_files_deadline_and_supplements,
     pushes_need_the_token_and_bad_dossiers_are_named,
     reconciliation_names_the_cells_that_differ_and_the_dossiers_behind_them,
-    an_operator_resends_a_dossier_given_up_after_repeated_failures
+    an_operator_resends_a_dossier_given_up_after_repeated_failures,
+    the_lgsp_service_transport_logs_in_and_renews_its_session
 );

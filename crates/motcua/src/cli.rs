@@ -98,6 +98,16 @@ pub enum PortalCommand {
     /// Send a dossier given up after repeated failures again (by its code, the portal's code or
     /// its number).
     Resend { dossier: String },
+    /// Update the catalogue from the national procedure database through the LGSP/NGSP adapter
+    /// (`LayThuTuc`, `LayDanhSachTTHC`), checked and written like an imported file.
+    Catalogue {
+        /// National procedure codes to take (`1.001193`); repeat the option for several.
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        /// Every procedure the portal lists.
+        #[arg(long, conflicts_with = "codes")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -72,6 +72,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     if let Some(portal) = config.portal() {
         services = services.with_portal(Arc::new(motcua_integrations::national_portal::RestPortal::new(&portal)?));
+    } else if let Some(lgsp) = config.lgsp() {
+        services = services.with_portal(Arc::new(motcua_integrations::national_portal::LgspPortal::new(&lgsp)?));
     }
     if !config.portal.evaluation_url.is_empty() {
         services = services.with_portal_figures(Arc::new(motcua_integrations::national_portal::RestFigures::new(
@@ -548,6 +550,14 @@ async fn import_procedures(services: &Services, file: &std::path::Path) -> anyho
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
     eprintln!("Đang đọc {name} ({} byte)…", bytes.len());
     let parsed = tokio::task::spawn_blocking(move || parse_import(&bytes, format)).await?;
+    import_parsed(services, parsed).await
+}
+
+/// Checks and writes parsed procedures, and says what became of them.
+pub(crate) async fn import_parsed(
+    services: &Services,
+    parsed: motcua_app::catalog::import::ParsedImport,
+) -> anyhow::Result<ExitCode> {
     eprintln!("Đã đọc {} thủ tục; đang kiểm tra và ghi…", parsed.rows.len() + parsed.problems.len());
     let progress = |done: usize, total: usize| eprintln!("  {done}/{total}");
     match services.catalog.import_procedures(None, parsed, &RequestMeta::cli(), &progress).await {

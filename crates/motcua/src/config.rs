@@ -129,6 +129,16 @@ pub struct PortalConfig {
     pub pull_seconds: i64,
     /// Bearer token, if the province's endpoints ask for one (secret).
     pub token: String,
+    /// The LGSP/NGSP adapter ("service" calls with a session) instead of the REST endpoints:
+    /// its address, the login and integration paths, the account and the `madonvi` sent with
+    /// every call. Empty `lgsp_url`: not used.
+    pub lgsp_url: String,
+    pub lgsp_auth_path: String,
+    pub lgsp_integration_path: String,
+    pub lgsp_username: String,
+    /// Secret.
+    pub lgsp_password: String,
+    pub lgsp_agency: String,
     /// Where the portal publishes its evaluation figures (the reconciliation compares them),
     /// e.g. `https://dichvucong.gov.vn/api/v1/reporting/evaluation`; empty: no comparison.
     pub evaluation_url: String,
@@ -266,6 +276,12 @@ impl Default for Config {
                 pull_seconds: 60,
                 token: String::new(),
                 inbound_token: String::new(),
+                lgsp_url: String::new(),
+                lgsp_auth_path: String::new(),
+                lgsp_integration_path: String::new(),
+                lgsp_username: String::new(),
+                lgsp_password: String::new(),
+                lgsp_agency: String::new(),
                 evaluation_url: String::new(),
                 department_id: String::new(),
                 reception_cutoff: "17:00".into(),
@@ -285,8 +301,14 @@ impl Default for Config {
 }
 
 /// Keys whose values are secrets (redacted when printed).
-const SECRET_KEYS: &[&str] =
-    &["metrics.token", "mail.smtp_url", "integrity.anchor_key", "portal.token", "portal.inbound_token"];
+const SECRET_KEYS: &[&str] = &[
+    "metrics.token",
+    "mail.smtp_url",
+    "integrity.anchor_key",
+    "portal.token",
+    "portal.inbound_token",
+    "portal.lgsp_password",
+];
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_CONFIG_ENV: &[&str] = &["MOTCUA_CONFIG", "MOTCUA_PG_BIN"];
 
@@ -520,6 +542,16 @@ impl Config {
             )
             .map_err(|e| bad("portal.evaluation_url", format!("{e:#}")))?;
         }
+        if let Some(lgsp) = self.lgsp() {
+            if self.portal().is_some() {
+                return Err(bad(
+                    "portal.lgsp_url",
+                    "configure one transport: portal.rest_url or portal.lgsp_url".to_owned(),
+                ));
+            }
+            motcua_integrations::national_portal::LgspPortal::new(&lgsp)
+                .map_err(|e| bad("portal.lgsp_url", format!("{e:#}")))?;
+        }
         if let Some(portal) = self.portal() {
             RestPortal::new(&portal).map_err(|e| bad("portal.rest_url", format!("{e:#}")))?;
         }
@@ -560,6 +592,19 @@ impl Config {
             url: self.mail.smtp_url.clone(),
             from: self.mail.from.clone(),
             timeout: Duration::from_secs(self.mail.timeout_seconds as u64),
+        })
+    }
+
+    /// The LGSP/NGSP adapter, when configured.
+    pub fn lgsp(&self) -> Option<motcua_integrations::national_portal::LgspSettings> {
+        (!self.portal.lgsp_url.is_empty()).then(|| motcua_integrations::national_portal::LgspSettings {
+            adapter_url: self.portal.lgsp_url.clone(),
+            auth_path: self.portal.lgsp_auth_path.clone(),
+            integration_path: self.portal.lgsp_integration_path.clone(),
+            username: self.portal.lgsp_username.clone(),
+            password: self.portal.lgsp_password.clone(),
+            agency_code: self.portal.lgsp_agency.clone(),
+            timeout: Duration::from_secs(self.portal.timeout_seconds as u64),
         })
     }
 

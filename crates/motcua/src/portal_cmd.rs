@@ -38,6 +38,7 @@ pub async fn run(services: &Services, config: &Config, cmd: PortalCommand) -> an
             }
             Ok(if dto.complete && dto.differences == 0 { ExitCode::SUCCESS } else { ExitCode::from(DIFFERENT) })
         }
+        PortalCommand::Catalogue { codes, all } => catalogue(services, config, codes, all).await,
         PortalCommand::Resend { dossier } => {
             let result = async {
                 let id = services.national_portal.dossier_id(&dossier).await?;
@@ -57,6 +58,39 @@ pub async fn run(services: &Services, config: &Config, cmd: PortalCommand) -> an
             }
         }
     }
+}
+
+/// Procedures from the portal, through the same checks and writes as an imported package.
+async fn catalogue(services: &Services, config: &Config, codes: Vec<String>, all: bool) -> anyhow::Result<ExitCode> {
+    use motcua_app::catalog::import::{ImportFormat, parse_import};
+    let Some(settings) = config.lgsp() else {
+        anyhow::bail!(
+            "the national procedure database is reached through the LGSP/NGSP adapter: set portal.lgsp_url and its keys"
+        );
+    };
+    if codes.is_empty() && !all {
+        anyhow::bail!("name the procedures with --code (repeatable), or take every one with --all");
+    }
+    let portal = motcua_integrations::national_portal::LgspPortal::new(&settings)?;
+    let codes: Vec<String> = if all {
+        portal.procedure_list().await?.iter().filter_map(|p| p["MATTHC"].as_str().map(str::to_owned)).collect()
+    } else {
+        codes
+    };
+    let mut packages = Vec::new();
+    for code in &codes {
+        match portal.procedure(code).await? {
+            Some(p) => packages.push(p),
+            None => eprintln!("Cổng không có thủ tục {code}; bỏ qua."),
+        }
+    }
+    eprintln!("Đã lấy {} trong {} thủ tục từ Cổng DVC quốc gia.", packages.len(), codes.len());
+    if packages.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let bytes = serde_json::to_vec(&packages)?;
+    let parsed = tokio::task::spawn_blocking(move || parse_import(&bytes, ImportFormat::Json)).await?;
+    crate::commands::import_parsed(services, parsed).await
 }
 
 fn print_text(r: &ReconciliationDto) {

@@ -701,3 +701,55 @@ async fn a_kill_in_the_middle_of_a_sync_burst_loses_nothing_and_counts_nothing_t
     assert!(rec.dossiers.len() <= taken.len() + 1, "{} versions for {} dossiers", rec.dossiers.len(), taken.len());
     assert!(rec.resent_steps <= 1, "{}", rec.resent_steps);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_catalogue_updates_procedures_from_the_national_database() {
+    let dir = TempDir::new("motcua-cli-catalogue");
+    let data = dir.path.display().to_string();
+    assert!(run(&["demo", "--data-dir", &data]).status.success());
+    let file = dir.path.join("thu-tuc.json");
+    let out = run(&["export", "procedures", file.to_str().unwrap(), "--data-dir", &data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let mut birth = all.into_iter().find(|p| p["MATTHC"] == "1.001193").expect("1.001193 in the demo catalogue");
+    // The national database has a newer wording.
+    birth["TENTTHC"] = serde_json::json!("Đăng ký khai sinh (cập nhật từ CSDL quốc gia)");
+    let peer = motcua_portal_peer::Peer::start_local(motcua_portal_peer::PeerOptions {
+        lgsp: Some(("tinh-son-ha".into(), "mat-khau-lgsp".into())),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    peer.set_catalogue(vec![birth]);
+    let catalogue = |args: &[&str]| {
+        let mut all = vec!["portal", "catalogue"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data-dir", &data]);
+        motcua(&all)
+            .env("MOTCUA_PORTAL_LGSP_URL", peer.url())
+            .env("MOTCUA_PORTAL_LGSP_AUTH_PATH", "/lgsp/auth")
+            .env("MOTCUA_PORTAL_LGSP_INTEGRATION_PATH", "/lgsp/integration")
+            .env("MOTCUA_PORTAL_LGSP_USERNAME", "tinh-son-ha")
+            .env("MOTCUA_PORTAL_LGSP_PASSWORD", "mat-khau-lgsp")
+            .env("MOTCUA_PORTAL_LGSP_AGENCY", "H99")
+            .output()
+            .expect("run motcua")
+    };
+    let out = catalogue(&["--code", "1.001193", "--code", "9.999999"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stderr).contains("Cổng không có thủ tục 9.999999"), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Đã nhập 1 thủ tục: 0 mới, 1 sửa đổi"), "{}", text(&out.stdout));
+    // The whole list again: nothing new to take.
+    let out = catalogue(&["--all"]);
+    assert!(text(&out.stdout).contains("1 không thay đổi"), "{}{}", text(&out.stdout), text(&out.stderr));
+    let calls: Vec<String> = peer.recorded().calls.into_iter().map(|c| c.kind).collect();
+    assert!(
+        calls.contains(&"lgsp/LayThuTuc".to_owned()) && calls.contains(&"lgsp/LayDanhSachTTHC".to_owned()),
+        "{calls:?}"
+    );
+    assert_eq!(peer.recorded().violations, Vec::<String>::new());
+    // Without the adapter configured, the command says what is missing.
+    let out = run(&["portal", "catalogue", "--all", "--data-dir", &data]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("portal.lgsp_url"), "{}", text(&out.stderr));
+}

@@ -219,6 +219,11 @@ impl Peer {
         Ok(())
     }
 
+    /// Forgets every LGSP session (as an adapter restarting or timing them out does).
+    pub fn expire_sessions(&self) {
+        self.inner.lock().expect("peer").sessions.clear();
+    }
+
     /// Where submitted dossiers are pushed from now on.
     pub fn set_push(&self, target: Option<PushTarget>) {
         self.inner.lock().expect("peer").push = target;
