@@ -34,21 +34,31 @@ pub struct RestPortal {
     token: Option<String>,
 }
 
+/// An http(s) address paths are joined to (with its trailing slash), `what` naming it in errors.
+fn base_url(address: &str, what: &str) -> anyhow::Result<reqwest::Url> {
+    let mut base: reqwest::Url = address.parse().map_err(|e| anyhow::anyhow!("{what} {address:?}: {e}"))?;
+    if !matches!(base.scheme(), "http" | "https") {
+        anyhow::bail!("{what} must be http or https: {address}");
+    }
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    Ok(base)
+}
+
+/// The HTTP client every call to the portal goes through.
+fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().timeout(timeout).user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION"))).build()?)
+}
+
 fn join(base: &reqwest::Url, path: &str) -> anyhow::Result<reqwest::Url> {
     base.join(path.trim_start_matches('/')).map_err(|e| anyhow::anyhow!("portal path {path:?}: {e}"))
 }
 
 impl RestPortal {
     pub fn new(s: &RestPortalSettings) -> anyhow::Result<Self> {
-        let mut base: reqwest::Url =
-            s.base_url.parse().map_err(|e| anyhow::anyhow!("portal address {:?}: {e}", s.base_url))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            anyhow::bail!("portal address must be http or https: {}", s.base_url);
-        }
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
+        let base = base_url(&s.base_url, "portal address")?;
         for (name, p) in [("create", &s.create_path), ("update", &s.update_path), ("steps", &s.steps_path)] {
             if p.trim().is_empty() {
                 anyhow::bail!("the portal's {name} path is not configured");
@@ -57,12 +67,8 @@ impl RestPortal {
         if s.token.as_deref().is_some_and(|t| !t.bytes().all(|b| b.is_ascii_graphic())) {
             anyhow::bail!("the portal token must be printable ASCII without spaces (an HTTP header)");
         }
-        let client = reqwest::Client::builder()
-            .timeout(s.timeout)
-            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(Self {
-            client,
+            client: client(s.timeout)?,
             create: join(&base, &s.create_path)?,
             update: join(&base, &s.update_path)?,
             steps: join(&base, &s.steps_path)?,
@@ -174,21 +180,8 @@ pub struct RestFigures {
 
 impl RestFigures {
     /// `base_url` such as `https://dichvucong.gov.vn/api/v1/reporting/evaluation`.
-    pub fn new(base_url: &str, timeout: Duration) -> anyhow::Result<Self> {
-        let mut base: reqwest::Url =
-            base_url.parse().map_err(|e| anyhow::anyhow!("evaluation address {base_url:?}: {e}"))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            anyhow::bail!("evaluation address must be http or https: {base_url}");
-        }
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self { client, base })
+    pub fn new(base_url_text: &str, timeout: Duration) -> anyhow::Result<Self> {
+        Ok(Self { client: client(timeout)?, base: base_url(base_url_text, "evaluation address")? })
     }
 }
 
@@ -236,15 +229,7 @@ pub struct LgspPortal {
 
 impl LgspPortal {
     pub fn new(s: &LgspSettings) -> anyhow::Result<Self> {
-        let mut base: reqwest::Url =
-            s.adapter_url.parse().map_err(|e| anyhow::anyhow!("LGSP address {:?}: {e}", s.adapter_url))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            anyhow::bail!("LGSP address must be http or https: {}", s.adapter_url);
-        }
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
+        let base = base_url(&s.adapter_url, "LGSP address")?;
         for (name, v) in [
             ("auth path", &s.auth_path),
             ("integration path", &s.integration_path),
@@ -256,12 +241,8 @@ impl LgspPortal {
                 anyhow::bail!("the LGSP {name} is not configured");
             }
         }
-        let client = reqwest::Client::builder()
-            .timeout(s.timeout)
-            .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(Self {
-            client,
+            client: client(s.timeout)?,
             auth: join(&base, &s.auth_path)?,
             integration: join(&base, &s.integration_path)?,
             username: s.username.clone(),

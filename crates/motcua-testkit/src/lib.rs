@@ -5,6 +5,7 @@
 //! * [`backend_tests!`]: writes each test once and runs it on both backends.
 
 pub mod app;
+pub mod desk;
 pub mod files;
 pub mod pg;
 pub mod smtp;

@@ -10,15 +10,12 @@
 //!
 //! `cargo bench -p motcua --bench integrity`; `MOTCUA_BENCH_BACKENDS` (`sqlite,postgres`).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use motcua_app::context::RequestMeta;
-use motcua_app::dossiers::{Action, Intake};
+use motcua_app::dossiers::Action;
 use motcua_app::integrity::CheckpointOutcome;
 use motcua_domain::account::Username;
-use motcua_domain::agency::AgencyCode;
-use motcua_domain::catalog::ProcedureCode;
 use motcua_domain::dossier::ActionKind;
 use motcua_domain::integrity::AnchorReason;
 use motcua_testkit::{Backend, TestDb};
@@ -35,55 +32,12 @@ struct Row {
     events: i64,
 }
 
-async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
-    let desk = services.accounts.find_user(&Username::parse("anphu.motcua").unwrap()).await.unwrap().unwrap();
-    let principal = Arc::new(services.accounts.principal_of(&desk).await.unwrap());
-    let clients = 16;
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let (services, principal) = (services.clone(), principal.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut codes = Vec::new();
-            for i in (c..n).step_by(clients as usize) {
-                let input = Intake {
-                    accept: true,
-                    ..Intake::at_desk(
-                        ProcedureCode::parse("1.001193").unwrap(),
-                        AgencyCode::parse("H99.301").unwrap(),
-                        &format!("Người nộp {i}"),
-                    )
-                };
-                let v = services
-                    .dossiers
-                    .intake(&principal, &services.snapshot().await.unwrap(), &input, &RequestMeta::cli())
-                    .await
-                    .expect("intake")
-                    .view;
-                let code = v.state.code.expect("accepted").to_string();
-                let forward = Action::new(ActionKind::Forward);
-                services
-                    .dossiers
-                    .act(&principal, &services.snapshot().await.unwrap(), &code, &forward, &RequestMeta::cli())
-                    .await
-                    .expect("forward");
-                codes.push(code);
-            }
-            codes
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all
-}
-
 async fn bench(backend: Backend, name: &'static str, n: u64, out: &mut Vec<Row>) {
     let db = TestDb::new(backend).await;
     let services = db.services(TestDb::manual_clock());
     services.load_demo(&RequestMeta::cli()).await.expect("demo");
     let started = Instant::now();
-    let codes = fill(&services, n).await;
+    let codes = motcua_testkit::desk::accepted_and_forwarded(&services, n, 16).await;
     eprintln!("{name}: {} dossiers written in {:.1} s", codes.len(), started.elapsed().as_secs_f64());
 
     let t = Instant::now();

@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use motcua_app::context::RequestMeta;
-use motcua_app::dossiers::{Action, Intake};
+use motcua_app::dossiers::Intake;
 use motcua_domain::account::Username;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::catalog::ProcedureCode;
-use motcua_domain::dossier::ActionKind;
 use motcua_integrations::national_portal::{RestPortal, RestPortalSettings};
 use motcua_portal_peer::{Peer, PeerOptions};
 use motcua_testkit::{Backend, TestDb};
@@ -41,41 +40,6 @@ async fn desk(services: &motcua_app::Services) -> motcua_domain::account::Princi
     services.accounts.principal_of(&desk).await.unwrap()
 }
 
-/// `n` dossiers taken in, accepted and forwarded, by 8 concurrent desk clients.
-async fn fill(services: &motcua_app::Services, n: u64) -> Vec<String> {
-    let principal = Arc::new(desk(services).await);
-    let mut tasks = Vec::new();
-    for c in 0..8u64 {
-        let (services, principal) = (services.clone(), principal.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut codes = Vec::new();
-            for i in (c..n).step_by(8) {
-                let input = Intake {
-                    accept: true,
-                    ..Intake::at_desk(
-                        ProcedureCode::parse("1.001193").unwrap(),
-                        AgencyCode::parse("H99.301").unwrap(),
-                        &format!("Người nộp {i}"),
-                    )
-                };
-                let snapshot = services.snapshot().await.unwrap();
-                let v =
-                    services.dossiers.intake(&principal, &snapshot, &input, &RequestMeta::cli()).await.unwrap().view;
-                let code = v.state.code.expect("accepted").to_string();
-                let forward = Action::new(ActionKind::Forward);
-                services.dossiers.act(&principal, &snapshot, &code, &forward, &RequestMeta::cli()).await.unwrap();
-                codes.push(code);
-            }
-            codes
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all
-}
-
 struct Row {
     backend: &'static str,
     dossiers: u64,
@@ -89,7 +53,7 @@ async fn run(backend: Backend, n: u64) -> Row {
     let db = TestDb::new(backend).await;
     let services = db.services(Arc::new(motcua_app::clock::SystemClock));
     services.load_demo(&RequestMeta::cli()).await.expect("demo");
-    fill(&services, n).await;
+    motcua_testkit::desk::accepted_and_forwarded(&services, n, 8).await;
     let peer = Peer::start_local(PeerOptions::default()).await.unwrap();
     let services = services.with_portal(Arc::new(rest(&peer)));
 

@@ -4,7 +4,7 @@
 use motcua_domain::account::Principal;
 use motcua_domain::agency::{Agency, AgencyId};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::event::{HandedDocument, PostalInfo, ProcedureRef, Submission};
+use motcua_domain::dossier::event::{HandedDocument, PostalInfo, Submission};
 use motcua_domain::dossier::{Context, decide};
 use motcua_domain::policy::{Denied, Permission, authorize_dossier, scopes, unit_parents};
 use motcua_domain::time::vn_date;
@@ -160,23 +160,11 @@ impl Dossiers {
                 e.into_result()?;
                 docs
             }
-            None => case
-                .documents
-                .iter()
-                .filter(|d| d.channels.is_empty() || d.channels.contains(&channel))
-                .map(|d| HandedDocument { name: d.name.clone(), originals: d.originals, copies: d.copies })
-                .collect(),
+            None => super::checklist(case, channel),
         };
         let submission = Submission {
             channel,
-            procedure: ProcedureRef {
-                id: procedure_id,
-                code: procedure_code.to_string(),
-                name: content.name.clone(),
-                version_id: version.id,
-                version: version.number,
-                case: case.name.clone(),
-            },
+            procedure: super::procedure_ref(procedure_id, &procedure_code, &version, case),
             receiving: agency_ref(&agency),
             applicant: applicant.expect("checked"),
             representative,

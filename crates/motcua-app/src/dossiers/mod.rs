@@ -176,6 +176,39 @@ pub(crate) fn agency_ref(a: &Agency) -> AgencyRef {
     AgencyRef { id: a.id, code: a.code.clone(), name: a.name.clone() }
 }
 
+/// The procedure version and case a dossier is received under, as its facts remember them.
+pub(crate) fn procedure_ref(
+    id: i64,
+    code: &motcua_domain::catalog::ProcedureCode,
+    version: &crate::ports::VersionRecord,
+    case: &motcua_domain::catalog::ProcedureCase,
+) -> motcua_domain::dossier::event::ProcedureRef {
+    motcua_domain::dossier::event::ProcedureRef {
+        id,
+        code: code.to_string(),
+        name: version.content.name.clone(),
+        version_id: version.id,
+        version: version.number,
+        case: case.name.clone(),
+    }
+}
+
+/// The case's checklist for a channel, with the counts it asks for.
+pub(crate) fn checklist(
+    case: &motcua_domain::catalog::ProcedureCase,
+    channel: motcua_domain::catalog::Channel,
+) -> Vec<motcua_domain::dossier::event::HandedDocument> {
+    case.documents
+        .iter()
+        .filter(|d| d.channels.is_empty() || d.channels.contains(&channel))
+        .map(|d| motcua_domain::dossier::event::HandedDocument {
+            name: d.name.clone(),
+            originals: d.originals,
+            copies: d.copies,
+        })
+        .collect()
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
 }

@@ -10,9 +10,7 @@ use jiff::SignedDuration;
 use motcua_domain::agency::AgencyCode;
 use motcua_domain::catalog::{Channel, ProcedureCode};
 use motcua_domain::dossier::applicant::{Applicant, ApplicantKind};
-use motcua_domain::dossier::event::{
-    HandedDocument, PortalFile, PortalOrigin, ProcedureRef, ResultDelivery, Submission,
-};
+use motcua_domain::dossier::event::{PortalFile, PortalOrigin, ResultDelivery, Submission};
 use motcua_domain::dossier::{Command, Context, DossierState, EventActor, Status, decide};
 use motcua_domain::national_portal::{InboundDossier, InboundFile, reception_due};
 use motcua_domain::report::RollupDelta;
@@ -21,7 +19,9 @@ use motcua_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 
 use super::NationalPortal;
-use crate::dossiers::{Before, action_error, agency_ref, commit_events, seal_events, submitted};
+use crate::dossiers::{
+    Before, action_error, agency_ref, checklist, commit_events, procedure_ref, seal_events, submitted,
+};
 use crate::error::AppError;
 use crate::ports::{DossierRow, PortalTransport};
 
@@ -136,6 +136,28 @@ impl NationalPortal {
         Ok((kept, refused))
     }
 
+    /// Stores the fetched files by content inside the dossier's transaction.
+    async fn keep_files(
+        &self,
+        tx: &mut dyn crate::ports::StoreTx,
+        files: &[(InboundFile, Vec<u8>, &'static str)],
+        now: jiff::Timestamp,
+    ) -> Result<Vec<PortalFile>, AppError> {
+        let mut kept = Vec::with_capacity(files.len());
+        for (f, bytes, kind) in files {
+            let file_id = self.core.keep_file_by(tx, &f.name, kind, bytes, None, now).await?;
+            kept.push(PortalFile {
+                portal_id: f.portal_id.clone(),
+                name: f.name.clone(),
+                component: f.component.clone(),
+                file_id,
+                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+                received_at: now,
+            });
+        }
+        Ok(kept)
+    }
+
     async fn create(&self, d: &InboundDossier) -> Result<i64, AppError> {
         // Checked before the files are fetched: a dossier for no agency here costs no download.
         self.create_with(d, None).await
@@ -229,37 +251,14 @@ impl NationalPortal {
         }
 
         let mut tx = self.core.store.begin().await?;
-        let mut kept = Vec::with_capacity(files.len());
-        for (f, bytes, kind) in &files {
-            let file_id = self.core.keep_file_by(&mut *tx, &f.name, kind, bytes, None, now).await?;
-            kept.push(PortalFile {
-                portal_id: f.portal_id.clone(),
-                name: f.name.clone(),
-                component: f.component.clone(),
-                file_id,
-                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
-                received_at: now,
-            });
-        }
+        let kept = self.keep_files(&mut *tx, &files, now).await?;
         let submission = Submission {
             channel: Channel::Online,
-            procedure: ProcedureRef {
-                id: procedure_id,
-                code: procedure_code.to_string(),
-                name: content.name.clone(),
-                version_id: version.id,
-                version: version.number,
-                case: case.name.clone(),
-            },
+            procedure: procedure_ref(procedure_id, &procedure_code, &version, case),
             receiving: agency_ref(&agency),
             applicant,
             representative: None,
-            documents: case
-                .documents
-                .iter()
-                .filter(|doc| doc.channels.is_empty() || doc.channels.contains(&Channel::Online))
-                .map(|doc| HandedDocument { name: doc.name.clone(), originals: doc.originals, copies: doc.copies })
-                .collect(),
+            documents: checklist(case, Channel::Online),
             sets: 1,
             fees_vnd: case.fees.iter().filter_map(|f| f.amount_vnd).sum(),
             delivery: ResultDelivery::Electronic,
@@ -315,18 +314,7 @@ impl NationalPortal {
         if state.status != Status::AwaitingSupplement {
             return Ok(repeated());
         }
-        let mut kept = Vec::new();
-        for (f, bytes, kind) in &files {
-            let file_id = self.core.keep_file_by(&mut *tx, &f.name, kind, bytes, None, now).await?;
-            kept.push(PortalFile {
-                portal_id: f.portal_id.clone(),
-                name: f.name.clone(),
-                component: f.component.clone(),
-                file_id,
-                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
-                received_at: now,
-            });
-        }
+        let kept = self.keep_files(&mut *tx, &files, now).await?;
         let reason = (!refused.is_empty())
             .then(|| format!("Tệp không phải PDF hoặc ảnh, không được lưu: {}.", refused.join(", ")));
         let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason: reason.as_deref() };
