@@ -109,8 +109,10 @@ pub struct PortalSettings {
     /// An online dossier arriving at or after this time of a working day (or on a day off) is
     /// due to be decided by the close of the next working day (`legal.md` §13.1).
     pub reception_cutoff: motcua_domain::calendar::ClockTime,
-    /// The largest file fetched with a portal dossier.
+    /// The largest file fetched with a portal dossier…
     pub max_file_bytes: usize,
+    /// …and the most its files may weigh together.
+    pub max_dossier_bytes: usize,
     /// How often the portal's list of submitted dossiers is pulled (when a pull path is set).
     pub pull_interval: SignedDuration,
 }
@@ -120,6 +122,7 @@ impl Default for PortalSettings {
         Self {
             reception_cutoff: motcua_domain::calendar::ClockTime::hm(17, 0),
             max_file_bytes: 20 * 1024 * 1024,
+            max_dossier_bytes: 100 * 1024 * 1024,
             pull_interval: SignedDuration::from_mins(1),
         }
     }

@@ -20,8 +20,10 @@ pub struct RestPortalSettings {
     /// Where the portal lists the dossiers submitted for the province (the pull); empty: the
     /// portal pushes them instead.
     pub pull_path: String,
-    /// Sent as `Authorization: Bearer …` when set.
+    /// Sent as `Authorization: Bearer …` when set (to the portal's own address only).
     pub token: Option<String>,
+    /// Hosts the files of submitted dossiers may be fetched from, besides the portal's own.
+    pub file_hosts: Vec<String>,
     pub timeout: Duration,
 }
 
@@ -32,6 +34,7 @@ pub struct RestPortal {
     steps: reqwest::Url,
     pull: Option<reqwest::Url>,
     token: Option<String>,
+    files: FileSources,
 }
 
 /// An http(s) address paths are joined to (with its trailing slash), `what` naming it in errors.
@@ -74,6 +77,7 @@ impl RestPortal {
             steps: join(&base, &s.steps_path)?,
             pull: if s.pull_path.trim().is_empty() { None } else { Some(join(&base, &s.pull_path)?) },
             token: s.token.clone().filter(|t| !t.is_empty()),
+            files: FileSources::new(&base, &s.file_hosts),
         })
     }
 
@@ -103,6 +107,10 @@ impl PortalTransport for RestPortal {
 
     async fn send_steps(&self, steps: &[PortalStep]) -> anyhow::Result<PortalAnswer> {
         self.post(&self.steps, steps).await
+    }
+
+    fn pulls(&self) -> bool {
+        self.pull.is_some()
     }
 
     /// POSTs `{"TuNgay": yyyyMMddHHmmss}` (empty for everything undelivered) and reads a JSON
@@ -140,35 +148,64 @@ impl PortalTransport for RestPortal {
     }
 
     async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>> {
-        fetch(&self.client, url, self.token.as_deref(), max).await
+        self.files.fetch(&self.client, url, self.token.as_deref(), max).await
     }
 }
 
-/// GETs a file, streaming it so that an oversized one is refused without being held.
-async fn fetch(client: &reqwest::Client, url: &str, token: Option<&str>, max: usize) -> anyhow::Result<Vec<u8>> {
-    let url: reqwest::Url = url.parse().map_err(|e| anyhow::anyhow!("file address: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        anyhow::bail!("file address must be http or https");
+/// Where the files of submitted dossiers may come from: the portal's own host and the hosts
+/// configured; an address elsewhere (a pushed dossier naming a private address, say) is
+/// refused, and the portal's token goes to the portal's own address only.
+struct FileSources {
+    own: reqwest::Url,
+    hosts: Vec<String>,
+}
+
+impl FileSources {
+    fn new(own: &reqwest::Url, hosts: &[String]) -> Self {
+        let mut hosts: Vec<String> =
+            hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+        hosts.extend(own.host_str().map(str::to_ascii_lowercase));
+        Self { own: own.clone(), hosts }
     }
-    let mut req = client.get(url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let mut resp = req.send().await?;
-    if !resp.status().is_success() {
-        anyhow::bail!("HTTP {}", resp.status().as_u16());
-    }
-    if resp.content_length().is_some_and(|n| n > max as u64) {
-        anyhow::bail!("larger than {max} bytes");
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if bytes.len() + chunk.len() > max {
+
+    /// GETs a file, streaming it so that an oversized one is refused without being held.
+    async fn fetch(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        token: Option<&str>,
+        max: usize,
+    ) -> anyhow::Result<Vec<u8>> {
+        let url: reqwest::Url = url.parse().map_err(|e| anyhow::anyhow!("file address: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            anyhow::bail!("file address must be http or https");
+        }
+        let host = url.host_str().map(str::to_ascii_lowercase).unwrap_or_default();
+        if !self.hosts.contains(&host) {
+            anyhow::bail!("files are fetched only from the portal's hosts (portal.file_hosts), not {host}");
+        }
+        let mut req = client.get(url.clone());
+        let own =
+            url.host_str() == self.own.host_str() && url.port_or_known_default() == self.own.port_or_known_default();
+        if let (Some(t), true) = (token, own) {
+            req = req.bearer_auth(t);
+        }
+        let mut resp = req.send().await?;
+        if !resp.status().is_success() {
+            anyhow::bail!("HTTP {}", resp.status().as_u16());
+        }
+        if resp.content_length().is_some_and(|n| n > max as u64) {
             anyhow::bail!("larger than {max} bytes");
         }
-        bytes.extend_from_slice(&chunk);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if bytes.len() + chunk.len() > max {
+                anyhow::bail!("larger than {max} bytes");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
-    Ok(bytes)
 }
 
 /// The portal's public evaluation API (`legal.md` §13.2): `POST {base}/{endpoint}` with the
@@ -211,6 +248,8 @@ pub struct LgspSettings {
     pub password: String,
     /// `madonvi`: the province's (or agency's) electronic identifier on the adapter.
     pub agency_code: String,
+    /// Hosts the files of submitted dossiers may be fetched from, besides the adapter's.
+    pub file_hosts: Vec<String>,
     pub timeout: Duration,
 }
 
@@ -225,6 +264,7 @@ pub struct LgspPortal {
     password: String,
     agency_code: String,
     session: tokio::sync::Mutex<Option<String>>,
+    files: FileSources,
 }
 
 impl LgspPortal {
@@ -249,6 +289,7 @@ impl LgspPortal {
             password: s.password.clone(),
             agency_code: s.agency_code.clone(),
             session: tokio::sync::Mutex::new(None),
+            files: FileSources::new(&base, &s.file_hosts),
         })
     }
 
@@ -291,7 +332,9 @@ impl LgspPortal {
             }
             let resp = self.client.post(self.integration.clone()).json(&body).send().await?;
             let status = resp.status();
-            let answer: serde_json::Value = resp.json().await.map_err(|e| anyhow::anyhow!("LGSP answer: {e}"))?;
+            // The status first: a refused session often comes back as an empty or HTML page.
+            let text = resp.text().await?;
+            let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
             let expired = status == reqwest::StatusCode::UNAUTHORIZED
                 || matches!(answer["error_code"].to_string().trim_matches('"'), "401" | "-401");
             if expired && attempt == 0 {
@@ -300,6 +343,9 @@ impl LgspPortal {
             }
             if !status.is_success() {
                 anyhow::bail!("LGSP {service}: HTTP {}", status.as_u16());
+            }
+            if answer.is_null() {
+                anyhow::bail!("LGSP {service}: the answer is not JSON");
             }
             return Ok(answer);
         }
@@ -341,6 +387,6 @@ impl PortalTransport for LgspPortal {
     }
 
     async fn fetch_file(&self, url: &str, max: usize) -> anyhow::Result<Vec<u8>> {
-        fetch(&self.client, url, None, max).await
+        self.files.fetch(&self.client, url, None, max).await
     }
 }

@@ -100,6 +100,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("procedures_pkey", "procedures.id"),
     ("reference_state_pkey", "reference_state.id"),
     ("portal_outbox_dossier_id_seq_key", "portal_outbox.dossier_id, portal_outbox.seq"),
+    ("portal_inbound_log_pkey", "portal_inbound_log.id"),
     ("portal_outbox_pkey", "portal_outbox.id"),
     ("portal_sync_log_pkey", "portal_sync_log.id"),
     ("portal_sync_pkey", "portal_sync.dossier_id"),

@@ -95,6 +95,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_portal_inbound.sql"),
         include_str!("../migrations/postgres/0014_portal_inbound.sql"),
     ),
+    (
+        15,
+        "portal_claims",
+        include_str!("../migrations/sqlite/0015_portal_claims.sql"),
+        include_str!("../migrations/postgres/0015_portal_claims.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

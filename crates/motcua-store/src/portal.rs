@@ -111,6 +111,33 @@ impl PortalReads for Db {
             .collect()
     }
 
+    async fn portal_inbound_log(&self, limit: i64) -> StoreResult<Vec<motcua_app::ports::PortalInboundEntry>> {
+        let rows =
+            sqlx::query("SELECT portal_code, at, outcome, message FROM portal_inbound_log ORDER BY id DESC LIMIT $1")
+                .bind(limit.clamp(1, 10_000))
+                .fetch_all(self.read_pool())
+                .await
+                .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(motcua_app::ports::PortalInboundEntry {
+                    portal_code: r.opt_text("portal_code")?,
+                    at: r.ts("at")?,
+                    outcome: if r.text("outcome")? == "failed" { "failed" } else { "rejected" },
+                    message: r.text("message")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn portal_inbound_failures(&self, portal_code: &str) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM portal_inbound_log WHERE portal_code = $1 AND outcome = 'failed'")
+            .bind(portal_code.to_owned())
+            .fetch_one(self.read_pool())
+            .await
+            .map_err(db_err)
+    }
+
     async fn portal_backlog(&self, now: jiff::Timestamp) -> StoreResult<PortalBacklog> {
         let r = sqlx::query(
             "SELECT COUNT(*) AS untold, MIN(since) AS oldest FROM (SELECT o.dossier_id, MIN(o.queued_at) AS since              FROM portal_outbox o LEFT JOIN portal_sync s ON s.dossier_id = o.dossier_id              WHERE o.seq > COALESCE(s.synced_seq, 0) GROUP BY o.dossier_id) u",
@@ -146,10 +173,12 @@ fn sync_row(dossier_id: i64, r: &sqlx::any::AnyRow) -> StoreResult<PortalSyncRow
         next_attempt_at: r.opt_ts("next_attempt_at")?,
         dead: r.i64("dead")? != 0,
         last_error: r.opt_text("last_error")?,
+        claimed_until: r.opt_ts("claimed_until")?,
     })
 }
 
-const SYNC_ROW: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error FROM portal_sync WHERE dossier_id = $1";
+const SYNC_ROW: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error, claimed_until \
+                        FROM portal_sync WHERE dossier_id = $1";
 
 #[async_trait]
 impl PortalWrites for DbTx {
@@ -161,9 +190,9 @@ impl PortalWrites for DbTx {
         .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
-        const LOCKED: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error \
-                              FROM portal_sync WHERE dossier_id = $1 FOR UPDATE";
-        // The row was just made sure of; on PostgreSQL it stays locked against another sender.
+        const LOCKED: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error, \
+                              claimed_until FROM portal_sync WHERE dossier_id = $1 FOR UPDATE";
+        // The row was just made sure of; on PostgreSQL it stays locked until the commit.
         let r = sqlx::query(if self.backend == Backend::Postgres { LOCKED } else { SYNC_ROW })
             .bind(dossier_id)
             .fetch_one(self.conn().await?)
@@ -172,10 +201,53 @@ impl PortalWrites for DbTx {
         sync_row(dossier_id, &r)
     }
 
+    async fn claim_portal_sync(
+        &mut self,
+        dossier_id: i64,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> StoreResult<Option<PortalSyncRow>> {
+        sqlx::query(
+            "INSERT INTO portal_sync (dossier_id, updated_at) VALUES ($1, 0) ON CONFLICT (dossier_id) DO NOTHING",
+        )
+        .bind(dossier_id)
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?;
+        let claimed = sqlx::query(
+            "UPDATE portal_sync SET claimed_until = $1 WHERE dossier_id = $2 \
+             AND (claimed_until IS NULL OR claimed_until <= $3)",
+        )
+        .bind(us(until))
+        .bind(dossier_id)
+        .bind(us(now))
+        .execute(self.conn().await?)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let r = sqlx::query(SYNC_ROW).bind(dossier_id).fetch_one(self.conn().await?).await.map_err(db_err)?;
+        sync_row(dossier_id, &r).map(Some)
+    }
+
+    async fn log_portal_inbound(&mut self, e: &motcua_app::ports::PortalInboundEntry) -> StoreResult<()> {
+        sqlx::query("INSERT INTO portal_inbound_log (portal_code, at, outcome, message) VALUES ($1, $2, $3, $4)")
+            .bind(e.portal_code.clone())
+            .bind(us(e.at))
+            .bind(e.outcome)
+            .bind(e.message.chars().take(2000).collect::<String>())
+            .execute(self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: jiff::Timestamp) -> StoreResult<()> {
         sqlx::query(
             "UPDATE portal_sync SET synced_seq = $1, step_seq = $2, created = $3, attempts = $4, \
-             next_attempt_at = $5, dead = $6, last_error = $7, updated_at = $8 WHERE dossier_id = $9",
+             next_attempt_at = $5, dead = $6, last_error = $7, updated_at = $8, claimed_until = $10 WHERE dossier_id = $9",
         )
         .bind(row.synced_seq)
         .bind(row.step_seq)
@@ -186,6 +258,7 @@ impl PortalWrites for DbTx {
         .bind(row.last_error.clone())
         .bind(us(at))
         .bind(row.dossier_id)
+        .bind(row.claimed_until.map(us))
         .execute(self.conn().await?)
         .await
         .map_err(db_err)?;

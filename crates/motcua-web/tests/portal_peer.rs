@@ -26,6 +26,7 @@ async fn spawn(backend: Backend) -> (TestApp, Peer) {
         steps_path: motcua_portal_peer::STEPS_PATH.into(),
         pull_path: motcua_portal_peer::PULL_PATH.into(),
         token: Some(PEER_TOKEN.into()),
+        file_hosts: Vec::new(),
         timeout: std::time::Duration::from_secs(5),
     })
     .expect("rest portal");
@@ -256,9 +257,70 @@ async fn pushes_need_the_token_and_bad_dossiers_are_named(backend: Backend) {
     let fields: Vec<&str> =
         v["results"].as_array().unwrap().iter().map(|r| r["errors"][0]["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["NgayNopHoSo", "MaTTHC", "MaDonVi"], "{v}");
+    // A dossier this system never had cannot arrive already processed; a file elsewhere than
+    // the portal's hosts is not fetched (nor is the portal's token sent there).
+    let odd = json!([{"MaHoSo": "X-4", "MaTTHC": "1.001193", "MaDonVi": "H99.301", "ChuHoSo": "An",
+                      "NgayNopHoSo": "20261123080000", "TrangThaiHoSo": "4"},
+                     {"MaHoSo": "X-5", "MaTTHC": "1.001193", "MaDonVi": "H99.301", "ChuHoSo": "An",
+                      "NgayNopHoSo": "20261123080000", "TaiLieuNop": [{"TepDinhKemId": "t1", "TenTepDinhKem": "a.pdf",
+                      "DuongDanTaiTepTin": "http://10.255.255.1/a.pdf"}]}]);
+    let v: Value =
+        client.post(&url).bearer_auth(TEST_PORTAL_TOKEN).json(&odd).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["results"][0]["errors"][0]["field"], "TrangThaiHoSo", "{v}");
+    assert_eq!(v["results"][1]["outcome"], "failed", "{v}");
+    assert!(v["results"][1]["message"].as_str().unwrap().contains("portal.file_hosts"), "{v}");
     let desk = app.api_as("anphu.motcua").await;
     let (_, q) = desk.json("/api/v1/dossiers?queue=online").await;
     assert_eq!(q["items"].as_array().map(Vec::len), Some(0), "nothing kept from a rejected dossier");
+    // The operator sees what was not taken.
+    let html = app.login("tinh.xem").await.get("/bao-cao/doi-soat?agency=H99").await.text().await.unwrap();
+    assert!(html.contains("X-5") && html.contains("X-4"), "{html}");
+}
+
+async fn two_senders_never_tell_the_portal_the_same_steps(backend: Backend) {
+    let (app, peer) = spawn(backend).await;
+    let desk = app.api_as("anphu.motcua").await;
+    let mut codes = Vec::new();
+    for i in 0..12 {
+        let d = post(
+            &desk,
+            "/api/v1/dossiers",
+            json!({"procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+            "applicant": {"kind": "person", "full_name": format!("Người nộp {i}")}, "accept": true}),
+        )
+        .await;
+        codes.push(d["code"].as_str().unwrap().to_owned());
+    }
+    peer.set_faults(Faults { slow_ms: 15, ..Faults::default() });
+    // Two workers sweeping at once (two processes on one database, say).
+    let (a, b) = tokio::join!(app.services.national_portal.send_due(100), app.services.national_portal.send_due(100));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    // Each dossier told once: two calls each (the HoSo, one chunk of steps), whoever made them.
+    assert_eq!(a.calls + b.calls, 24, "{a:?} {b:?}");
+    let rec = peer.recorded();
+    assert_eq!((rec.resent_steps, rec.dossiers.len(), rec.steps.len()), (0, 12, 12));
+    assert_eq!(rec.violations, Vec::<String>::new());
+}
+
+async fn the_citizen_withdraws_on_the_portal_and_a_refused_file_is_no_supplement(backend: Backend) {
+    let (app, peer) = spawn(backend).await;
+    let desk = app.api_as("anphu.motcua").await;
+    peer.submit(portal_dossier(&peer, "G22.99-261123-0007", "20261123084500")).await.unwrap();
+    act(&desk, "G22.99-261123-0007", json!({"action": "request_supplement", "items": ["Giấy chứng sinh"]})).await;
+    // The citizen sends a file that is no PDF nor image: not a supplement; sent again, nothing.
+    let (id, url) = peer.add_file(b"<html>not a document</html>".to_vec());
+    let bad = json!({"TepDinhKemId": id, "TenTepDinhKem": "giay.pdf", "DuongDanTaiTepTin": url});
+    let answers = peer.supplement("G22.99-261123-0007", vec![bad]).await.unwrap();
+    assert_eq!(answers[0]["results"][0]["outcome"], "rejected", "{answers:?}");
+    let (_, d) = desk.json("/api/v1/dossiers/G22.99-261123-0007").await;
+    assert_eq!(d["status"], 5, "still waiting for the supplement: {d}");
+    // Then asks to withdraw it (status 7 on the portal).
+    let mut withdraw = portal_dossier(&peer, "G22.99-261123-0007", "20261123084500");
+    withdraw["TrangThaiHoSo"] = json!("7");
+    let answers = peer.submit(withdraw).await.unwrap();
+    assert_eq!(answers[0]["results"][0]["outcome"], "withdrawal", "{answers:?}");
+    let (_, d) = desk.json("/api/v1/dossiers/G22.99-261123-0007").await;
+    assert_eq!(d["status"], 7, "{d}");
 }
 
 async fn reconciliation_names_the_cells_that_differ_and_the_dossiers_behind_them(backend: Backend) {
@@ -373,6 +435,7 @@ async fn the_lgsp_service_transport_logs_in_and_renews_its_session(backend: Back
             username: "tinh-son-ha".into(),
             password: password.into(),
             agency_code: "H99".into(),
+            file_hosts: Vec::new(),
             timeout: std::time::Duration::from_secs(5),
         })
         .unwrap()
@@ -421,5 +484,7 @@ both!(
     pushes_need_the_token_and_bad_dossiers_are_named,
     reconciliation_names_the_cells_that_differ_and_the_dossiers_behind_them,
     an_operator_resends_a_dossier_given_up_after_repeated_failures,
-    the_lgsp_service_transport_logs_in_and_renews_its_session
+    the_lgsp_service_transport_logs_in_and_renews_its_session,
+    two_senders_never_tell_the_portal_the_same_steps,
+    the_citizen_withdraws_on_the_portal_and_a_refused_file_is_no_supplement
 );

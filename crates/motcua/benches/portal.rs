@@ -30,6 +30,7 @@ fn rest(peer: &Peer) -> RestPortal {
         steps_path: motcua_portal_peer::STEPS_PATH.into(),
         pull_path: String::new(),
         token: None,
+        file_hosts: Vec::new(),
         timeout: Duration::from_secs(10),
     })
     .expect("rest portal")

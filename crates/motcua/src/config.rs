@@ -139,6 +139,9 @@ pub struct PortalConfig {
     /// Secret.
     pub lgsp_password: String,
     pub lgsp_agency: String,
+    /// Hosts the files of submitted dossiers may be fetched from besides the portal's (or the
+    /// adapter's) own, comma-separated.
+    pub file_hosts: String,
     /// Where the portal publishes its evaluation figures (the reconciliation compares them),
     /// e.g. `https://dichvucong.gov.vn/api/v1/reporting/evaluation`; empty: no comparison.
     pub evaluation_url: String,
@@ -282,6 +285,7 @@ impl Default for Config {
                 lgsp_username: String::new(),
                 lgsp_password: String::new(),
                 lgsp_agency: String::new(),
+                file_hosts: String::new(),
                 evaluation_url: String::new(),
                 department_id: String::new(),
                 reception_cutoff: "17:00".into(),
@@ -595,6 +599,10 @@ impl Config {
         })
     }
 
+    fn file_hosts(&self) -> Vec<String> {
+        self.portal.file_hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect()
+    }
+
     /// The LGSP/NGSP adapter, when configured.
     pub fn lgsp(&self) -> Option<motcua_integrations::national_portal::LgspSettings> {
         (!self.portal.lgsp_url.is_empty()).then(|| motcua_integrations::national_portal::LgspSettings {
@@ -604,6 +612,7 @@ impl Config {
             username: self.portal.lgsp_username.clone(),
             password: self.portal.lgsp_password.clone(),
             agency_code: self.portal.lgsp_agency.clone(),
+            file_hosts: self.file_hosts(),
             timeout: Duration::from_secs(self.portal.timeout_seconds as u64),
         })
     }
@@ -616,6 +625,7 @@ impl Config {
             update_path: self.portal.update_path.clone(),
             steps_path: self.portal.steps_path.clone(),
             pull_path: self.portal.pull_path.clone(),
+            file_hosts: self.file_hosts(),
             token: (!self.portal.token.is_empty()).then(|| self.portal.token.clone()),
             timeout: Duration::from_secs(self.portal.timeout_seconds as u64),
         })

@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
+use motcua_app::Services;
 use motcua_app::reports::Viewer;
-use motcua_app::{AppError, Services};
 use motcua_web::api::portal::{ReconciliationDto, calendar_period};
 
 use crate::cli::PortalCommand;
@@ -40,13 +40,7 @@ pub async fn run(services: &Services, config: &Config, cmd: PortalCommand) -> an
         }
         PortalCommand::Catalogue { codes, all } => catalogue(services, config, codes, all).await,
         PortalCommand::Resend { dossier } => {
-            let result = async {
-                let id = services.national_portal.dossier_id(&dossier).await?;
-                services.national_portal.resend(id).await?;
-                Ok::<_, AppError>(id)
-            }
-            .await;
-            match result {
+            match services.national_portal.resend(None, &dossier, &motcua_app::context::RequestMeta::cli()).await {
                 Ok(id) => {
                     println!("Đã đặt lại hồ sơ #{id} để gửi lên Cổng DVC quốc gia.");
                     Ok(ExitCode::SUCCESS)

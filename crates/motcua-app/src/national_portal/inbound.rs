@@ -33,6 +33,8 @@ pub enum InboundOutcome {
     Received { portal_code: String, dossier_id: i64 },
     /// The citizen's supplement, recorded on the dossier.
     Supplemented { portal_code: String, dossier_id: i64 },
+    /// The citizen asked on the portal to withdraw it (status 7), recorded on the dossier.
+    Withdrawal { portal_code: String, dossier_id: i64 },
     /// Already here: nothing changed.
     Repeated { portal_code: String, dossier_id: i64 },
     /// Not taken: what is wrong (the portal may send it again once fixed; nothing was kept).
@@ -44,13 +46,23 @@ pub enum InboundOutcome {
 
 impl InboundOutcome {
     pub fn accepted(&self) -> bool {
-        matches!(self, Self::Received { .. } | Self::Supplemented { .. } | Self::Repeated { .. })
+        matches!(
+            self,
+            Self::Received { .. } | Self::Supplemented { .. } | Self::Withdrawal { .. } | Self::Repeated { .. }
+        )
     }
 }
 
-/// A dossier's files at hand: those kept (with their checked type) and the names of those
-/// refused for not being a PDF or an image.
-type Fetched = (Vec<(InboundFile, Vec<u8>, &'static str)>, Vec<String>);
+/// A dossier's files at hand: those kept (with their checked type) and those refused for not
+/// being a PDF or an image.
+type Fetched = (Vec<(InboundFile, Vec<u8>, &'static str)>, Vec<InboundFile>);
+
+/// A supplement's files: kept (written already, with their hashes) and refused.
+type Supplement = (Vec<(InboundFile, Vec<u8>, &'static str)>, Vec<String>, Vec<InboundFile>);
+
+fn names(files: &[InboundFile]) -> String {
+    files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+}
 
 /// Who records what the portal sent.
 fn portal_actor() -> EventActor {
@@ -73,7 +85,10 @@ impl NationalPortal {
             Ok(d) => d,
             Err(e) => {
                 let code = item.get("MaHoSo").and_then(|c| c.as_str()).map(|c| c.chars().take(60).collect());
-                return InboundOutcome::Rejected { portal_code: code, errors: e.errors };
+                let outcome = InboundOutcome::Rejected { portal_code: code, errors: e.errors };
+                metrics::counter!("motcua_portal_inbound_total", "outcome" => "rejected").increment(1);
+                self.log_not_taken(&outcome).await;
+                return outcome;
             }
         };
         let code = d.code.clone();
@@ -89,20 +104,40 @@ impl NationalPortal {
             },
             Err(e) => Err(e.into()),
         };
-        match result {
-            Ok(outcome) => {
-                metrics::counter!("motcua_portal_inbound_total", "outcome" => outcome_name(&outcome)).increment(1);
-                outcome
-            }
+        let outcome = match result {
+            Ok(outcome) => outcome,
             Err(AppError::Validation(e)) => {
-                metrics::counter!("motcua_portal_inbound_total", "outcome" => "rejected").increment(1);
-                InboundOutcome::Rejected { portal_code: Some(code), errors: e.errors }
+                InboundOutcome::Rejected { portal_code: Some(code.clone()), errors: e.errors }
             }
             Err(e) => {
-                metrics::counter!("motcua_portal_inbound_total", "outcome" => "failed").increment(1);
                 tracing::warn!(portal_code = %code, error = %e, "national portal: a dossier could not be received");
                 InboundOutcome::Failed { portal_code: code, message: e.to_string() }
             }
+        };
+        metrics::counter!("motcua_portal_inbound_total", "outcome" => outcome_name(&outcome)).increment(1);
+        self.log_not_taken(&outcome).await;
+        outcome
+    }
+
+    /// Keeps what was not taken where an operator sees it (the reconciliation page).
+    async fn log_not_taken(&self, outcome: &InboundOutcome) {
+        let (portal_code, what, message) = match outcome {
+            InboundOutcome::Rejected { portal_code, errors } => (
+                portal_code.clone(),
+                "rejected",
+                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            ),
+            InboundOutcome::Failed { portal_code, message } => (Some(portal_code.clone()), "failed", message.clone()),
+            _ => return,
+        };
+        let entry = crate::ports::PortalInboundEntry { portal_code, at: self.core.now(), outcome: what, message };
+        let logged = async {
+            let mut tx = self.core.store.begin().await?;
+            tx.log_portal_inbound(&entry).await?;
+            tx.commit().await
+        };
+        if let Err(e) = logged.await {
+            tracing::error!(error = %e, "national portal: could not log a dossier not taken");
         }
     }
 
@@ -119,39 +154,66 @@ impl NationalPortal {
             return Ok((Vec::new(), Vec::new()));
         }
         let t = self.inbound_transport()?;
-        let max = self.core.settings.portal.max_file_bytes;
+        let settings = &self.core.settings.portal;
         let (mut kept, mut refused) = (Vec::new(), Vec::new());
+        let mut total = 0usize;
         for f in files {
+            // A dossier's files together stay within a bound, so one push cannot fill memory.
+            let room = settings.max_dossier_bytes.saturating_sub(total);
             let bytes = t
-                .fetch_file(&f.url, max)
+                .fetch_file(&f.url, settings.max_file_bytes.min(room))
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("tệp {} của hồ sơ: {e}", f.name)))?;
+            total += bytes.len();
             let kind =
                 if crate::upload::is_pdf(&bytes) { Some("application/pdf") } else { crate::upload::image_type(&bytes) };
             match kind {
                 Some(kind) => kept.push((f.clone(), bytes, kind)),
-                None => refused.push(f.name.clone()),
+                None => refused.push(f.clone()),
             }
         }
         Ok((kept, refused))
     }
 
-    /// Stores the fetched files by content inside the dossier's transaction.
-    async fn keep_files(
+    /// Writes the fetched files' contents (by hash, before any transaction: the database's
+    /// writer is never held while bytes go to disk or S3).
+    async fn put_blobs(&self, files: &[(InboundFile, Vec<u8>, &'static str)]) -> Result<Vec<String>, AppError> {
+        let mut hashes = Vec::with_capacity(files.len());
+        for (_, bytes, _) in files {
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+            self.core.files.put(&sha, bytes).await?;
+            hashes.push(sha);
+        }
+        Ok(hashes)
+    }
+
+    /// Records the files already written, inside the dossier's transaction.
+    async fn record_files(
         &self,
         tx: &mut dyn crate::ports::StoreTx,
         files: &[(InboundFile, Vec<u8>, &'static str)],
+        hashes: Vec<String>,
         now: jiff::Timestamp,
     ) -> Result<Vec<PortalFile>, AppError> {
         let mut kept = Vec::with_capacity(files.len());
-        for (f, bytes, kind) in files {
-            let file_id = self.core.keep_file_by(tx, &f.name, kind, bytes, None, now).await?;
+        for ((f, bytes, kind), sha256) in files.iter().zip(hashes) {
+            let file_id = tx
+                .insert_stored_file(&crate::ports::StoredFile {
+                    id: 0,
+                    sha256: sha256.clone(),
+                    file_name: f.name.clone(),
+                    content_type: (*kind).to_owned(),
+                    size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                    created_by: None,
+                    created_at: now,
+                })
+                .await?;
             kept.push(PortalFile {
                 portal_id: f.portal_id.clone(),
                 name: f.name.clone(),
                 component: f.component.clone(),
                 file_id,
-                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+                sha256,
                 received_at: now,
             });
         }
@@ -159,6 +221,16 @@ impl NationalPortal {
     }
 
     async fn create(&self, d: &InboundDossier) -> Result<i64, AppError> {
+        if d.status != 1 {
+            return Err(AppError::field(
+                "TrangThaiHoSo",
+                "not_new",
+                format!(
+                    "Hồ sơ {} chưa có trên hệ thống nhưng Cổng báo trạng thái {}; chỉ nhận hồ sơ mới (1).",
+                    d.code, d.status
+                ),
+            ));
+        }
         // Checked before the files are fetched: a dossier for no agency here costs no download.
         self.create_with(d, None).await
     }
@@ -247,11 +319,12 @@ impl NationalPortal {
             ));
         }
         if !refused.is_empty() {
-            notes.push(format!("Tệp không phải PDF hoặc ảnh, không được lưu: {}.", refused.join(", ")));
+            notes.push(format!("Tệp không phải PDF hoặc ảnh, không được lưu: {}.", names(&refused)));
         }
 
+        let hashes = self.put_blobs(&files).await?;
         let mut tx = self.core.store.begin().await?;
-        let kept = self.keep_files(&mut *tx, &files, now).await?;
+        let kept = self.record_files(&mut *tx, &files, hashes, now).await?;
         let submission = Submission {
             channel: Channel::Online,
             procedure: procedure_ref(procedure_id, &procedure_code, &version, case),
@@ -270,6 +343,7 @@ impl NationalPortal {
                 reception_due_at,
                 account: d.account.clone(),
                 files: kept,
+                refused: refused.iter().map(|f| f.portal_id.clone()).collect(),
             }),
         };
         let (id, _) = tx.reserve_dossier(None).await?;
@@ -281,50 +355,85 @@ impl NationalPortal {
         Ok(id)
     }
 
-    /// A code already here: the citizen's supplement, or a repeat.
+    /// A code already here: the citizen's withdrawal request (status 7), the citizen's
+    /// supplement (files not seen before while the dossier waits for one), or a repeat.
     async fn again(&self, id: i64, d: &InboundDossier) -> Result<InboundOutcome, AppError> {
         let code = d.code.clone();
         let repeated = || InboundOutcome::Repeated { portal_code: code.clone(), dossier_id: id };
         let events = self.core.store.dossier_events(id).await?;
         let state = DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        let new: Vec<InboundFile> = d
-            .files
-            .iter()
-            .filter(|f| !state.portal_files.iter().any(|k| k.portal_id == f.portal_id))
-            .cloned()
-            .collect();
+        if d.status == Status::WithdrawalRequested.national_code() {
+            let allowed =
+                motcua_domain::dossier::action::allows(&state, motcua_domain::dossier::ActionKind::RequestWithdrawal);
+            if !allowed {
+                return Ok(repeated());
+            }
+            self.change(id, Command::RequestWithdrawal, None, None).await?;
+            return Ok(InboundOutcome::Withdrawal { portal_code: code, dossier_id: id });
+        }
+        let new: Vec<InboundFile> = d.files.iter().filter(|f| !state.portal_file_seen(&f.portal_id)).cloned().collect();
         if state.status != Status::AwaitingSupplement || new.is_empty() {
             return Ok(repeated());
         }
-        let now = self.core.now();
         let (files, refused) = self.fetch_files(&new).await?;
-        let reference = self.core.snapshot().await?;
-        let receiving = state.submission.receiving.id;
-        let calendar = reference.calendar_of(receiving).await?;
-        let agency_calendars = reference.calendars_of(state.steps.iter().map(|p| p.agency.id).collect()).await?;
-        let reception_due_at = reception_due(&calendar, now, self.core.settings.portal.reception_cutoff)
-            .map_err(crate::calendar::deadline_error)?;
+        if files.is_empty() {
+            return Err(AppError::field(
+                "TaiLieuNop",
+                "no_usable_file",
+                format!("Tệp bổ sung không phải PDF hoặc ảnh: {}; hồ sơ vẫn chờ bổ sung.", names(&refused)),
+            ));
+        }
+        let hashes = self.put_blobs(&files).await?;
+        let outcome = InboundOutcome::Supplemented { portal_code: code, dossier_id: id };
+        self.change(id, Command::ReceiveSupplement, Some((files, hashes, refused)), Some(Status::AwaitingSupplement))
+            .await
+            .map(|_| outcome)
+    }
 
+    /// Records a change the portal brought on a dossier, decided on its locked events (and only
+    /// if its status is still `expected`, when given). A supplement carries its files.
+    async fn change(
+        &self,
+        id: i64,
+        command: Command,
+        supplement: Option<Supplement>,
+        expected: Option<Status>,
+    ) -> Result<(), AppError> {
+        let now = self.core.now();
+        let reference = self.core.snapshot().await?;
         let mut tx = self.core.store.begin().await?;
         let locked = tx.lock_dossier_events(id).await?;
         // Nothing is written on a history that no longer holds at its head.
         let events = motcua_domain::dossier::chain::check_head(&locked.events, locked.verified.as_ref())
             .map_err(|p| AppError::Internal(anyhow::anyhow!("dossier {id}: history does not hold: {p:?}")))?;
         let mut state = DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        if state.status != Status::AwaitingSupplement {
-            return Ok(repeated());
+        if expected.is_some_and(|e| e != state.status) {
+            return Ok(());
         }
-        let kept = self.keep_files(&mut *tx, &files, now).await?;
-        let reason = (!refused.is_empty())
-            .then(|| format!("Tệp không phải PDF hoặc ảnh, không được lưu: {}.", refused.join(", ")));
+        let calendar = reference.calendar_of(state.submission.receiving.id).await?;
+        let agency_calendars = reference.calendars_of(state.steps.iter().map(|p| p.agency.id).collect()).await?;
+        let (command, reason) = match (command, supplement) {
+            (Command::ReceiveSupplement, Some((files, hashes, refused))) => {
+                let kept = self.record_files(&mut *tx, &files, hashes, now).await?;
+                let reception_due_at = reception_due(&calendar, now, self.core.settings.portal.reception_cutoff)
+                    .map_err(crate::calendar::deadline_error)?;
+                let reason = (!refused.is_empty())
+                    .then(|| format!("Tệp không phải PDF hoặc ảnh, không được lưu: {}.", names(&refused)));
+                let refused = refused.into_iter().map(|f| f.portal_id).collect();
+                (
+                    Command::ReceivePortalSupplement { reception_due_at: Some(reception_due_at), files: kept, refused },
+                    reason,
+                )
+            }
+            (command, _) => (command, None),
+        };
         let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason: reason.as_deref() };
-        let cmd = Command::ReceivePortalSupplement { reception_due_at: Some(reception_due_at), files: kept };
-        let bodies = decide(&state, cmd, &ctx).map_err(action_error)?;
+        let bodies = decide(&state, command, &ctx).map_err(action_error)?;
         let before = Before::of(&state);
         let new = seal_events(&mut state, bodies, &portal_actor(), reason.as_deref(), None, now)?;
         super::nudge(&self.core, &mut *tx, &state, &new).await?;
         commit_events(tx, &before, &state, &new).await?;
-        Ok(InboundOutcome::Supplemented { portal_code: code, dossier_id: id })
+        Ok(())
     }
 }
 
@@ -380,6 +489,7 @@ fn outcome_name(o: &InboundOutcome) -> &'static str {
     match o {
         InboundOutcome::Received { .. } => "received",
         InboundOutcome::Supplemented { .. } => "supplemented",
+        InboundOutcome::Withdrawal { .. } => "withdrawal",
         InboundOutcome::Repeated { .. } => "repeated",
         InboundOutcome::Rejected { .. } => "rejected",
         InboundOutcome::Failed { .. } => "failed",

@@ -28,6 +28,9 @@ use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{PortalCall, PortalDue, PortalSyncRow, PortalTransport};
 
+/// How long a sender holds a dossier between two saved calls (longer than a call's timeout).
+const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
 /// Attempts before a dossier waits for an operator.
 const MAX_ATTEMPTS: u32 = 12;
 const BACKOFF: Backoff = Backoff { base_seconds: 30, max_seconds: 3600 };
@@ -78,35 +81,53 @@ impl NationalPortal {
         let mut round = SyncRound::default();
         for due in self.core.store.portal_due(self.core.now(), limit).await? {
             match self.send_one(&*transport, &due, &mut round).await? {
-                true => round.synced += 1,
-                false => round.failed += 1,
+                Some(true) => round.synced += 1,
+                Some(false) => round.failed += 1,
+                // Another sender holds it.
+                None => {}
             }
         }
         Ok(round)
     }
 
-    /// One dossier; whether it is now up to date.
+    /// Saves the row with its claim let go.
+    async fn release(&self, row: &mut PortalSyncRow) -> Result<(), AppError> {
+        row.claimed_until = None;
+        let mut tx = self.core.store.begin().await?;
+        tx.save_portal_sync(row, self.core.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One dossier: whether it is now up to date (`None`: another sender has it).
     async fn send_one(
         &self,
         t: &dyn PortalTransport,
         due: &PortalDue,
         round: &mut SyncRound,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<bool>, AppError> {
         let store = &self.core.store;
-        let events = store.dossier_events(due.dossier_id).await?;
-        let state =
-            DossierState::fold(due.dossier_id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        let mut row = {
+        // Claimed first, read after: what another sender told before is in the row.
+        let now = self.core.now();
+        let claimed = {
             let mut tx = store.begin().await?;
-            let row = tx.lock_portal_sync(due.dossier_id).await?;
+            let row = tx.claim_portal_sync(due.dossier_id, now, now + CLAIM).await?;
             tx.commit().await?;
             row
         };
+        let Some(mut row) = claimed else { return Ok(None) };
+        let events = store.dossier_events(due.dossier_id).await?;
+        let state =
+            DossierState::fold(due.dossier_id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
         if row.dead || row.synced_seq >= state.last_seq {
-            return Ok(!row.dead);
+            self.release(&mut row).await?;
+            return Ok(Some(!row.dead));
         }
         let ctx = self.context(&state).await?;
-        let Some(dossier) = PortalDossier::of(&state, &ctx) else { return Ok(true) };
+        let Some(dossier) = PortalDossier::of(&state, &ctx) else {
+            self.release(&mut row).await?;
+            return Ok(Some(true));
+        };
         let status = state.status.national_code();
         // The dossier itself: create the first time (a dossier submitted on the portal is there
         // already); the portal may also say it already has it.
@@ -127,7 +148,7 @@ impl NationalPortal {
                 continue;
             }
             if !ok {
-                return Ok(false);
+                return Ok(Some(false));
             }
             break;
         }
@@ -144,17 +165,15 @@ impl NationalPortal {
             }
             self.record(&mut row, "steps", (first, last), status, &answer, ok).await?;
             if !ok {
-                return Ok(false);
+                return Ok(Some(false));
             }
         }
         row.synced_seq = state.last_seq;
         row.attempts = 0;
         row.next_attempt_at = None;
         row.last_error = None;
-        let mut tx = store.begin().await?;
-        tx.save_portal_sync(&row, self.core.now()).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.release(&mut row).await?;
+        Ok(Some(true))
     }
 
     /// Logs a call and saves the progress; a failure schedules the retry (or gives up).
@@ -168,6 +187,8 @@ impl NationalPortal {
         ok: bool,
     ) -> Result<(), AppError> {
         let now = self.core.now();
+        // The claim runs on while the calls succeed; a failure lets it go with the retry time.
+        row.claimed_until = ok.then_some(now + CLAIM);
         let (answer_code, answer_message) = match answer {
             Ok(PortalAnswer::Accepted) => ("0".to_owned(), "thành công".to_owned()),
             Ok(PortalAnswer::AlreadyExists) => ("3".to_owned(), "đã tồn tại".to_owned()),
@@ -263,10 +284,12 @@ impl crate::jobs::JobHandler for PortalSendJob {
         self.portal.configured().then(|| jiff::SignedDuration::from_secs(60))
     }
 
-    async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
+    async fn run(&self, job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {
         let round = self.portal.send_due(500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        // The outbox's state for the metrics endpoint (failures per hour; the sync lag).
-        if let Ok(b) = self.portal.backlog().await {
+        // The outbox's state for the metrics endpoint (failures per hour; the sync lag), on the
+        // minute's sweep rather than after every change.
+        let sweep = !job.payload.contains("nudge");
+        if sweep && let Ok(b) = self.portal.backlog().await {
             let now = self.portal.core.now();
             metrics::gauge!("motcua_portal_untold_dossiers").set(b.untold_dossiers as f64);
             metrics::gauge!("motcua_portal_dead_dossiers").set(b.dead as f64);
@@ -286,8 +309,9 @@ impl crate::jobs::JobHandler for PortalSendJob {
 }
 
 /// Wakes the sender for a change the portal must hear of, in the change's own transaction: a
-/// `portal.send` job, at most one per five seconds (the worker polls every second), so the sync
-/// lag is seconds, not the periodic sweep's minute. Nothing when no portal is configured.
+/// `portal.send` job at the next five-second boundary (one per boundary; the worker polls every
+/// second), so the sync lag is seconds, not the periodic sweep's minute. Nothing when no portal
+/// is configured.
 pub(crate) async fn nudge(
     core: &Core,
     tx: &mut dyn crate::ports::StoreTx,
@@ -300,18 +324,24 @@ pub(crate) async fn nudge(
         return Ok(());
     }
     let now = core.now();
-    let slot = now.as_second().div_euclid(5);
+    // The job for the next five-second boundary: every change until then shares it, and none
+    // finds its slot's job already run (which would leave it to the minute's sweep).
+    let next = now.as_second().div_euclid(5) + 1;
+    let run_at = jiff::Timestamp::from_second(next * 5).unwrap_or(now);
     let job = crate::jobs::new_job(
         PortalSendJob::KIND,
-        &serde_json::json!({}),
-        now,
+        &serde_json::json!({"nudge": true}),
+        run_at,
         3,
-        Some(format!("{}@nudge:{slot}", PortalSendJob::KIND)),
+        Some(format!("{}@nudge:{next}", PortalSendJob::KIND)),
     )
     .map_err(AppError::Internal)?;
     crate::jobs::enqueue(tx, &job, now).await?;
     Ok(())
 }
+
+/// Pulls a failing dossier is asked for again before the cursor moves past it.
+const PULL_RETRIES: i64 = 5;
 
 /// Where the pull resumes: the start of the last pull that received everything it was given.
 const PULL_CURSOR: &str = "portal.pull_since";
@@ -329,7 +359,18 @@ impl NationalPortal {
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("pulling from the national portal: {e:#}")))?;
         let outcomes = self.receive(&items).await;
-        if !outcomes.iter().any(|o| matches!(o, InboundOutcome::Failed { .. })) {
+        // A dossier that failed (a file not fetched, the database down) is asked for again,
+        // up to a few times; one that keeps failing stays in the operator's list and no longer
+        // holds the cursor back.
+        let mut retry = false;
+        for o in &outcomes {
+            if let InboundOutcome::Failed { portal_code, .. } = o
+                && self.core.store.portal_inbound_failures(portal_code).await? < PULL_RETRIES
+            {
+                retry = true;
+            }
+        }
+        if !retry {
             let mut tx = self.core.store.begin().await?;
             // A little overlap: the portal's clock and ours may differ; repeats change nothing.
             tx.set_meta(PULL_CURSOR, &(started - jiff::SignedDuration::from_mins(5)).to_string()).await?;
@@ -359,7 +400,8 @@ impl crate::jobs::JobHandler for PortalPullJob {
     }
 
     fn every(&self) -> Option<jiff::SignedDuration> {
-        self.portal.configured().then(|| self.portal.core.settings.portal.pull_interval)
+        let pulls = self.portal.transport.as_ref().is_some_and(|t| t.pulls());
+        pulls.then(|| self.portal.core.settings.portal.pull_interval)
     }
 
     async fn run(&self, _job: &crate::ports::ClaimedJob) -> anyhow::Result<()> {

@@ -41,6 +41,8 @@ pub struct Reconciliation {
     pub indicators: Vec<IndicatorCells>,
     pub problems: Vec<PortalProblem>,
     pub backlog: PortalBacklog,
+    /// What the portal sent lately that was not taken (refused or failed), newest first.
+    pub not_taken: Vec<crate::ports::PortalInboundEntry>,
     pub checked_at: Timestamp,
 }
 
@@ -139,6 +141,7 @@ impl NationalPortal {
             indicators,
             problems,
             backlog: self.core.store.portal_backlog(self.core.now()).await?,
+            not_taken: self.core.store.portal_inbound_log(50).await?,
             checked_at: self.core.now(),
         })
     }
@@ -162,19 +165,24 @@ impl NationalPortal {
         found.ok_or(AppError::NotFound("hồ sơ"))
     }
 
-    /// [`Self::resend`] by an official: operators of the installation only.
-    pub async fn resend_as(&self, principal: &motcua_domain::account::Principal, key: &str) -> Result<(), AppError> {
-        use motcua_domain::policy::{Permission, Target, authorize};
-        authorize(principal, Permission::OperateSystem, Target::System)?;
-        let id = self.dossier_id(key).await?;
-        self.resend(id).await?;
-        tracing::info!(dossier = id, by = %principal.username, "national portal: resend asked");
-        Ok(())
-    }
-
     /// Sends a given-up dossier again from where it stopped (an operator's decision, after the
-    /// cause is fixed): its retry state is cleared and the sender woken.
-    pub async fn resend(&self, dossier_id: i64) -> Result<(), AppError> {
+    /// cause is fixed): its retry state is cleared, the sender woken, and the decision audited.
+    /// `principal`: the official asking (operators of the installation only); `None`: the CLI.
+    pub async fn resend(
+        &self,
+        principal: Option<&motcua_domain::account::Principal>,
+        key: &str,
+        meta: &crate::context::RequestMeta,
+    ) -> Result<i64, AppError> {
+        use motcua_domain::policy::{Permission, Target, authorize};
+        let actor = match principal {
+            Some(p) => crate::context::Actor::Official {
+                principal: p,
+                grant: Some(authorize(p, Permission::OperateSystem, Target::System)?),
+            },
+            None => crate::context::Actor::System { label: "cli" },
+        };
+        let dossier_id = self.dossier_id(key).await?;
         let now = self.core.now();
         let mut tx = self.core.store.begin().await?;
         let mut row = tx.lock_portal_sync(dossier_id).await?;
@@ -187,7 +195,8 @@ impl NationalPortal {
                 .map_err(AppError::Internal)?;
             crate::jobs::enqueue(&mut *tx, &job, now).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        let event = actor.did("portal.resend").target(Some(("dossier", dossier_id.to_string()))).event(meta, now);
+        self.core.commit_audited(tx, event, meta).await?;
+        Ok(dossier_id)
     }
 }

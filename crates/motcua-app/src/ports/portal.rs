@@ -38,6 +38,21 @@ pub trait PortalReads {
     async fn portal_problems(&self, agencies: &[AgencyId], limit: i64) -> StoreResult<Vec<PortalProblem>>;
     /// The outbox as a whole, for the metrics and the reconciliation page.
     async fn portal_backlog(&self, now: Timestamp) -> StoreResult<PortalBacklog>;
+    /// What the portal sent and was not taken, newest first.
+    async fn portal_inbound_log(&self, limit: i64) -> StoreResult<Vec<PortalInboundEntry>>;
+    /// How many times a dossier of the portal failed to be taken.
+    async fn portal_inbound_failures(&self, portal_code: &str) -> StoreResult<i64>;
+}
+
+/// A dossier the portal sent that was not taken: refused (what is wrong) or failed (to be
+/// sent or pulled again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalInboundEntry {
+    pub portal_code: Option<String>,
+    pub at: Timestamp,
+    /// `rejected` or `failed`.
+    pub outcome: &'static str,
+    pub message: String,
 }
 
 /// A dossier the portal does not hold as it stands.
@@ -82,6 +97,8 @@ pub struct PortalSyncRow {
     pub next_attempt_at: Option<Timestamp>,
     pub dead: bool,
     pub last_error: Option<String>,
+    /// A sender holds the dossier until then.
+    pub claimed_until: Option<Timestamp>,
 }
 
 /// One call to the portal and its answer.
@@ -103,6 +120,16 @@ pub struct PortalCall {
 pub trait PortalWrites {
     /// The dossier's sync row (a default one if it was never synced), locked until commit.
     async fn lock_portal_sync(&mut self, dossier_id: i64) -> StoreResult<PortalSyncRow>;
+    /// Claims the dossier for one sender until `until`, unless another holds an unexpired
+    /// claim (`None`).
+    async fn claim_portal_sync(
+        &mut self,
+        dossier_id: i64,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<PortalSyncRow>>;
+    /// Notes a dossier the portal sent that was not taken.
+    async fn log_portal_inbound(&mut self, entry: &PortalInboundEntry) -> StoreResult<()>;
     async fn save_portal_sync(&mut self, row: &PortalSyncRow, at: Timestamp) -> StoreResult<()>;
     async fn log_portal_call(&mut self, call: &PortalCall) -> StoreResult<()>;
 }
@@ -131,6 +158,10 @@ pub trait PortalTransport: Send + Sync + 'static {
         &self,
         steps: &[motcua_domain::national_portal::PortalStep],
     ) -> anyhow::Result<motcua_domain::national_portal::PortalAnswer>;
+    /// Whether this transport can list submitted dossiers (the pull).
+    fn pulls(&self) -> bool {
+        false
+    }
     /// Dossiers submitted on the portal for this province since `since` (the pull), each a
     /// `HoSo` as the portal sends it; `None` asks for what the portal still holds undelivered.
     async fn pull_dossiers(&self, since: Option<jiff::Timestamp>) -> anyhow::Result<Vec<serde_json::Value>>;

@@ -164,6 +164,7 @@ pub enum Command {
     ReceivePortalSupplement {
         reception_due_at: Option<Timestamp>,
         files: Vec<crate::dossier::event::PortalFile>,
+        refused: Vec<String>,
     },
     Refuse {
         reasons: Vec<String>,
@@ -533,17 +534,19 @@ pub fn decide(s: &DossierState, cmd: Command, ctx: &Context<'_>) -> Result<Vec<E
                 due_at,
                 reception_due_at: None,
                 files: Vec::new(),
+                refused: Vec::new(),
                 appointment_at,
                 step_due_at,
             }]
         }
-        Command::ReceivePortalSupplement { reception_due_at, files } => {
+        Command::ReceivePortalSupplement { reception_due_at, files, refused } => {
             let (due_at, appointment_at, step_due_at) = resumed(s, ctx, now)?;
             let before_intake = s.code.is_none();
             vec![EventBody::SupplementReceived {
                 due_at,
                 reception_due_at: reception_due_at.filter(|_| before_intake),
                 files,
+                refused,
                 appointment_at,
                 step_due_at,
             }]

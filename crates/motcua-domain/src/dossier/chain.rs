@@ -246,6 +246,7 @@ mod tests {
                     due_at: None,
                     reception_due_at: None,
                     files: Vec::new(),
+                    refused: Vec::new(),
                     appointment_at: None,
                     step_due_at: None,
                 }

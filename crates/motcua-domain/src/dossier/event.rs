@@ -165,6 +165,10 @@ pub struct PortalOrigin {
     /// The files submitted with it, fetched from the portal and kept by content.
     #[serde(default)]
     pub files: Vec<PortalFile>,
+    /// The portal's ids of files not kept (not a PDF or an image): a dossier sent again with
+    /// them is not a new supplement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 /// A file of a portal dossier (TaiLieuNop), as kept here.
@@ -256,6 +260,9 @@ pub enum EventBody {
         /// Files the applicant sent with the supplement on the portal.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         files: Vec<PortalFile>,
+        /// The portal's ids of the files it brought that were not kept.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<String>,
         #[serde(default)]
         appointment_at: Option<Timestamp>,
         #[serde(default)]

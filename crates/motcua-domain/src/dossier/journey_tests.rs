@@ -624,6 +624,7 @@ fn a_portal_dossier_keeps_the_portal_code_and_its_reception_clock() {
         reception_due_at: at("2026-11-24T17:00"),
         account: None,
         files: vec![file("f1", at("2026-11-23T18:01"))],
+        refused: Vec::new(),
     });
     let mut events = Vec::new();
     record(&mut events, at("2026-11-23T18:01"), EventBody::Submitted(Box::new(submission)), None);
@@ -659,10 +660,12 @@ fn a_portal_dossier_keeps_the_portal_code_and_its_reception_clock() {
         Command::ReceivePortalSupplement {
             reception_due_at: Some(at("2026-11-26T17:00")),
             files: vec![file("f2", at("2026-11-25T19:00"))],
+            refused: vec!["f3".into()],
         },
     );
     assert_eq!(j.state.status, Status::Submitted);
     assert_eq!(j.state.portal_files.len(), 2);
+    assert!(j.state.portal_file_seen("f3") && j.state.portal_file_seen("f1") && !j.state.portal_file_seen("f4"));
     assert_eq!(
         j.state.reception(at("2026-11-26T10:00")),
         Some(Reception::Waiting { due: at("2026-11-26T17:00"), late: false })

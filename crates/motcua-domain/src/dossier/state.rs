@@ -108,6 +108,8 @@ pub struct DossierState {
     pub reception_due_at: Option<Timestamp>,
     /// A portal dossier's files: submitted with it and sent with supplements.
     pub portal_files: Vec<crate::dossier::event::PortalFile>,
+    /// The portal's ids of files that came and were not kept.
+    pub portal_refused: Vec<String>,
     /// When the desk decided on a portal dossier (accepted, asked for a supplement or
     /// refused), since its reception clock last started.
     pub reception_decided_at: Option<Timestamp>,
@@ -205,6 +207,7 @@ impl DossierState {
             submitted_at: first.at,
             reception_due_at: submission.portal.as_ref().map(|p| p.reception_due_at),
             portal_files: submission.portal.as_ref().map(|p| p.files.clone()).unwrap_or_default(),
+            portal_refused: submission.portal.as_ref().map(|p| p.refused.clone()).unwrap_or_default(),
             reception_decided_at: None,
             received_at: None,
             processing_time: None,
@@ -306,7 +309,7 @@ impl DossierState {
                 self.pause(PauseReason::Supplement, e.at, !before_intake);
                 self.status = Status::AwaitingSupplement;
             }
-            EventBody::SupplementReceived { due_at, reception_due_at, files, appointment_at, step_due_at } => {
+            EventBody::SupplementReceived { due_at, reception_due_at, files, refused, appointment_at, step_due_at } => {
                 if let Some(r) = self.supplements.last_mut() {
                     r.received_at = Some(e.at);
                 }
@@ -315,6 +318,7 @@ impl DossierState {
                     self.reception_decided_at = None;
                 }
                 self.portal_files.extend(files.iter().cloned());
+                self.portal_refused.extend(refused.iter().cloned());
                 self.resume(PauseReason::Supplement, e.at, *due_at, *appointment_at, *step_due_at);
             }
             EventBody::Refused { reasons } => {
@@ -612,6 +616,11 @@ impl DossierState {
             // Withdrawn or stopped before the desk decided: nothing was late by the desk.
             None => Reception::Decided { at: self.updated_at, late: false },
         })
+    }
+
+    /// Whether the portal's file with this id came already (kept or refused).
+    pub fn portal_file_seen(&self, portal_id: &str) -> bool {
+        self.portal_files.iter().any(|f| f.portal_id == portal_id) || self.portal_refused.iter().any(|r| r == portal_id)
     }
 
     /// The step of a given index, for display.

@@ -143,6 +143,8 @@ impl InboundDossier {
                 at
             }
         };
+        // TrangThaiHoSo as the portal writes it; what each means for a dossier here is the
+        // receiver's business.
         let status = match text(v, "TrangThaiHoSo") {
             None => Some(1),
             Some(s) => match s.parse::<u8>() {
@@ -166,10 +168,16 @@ impl InboundDossier {
                     let at = |k: &str| format!("TaiLieuNop[{i}].{k}");
                     let url = text(f, "DuongDanTaiTepTin");
                     let name = text(f, "TenTepDinhKem");
+                    // The id tells a file sent again from a new one (an address may be signed
+                    // afresh each time).
+                    let Some(portal_id) = text(f, "TepDinhKemId") else {
+                        e.push(FieldError::new(at("TepDinhKemId"), "required", "Thiếu mã tệp đính kèm."));
+                        continue;
+                    };
                     match (url, name) {
                         (Some(url), Some(name)) if url.starts_with("http://") || url.starts_with("https://") => files
                             .push(InboundFile {
-                                portal_id: text(f, "TepDinhKemId").unwrap_or_else(|| url.clone()),
+                                portal_id,
                                 name: name.chars().take(255).collect(),
                                 component: text(f, "MaThanhPhanHoSo"),
                                 url,
@@ -240,7 +248,8 @@ mod tests {
             "TaiLieuNop": [
                 {"TepDinhKemId": "f1", "TenTepDinhKem": "don.pdf", "MaThanhPhanHoSo": "TP1",
                  "DuongDanTaiTepTin": "http://127.0.0.1:9/f1", "IsDeleted": false},
-                {"TepDinhKemId": "f0", "TenTepDinhKem": "cu.pdf", "DuongDanTaiTepTin": "http://x/f0", "IsDeleted": "1"}
+                {"TepDinhKemId": "f0", "TenTepDinhKem": "cu.pdf", "DuongDanTaiTepTin": "http://x/f0", "IsDeleted": "1"},
+                {"TenTepDinhKem": "khong-ma.pdf", "DuongDanTaiTepTin": "http://127.0.0.1:9/f2", "IsDeleted": "1"}
             ]
         })
     }
@@ -264,10 +273,21 @@ mod tests {
         v["NgayNopHoSo"] = json!("04/12/2026");
         v["TrangThaiHoSo"] = json!(11);
         v["TaiLieuNop"][0]["DuongDanTaiTepTin"] = json!("file:///etc/passwd");
+        v["TaiLieuNop"][2]["IsDeleted"] = json!(false);
         v.as_object_mut().unwrap().remove("ChuHoSo");
         let err = InboundDossier::read(&v).unwrap_err();
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["MaHoSo", "ChuHoSo", "NgayNopHoSo", "TrangThaiHoSo", "TaiLieuNop[0].DuongDanTaiTepTin"]);
+        assert_eq!(
+            fields,
+            [
+                "MaHoSo",
+                "ChuHoSo",
+                "NgayNopHoSo",
+                "TrangThaiHoSo",
+                "TaiLieuNop[0].DuongDanTaiTepTin",
+                "TaiLieuNop[2].TepDinhKemId"
+            ]
+        );
         assert!(InboundDossier::read(&json!([1])).is_err());
     }
 

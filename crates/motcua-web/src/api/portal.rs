@@ -220,6 +220,18 @@ pub struct ReconciliationDto {
     pub indicators: Vec<ReconcileIndicatorDto>,
     pub problems: Vec<PortalProblemDto>,
     pub backlog: PortalBacklogDto,
+    /// What the portal sent lately that was not taken, newest first.
+    pub not_taken: Vec<NotTakenDto>,
+}
+
+/// A dossier the portal sent that was not taken.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotTakenDto {
+    pub portal_code: Option<String>,
+    pub at: String,
+    /// `rejected` (what is wrong) or `failed` (to be sent or pulled again).
+    pub outcome: String,
+    pub message: String,
 }
 
 impl From<&motcua_app::ports::PortalBacklog> for PortalBacklogDto {
@@ -280,6 +292,16 @@ impl From<&motcua_app::national_portal::Reconciliation> for ReconciliationDto {
                 })
                 .collect(),
             backlog: (&r.backlog).into(),
+            not_taken: r
+                .not_taken
+                .iter()
+                .map(|e| NotTakenDto {
+                    portal_code: e.portal_code.clone(),
+                    at: rfc3339_vn(e.at),
+                    outcome: e.outcome.to_owned(),
+                    message: e.message.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -334,8 +356,9 @@ pub async fn reconciliation(
 pub async fn resend(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
+    crate::context::Meta(meta): crate::context::Meta,
     ApiPath(key): ApiPath<String>,
 ) -> ApiResult<axum::http::StatusCode> {
-    state.services.national_portal.resend_as(&p, &key).await?;
+    state.services.national_portal.resend(Some(&p), &key, &meta).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

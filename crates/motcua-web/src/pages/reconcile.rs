@@ -58,6 +58,8 @@ struct ReconcilePage {
     sections: Vec<IndicatorSection>,
     problems: Vec<ProblemRow>,
     backlog: Vec<(&'static str, String)>,
+    /// (portal code, when, refused or failed, why)
+    not_taken: Vec<(String, String, &'static str, String)>,
     operator: bool,
 }
 
@@ -161,13 +163,25 @@ pub async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query
         sections,
         problems,
         backlog,
+        not_taken: r
+            .not_taken
+            .iter()
+            .map(|e| {
+                (
+                    e.portal_code.clone().unwrap_or_default(),
+                    format_datetime(e.at),
+                    if e.outcome == "failed" { "Chưa nhận được (sẽ thử lại)" } else { "Bị từ chối" },
+                    e.message.clone(),
+                )
+            })
+            .collect(),
         operator: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
     }))
 }
 
 /// The operator's resend of a given-up dossier.
-pub async fn resend(State(state): State<AppState>, user: PageUser, Meta(_meta): Meta, f: FormPairs) -> PageResult {
-    state.services.national_portal.resend_as(&user.principal, &f.text("dossier")).await?;
+pub async fn resend(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
+    state.services.national_portal.resend(Some(&user.principal), &f.text("dossier"), &meta).await?;
     let back = format!(
         "/bao-cao/doi-soat?period={}&agency={}&msg=resent",
         super::reports::enc(&f.text("period")),
