@@ -99,8 +99,9 @@ async fn run(backend: Backend, n: u64) -> Row {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         lags.push(t.elapsed().as_secs_f64() * 1000.0);
-        // Past the nudge's five-second window, so each sample wakes the sender afresh.
-        tokio::time::sleep(Duration::from_millis(5_100)).await;
+        // Past the nudge's window, each sample at another point of it (a change comes when it
+        // comes, not on the window's edge).
+        tokio::time::sleep(Duration::from_millis(2_000 + (i * 347) % 2_000)).await;
     }
     let _ = stop.send(true);
     let _ = handle.await;

@@ -309,7 +309,7 @@ impl crate::jobs::JobHandler for PortalSendJob {
 }
 
 /// Wakes the sender for a change the portal must hear of, in the change's own transaction: a
-/// `portal.send` job at the next five-second boundary (one per boundary; the worker polls every
+/// `portal.send` job at the next two-second boundary (one per boundary; the worker polls every
 /// second), so the sync lag is seconds, not the periodic sweep's minute. Nothing when no portal
 /// is configured.
 pub(crate) async fn nudge(
@@ -324,10 +324,10 @@ pub(crate) async fn nudge(
         return Ok(());
     }
     let now = core.now();
-    // The job for the next five-second boundary: every change until then shares it, and none
-    // finds its slot's job already run (which would leave it to the minute's sweep).
-    let next = now.as_second().div_euclid(5) + 1;
-    let run_at = jiff::Timestamp::from_second(next * 5).unwrap_or(now);
+    // The job for the next boundary of NUDGE_SECONDS: every change until then shares it, and
+    // none finds its window's job already run (which would leave it to the minute's sweep).
+    let next = now.as_second().div_euclid(NUDGE_SECONDS) + 1;
+    let run_at = jiff::Timestamp::from_second(next * NUDGE_SECONDS).unwrap_or(now);
     let job = crate::jobs::new_job(
         PortalSendJob::KIND,
         &serde_json::json!({"nudge": true}),
@@ -339,6 +339,9 @@ pub(crate) async fn nudge(
     crate::jobs::enqueue(tx, &job, now).await?;
     Ok(())
 }
+
+/// Changes within this many seconds share one wake-up of the sender.
+const NUDGE_SECONDS: i64 = 2;
 
 /// Pulls a failing dossier is asked for again before the cursor moves past it.
 const PULL_RETRIES: i64 = 5;

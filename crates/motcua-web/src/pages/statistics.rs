@@ -82,6 +82,8 @@ struct Shown {
     targets: Vec<TargetLine>,
     targets_href: String,
     full_online_href: String,
+    /// The same agency and period beside the national portal's figures.
+    reconcile_href: String,
     report_href: String,
 }
 
@@ -267,6 +269,11 @@ fn shown(d: &Dashboard, statutory: bool) -> Shown {
         targets,
         targets_href: format!("/bao-cao/chi-tieu?agency={}&year={year}", enc(d.agency.code.as_str())),
         full_online_href: format!("/bao-cao/toan-trinh?agency={}&year={year}", enc(d.agency.code.as_str())),
+        reconcile_href: format!(
+            "/bao-cao/doi-soat?agency={}&period={}",
+            enc(d.agency.code.as_str()),
+            enc(&d.period.key())
+        ),
         report_href: format!("/bao-cao?{base}"),
     }
 }
