@@ -115,6 +115,9 @@ pub struct PortalSettings {
     pub max_dossier_bytes: usize,
     /// How often the portal's list of submitted dossiers is pulled (when a pull path is set).
     pub pull_interval: SignedDuration,
+    /// How long a sender holds a dossier between two saved calls (a call's timeout and a
+    /// margin): after a crash mid-call, the dossier is taken up again then.
+    pub claim: SignedDuration,
 }
 
 impl Default for PortalSettings {
@@ -124,6 +127,7 @@ impl Default for PortalSettings {
             max_file_bytes: 20 * 1024 * 1024,
             max_dossier_bytes: 100 * 1024 * 1024,
             pull_interval: SignedDuration::from_mins(1),
+            claim: SignedDuration::from_secs(45),
         }
     }
 }

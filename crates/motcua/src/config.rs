@@ -666,6 +666,7 @@ impl Config {
                     .parse()
                     .unwrap_or(motcua_domain::calendar::ClockTime::hm(17, 0)),
                 pull_interval: SignedDuration::from_secs(self.portal.pull_seconds),
+                claim: SignedDuration::from_secs(self.portal.timeout_seconds + 15),
                 ..Default::default()
             },
             reports: motcua_app::settings::ReportSettings {

@@ -616,6 +616,9 @@ async fn a_kill_in_the_middle_of_a_sync_burst_loses_nothing_and_counts_nothing_t
                 .env("MOTCUA_PORTAL_CREATE_PATH", motcua_portal_peer::CREATE_PATH)
                 .env("MOTCUA_PORTAL_UPDATE_PATH", motcua_portal_peer::UPDATE_PATH)
                 .env("MOTCUA_PORTAL_STEPS_PATH", motcua_portal_peer::STEPS_PATH)
+                // A short call timeout: a dossier held by the killed sender is taken up again
+                // when its claim (the timeout and 15 s) ends.
+                .env("MOTCUA_PORTAL_TIMEOUT_SECONDS", "2")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

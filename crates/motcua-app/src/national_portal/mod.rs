@@ -28,9 +28,6 @@ use crate::core::Core;
 use crate::error::AppError;
 use crate::ports::{PortalCall, PortalDue, PortalSyncRow, PortalTransport};
 
-/// How long a sender holds a dossier between two saved calls (longer than a call's timeout).
-const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
-
 /// Attempts before a dossier waits for an operator.
 const MAX_ATTEMPTS: u32 = 12;
 const BACKOFF: Backoff = Backoff { base_seconds: 30, max_seconds: 3600 };
@@ -90,6 +87,11 @@ impl NationalPortal {
         Ok(round)
     }
 
+    /// How long a sender holds a dossier between two saved calls: longer than a call may take.
+    fn claim(&self) -> jiff::SignedDuration {
+        self.core.settings.portal.claim
+    }
+
     /// Saves the row with its claim let go.
     async fn release(&self, row: &mut PortalSyncRow) -> Result<(), AppError> {
         row.claimed_until = None;
@@ -111,11 +113,28 @@ impl NationalPortal {
         let now = self.core.now();
         let claimed = {
             let mut tx = store.begin().await?;
-            let row = tx.claim_portal_sync(due.dossier_id, now, now + CLAIM).await?;
+            let row = tx.claim_portal_sync(due.dossier_id, now, now + self.claim()).await?;
             tx.commit().await?;
             row
         };
-        let Some(mut row) = claimed else { return Ok(None) };
+        let Some(mut row) = claimed else {
+            // Held by another sender, or by one that died mid-call: look again when its claim
+            // ends, rather than at the minute's sweep.
+            if let Some(until) = store.portal_sync_row(due.dossier_id).await?.and_then(|r| r.claimed_until) {
+                let job = crate::jobs::new_job(
+                    PortalSendJob::KIND,
+                    &serde_json::json!({"nudge": true}),
+                    until,
+                    3,
+                    Some(format!("{}@claim:{}:{}", PortalSendJob::KIND, due.dossier_id, until.as_second())),
+                )
+                .map_err(AppError::Internal)?;
+                let mut tx = store.begin().await?;
+                crate::jobs::enqueue(&mut *tx, &job, now).await?;
+                tx.commit().await?;
+            }
+            return Ok(None);
+        };
         let events = store.dossier_events(due.dossier_id).await?;
         let state =
             DossierState::fold(due.dossier_id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
@@ -188,7 +207,7 @@ impl NationalPortal {
     ) -> Result<(), AppError> {
         let now = self.core.now();
         // The claim runs on while the calls succeed; a failure lets it go with the retry time.
-        row.claimed_until = ok.then_some(now + CLAIM);
+        row.claimed_until = ok.then_some(now + self.claim());
         let (answer_code, answer_message) = match answer {
             Ok(PortalAnswer::Accepted) => ("0".to_owned(), "thành công".to_owned()),
             Ok(PortalAnswer::AlreadyExists) => ("3".to_owned(), "đã tồn tại".to_owned()),
