@@ -118,6 +118,25 @@ describe("lobby kiosk /kiosk", () => {
       const box = await b.boundingBox();
       assert.ok(box.height >= 48 && box.width >= 48, `key ${await b.textContent()} is ${box.width}×${box.height}`);
     }
+    // Every key's label can be read: WCAG AA contrast (4.5:1) between its text and its face.
+    const contrasts = await page.locator(".keyboard button").evaluateAll((keys) => {
+      const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+      const lum = (c) => {
+        const [r, g, b] = rgb(c).map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      return keys.map((k) => {
+        const st = getComputedStyle(k);
+        const [a, b] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+        return [k.textContent.trim(), (a + 0.05) / (b + 0.05)];
+      });
+    });
+    for (const [key, ratio] of contrasts) {
+      assert.ok(ratio >= 4.5, `key ${key}: contrast ${ratio.toFixed(2)}:1`);
+    }
     await tap(page, "dang ky khai sinh");
     assert.equal(await page.locator("[data-kiosk-input]").inputValue(), "dang ky khai sinh");
     await page.locator(".keyboard button[data-key=back]").click();
