@@ -158,6 +158,11 @@ app_tests! {
         let page = app.login("anphu.motcua").await;
         let html = page.get("/ho-so/so-theo-doi").await.text().await.unwrap();
         assert!(html.contains("value=\"H99.301\"") && !html.contains("value=\"H99.302\""), "{html}");
+        // The register opens on the official's own desk: the commune's for its desk officer,
+        // the service centre's (not the province's) for the province's desk officer.
+        assert!(html.contains("value=\"H99.301\" selected"), "{html}");
+        let centre = app.login("tinh.motcua").await.get("/ho-so/so-theo-doi").await.text().await.unwrap();
+        assert!(centre.contains("value=\"H99.02\" selected"), "{centre}");
         let r = page.get("/ho-so/so-theo-doi/pdf?agency=H99.301&from=01/11/2026&to=30/11/2026").await;
         assert_eq!(r.status(), StatusCode::OK);
     }

@@ -953,20 +953,43 @@ pub async fn register_page(State(state): State<AppState>, user: PageUser) -> Pag
     }
     // Registers belong to the agencies that receive: the desk's own agency or those below a grant.
     let found = state.services.agencies.agencies_for(p, Permission::ReceiveDossiers, true).await?;
-    let mut agencies: Vec<Choice> = Vec::new();
-    for a in found {
-        use motcua_domain::agency::AgencyLevel::{Commune, HistoricDistrict, Province};
-        if matches!(a.level, Province | Commune | HistoricDistrict)
+    // The official's own desk first: the nearest of these agencies above (or at) their unit.
+    let unit_path = state.services.snapshot().await?.agency(p.agency_id).await?.map(|a| a.path);
+    let snapshot = state.services.snapshot().await?;
+    let mut candidates: Vec<&motcua_domain::agency::Agency> = Vec::new();
+    for a in &found {
+        use motcua_domain::agency::AgencyLevel::{Commune, HistoricDistrict, OneStopDesk, Province};
+        // The province's service centre receives under its own code and keeps its own register;
+        // a commune's desk is a unit of the commune, which receives.
+        let receives = match a.level {
+            Province | Commune | HistoricDistrict => true,
+            OneStopDesk => match a.parent_id {
+                Some(parent) => snapshot.agency(parent).await?.is_some_and(|p| p.level == Province),
+                None => false,
+            },
+            _ => false,
+        };
+        if receives
             && motcua_domain::policy::authorize_dossier(p, Permission::ReceiveDossiers, &a.path).is_ok()
-            && !agencies.iter().any(|c| c.value == a.code.as_str())
+            && !candidates.iter().any(|c| c.id == a.id)
         {
-            agencies.push(Choice {
-                value: a.code.to_string(),
-                label: format!("{} ({})", a.name, a.code),
-                selected: agencies.is_empty(),
-            });
+            candidates.push(a);
         }
     }
+    let own = candidates
+        .iter()
+        .filter(|a| unit_path.as_ref().is_some_and(|u| u.as_str().starts_with(a.path.as_str())))
+        .max_by_key(|a| a.path.depth())
+        .or(candidates.first())
+        .map(|a| a.id);
+    let agencies: Vec<Choice> = candidates
+        .iter()
+        .map(|a| Choice {
+            value: a.code.to_string(),
+            label: format!("{} ({})", a.name, a.code),
+            selected: Some(a.id) == own,
+        })
+        .collect();
     let today = motcua_domain::time::vn_date(state.services.now());
     Ok(render(&RegisterPage {
         layout: Layout::new("Sổ theo dõi hồ sơ", Some(&user)),
