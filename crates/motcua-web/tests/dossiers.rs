@@ -48,6 +48,22 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 app_tests! {
+    async fn searching_spans_every_dossier_the_official_may_see(app) {
+        let desk = app.api_as("anphu.motcua").await;
+        let (s, d) = post(&desk, "/api/v1/dossiers", intake_body("1.001193", "H99.301", "tim-kiem-1")).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let code = d["code"].as_str().unwrap().to_owned();
+        // Forwarded to the specialist: no longer in the desk's "Cần xử lý".
+        ok(&desk, &code, json!({"action": "forward"})).await;
+        let page = app.login("anphu.motcua").await;
+        let html = page.get("/ho-so?queue=to_process").await.text().await.unwrap();
+        assert!(!html.contains(&code), "not the desk's to process any more");
+        // Searching from that tab still finds it, by name without diacritics.
+        let html = page.get("/ho-so?queue=to_process&q=nguyen+van+an").await.text().await.unwrap();
+        assert!(html.contains(&code), "{html}");
+        assert!(html.contains("Kết quả tìm trong mọi hồ sơ"), "{html}");
+    }
+
     async fn the_desk_and_the_back_office_work_through_the_pages(app) {
         let desk = app.login("anphu.motcua").await;
         let html = desk.get("/ho-so/tiep-nhan").await.text().await.unwrap();

@@ -103,10 +103,18 @@ struct QueuePage {
     rows: Vec<QueueRow>,
     next: Option<String>,
     can_receive: bool,
+    /// The list is a search's results over every dossier, not a queue.
+    searching: bool,
 }
 
 pub async fn index(State(state): State<AppState>, user: PageUser, Query(input): Query<ListInput>) -> PageResult {
-    let queue = input.queue.clone().filter(|q| !q.is_empty()).unwrap_or_else(|| "to_process".into());
+    // A search looks through every dossier the official may see, whichever tab it started from.
+    let searching = input.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let queue = if searching {
+        "all".to_owned()
+    } else {
+        input.queue.clone().filter(|q| !q.is_empty()).unwrap_or_else(|| "to_process".into())
+    };
     let input = ListInput { queue: Some(queue.clone()), ..input };
     let filter = input.parse().map_err(motcua_app::AppError::Validation)?;
     let page = state.services.dossiers.list_dossiers(&user.principal, &filter).await?;
@@ -130,6 +138,7 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(input): 
         rows: page.rows.iter().map(|r| queue_row(r, now)).collect(),
         next,
         can_receive: !scopes(&user.principal, Permission::ReceiveDossiers).is_empty(),
+        searching,
     }))
 }
 
