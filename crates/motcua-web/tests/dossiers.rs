@@ -475,6 +475,13 @@ app_tests! {
             "cccd_qr": "046201000152|Võ Việt Dũng|30072001|Nam", "accept": true
         })).await;
         assert_eq!((s, e["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cccd_qr")));
+        // Eight digits naming no day: the message says the date does not exist.
+        let (s, e) = post(&desk, "/api/v1/dossiers", json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301",
+            "cccd_qr": "046201000152||Võ Việt Dũng|31021990|Nam|Thôn An Lạc|15082021", "accept": true
+        })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e["fields"][0]["message"].as_str().unwrap().contains("ngày không có thật: 31/02/1990"), "{e}");
         let (_, list) = desk.json("/api/v1/dossiers").await;
         assert!(list["items"].as_array().unwrap().is_empty(), "refused requests record nothing");
         let (s, d) = post(&desk, "/api/v1/dossiers", json!({

@@ -38,7 +38,15 @@ fn ddmmyyyy(what: &str, s: &str) -> Result<Date, FieldError> {
     let d: i8 = s[0..2].parse().map_err(|_| err())?;
     let m: i8 = s[2..4].parse().map_err(|_| err())?;
     let y: i16 = s[4..8].parse().map_err(|_| err())?;
-    Date::new(y, m, d).map_err(|_| err())
+    // Eight digits that name no day (31/02): say so, not that the shape is wrong.
+    Date::new(y, m, d).map_err(|_| {
+        bad(format!(
+            "{what} trong mã QR là ngày không có thật: {}/{}/{} (nhận được \"{s}\").",
+            &s[0..2],
+            &s[2..4],
+            &s[4..8]
+        ))
+    })
 }
 
 /// Parses the scanned text.
@@ -135,7 +143,7 @@ mod tests {
             ("001203004567|Nguyễn Văn An", "6 hoặc 7"),
             ("0012030045|x|Nguyễn Văn An|05031985|Nam|Hà Nội|01012022", "12 chữ số"),
             ("001203004567||Nguyễn Văn An|1985-03-05|Nam|Hà Nội|01012022", "DDMMYYYY"),
-            ("001203004567||Nguyễn Văn An|31021985|Nam|Hà Nội|01012022", "DDMMYYYY"),
+            ("001203004567||Nguyễn Văn An|31021985|Nam|Hà Nội|01012022", "không có thật: 31/02/1985"),
             ("001203004567||Nguyễn Văn An|05031985|X|Hà Nội|01012022", "Giới tính"),
             ("001203004567||Nguyễn Văn An|05031985|Nam||01012022", "địa chỉ"),
             ("001203004567|12|Nguyễn Văn An|05031985|Nam|Hà Nội|01012022", "9 chữ số"),
