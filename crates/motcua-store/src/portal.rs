@@ -180,16 +180,20 @@ fn sync_row(dossier_id: i64, r: &sqlx::any::AnyRow) -> StoreResult<PortalSyncRow
 const SYNC_ROW: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error, claimed_until \
                         FROM portal_sync WHERE dossier_id = $1";
 
+/// Makes sure the dossier has its sync row (a dossier never synced has none yet).
+async fn ensure_sync_row(tx: &mut DbTx, dossier_id: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO portal_sync (dossier_id, updated_at) VALUES ($1, 0) ON CONFLICT (dossier_id) DO NOTHING")
+        .bind(dossier_id)
+        .execute(tx.conn().await?)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
 #[async_trait]
 impl PortalWrites for DbTx {
     async fn lock_portal_sync(&mut self, dossier_id: i64) -> StoreResult<PortalSyncRow> {
-        sqlx::query(
-            "INSERT INTO portal_sync (dossier_id, updated_at) VALUES ($1, 0) ON CONFLICT (dossier_id) DO NOTHING",
-        )
-        .bind(dossier_id)
-        .execute(self.conn().await?)
-        .await
-        .map_err(db_err)?;
+        ensure_sync_row(self, dossier_id).await?;
         const LOCKED: &str = "SELECT synced_seq, step_seq, created, attempts, next_attempt_at, dead, last_error, \
                               claimed_until FROM portal_sync WHERE dossier_id = $1 FOR UPDATE";
         // The row was just made sure of; on PostgreSQL it stays locked until the commit.
@@ -207,13 +211,7 @@ impl PortalWrites for DbTx {
         now: jiff::Timestamp,
         until: jiff::Timestamp,
     ) -> StoreResult<Option<PortalSyncRow>> {
-        sqlx::query(
-            "INSERT INTO portal_sync (dossier_id, updated_at) VALUES ($1, 0) ON CONFLICT (dossier_id) DO NOTHING",
-        )
-        .bind(dossier_id)
-        .execute(self.conn().await?)
-        .await
-        .map_err(db_err)?;
+        ensure_sync_row(self, dossier_id).await?;
         let claimed = sqlx::query(
             "UPDATE portal_sync SET claimed_until = $1 WHERE dossier_id = $2 \
              AND (claimed_until IS NULL OR claimed_until <= $3)",
