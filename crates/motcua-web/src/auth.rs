@@ -128,19 +128,18 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 }
 
 /// Looks for the token in the header, in an urlencoded form body (which is read and put
-/// back), or for multipart uploads in the query string. Returns `(matches, request)`; `None` when the body exceeds the limit.
+/// back), or for multipart uploads in the body's first part (see `upload_token`). Returns
+/// `(matches, request)`; `None` when the body exceeds the limit or breaks off.
 async fn check_csrf(req: Request, expected: &str, limit: usize) -> (bool, Option<Request>) {
     if let Some(h) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let ok = constant_time_eq(h, expected);
         return (ok, Some(req));
     }
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    // File uploads carry the token in the form's action URL: reading it from the multipart body
-    // would mean buffering the upload here.
     if content_type.starts_with("multipart/form-data") {
-        let ok = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-            .any(|(k, v)| k == CSRF_FIELD && constant_time_eq(&v, expected));
-        return (ok, Some(req));
+        let content_type = content_type.to_owned();
+        let (token, req) = crate::upload_token::first_field(req, &content_type, CSRF_FIELD).await;
+        return (token.is_some_and(|t| constant_time_eq(&t, expected)), req);
     }
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {

@@ -87,13 +87,16 @@ fn bar(out: &mut String, (x, y, w, h): (f64, f64, f64, f64), color: &str, tip: &
 }
 
 /// Grouped columns over time; labels are thinned to fit.
+///
+/// Charts are `role="group"`, not `img`: their bars are links, and an image's content is
+/// presentational, so assistive technology would never reach them.
 pub fn columns(title: &str, series: &[Series], items: &[Item]) -> String {
     let (w, h, left, top, bottom) = (720.0, 240.0, 44.0, 28.0, 36.0);
     let plot_h = h - top - bottom;
     let max = items.iter().flat_map(|i| i.values.iter().copied()).max().unwrap_or(0);
     let (scale_max, step) = axis(max);
     let mut out = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">"#,
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">"#,
         esc(title)
     );
     legend(&mut out, series, left, 14.0);
@@ -148,7 +151,7 @@ pub fn bars(title: &str, series: &[Series], items: &[Item]) -> String {
     let plot_w = w - label_w - 50.0;
     let max = items.iter().map(|i| i.values.iter().sum::<i64>()).max().unwrap_or(0).max(1);
     let mut out = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">"#,
+        r#"<svg class="chart" viewBox="0 0 {w} {h:.0}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">"#,
         esc(title)
     );
     legend(&mut out, series, label_w, 14.0);

@@ -18,6 +18,7 @@ pub mod request_id;
 pub mod respond;
 mod shapes;
 pub mod state;
+mod upload_token;
 
 use std::sync::Arc;
 
@@ -77,6 +78,7 @@ fn pages() -> PageRoutes {
         .get("/ho-so/so-theo-doi/pdf", dossiers::register_pdf)
         .get("/ho-so/{key}/mau/{form}", dossiers::form)
         .get("/ho-so/{key}", dossiers::show)
+        .get("/ho-so/{key}/thao-tac/{action}", dossiers::action_form)
         .post("/ho-so/{key}/thao-tac", dossiers::act)
         .get("/ho-so/{key}/ket-qua", dossiers::result_file)
         .get("/ho-so/{key}/tep/{file_id}", dossiers::portal_file)

@@ -341,6 +341,9 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/ho-so/{key}") | ("GET", "/ho-so/{key}/mau/{form}") => s(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/ket-qua") => absent(Access::Dossier(&[])),
         ("GET", "/ho-so/{key}/tep/{file_id}") => absent(Access::Dossier(&[])),
+        // An action's own page: seen by whoever sees the dossier (a conflict when they may not
+        // take the action now), never by others.
+        ("GET", "/ho-so/{key}/thao-tac/{action}") => s(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),
         ("POST", "/ho-so/{key}/ban-hanh") => s(Access::Dossier(ISSUE)),
         ("GET", "/admin/agencies") => s(Access::Somewhere(ViewAgencies)),
@@ -633,6 +636,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
             .replace("{form}", "01")
             .replace("{file}", "1")
             .replace("{file_id}", "1")
+            .replace("{action}", "forward")
             .replace("{kind}", &world.template_kind)
             .replace("/diff", "/diff?from=1&to=1")
     };
@@ -922,18 +926,19 @@ async fn check(
         || call.path.ends_with("/ban-hanh")
         || call.path.ends_with("/form-file")
         || call.path == "/admin/procedures/import";
-    let mut url = app.url(&call.path);
-    // Uploads carry the CSRF token in the form's action URL.
-    if let (true, Some(t)) = (multipart, &client.csrf) {
-        url = format!("{url}{}_csrf={t}", if url.contains('?') { '&' } else { '?' });
-    }
+    let url = app.url(&call.path);
     let mut req = client.http.request(method.clone(), &url);
     if let Some(b) = &client.bearer {
         req = req.bearer_auth(b);
     }
     if *method != Method::GET {
         if multipart {
-            let form = reqwest::multipart::Form::new()
+            // Uploads carry the CSRF token as the form's first field.
+            let mut form = reqwest::multipart::Form::new();
+            if let Some(t) = &client.csrf {
+                form = form.text("_csrf", t.clone());
+            }
+            let form = form
                 .text("expected_seq", "-1")
                 .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 not really".to_vec()).file_name("x.pdf"));
             req = req.multipart(form);

@@ -318,8 +318,9 @@ app_tests! {
         let web = app.login("admin").await;
         let upload = |name: &'static str, bytes: Vec<u8>| {
             let form = reqwest::multipart::Form::new()
+                .text("_csrf", web.csrf.clone().unwrap())
                 .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
-            web.http.post(app.url(&format!("/admin/procedures/import?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send()
+            web.http.post(app.url("/admin/procedures/import")).multipart(form).send()
         };
         let good = procedure_row("1.999011", "Thủ tục nhập trong nền", "Cấp xã");
         let bad = procedure_row("1.99901", "Mã sai", "Cấp xã");
@@ -430,9 +431,10 @@ app_tests! {
 
         let mau = motcua_testkit::files::sample_pdf("Mẫu đơn");
         let form = reqwest::multipart::Form::new()
+            .text("_csrf", web.csrf.clone().unwrap())
             .text("doc", "0.0")
             .part("file", reqwest::multipart::Part::bytes(mau.clone()).file_name("Mẫu 01.pdf").mime_str("application/pdf").unwrap());
-        let r = web.http.post(app.url(&format!("/admin/procedures/2.999001/versions/1/form-file?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send().await.unwrap();
+        let r = web.http.post(app.url("/admin/procedures/2.999001/versions/1/form-file")).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
         // Without the token the upload is refused.
         let form = reqwest::multipart::Form::new().text("doc", "0.0").part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"));
@@ -452,8 +454,11 @@ app_tests! {
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "files are served only with the procedure that uses them");
 
         // A published version takes no more files.
-        let form = reqwest::multipart::Form::new().text("doc", "0.0").part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"));
-        let r = web.http.post(app.url(&format!("/admin/procedures/2.999001/versions/1/form-file?_csrf={}", web.csrf.as_ref().unwrap()))).multipart(form).send().await.unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", web.csrf.clone().unwrap())
+            .text("doc", "0.0")
+            .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("x.pdf"));
+        let r = web.http.post(app.url("/admin/procedures/2.999001/versions/1/form-file")).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::CONFLICT);
         let html = web.get("/admin/procedures/2.999001").await.text().await.unwrap();
         assert!(html.contains("15/QĐ-UBND"));

@@ -146,12 +146,24 @@ app_tests! {
         let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
         let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "reject"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
+        // And a ticked confirmation: without it the form comes back on the action's own page,
+        // the reason kept and the error next to the box; nothing is recorded.
+        let r = leader
+            .post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "reject"), ("expected_seq", &seq(&page)), ("reason", "Thiếu chữ ký")])
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let back = r.text().await.unwrap();
+        assert!(back.contains("Hãy đánh dấu ô xác nhận") && back.contains(">Thiếu chữ ký</textarea>"), "{back}");
+        assert!(back.contains(r#"name="confirm" value="yes" required"#), "{back}");
         // Acting on a state one has not seen is refused on the page.
         let stale = (seq(&page).parse::<i64>().unwrap() - 1).to_string();
         let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &stale)]).await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
-        let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &seq(&page))]).await;
+        let r = leader
+            .post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "approve"), ("expected_seq", &seq(&page)), ("reason", "Đồng ý")])
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), "/ho-so/H99.301-261123-0001?msg=done_approve", "the message names what was done");
         let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
         assert!(page.contains("Phiếu kiểm soát quá trình giải quyết") && page.contains("Ban hành kết quả"));
 
@@ -307,6 +319,8 @@ app_tests! {
         // The desk's page offers the correction with the recorded values filled in, and takes it.
         let page_desk = app.login("anphu.motcua").await;
         let page = page_desk.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+        assert!(page.contains(&format!(r#"href="/ho-so/{code}/thao-tac/request_correction""#)), "{page}");
+        let page = page_desk.get(&format!("/ho-so/{code}/thao-tac/request_correction")).await.text().await.unwrap();
         assert!(page.contains(r#"data-action="request_correction""#) && page.contains(r#"value="Nguyễn Văn Ân""#), "{page}");
         let r = page_desk
             .post_form(&format!("/ho-so/{code}/thao-tac"), &[
@@ -424,7 +438,7 @@ app_tests! {
         assert_eq!(v["due_at"], "2026-11-25T09:00:00+07:00");
         assert_eq!(v["pending"], "overdue");
         // The applicant withdraws; the desk stops processing (form 05).
-        ok(&desk, &code, json!({"action": "request_withdrawal"})).await;
+        ok(&desk, &code, json!({"action": "request_withdrawal", "reason": "Đơn xin rút hồ sơ"})).await;
         let v = ok(&desk, &code, json!({"action": "stop"})).await;
         assert_eq!(v["status"], 8);
         // Stale clients are refused instead of acting on a state nobody saw.
@@ -559,16 +573,25 @@ app_tests! {
         ok(&desk, &code2, json!({"action": "forward"})).await;
         ok(&app.api_as("anphu.chuyenvien").await, &code2, json!({"action": "forward"})).await;
         ok(&app.api_as("anphu.lanhdao").await, &code2, json!({"action": "approve"})).await;
-        // The clerk issues it from the page: a multipart form with the token in its URL.
+        // The clerk issues it from the page: a multipart form whose first field is the token
+        // (never the URL, which reaches history and access logs).
         let clerk_web = app.login("anphu.vanthu").await;
         let html = clerk_web.get(&format!("/ho-so/{code2}")).await.text().await.unwrap();
-        assert!(html.contains(&format!("action=\"/ho-so/{code2}/ban-hanh?_csrf=")), "{html}");
+        assert!(html.contains(&format!("action=\"/ho-so/{code2}/ban-hanh\"")), "{html}");
+        assert!(!html.contains("_csrf="), "no token in any URL of the page");
         let form = reqwest::multipart::Form::new().text("number", "16/GKS").text("signer", "Trương Văn Lãnh");
         let r = clerk_web.http.post(app.url(&format!("/ho-so/{code2}/ban-hanh"))).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token, no action");
+        // A token in the URL is not looked at.
         let form = reqwest::multipart::Form::new().text("number", "16/GKS").text("signer", "Trương Văn Lãnh");
         let url = app.url(&format!("/ho-so/{code2}/ban-hanh?_csrf={}", clerk_web.csrf.as_ref().unwrap()));
         let r = clerk_web.http.post(url).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", clerk_web.csrf.clone().unwrap())
+            .text("number", "16/GKS")
+            .text("signer", "Trương Văn Lãnh");
+        let r = clerk_web.http.post(app.url(&format!("/ho-so/{code2}/ban-hanh"))).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(desk.get(&format!("/api/v1/dossiers/{code2}/result/file")).await.status(), StatusCode::NOT_FOUND);
         let (_, v) = desk.json(&format!("/api/v1/dossiers/{code2}")).await;

@@ -112,7 +112,7 @@ app_tests! {
             assert!(text.contains(expected), "missing {expected:?} in {text}");
         }
 
-        act(&desk, &code, json!({"action": "request_withdrawal"})).await;
+        act(&desk, &code, json!({"action": "request_withdrawal", "reason": "Đơn xin rút hồ sơ"})).await;
         act(&desk, &code, json!({"action": "stop", "reason": "Người nộp rút hồ sơ"})).await;
         let text = flat(&pdf(&desk, &format!("/api/v1/dossiers/{code}/forms/05")).await);
         assert!(text.contains("Dừng giải quyết hồ sơ") && text.contains("Lý do: Người nộp rút hồ sơ"), "{text}");

@@ -175,7 +175,7 @@ app_tests! {
         at(&app, "2026-11-19T09:00");
         let d5 = code(&c.receive("2.000908", "desk", "Dossier Năm").await);
         at(&app, "2026-11-19T10:00");
-        ok(&c.desk, &d5, json!({"action": "request_withdrawal"})).await;
+        ok(&c.desk, &d5, json!({"action": "request_withdrawal", "reason": "Đơn xin rút hồ sơ"})).await;
         ok(&c.desk, &d5, json!({"action": "stop"})).await;
         at(&app, "2026-11-19T09:30");
         let d6 = code(&c.receive("2.000908", "desk", "Dossier Sáu").await);

@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
+import { auditVisited } from "../lib/audit.mjs";
 
 let server;
 let browser;
@@ -61,4 +62,10 @@ test("an import is checked, queued, shows its progress and ends with its report"
   await page.goto(`${server.url}/admin/procedures`);
   assert.match(await page.locator("#recent-imports").innerText(), /goi-thu-tuc\.json/);
   await page.context().close();
+});
+
+test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {
+  const { pages, violations } = await auditVisited("catalog-admin");
+  assert.ok(pages > 0, "the journey visited no page");
+  assert.deepEqual(violations, []);
 });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage } from "../lib/browser.mjs";
+import { auditVisited } from "../lib/audit.mjs";
 
 const BIRTH = "Thủ tục đăng ký khai sinh";
 const IDLE_SECONDS = 3;
@@ -183,4 +184,10 @@ describe("lobby kiosk /kiosk", () => {
     await page.waitForURL(`${server.url}/kiosk`, { timeout: (IDLE_SECONDS + 5) * 1000 });
     await page.context().close();
   });
+});
+
+test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {
+  const { pages, violations } = await auditVisited("catalog");
+  assert.ok(pages > 0, "the journey visited no page");
+  assert.deepEqual(violations, []);
 });

@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
+import { auditVisited } from "../lib/audit.mjs";
 
 let server;
 let browser;
@@ -24,9 +25,17 @@ async function login(username) {
 
 const QR = "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021";
 
-async function act(page, action) {
-  await page.locator(`form[data-action=${action}] button[type=submit]`).click();
-  await page.waitForURL(/msg=dossier_action_done/);
+/// Takes one of the actions the dossier page offers first, with its opinion when it asks one.
+async function act(page, action, opinion) {
+  const form = page.locator(`#next-actions form[data-action=${action}]`);
+  if (opinion) await form.locator("textarea[name=reason]").fill(opinion);
+  await form.locator("button[type=submit]").click();
+  await page.waitForURL(new RegExp(`msg=done_${action}`));
+}
+
+/// The labels of the buttons the dossier page puts first.
+async function primary(page) {
+  return page.locator("#next-actions .next-actions button[type=submit]").allInnerTexts();
 }
 
 test("desk intake with a CCCD QR, then specialist and leader steps", async () => {
@@ -49,22 +58,41 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   assert.match(facts, /046201000152/);
   assert.match(facts, /Được tiếp nhận/);
   assert.match(facts, /Hẹn trả/);
+  assert.deepEqual(await primary(desk), ["Chuyển bước tiếp theo"]);
   await act(desk, "forward");
+  assert.match(await desk.locator(".flash").innerText(), /Đã chuyển hồ sơ sang bước tiếp theo/);
   assert.match(await desk.locator("dl.facts").innerText(), /Đang xử lý/);
 
   const specialist = await login("anphu.chuyenvien");
   await specialist.goto(`${server.url}/ho-so`);
   await specialist.getByRole("link", { name: code }).click();
-  await act(specialist, "forward");
+  // The specialist hands the appraised draft on with the appraisal's opinion, to a leader
+  // chosen from those who can approve (with how many dossiers each holds).
+  const forward = specialist.locator("#next-actions form[data-action=forward]");
+  assert.match(await forward.innerText(), /Ý kiến thẩm định/);
+  const choices = await forward.locator("select[name=assignee] option").allInnerTexts();
+  assert.ok(choices.some((c) => /anphu\.lanhdao\) — (chưa giữ hồ sơ nào|đang giữ \d+ hồ sơ)/.test(c)), choices.join(" | "));
+  await forward.locator("select[name=assignee]").selectOption("anphu.lanhdao");
+  await act(specialist, "forward", "Hồ sơ đủ điều kiện, đề nghị lãnh đạo phê duyệt.");
 
   const leader = await login("anphu.lanhdao");
   await leader.goto(`${server.url}/ho-so?queue=to_process`);
   await leader.getByRole("link", { name: code }).click();
-  // Rejecting needs a reason: the browser will not even send the form without one.
+  // The leader's page puts approval first; refusing to approve is in the other actions, on a
+  // page of its own that asks for the reason and a confirmation.
+  assert.deepEqual(await primary(leader), ["Phê duyệt"]);
+  await leader.locator("#more-actions summary").click();
+  await leader.locator("#more-actions a[data-action=reject]").click();
+  await leader.waitForURL(/\/thao-tac\/reject$/);
   assert.equal(await leader.locator("form[data-action=reject] textarea[name=reason]").getAttribute("required"), "");
-  await act(leader, "approve");
+  assert.equal(await leader.locator("form[data-action=reject] input[name=confirm]").getAttribute("required"), "");
+  await leader.getByRole("link", { name: "Quay lại hồ sơ" }).click();
+  await act(leader, "approve", "Đồng ý cấp giấy khai sinh.");
+  assert.match(await leader.locator(".flash").innerText(), /Đã phê duyệt hồ sơ/);
   const sheet = await leader.locator("table").filter({ hasText: "Kết quả bước" }).innerText();
   assert.match(sheet, /Phê duyệt/);
+  assert.match(sheet, /Hồ sơ đủ điều kiện, đề nghị lãnh đạo phê duyệt\./, "the appraisal's opinion is on the control sheet");
+  assert.match(sheet, /Đồng ý cấp giấy khai sinh\./, "and so is the approval's");
   assert.match(await leader.locator("tr.current").innerText(), /Ban hành kết quả/);
 
   // The public page of the receipt's QR code shows the progress with the name masked.
@@ -84,4 +112,10 @@ test("a malformed QR is refused with its reason and nothing is recorded", async 
   await desk.locator("input[name=procedure_code]").fill("1.001193");
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
   assert.match(await desk.locator(".field-error").first().innerText(), /6 hoặc 7 trường/);
+});
+
+test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {
+  const { pages, violations } = await auditVisited("dossier");
+  assert.ok(pages > 0, "the journey visited no page");
+  assert.deepEqual(violations, []);
 });

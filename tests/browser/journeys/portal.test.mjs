@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
+import { auditVisited } from "../lib/audit.mjs";
 
 const TOKEN = "thu-nghiem-cong-quoc-gia-trinh-duyet-01";
 let peer;
@@ -106,8 +107,8 @@ test("the desk accepts a dossier from the national portal and sees the portal's 
   assert.match(await desk.locator("#portal-code").innerText(), new RegExp(code.replaceAll(".", "\\.")));
   assert.match(await desk.locator("#reception").innerText(), /Chờ tiếp nhận, hạn/);
   assert.equal(await desk.locator("#portal-files li").count(), 1);
-  await desk.locator("form[data-action=accept] button[type=submit]").click();
-  await desk.waitForURL(/msg=dossier_action_done/);
+  await desk.locator("#next-actions form[data-action=accept] button[type=submit]").click();
+  await desk.waitForURL(/msg=done_accept/);
   assert.match(await desk.locator("dl.facts").innerText(), /Được tiếp nhận/);
   assert.match(await desk.locator("#reception").innerText(), /đúng hạn/);
 
@@ -128,4 +129,10 @@ test("the desk accepts a dossier from the national portal and sees the portal's 
   const told = recorded.dossiers.filter((d) => d.body.MaHoSo === code).map((d) => [d.update, d.body.TrangThaiHoSo]);
   assert.deepEqual(told, [[true, "2"]]);
   assert.equal(recorded.calls.filter((c) => c.kind === "create").length, 0, "the portal already holds it");
+});
+
+test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {
+  const { pages, violations } = await auditVisited("portal");
+  assert.ok(pages > 0, "the journey visited no page");
+  assert.deepEqual(violations, []);
 });

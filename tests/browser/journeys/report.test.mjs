@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
+import { auditVisited } from "../lib/audit.mjs";
 
 let server;
 let browser;
@@ -95,4 +96,10 @@ test("a leader opens the dashboard, clicks a number and a bar, and lands on the 
     assert.equal(await leader.locator("main table tbody tr").count(), Math.min(n, 50), tip);
     await leader.context().close();
   }
+});
+
+test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {
+  const { pages, violations } = await auditVisited("report");
+  assert.ok(pages > 0, "the journey visited no page");
+  assert.deepEqual(violations, []);
 });

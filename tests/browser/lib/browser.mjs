@@ -1,5 +1,6 @@
 // Headless Debian Chromium driven by playwright-core (no browser download).
 import { chromium } from "playwright-core";
+import { watch } from "./audit.mjs";
 
 export function launchBrowser() {
   return chromium.launch({
@@ -22,6 +23,7 @@ export function launchBrowser() {
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext({ locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh", ...options });
   const page = await context.newPage();
+  watch(page);
   return page;
 }
 

@@ -7,6 +7,7 @@
 
 mod accept;
 mod actions;
+mod assignees;
 pub(crate) mod forms;
 mod input;
 mod intake;
@@ -15,6 +16,7 @@ mod synthetic;
 mod tracking;
 
 pub use actions::{Action, Attachment, CorrectionTarget, MAX_RESULT_FILE};
+pub use assignees::Assignee;
 pub use forms::{FormPdf, RegisterPeriod, available_forms, check_templates, templates_with};
 pub use input::{Intake, Postal};
 pub use intake::IntakeOutcome;

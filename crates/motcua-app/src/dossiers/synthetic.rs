@@ -440,7 +440,7 @@ impl Dossiers {
         match fate {
             Fate::Withdrawn => {
                 t += frac(span, 0.2);
-                story.act(Command::RequestWithdrawal, t, &desk, None)?;
+                story.act(Command::RequestWithdrawal, t, &desk, Some("Đơn xin rút hồ sơ của người nộp"))?;
                 t += SignedDuration::from_mins(30);
                 story.act(Command::Stop, t, &leader, Some("Công dân xin rút hồ sơ"))?;
                 return finish(story);

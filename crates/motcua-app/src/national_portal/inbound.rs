@@ -425,6 +425,11 @@ impl NationalPortal {
                     reason,
                 )
             }
+            // The applicant's own request on the portal is the withdrawal's reason.
+            (Command::RequestWithdrawal, _) => (
+                Command::RequestWithdrawal,
+                Some("Công dân yêu cầu rút hồ sơ trên Cổng Dịch vụ công quốc gia.".to_owned()),
+            ),
             (command, _) => (command, None),
         };
         let ctx = Context { now, calendar: &calendar, agency_calendars: &agency_calendars, reason: reason.as_deref() };

@@ -134,6 +134,7 @@ impl ActionKind {
         matches!(
             self,
             ActionKind::SendBack
+                | ActionKind::RequestWithdrawal
                 | ActionKind::Reject
                 | ActionKind::Stop
                 | ActionKind::Extend

@@ -242,7 +242,8 @@ fn refused_at_the_desk_and_withdrawn_during_processing() {
     let mut j = Journey::submit(at("2026-11-23T08:55"));
     j.ok("2026-11-23T09:00", accept(timed_steps()));
     j.ok("2026-11-23T10:00", Command::Forward { assignee: None });
-    j.ok("2026-11-23T11:00", Command::RequestWithdrawal);
+    assert!(j.act("2026-11-23T11:00", Command::RequestWithdrawal, None).is_err(), "a withdrawal states the request");
+    j.act("2026-11-23T11:00", Command::RequestWithdrawal, Some("Đơn xin rút hồ sơ")).unwrap();
     assert_eq!(j.state.status.national_code(), 7);
     j.ok("2026-11-23T11:05", Command::Stop);
     assert_eq!(j.state.status.national_code(), 8);
@@ -325,6 +326,18 @@ proptest! {
                 prop_assert_eq!(j.state.status, status, "a correction never moves the dossier");
             }
             prop_assert!((1..=10).contains(&j.state.status.national_code()));
+            // The page's split of the allowed actions is a partition with at most two first.
+            let allowed = allowed_actions(&j.state);
+            let plan = super::next_action::plan(&j.state, &allowed);
+            prop_assert!(plan.primary.len() <= 2);
+            let mut both: Vec<ActionKind> = plan.primary.iter().chain(&plan.secondary).copied().collect();
+            both.sort_by_key(|a| a.as_str());
+            let mut expected = allowed.clone();
+            expected.sort_by_key(|a| a.as_str());
+            prop_assert_eq!(both, expected);
+            for a in &plan.primary {
+                prop_assert!(!super::next_action::is_destructive(*a) || j.state.status == Status::WithdrawalRequested);
+            }
             if j.state.status == Status::Returned {
                 prop_assert!(j.state.resolved_at.is_some());
             }
@@ -680,4 +693,38 @@ fn a_portal_dossier_keeps_the_portal_code_and_its_reception_clock() {
     let told: Vec<(&str, &str)> = all.iter().map(|s| (s.ma_ho_so.as_str(), s.trang_thai.as_str())).collect();
     assert_eq!(told, [("G22-261123-0001", "5"), ("G22-261123-0001", "1"), ("G22-261123-0001", "2")]);
     assert!(crate::national_portal::concerns(true, &j.events[1..2]));
+}
+
+#[test]
+fn the_dossier_page_offers_each_step_its_own_action_first() {
+    use super::next_action::{Opinion, opinion, plan};
+    use ActionKind::*;
+    let first = |j: &Journey| plan(&j.state, &allowed_actions(&j.state)).primary;
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    assert_eq!(first(&j), vec![Accept]);
+    j.ok("2026-11-23T09:00", accept(timed_steps()));
+    assert_eq!(first(&j), vec![Forward], "the desk hands the received dossier on");
+    assert_eq!(opinion(&j.state, Forward), None);
+    j.ok("2026-11-23T09:10", Command::Forward { assignee: None });
+    assert_eq!(first(&j), vec![Forward], "the specialist hands the appraised draft on");
+    assert_eq!(opinion(&j.state, Forward), Some(Opinion::Appraisal));
+    j.ok("2026-11-23T09:20", Command::RequestSupplement { items: vec!["Bản sao giấy chứng sinh".into()] });
+    assert_eq!(first(&j), vec![ReceiveSupplement]);
+    j.ok("2026-11-23T09:30", Command::ReceiveSupplement);
+    j.ok("2026-11-23T09:40", Command::Forward { assignee: None });
+    assert_eq!(first(&j), vec![Approve]);
+    assert_eq!(
+        (opinion(&j.state, Approve), opinion(&j.state, Reject)),
+        (Some(Opinion::Decision), Some(Opinion::Decision))
+    );
+    assert!(plan(&j.state, &allowed_actions(&j.state)).secondary.contains(&Reject));
+    j.ok("2026-11-23T09:50", Command::Approve);
+    assert_eq!(first(&j), vec![IssueResult]);
+    j.ok("2026-11-23T10:00", issue());
+    assert_eq!(first(&j), vec![ReturnResult]);
+
+    let mut j = Journey::submit(at("2026-11-23T08:55"));
+    j.ok("2026-11-23T09:00", accept(timed_steps()));
+    j.act("2026-11-23T09:05", Command::RequestWithdrawal, Some("Đơn xin rút hồ sơ ngày 23/11/2026")).unwrap();
+    assert_eq!(first(&j)[0], Stop, "once the applicant asked to withdraw, stopping comes first");
 }

@@ -13,6 +13,7 @@ pub mod chain;
 pub mod code;
 pub mod correction;
 pub mod event;
+pub mod next_action;
 pub mod state;
 pub mod status;
 pub mod txn;

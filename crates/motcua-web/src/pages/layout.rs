@@ -85,6 +85,9 @@ fn nav_user(p: &Principal, csrf: &str, unread: i64) -> NavUser {
 
 /// Confirmations shown after post/redirect/get, by key, so no text travels in URLs.
 fn flash_message(key: &str) -> Option<&'static str> {
+    if let Some(action) = key.strip_prefix("done_") {
+        return motcua_domain::dossier::ActionKind::parse(action).map(done_message);
+    }
     Some(match key {
         "agency_created" => "Đã thêm cơ quan.",
         "agency_saved" => "Đã lưu thay đổi của cơ quan.",
@@ -170,5 +173,33 @@ impl FormErrors {
     /// Messages for fields the form has no slot for (e.g. `grants[2].role`).
     pub fn other(&self, known: &[&str]) -> Vec<String> {
         self.fields.iter().filter(|(f, _)| !known.contains(&f.as_str())).map(|(f, m)| format!("{f}: {m}")).collect()
+    }
+}
+
+/// What an action did, said after it (the dossier page's confirmation).
+fn done_message(action: motcua_domain::dossier::ActionKind) -> &'static str {
+    use motcua_domain::dossier::ActionKind::*;
+    match action {
+        Accept => "Đã tiếp nhận hồ sơ.",
+        RequestSupplement => "Đã gửi yêu cầu bổ sung hồ sơ.",
+        ReceiveSupplement => "Đã nhận hồ sơ bổ sung; thời gian giải quyết được tính tiếp.",
+        Refuse => "Đã từ chối tiếp nhận hồ sơ.",
+        Assign => "Đã phân công người xử lý.",
+        Forward => "Đã chuyển hồ sơ sang bước tiếp theo.",
+        SendBack => "Đã trả hồ sơ về bước trước.",
+        Consult => "Đã gửi đề nghị lấy ý kiến.",
+        AnswerConsultation => "Đã ghi nhận ý kiến trả lời.",
+        RequestPayment => "Đã gửi yêu cầu nộp phí, lệ phí.",
+        ReceivePayment => "Đã xác nhận người nộp đã nộp phí, lệ phí.",
+        Approve => "Đã phê duyệt hồ sơ; hồ sơ chuyển sang ban hành kết quả.",
+        Reject => "Đã ghi nhận không phê duyệt; hồ sơ chuyển sang ban hành văn bản trả lời.",
+        IssueResult => "Đã ban hành kết quả.",
+        ReturnResult => "Đã trả kết quả cho người nộp.",
+        RequestWithdrawal => "Đã ghi nhận yêu cầu rút hồ sơ.",
+        Stop => "Đã dừng xử lý hồ sơ.",
+        Extend => "Đã gia hạn và ban hành phiếu xin lỗi, hẹn lại ngày trả kết quả.",
+        RequestCorrection => "Đã gửi đề nghị đính chính.",
+        ApproveCorrection => "Đã duyệt đính chính.",
+        RejectCorrection => "Đã không duyệt đính chính.",
     }
 }

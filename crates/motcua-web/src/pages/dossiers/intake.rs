@@ -1,0 +1,270 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use motcua_domain::policy::{Permission, scopes};
+use serde::Deserialize;
+
+use crate::api::dossier_input::{ApplicantInput, DocumentInput, IntakeInput, PostalInput, RepresentativeInput};
+use crate::auth::PageUser;
+use crate::context::Meta;
+use crate::error::HttpError;
+use crate::pages::{Choice, FormErrors, Layout};
+use crate::respond::{FormPairs, PageResult, form_error, render, render_form_error};
+use crate::state::AppState;
+#[derive(Template)]
+#[template(path = "dossiers/intake.html")]
+struct IntakePage {
+    layout: Layout,
+    errors: FormErrors,
+    f: FormPairs,
+    agencies: Vec<Choice>,
+    /// The procedure's cases, when it has more than one.
+    cases: Vec<Choice>,
+    /// The checklist of documents handed in, with their counts.
+    documents: Vec<DocumentRow>,
+    txn: String,
+}
+
+/// One line of the intake checklist.
+pub struct DocumentRow {
+    pub name: String,
+    pub originals: String,
+    pub copies: String,
+    pub note: &'static str,
+}
+
+/// The checklist of the procedure and case the form names: what the desk officer posted (a
+/// form sent back with an error), else the case's required documents for the channel.
+async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Choice>, Vec<DocumentRow>) {
+    let posted = f.all("doc_name");
+    let originals = f.all("doc_originals");
+    let copies = f.all("doc_copies");
+    let posted_rows = || -> Vec<DocumentRow> {
+        posted
+            .iter()
+            .enumerate()
+            .map(|(i, n)| DocumentRow {
+                name: (*n).to_owned(),
+                originals: originals.get(i).copied().unwrap_or("0").to_owned(),
+                copies: copies.get(i).copied().unwrap_or("0").to_owned(),
+                note: "",
+            })
+            .collect()
+    };
+    let code = f.text("procedure_code");
+    let view = if code.trim().is_empty() {
+        None
+    } else {
+        state.services.catalog.procedure_view(code.trim(), None, Some(&user.principal)).await.ok()
+    };
+    let Some(view) = view else {
+        return (Vec::new(), posted_rows());
+    };
+    let content = view.content();
+    let wanted = f.opt("case");
+    let case =
+        wanted.as_deref().and_then(|w| content.cases.iter().find(|c| c.name == w)).or_else(|| content.cases.first());
+    let cases = if content.cases.len() > 1 {
+        content
+            .cases
+            .iter()
+            .map(|c| Choice {
+                value: c.name.clone(),
+                label: c.name.clone(),
+                selected: case.is_some_and(|k| k.name == c.name),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !posted.is_empty() {
+        return (cases, posted_rows());
+    }
+    let channel = f
+        .opt("channel")
+        .and_then(|c| motcua_domain::catalog::Channel::parse(&c))
+        .unwrap_or(motcua_domain::catalog::Channel::Desk);
+    let rows = case
+        .map(|c| {
+            c.documents
+                .iter()
+                .filter(|d| d.channels.is_empty() || d.channels.contains(&channel))
+                .map(|d| DocumentRow {
+                    name: d.name.clone(),
+                    originals: d.originals.to_string(),
+                    copies: d.copies.to_string(),
+                    note: if d.from_data_store {
+                        "Có thể khai thác từ kho dữ liệu điện tử, không bắt buộc nộp lại."
+                    } else if d.digitization_required {
+                        "Phải số hóa khi tiếp nhận."
+                    } else {
+                        ""
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (cases, rows)
+}
+
+/// The documents the officer counted on the form (`None`: the form had no checklist, so the
+/// case's list is recorded). A line with no original and no copy was not handed in.
+fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motcua_app::AppError> {
+    use motcua_domain::validation::{FieldError, ValidationErrors};
+    let names = f.all("doc_name");
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let originals = f.all("doc_originals");
+    let copies = f.all("doc_copies");
+    let mut e = ValidationErrors::new();
+    let mut out = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut count = |field: &str, raw: Option<&&str>| -> u32 {
+            let raw = raw.map(|s| s.trim()).unwrap_or("");
+            if raw.is_empty() {
+                return 0;
+            }
+            match raw.parse::<u32>() {
+                Ok(n) if n <= 99 => n,
+                _ => {
+                    e.push(FieldError::new(
+                        format!("documents[{i}].{field}"),
+                        "invalid_value",
+                        format!("Số bản của \"{name}\" phải là số từ 0 đến 99."),
+                    ));
+                    0
+                }
+            }
+        };
+        let o = count("originals", originals.get(i));
+        let c = count("copies", copies.get(i));
+        if o + c > 0 {
+            out.push(DocumentInput { name: (*name).to_owned(), originals: o, copies: c });
+        }
+    }
+    e.into_result()?;
+    Ok(Some(out))
+}
+
+#[derive(Deserialize)]
+pub struct IntakeQuery {
+    thu_tuc: Option<String>,
+}
+
+async fn intake_page(
+    state: &AppState,
+    user: &PageUser,
+    f: FormPairs,
+    errors: FormErrors,
+) -> Result<IntakePage, HttpError> {
+    let agencies = state.services.agencies.agencies_for(&user.principal, Permission::ReceiveDossiers, false).await?;
+    // The desk picks by e-ID (what the intake takes); the first listed is the default.
+    let selected = f.get("agency_code").map(str::to_owned);
+    let tree = motcua_app::agencies::build_tree(agencies);
+    let choices: Vec<Choice> = motcua_app::agencies::flatten_tree(&tree)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (depth, a))| Choice {
+            value: a.code.to_string(),
+            label: format!("{}{} ({})", "\u{a0}\u{a0}\u{a0}".repeat(depth), a.name, a.code),
+            selected: selected.as_deref().map_or(i == 0, |s| s == a.code.as_str()),
+        })
+        .collect();
+    let (cases, documents) = checklist(state, user, &f).await;
+    Ok(IntakePage {
+        layout: Layout::new("Tiếp nhận hồ sơ", Some(user)),
+        errors,
+        f,
+        agencies: choices,
+        cases,
+        documents,
+        txn: motcua_app::secret::random_hex(16),
+    })
+}
+
+pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q): Query<IntakeQuery>) -> PageResult {
+    let p = &user.principal;
+    if scopes(p, Permission::ReceiveDossiers).is_empty()
+        && motcua_domain::policy::unit_parents(p, Permission::ReceiveDossiers).is_empty()
+    {
+        return Err(HttpError::forbidden().into());
+    }
+    let mut pairs = vec![("accept".to_owned(), "on".to_owned())];
+    if let Some(code) = q.thu_tuc {
+        pairs.push(("procedure_code".into(), code));
+    }
+    Ok(render(&intake_page(&state, &user, FormPairs(pairs), FormErrors::default()).await?))
+}
+
+/// The applicant fields of a form (the intake form, and the correction form that edits them).
+pub(super) fn applicant_input(f: &FormPairs) -> ApplicantInput {
+    ApplicantInput {
+        kind: f.opt("applicant_kind"),
+        full_name: f.text("full_name"),
+        id_number: f.opt("id_number"),
+        birth_date: f.opt("birth_date"),
+        gender: f.opt("gender"),
+        address: f.opt("address"),
+        phone: f.opt("phone"),
+        email: f.opt("email"),
+    }
+}
+
+fn intake_input(f: &FormPairs) -> IntakeInput {
+    IntakeInput {
+        procedure_code: f.text("procedure_code"),
+        case: f.opt("case"),
+        agency_code: f.text("agency_code"),
+        channel: f.opt("channel"),
+        applicant: applicant_input(f),
+        cccd_qr: f.opt("cccd_qr"),
+        representative: f.opt("rep_name").map(|name| RepresentativeInput {
+            full_name: name,
+            id_number: f.opt("rep_id_number"),
+            authorisation: f.opt("rep_authorisation"),
+            ..RepresentativeInput::default()
+        }),
+        documents: None,
+        sets: None,
+        delivery: f.opt("delivery"),
+        postal: f.opt("postal_tracking").map(|t| PostalInput { tracking_number: t, ..PostalInput::default() }),
+        notes: f.opt("notes"),
+        client_txn_id: f.opt("client_txn_id"),
+        accept: f.checked("accept"),
+    }
+}
+
+pub async fn intake(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
+    if f.get("load").is_some() {
+        // "Load the checklist" changes nothing: the form comes back with the chosen procedure's
+        // documents (what was counted for another procedure is dropped).
+        meta.mark_audited();
+        let kept = FormPairs(f.0.into_iter().filter(|(k, _)| !k.starts_with("doc_") && k != "load").collect());
+        return Ok(render(&intake_page(&state, &user, kept, FormErrors::default()).await?));
+    }
+    let result = match documents_from_form(&f) {
+        Ok(documents) => {
+            let input = IntakeInput { documents, ..intake_input(&f) };
+            match input.parse() {
+                Ok(intake) => {
+                    let snapshot = state.services.snapshot().await?;
+                    state.services.dossiers.intake(&user.principal, &snapshot, &intake, &meta).await
+                }
+                Err(e) => Err(motcua_app::AppError::Validation(e)),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(out) => {
+            let key = out.view.state.code.as_ref().map_or(out.view.state.id.to_string(), ToString::to_string);
+            Ok(Redirect::to(&format!("/ho-so/{key}?msg=dossier_received")).into_response())
+        }
+        Err(e) => {
+            let e = form_error(e)?;
+            let page = intake_page(&state, &user, f, FormErrors::from_http(&e)).await?;
+            Ok(render_form_error(e, &page))
+        }
+    }
+}
