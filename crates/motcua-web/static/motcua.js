@@ -5,6 +5,76 @@
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
   });
+  // The desk's intake: the CCCD QR read as it is scanned, and the checklist of the chosen
+  // procedure and case shown as soon as they are chosen.
+  (function () {
+    var form = document.getElementById("intake");
+    if (!form) { return; }
+    var qr = form.querySelector("[name=cccd_qr]");
+    var preview = document.getElementById("qr-preview");
+    var code = form.querySelector("[name=procedure_code]");
+    function showQr() {
+      var v = qr.value.trim();
+      preview.textContent = "";
+      if (!v) { preview.hidden = true; return; }
+      preview.hidden = false;
+      var p = v.split("|");
+      if (p.length !== 6 && p.length !== 7) {
+        preview.className = "qr-preview field-error";
+        preview.textContent = "Mã QR chưa đọc đủ: cần 6 hoặc 7 trường, mới có " + p.length + ".";
+        return;
+      }
+      preview.className = "qr-preview";
+      var d = p[3];
+      var born = /^\d{8}$/.test(d) ? d.slice(0, 2) + "/" + d.slice(2, 4) + "/" + d.slice(4) : d;
+      var dl = document.createElement("dl");
+      [["Đã đọc từ thẻ", ""], ["Họ và tên", p[2]], ["Số định danh", p[0]], ["Ngày sinh", born], ["Giới tính", p[4]], ["Nơi thường trú", p[5]]].forEach(function (f) {
+        if (f[1] === "" && f[0] !== "Đã đọc từ thẻ") { return; }
+        var dt = document.createElement("dt");
+        dt.textContent = f[0];
+        var dd = document.createElement("dd");
+        dd.textContent = f[1];
+        dl.appendChild(dt);
+        dl.appendChild(dd);
+      });
+      preview.appendChild(dl);
+    }
+    qr.addEventListener("input", showQr);
+    // A scanner ends with Enter: read the card and go on to the procedure, do not send the form.
+    qr.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); showQr(); code.focus(); }
+    });
+    showQr();
+    var pending = 0;
+    function reload() {
+      var c = form.querySelector("[name=case]");
+      var params = new URLSearchParams({
+        thu_tuc: code.value.trim(),
+        "case": c && c.tagName === "SELECT" ? c.value : "",
+        channel: form.querySelector("[name=channel]").value
+      });
+      var mine = ++pending;
+      fetch("/ho-so/tiep-nhan?" + params.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          if (!html || mine !== pending) { return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          ["case-field", "checklist"].forEach(function (id) {
+            var fresh = doc.getElementById(id);
+            var old = document.getElementById(id);
+            if (fresh && old) { old.replaceWith(document.importNode(fresh, true)); }
+          });
+        });
+    }
+    code.addEventListener("change", reload);
+    code.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); reload(); }
+    });
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "case" || e.target.name === "channel") { reload(); }
+    });
+    if (code.value.trim() && !form.querySelector("[name=doc_name]")) { reload(); }
+  })();
   var kiosk = document.querySelector("[data-kiosk]");
   if (!kiosk) { return; }
   // Back to the start page after a period without touches.

@@ -64,6 +64,58 @@ app_tests! {
         assert!(html.contains("Kết quả tìm trong mọi hồ sơ"), "{html}");
     }
 
+    async fn the_receipt_records_only_the_papers_handed_in(app) {
+        let desk = app.login("anphu.motcua").await;
+        let form = [
+            ("cccd_qr", "046201000152||Võ Việt Dũng|30072001|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021"),
+            ("procedure_code", "1.001193"),
+            ("agency_code", "H99.301"),
+            ("channel", "desk"),
+            ("client_txn_id", "ticks-1"),
+            ("accept", "on"),
+        ];
+        // The checklist page (what the form shows once the procedure is chosen) ticks the
+        // papers every applicant hands in, and not those asked for only in some situations.
+        let html = desk.get("/ho-so/tiep-nhan?thu_tuc=1.001193").await.text().await.unwrap();
+        assert!(html.contains(r#"name="doc_ticks""#), "{html}");
+        let rows: Vec<&str> = html.split("<tr").filter(|r| r.contains(r#"name="doc_name""#)).collect();
+        let conditional: Vec<&&str> = rows.iter().filter(|r| r.contains("Chỉ nộp khi thuộc trường hợp này")).collect();
+        assert!(!conditional.is_empty(), "the demo's birth registration has conditional papers: {html}");
+        assert!(conditional.iter().all(|r| !r.contains("checked")), "{conditional:?}");
+        assert!(rows.iter().filter(|r| !r.contains("Chỉ nộp khi")).all(|r| r.contains("checked")));
+        // Sent without counting (no checklist), the dossier records the case's papers but those.
+        let r = desk.post_form("/ho-so/tiep-nhan", &form).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let api = app.api_as("anphu.motcua").await;
+        let (_, d) = api.json("/api/v1/dossiers/H99.301-261123-0001").await;
+        let names: Vec<&str> = d["submission"]["documents"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert!(!names.is_empty() && names.iter().all(|n| !n.starts_with("Trường hợp") && !n.contains("trong trường hợp")), "{names:?}");
+        // With ticks, an unticked line is not recorded whatever its counts, and a ticked line
+        // needs a count.
+        let mut ticked = form.to_vec();
+        ticked[4] = ("client_txn_id", "ticks-2");
+        ticked.extend([
+            ("doc_ticks", "1"),
+            ("doc_given", "0"), ("doc_name", "Tờ khai"), ("doc_originals", "1"), ("doc_copies", "0"),
+            ("doc_name", "Văn bản ủy quyền"), ("doc_originals", "1"), ("doc_copies", "0"),
+            ("doc_given", "2"), ("doc_name", "Giấy chứng sinh"), ("doc_originals", "0"), ("doc_copies", "0"),
+        ]);
+        let r = desk.post_form("/ho-so/tiep-nhan", &ticked).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let back = r.text().await.unwrap();
+        assert!(back.contains("được đánh dấu đã nộp: ghi số bản"), "{back}");
+        assert!(back.contains(r#"name="doc_given" value="0" checked"#) && !back.contains(r#"name="doc_given" value="1" checked"#), "ticks are kept: {back}");
+        let i = ticked.iter().rposition(|(k, _)| *k == "doc_originals").unwrap();
+        ticked[i] = ("doc_originals", "1");
+        let r = desk.post_form("/ho-so/tiep-nhan", &ticked).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let (_, d) = api.json("/api/v1/dossiers/H99.301-261123-0002").await;
+        assert_eq!(d["submission"]["documents"], json!([
+            {"name": "Tờ khai", "originals": 1, "copies": 0},
+            {"name": "Giấy chứng sinh", "originals": 1, "copies": 0},
+        ]));
+    }
+
     async fn the_desk_and_the_back_office_work_through_the_pages(app) {
         let desk = app.login("anphu.motcua").await;
         let html = desk.get("/ho-so/tiep-nhan").await.text().await.unwrap();

@@ -46,8 +46,25 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   // The QR field has the focus: a keyboard-emulating scanner types straight into it. (Chromium
   // applies autofocus at its next rendering update, which may come after the load event.)
   await desk.locator("input[name=cccd_qr]:focus").waitFor();
+  // The scanner types the QR and ends with Enter: the card is read at once, nothing is sent
+  // and the cursor goes on to the procedure.
   await desk.keyboard.type(QR);
-  await desk.locator("input[name=procedure_code]").fill("1.001193");
+  await desk.keyboard.press("Enter");
+  assert.match(desk.url(), /\/ho-so\/tiep-nhan$/);
+  const preview = await desk.locator("#qr-preview").innerText();
+  assert.match(preview, /Võ Việt Dũng/);
+  assert.match(preview, /30\/07\/2001/);
+  await desk.locator("input[name=procedure_code]:focus").waitFor();
+  await desk.keyboard.type("1.001193");
+  await desk.keyboard.press("Enter");
+  // The checklist of the procedure's case appears by itself; papers asked for only in some
+  // situations (an abandoned child, a power of attorney) are not ticked.
+  const abandoned = desk.locator("#checklist tr", { hasText: "bị bỏ rơi" });
+  await abandoned.waitFor();
+  assert.equal(await abandoned.locator("input[name=doc_given]").isChecked(), false);
+  assert.equal(await desk.locator("#checklist tr", { hasText: "ủy quyền" }).locator("input[name=doc_given]").isChecked(), false);
+  assert.equal(await desk.locator("#checklist tr", { hasText: "Tờ khai" }).locator("input[name=doc_given]").isChecked(), true);
+  // One pointer action records it, a second opens the receipt.
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
   await desk.waitForLoadState();
   assert.equal(await desk.locator("p.error").count(), 0, await desk.locator("main").innerText());
@@ -58,6 +75,13 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   assert.match(facts, /046201000152/);
   assert.match(facts, /Được tiếp nhận/);
   assert.match(facts, /Hẹn trả/);
+  const papers = await desk.locator("#documents").innerText();
+  assert.match(papers, /Tờ khai đăng ký khai sinh/);
+  assert.doesNotMatch(papers, /bị bỏ rơi|ủy quyền/, "the receipt lists only what was handed in");
+  const [receipt] = await Promise.all([desk.context().waitForEvent("page"), desk.locator("a[data-form='01']").click()]);
+  await receipt.waitForLoadState();
+  assert.match(receipt.url(), /\/mau\/01$/);
+  await receipt.close();
   assert.deepEqual(await primary(desk), ["Chuyển bước tiếp theo"]);
   await act(desk, "forward");
   assert.match(await desk.locator(".flash").innerText(), /Đã chuyển hồ sơ sang bước tiếp theo/);

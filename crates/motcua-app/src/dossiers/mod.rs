@@ -195,7 +195,9 @@ pub(crate) fn procedure_ref(
     }
 }
 
-/// The case's checklist for a channel, with the counts it asks for.
+/// The case's checklist for a channel, with the counts it asks for: what an intake that did not
+/// count the papers records. Papers asked for only in some situations are left out: nobody said
+/// they were handed in, and the receipt must not say so either.
 pub(crate) fn checklist(
     case: &motcua_domain::catalog::ProcedureCase,
     channel: motcua_domain::catalog::Channel,
@@ -203,6 +205,7 @@ pub(crate) fn checklist(
     case.documents
         .iter()
         .filter(|d| d.channels.is_empty() || d.channels.contains(&channel))
+        .filter(|d| !d.is_conditional())
         .map(|d| motcua_domain::dossier::event::HandedDocument {
             name: d.name.clone(),
             originals: d.originals,

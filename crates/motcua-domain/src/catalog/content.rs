@@ -284,6 +284,19 @@ pub struct RequiredDocument {
     pub note: Option<String>,
 }
 
+impl RequiredDocument {
+    /// Whether the document is asked for only in some situations (the national catalogue says
+    /// so in its name: "Trường hợp … thì phải có …", "… trong trường hợp ủy quyền", "(nếu có)",
+    /// "chỉ khi …"). Such a paper is not presumed handed in: the desk ticks it when it is.
+    /// An alternative inside a required paper ("Giấy chứng sinh; trường hợp không có … thì nộp …")
+    /// does not make it conditional.
+    pub fn is_conditional(&self) -> bool {
+        let name = self.name.trim().to_lowercase();
+        ["trường hợp", "nếu", "đối với trường hợp", "trong trường hợp"].iter().any(|p| name.starts_with(p))
+            || [" trong trường hợp ", "nếu có", "chỉ khi "].iter().any(|p| name.contains(p))
+    }
+}
+
 fn default_submission() -> Submission {
     Submission::Submit
 }
@@ -553,6 +566,27 @@ impl TimeLimit {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn conditional_papers_are_told_by_their_names() {
+        let doc = |name: &str| RequiredDocument { name: name.into(), ..sample().cases[0].documents[0].clone() };
+        for conditional in [
+            "Trường hợp trẻ em bị bỏ rơi thì phải có biên bản xác nhận việc trẻ bị bỏ rơi",
+            "Văn bản ủy quyền (được chứng thực) theo quy định của pháp luật trong trường hợp ủy quyền thực hiện việc đăng ký khai sinh",
+            "Giấy tờ chứng minh thông tin cư trú (chỉ khi không khai thác được từ Cơ sở dữ liệu quốc gia về dân cư)",
+            "Bản sao giấy đăng ký kết hôn (nếu có)",
+            "Nếu người yêu cầu là người nước ngoài: hộ chiếu",
+        ] {
+            assert!(doc(conditional).is_conditional(), "{conditional}");
+        }
+        for required in [
+            "Tờ khai đăng ký khai sinh theo mẫu",
+            "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh",
+            "Giấy tờ tùy thân còn giá trị (hộ chiếu, thẻ căn cước)",
+        ] {
+            assert!(!doc(required).is_conditional(), "{required}");
+        }
+    }
 
     pub fn sample() -> ProcedureContent {
         ProcedureContent {

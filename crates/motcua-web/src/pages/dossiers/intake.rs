@@ -1,3 +1,5 @@
+//! The desk's intake form: the CCCD QR, the procedure and its case, the applicant and the checklist of papers handed in.
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
@@ -31,6 +33,9 @@ pub struct DocumentRow {
     pub originals: String,
     pub copies: String,
     pub note: &'static str,
+    /// Ticked: handed in. A paper asked for only in some situations starts unticked.
+    pub given: bool,
+    pub conditional: bool,
 }
 
 /// The checklist of the procedure and case the form names: what the desk officer posted (a
@@ -39,6 +44,8 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
     let posted = f.all("doc_name");
     let originals = f.all("doc_originals");
     let copies = f.all("doc_copies");
+    let given = given_rows(f);
+    let conditional = f.all("doc_conditional");
     let posted_rows = || -> Vec<DocumentRow> {
         posted
             .iter()
@@ -48,6 +55,8 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
                 originals: originals.get(i).copied().unwrap_or("0").to_owned(),
                 copies: copies.get(i).copied().unwrap_or("0").to_owned(),
                 note: "",
+                given: given.as_ref().is_none_or(|g| g.contains(&i)),
+                conditional: conditional.contains(&i.to_string().as_str()),
             })
             .collect()
     };
@@ -93,7 +102,11 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
                     name: d.name.clone(),
                     originals: d.originals.to_string(),
                     copies: d.copies.to_string(),
-                    note: if d.from_data_store {
+                    given: !d.is_conditional(),
+                    conditional: d.is_conditional(),
+                    note: if d.is_conditional() {
+                        "Chỉ nộp khi thuộc trường hợp này: đánh dấu nếu người nộp có nộp."
+                    } else if d.from_data_store {
                         "Có thể khai thác từ kho dữ liệu điện tử, không bắt buộc nộp lại."
                     } else if d.digitization_required {
                         "Phải số hóa khi tiếp nhận."
@@ -107,8 +120,15 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
     (cases, rows)
 }
 
+/// The checklist's ticked rows, when the form has ticks (`doc_ticks`); `None` for a form that
+/// only counts (a line with no original and no copy was then not handed in).
+fn given_rows(f: &FormPairs) -> Option<Vec<usize>> {
+    f.get("doc_ticks").map(|_| f.all("doc_given").iter().filter_map(|v| v.parse().ok()).collect())
+}
+
 /// The documents the officer counted on the form (`None`: the form had no checklist, so the
-/// case's list is recorded). A line with no original and no copy was not handed in.
+/// case's list is recorded). A line not ticked, or with no original and no copy, was not handed
+/// in.
 fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motcua_app::AppError> {
     use motcua_domain::validation::{FieldError, ValidationErrors};
     let names = f.all("doc_name");
@@ -117,9 +137,13 @@ fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motc
     }
     let originals = f.all("doc_originals");
     let copies = f.all("doc_copies");
+    let given = given_rows(f);
     let mut e = ValidationErrors::new();
     let mut out = Vec::new();
     for (i, name) in names.iter().enumerate() {
+        if given.as_ref().is_some_and(|g| !g.contains(&i)) {
+            continue;
+        }
         let mut count = |field: &str, raw: Option<&&str>| -> u32 {
             let raw = raw.map(|s| s.trim()).unwrap_or("");
             if raw.is_empty() {
@@ -139,6 +163,13 @@ fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motc
         };
         let o = count("originals", originals.get(i));
         let c = count("copies", copies.get(i));
+        if given.is_some() && o + c == 0 {
+            e.push(FieldError::new(
+                format!("documents[{i}].originals"),
+                "required",
+                format!("\"{name}\" được đánh dấu đã nộp: ghi số bản chính hoặc bản sao."),
+            ));
+        }
         if o + c > 0 {
             out.push(DocumentInput { name: (*name).to_owned(), originals: o, copies: c });
         }
@@ -150,6 +181,9 @@ fn documents_from_form(f: &FormPairs) -> Result<Option<Vec<DocumentInput>>, motc
 #[derive(Deserialize)]
 pub struct IntakeQuery {
     thu_tuc: Option<String>,
+    /// The case and channel, when the page reloads the checklist for them.
+    case: Option<String>,
+    channel: Option<String>,
 }
 
 async fn intake_page(
@@ -193,6 +227,11 @@ pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q)
     let mut pairs = vec![("accept".to_owned(), "on".to_owned())];
     if let Some(code) = q.thu_tuc {
         pairs.push(("procedure_code".into(), code));
+    }
+    for (name, value) in [("case", q.case), ("channel", q.channel)] {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            pairs.push((name.into(), v));
+        }
     }
     Ok(render(&intake_page(&state, &user, FormPairs(pairs), FormErrors::default()).await?))
 }

@@ -1,3 +1,5 @@
+//! The work queues of /ho-so: tabs with their counts, a search over every dossier the official may see.
+
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_app::dossiers::ListQueue;

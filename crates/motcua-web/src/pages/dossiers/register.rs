@@ -1,3 +1,5 @@
+//! The register of dossiers (form 07): the desk's own agency and a period, then the PDF.
+
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_domain::policy::{Permission, scopes};

@@ -1,3 +1,5 @@
+//! The dossier page: its facts, papers, steps, control sheet, portal sync and history, and its printed forms.
+
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_app::dossiers::DossierView;

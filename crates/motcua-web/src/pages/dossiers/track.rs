@@ -1,3 +1,5 @@
+//! Public tracking by dossier code (the receipt's QR code opens it), the name masked.
+
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_app::dossiers::PublicDossier;
