@@ -188,7 +188,12 @@ impl FromRequestParts<AppState> for RequestSnapshot {
 pub use crate::pages::PageUser;
 
 fn page_user(parts: &Parts) -> Option<PageUser> {
-    match parts.extensions.get::<Authn>() {
+    session_user(&parts.extensions)
+}
+
+/// The official signed in with a browser session, from a request's extensions.
+pub fn session_user(extensions: &axum::http::Extensions) -> Option<PageUser> {
+    match extensions.get::<Authn>() {
         Some(Authn { principal, via: Via::Session { token, csrf, must_change_password }, .. }) => Some(PageUser {
             principal: principal.clone(),
             session_token: token.clone(),

@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn(ops::record_metrics))
+        .layer(from_fn(respond::staff_error_pages))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(csrf)
         .layer(from_fn(csrf_rejections))

@@ -24,6 +24,7 @@ pub fn error_response(api: bool, e: HttpError) -> Response {
         return ApiError(e).into_response();
     }
     let mut resp = render_status(e.status, &ErrorPage::new(&e));
+    resp.extensions_mut().insert(PlainErrorPage);
     if let Some(secs) = e.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {
@@ -31,6 +32,25 @@ pub fn error_response(api: bool, e: HttpError) -> Response {
     }
     resp.extensions_mut().insert(e);
     resp
+}
+
+/// Marks a response that is the bare error page (not a form sent back with its errors).
+#[derive(Clone, Copy)]
+struct PlainErrorPage;
+
+/// An error page seen by a signed-in official keeps the staff header (their menu, their name),
+/// whether the error came from a handler, an extractor or the router's fallback.
+pub async fn staff_error_pages(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let user = crate::auth::session_user(req.extensions());
+    let resp = next.run(req).await;
+    let (Some(user), Some(e)) = (user, resp.extensions().get::<HttpError>().cloned()) else { return resp };
+    if resp.extensions().get::<PlainErrorPage>().is_none() {
+        return resp;
+    }
+    let Ok(html) = ErrorPage::new(&e).for_user(&user).render() else { return resp };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 /// Renders a page with status 200.

@@ -162,6 +162,12 @@ app_tests! {
         assert!(html.contains("Miễn phí"));
         assert!(html.contains("Trong ngày (hồ sơ nhận sau 15:00"));
         assert!(html.contains("Ủy ban nhân dân xã An Phú"));
+        // The data collector's remarks about the national database are not for citizens.
+        for staff_note in ["CSDLQG", "bản ghi", "mô tả trình tự"] {
+            assert!(!html.contains(staff_note), "{staff_note}: {html}");
+        }
+        let html_death = web.get("/thu-tuc/1.000656").await.text().await.unwrap();
+        assert!(html_death.contains("Chỉ thu khi có yêu cầu cấp bản sao; mức theo Thông tư 281/2016/TT-BTC."), "{html_death}");
         let html = web.get(&format!("/thu-tuc?q={}", enc("khai tu"))).await.text().await.unwrap();
         assert!(html.contains("/thu-tuc/1.000656"), "search page lists Đăng ký khai tử");
     }

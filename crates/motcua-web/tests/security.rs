@@ -44,6 +44,19 @@ app_tests! {
         assert_eq!(c.get("/app").await.status(), StatusCode::SEE_OTHER);
     }
 
+    async fn error_pages_keep_the_staff_header_for_a_signed_in_official(app) {
+        let desk = app.login("anphu.motcua").await;
+        for path in ["/khong-co-trang-nay", "/ho-so/H99.301-261123-0999", "/ho-so/H99.302-261123-0001/thao-tac/forward"] {
+            let r = desk.get(path).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains("Đăng xuất") && html.contains("href=\"/ho-so\""), "{path}: {html}");
+        }
+        // A visitor's error page stays the public one.
+        let html = app.browser().get("/khong-co-trang-nay").await.text().await.unwrap();
+        assert!(!html.contains("Đăng xuất"), "{html}");
+    }
+
     async fn pages_need_login_and_keep_the_target(app) {
         let r = app.browser().get("/admin/agencies?inactive=1").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -46,6 +46,9 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   // The QR field has the focus: a keyboard-emulating scanner types straight into it. (Chromium
   // applies autofocus at its next rendering update, which may come after the load event.)
   await desk.locator("input[name=cccd_qr]:focus").waitFor();
+  // Vietnamese in code-like fields uses the text face (monospace faces break its stacked marks).
+  const faces = await desk.evaluate(() => [getComputedStyle(document.querySelector("input[name=cccd_qr]")).fontFamily, getComputedStyle(document.body).fontFamily]);
+  assert.equal(faces[0], faces[1]);
   // The scanner types the QR and ends with Enter: the card is read at once, nothing is sent
   // and the cursor goes on to the procedure.
   await desk.keyboard.type(QR);
@@ -136,6 +139,19 @@ test("a malformed QR is refused with its reason and nothing is recorded", async 
   await desk.locator("input[name=procedure_code]").fill("1.001193");
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
   assert.match(await desk.locator(".field-error").first().innerText(), /6 hoặc 7 trường/);
+});
+
+test("the staff menu is one row at 1280 px, the administration behind one entry", async () => {
+  for (const user of ["anphu.motcua", "admin"]) {
+    const page = await login(user);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/app`);
+    const nav = await page.locator("header.site nav").boundingBox();
+    assert.ok(nav.height < 48, `${user}: the menu is ${nav.height}px high`);
+    await page.locator("header.site .menu summary").click();
+    await page.locator("header.site .menu a[href='/admin/calendar']").click();
+    await page.waitForURL(/\/admin\/calendar/);
+  }
 });
 
 test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {

@@ -83,7 +83,7 @@ pub(crate) fn row(v: &Value, label: String) -> Result<ImportRow, ImportProblem> 
         text: s(&pt, "display").filter(|_| base_unit.is_none()),
         by_channel: vec![],
     };
-    if let Some(note) = s(&pt, "note") {
+    if let Some(note) = s(&pt, "note").and_then(|n| public_note(&n)) {
         notes.push(format!("Thời hạn: {note}"));
     }
     let mut case_times: Vec<(String, TimeLimit)> = Vec::new();
@@ -115,7 +115,7 @@ pub(crate) fn row(v: &Value, label: String) -> Result<ImportRow, ImportProblem> 
             name: s(f, "name").unwrap_or_default(),
             amount_vnd: f.get("amount_vnd").and_then(Value::as_u64),
             unit: s(f, "unit"),
-            note: s(f, "note"),
+            note: s(f, "note").and_then(|n| public_note(&n)),
         })
         .collect();
     let documents: Vec<RequiredDocument> = list(v, "documents")
@@ -126,6 +126,7 @@ pub(crate) fn row(v: &Value, label: String) -> Result<ImportRow, ImportProblem> 
                 (Some(a), None) => Some(format!("Áp dụng: {a}.")),
                 (None, n) => n,
             };
+            let note = note.and_then(|n| public_note(&n));
             RequiredDocument {
                 name: s(d, "name").unwrap_or_default(),
                 originals: d.get("originals").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
@@ -219,4 +220,70 @@ pub(crate) fn row(v: &Value, label: String) -> Result<ImportRow, ImportProblem> 
     };
     let publication = Publication { decision_number: s(v, "decision_published"), ..Publication::default() };
     Ok(ImportRow { label, code, content, publication })
+}
+
+/// What of a source note citizens should read. The demo records carry the data collector's
+/// remarks about the national database ("CSDLQG ghi \"1\" không kèm đơn vị", "không ghi số tiền
+/// trong bản ghi này"); those clauses and parentheses are left out, the rest kept.
+fn public_note(note: &str) -> Option<String> {
+    const COLLECTOR: [&str; 4] = ["csdlqg", "bản ghi", "mô tả trình tự", "trình tự thực hiện nêu"];
+    let collector = |t: &str| {
+        let t = t.to_lowercase();
+        COLLECTOR.iter().any(|m| t.contains(m))
+    };
+    // Parentheses first: "Miễn lệ phí (ghi rõ trong bản ghi CSDLQG)." keeps "Miễn lệ phí.".
+    let mut text = String::new();
+    let mut rest = note;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        text.push_str(&rest[..open]);
+        if !collector(&rest[open..=close]) {
+            text.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    let ends_with_stop = text.trim_end().ends_with('.');
+    let kept: Vec<String> = text
+        .trim_end()
+        .trim_end_matches('.')
+        .split(';')
+        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|c| !c.is_empty() && !collector(c))
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    let joined = kept.join("; ");
+    let mut chars = joined.chars();
+    let joined = chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default();
+    Some(if ends_with_stop { format!("{joined}.") } else { joined })
+}
+
+#[cfg(test)]
+mod public_note_tests {
+    use super::public_note;
+
+    #[test]
+    fn the_collector_s_remarks_are_left_out_of_what_citizens_read() {
+        assert_eq!(
+            public_note("CSDLQG ghi \"1\" không kèm đơn vị; mô tả trình tự nêu trả kết quả ngay trong ngày."),
+            None
+        );
+        assert_eq!(public_note("Miễn lệ phí (ghi rõ trong bản ghi CSDLQG)."), Some("Miễn lệ phí.".into()));
+        assert_eq!(
+            public_note(
+                "Chỉ thu khi có yêu cầu cấp bản sao; mức theo Thông tư 281/2016/TT-BTC (không ghi số tiền trong bản ghi này)."
+            ),
+            Some("Chỉ thu khi có yêu cầu cấp bản sao; mức theo Thông tư 281/2016/TT-BTC.".into())
+        );
+        assert_eq!(
+            public_note(
+                "CSDLQG hiển thị \"Miễn phí\"; mức lệ phí (nếu thu) do HĐND cấp tỉnh quyết định; miễn cho người thuộc hộ nghèo."
+            ),
+            Some("Mức lệ phí (nếu thu) do HĐND cấp tỉnh quyết định; miễn cho người thuộc hộ nghèo.".into())
+        );
+        assert_eq!(public_note("Mức ghi trên CSDLQG cho cả trực tiếp, trực tuyến, bưu chính."), None);
+        assert_eq!(public_note("Áp dụng: trẻ em bị bỏ rơi."), Some("Áp dụng: trẻ em bị bỏ rơi.".into()));
+    }
 }

@@ -131,6 +131,13 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
+    /// The same page under the staff header of a signed-in official.
+    pub fn for_user(mut self, user: &PageUser) -> Self {
+        let title = std::mem::take(&mut self.layout.title);
+        self.layout = Layout::new(title, Some(user));
+        self
+    }
+
     pub fn new(e: &HttpError) -> Self {
         let title = match e.status.as_u16() {
             401 => "Cần đăng nhập",
