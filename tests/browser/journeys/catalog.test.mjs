@@ -52,6 +52,26 @@ describe("public catalogue /thu-tuc", () => {
     await page.context().close();
   });
 
+  test("on a 390 px phone the filters fit and the results are cards, not a squeezed table", async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 844 } });
+    await page.goto(`${server.url}/thu-tuc?q=${encodeURIComponent("khai sinh")}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width}px wide`);
+    // The column heads are kept for screen readers only (each card labels its values).
+    assert.ok((await page.locator("table.results thead").boundingBox()).height <= 1);
+    const rows = page.locator("table.results tbody tr");
+    const n = await rows.count();
+    assert.ok(n >= 2, `${n} results`);
+    for (let i = 0; i < n; i++) {
+      const box = await rows.nth(i).boundingBox();
+      assert.ok(box.width > 300, `card ${i} is ${box.width}px wide`);
+      assert.ok(box.height < 320, `card ${i} is ${box.height}px high`);
+    }
+    const label = await rows.first().locator("td[data-label='Lĩnh vực']").evaluate((td) => getComputedStyle(td, "::before").content);
+    assert.match(label, /Lĩnh vực: /, "each value says what it is");
+    await page.context().close();
+  });
+
   test("accented and decomposed-Unicode queries find the same procedure first", async () => {
     const page = await newPage(browser);
     for (const q of ["đăng ký khai sinh", "đăng ký khai sinh".normalize("NFD"), "ĐĂNG KÝ KHAI SINH"]) {
