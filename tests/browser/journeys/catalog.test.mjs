@@ -92,6 +92,24 @@ describe("public catalogue /thu-tuc", () => {
     await page.context().close();
   });
 
+  test("i/y spellings, a typo in a short syllable and glued syllables find it, with a suggestion", async () => {
+    const page = await newPage(browser);
+    for (const q of ["đăng kí khai sinh", "dang ki khai sinh", "khai snh", "khaisinh"]) {
+      await page.goto(`${server.url}/thu-tuc?q=${encodeURIComponent(q)}`);
+      const names = await page.locator("table.results tbody tr td:nth-child(2) a").allTextContents();
+      assert.ok(names.some((n) => n.trim() === BIRTH), `${q}: ${names.join(" | ")}`);
+    }
+    assert.equal(await firstResult(page), BIRTH);
+    // "khaisinh" was read as two syllables: the page says so and links the corrected search.
+    assert.match(await page.locator("#suggestion").innerText(), /Có phải bạn muốn tìm khai sinh\?/);
+    await page.locator("#suggestion a").click();
+    await page.waitForURL(/q=khai\+sinh/);
+    assert.equal(await page.locator("#suggestion").count(), 0);
+    await page.goto(`${server.url}/thu-tuc?q=${encodeURIComponent("dang ki khai sinh")}`);
+    assert.equal(await page.locator("#suggestion").count(), 0, "an i/y spelling is not a mistake");
+    await page.context().close();
+  });
+
   test("browsing by field and filtering by level narrow the list", async () => {
     const page = await newPage(browser);
     await page.goto(`${server.url}/thu-tuc`);

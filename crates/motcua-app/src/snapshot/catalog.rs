@@ -57,6 +57,9 @@ pub struct SearchResult {
     pub page: usize,
     pub per_page: usize,
     pub items: Vec<ProcedureSummary>,
+    /// The query as the search read it, when it corrected a word ("Có phải bạn muốn tìm …").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl SearchResult {
@@ -85,6 +88,7 @@ impl CatalogIndex {
             page: query.page,
             per_page: query.per_page,
             items: page.hits.into_iter().cloned().collect(),
+            suggestion: page.suggestion,
         }
     }
 }

@@ -23,6 +23,21 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The search key of one folded syllable: the i/y spelling variants in use side by side ("ký"
+/// and "kí", "lý" and "lí", "mỹ" and "mĩ", "quy" and "qui") made one. A final `y` after a
+/// consonant, or after `qu`, reads as `i`; `y` in a diphthong ("tuy", "ngày") and `y` alone (the
+/// syllable "y" of "y tế") stay, being other sounds.
+pub fn variant_key(folded: &str) -> String {
+    let Some(stem) = folded.strip_suffix('y') else { return folded.to_owned() };
+    let before = stem.chars().last();
+    let consonant = before.is_some_and(|c| c.is_ascii_alphabetic() && !"aeiouy".contains(c));
+    if consonant || stem == "qu" || stem.ends_with("qu") && stem.len() == 2 {
+        format!("{stem}i")
+    } else {
+        folded.to_owned()
+    }
+}
+
 /// Splits into word tokens (letters and digits); everything else separates. Codes such as
 /// `1.001193` are kept whole so a code search matches the code, not its pieces.
 pub fn tokens(text: &str) -> Vec<String> {
@@ -83,6 +98,17 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> usize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn i_and_y_spellings_of_a_syllable_share_a_key() {
+        for (a, b) in [("ky", "ki"), ("ly", "li"), ("my", "mi"), ("sy", "si"), ("hy", "hi"), ("quy", "qui")] {
+            assert_eq!(variant_key(a), variant_key(b), "{a} {b}");
+        }
+        for kept in ["tuy", "ngay", "thuy", "y", "khai", "1.001193"] {
+            assert_eq!(variant_key(kept), kept);
+        }
+        assert_ne!(variant_key("tuy"), variant_key("tui"));
+    }
 
     #[test]
     fn folds_vietnamese_marks_and_d_stroke() {

@@ -5,6 +5,11 @@
 //! database backend, so the index lives in the process and is rebuilt from the database; the
 //! ranking rules are ours and tested here rather than tuned inside an engine.
 //!
+//! Spelling: a word folds (marks dropped) and its i/y variant is made one ("kí" finds "ký"); a
+//! word the catalogue does not know may be a typo (one edit in a short word, two in a long one)
+//! or two syllables typed without their space ("khaisinh"). What the search read such a word as
+//! comes back as a suggestion ("Có phải bạn muốn tìm …").
+//!
 //! Ranking, strongest first: the whole query as a phrase in the name (equal, leading, anywhere),
 //! accent-exact matches over folded ones, the field the words matched in (code, name, field,
 //! documents), then shorter names.
@@ -13,7 +18,7 @@ use std::collections::HashMap;
 
 use super::code::FieldCode;
 use super::content::{Level, OnlineLevel};
-use super::fold::{edit_distance_within, exact, fold, tokens};
+use super::fold::{edit_distance_within, exact, fold, tokens, variant_key};
 
 /// Where a word was found; the weight of a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +90,8 @@ pub struct SearchIndex<T> {
     /// Folded vocabulary, sorted, for prefix and typo matching.
     vocabulary: Vec<String>,
     exact_forms: Vec<String>,
+    /// Key -> its commonest written form.
+    spelling: HashMap<String, String>,
     /// Documents in name order, for browsing without a query.
     by_name: Vec<u32>,
 }
@@ -94,6 +101,14 @@ pub struct SearchIndex<T> {
 pub struct SearchPage<'a, T> {
     pub total: usize,
     pub hits: Vec<&'a T>,
+    /// The query as the search read it, in the catalogue's own spelling, when it corrected a
+    /// word (a typo, glued syllables).
+    pub suggestion: Option<String>,
+}
+
+/// The search key of a word: folded, i/y variants made one.
+fn key(word: &str) -> String {
+    variant_key(&fold(word))
 }
 
 /// Longest query considered (words).
@@ -118,7 +133,7 @@ impl<T> SearchIndex<T> {
             let mut add = |text: &str, zone: Zone| {
                 for word in tokens(text) {
                     let e = exact(&word);
-                    let f = fold(&e);
+                    let f = key(&e);
                     let next = u32::try_from(exact_forms.len()).expect("vocabulary fits in u32");
                     let exact_id = *exact_ids.entry(e.clone()).or_insert_with(|| {
                         exact_forms.push(e);
@@ -141,19 +156,31 @@ impl<T> SearchIndex<T> {
             }
             let name_words: Vec<String> = tokens(&doc.name).iter().map(|w| exact(w)).collect();
             let name_exact = joined(&name_words);
-            let name_folded = strip_procedure_prefix(&fold(&name_exact)).to_owned();
+            let name_keys: Vec<String> = name_words.iter().map(|w| key(w)).collect();
+            let name_folded = strip_procedure_prefix(&joined(&name_keys)).to_owned();
             let name_exact = name_exact.strip_prefix("thủ tục ").map(str::to_owned).unwrap_or(name_exact);
             let name_words = name_folded.split(' ').count();
             indexed.push(Indexed { doc, name_folded, name_exact, name_words });
         }
         let mut vocabulary: Vec<String> = postings.keys().cloned().collect();
         vocabulary.sort();
+        // How each key is most often written, for suggestions.
+        let mut spelling: HashMap<String, String> = HashMap::new();
+        for (k, list) in &postings {
+            let mut counts: HashMap<u32, usize> = HashMap::new();
+            for p in list {
+                *counts.entry(p.exact).or_default() += 1;
+            }
+            if let Some((e, _)) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))) {
+                spelling.insert(k.clone(), exact_forms[e as usize].clone());
+            }
+        }
         let mut by_name: Vec<u32> = (0..u32::try_from(indexed.len()).expect("fits")).collect();
         by_name.sort_by(|a, b| {
             let (a, b) = (&indexed[*a as usize], &indexed[*b as usize]);
             a.name_folded.cmp(&b.name_folded).then_with(|| a.doc.code.cmp(&b.doc.code))
         });
-        SearchIndex { docs: indexed, postings, vocabulary, exact_forms, by_name }
+        SearchIndex { docs: indexed, postings, vocabulary, exact_forms, spelling, by_name }
     }
 
     pub fn len(&self) -> usize {
@@ -189,7 +216,7 @@ impl<T> SearchIndex<T> {
         // Typos: only for words the catalogue does not know, long enough to be words, in short
         // queries (long queries already carry enough signal and would over-match).
         let len = folded.chars().count();
-        if !known && few_words && len >= 4 {
+        if !known && few_words && len >= 3 {
             let limit = if len >= 8 { 2 } else { 1 };
             for term in &self.vocabulary {
                 if term.len().abs_diff(folded.len()) <= limit
@@ -212,13 +239,33 @@ impl<T> SearchIndex<T> {
             return SearchPage {
                 total: matching.len(),
                 hits: matching.iter().skip(offset).take(limit).map(|i| &self.docs[*i as usize].doc.payload).collect(),
+                suggestion: None,
             };
         }
-        let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+        // A word the catalogue does not know may be two syllables typed without their space.
+        let mut corrected = false;
+        let mut split_words: Vec<String> = Vec::with_capacity(words.len());
+        for w in words {
+            match self.unglue(&key(&w)) {
+                Some((a, b)) => {
+                    corrected = true;
+                    split_words.push(a);
+                    split_words.push(b);
+                }
+                None => split_words.push(w),
+            }
+        }
+        let words: Vec<String> = split_words.into_iter().take(MAX_QUERY_WORDS).collect();
+        let folded: Vec<String> = words.iter().map(|w| key(w)).collect();
         let n = words.len();
+        // What each word was read as, by its best candidate's quality.
+        let mut read_as: Vec<Option<(&str, f32)>> = vec![None; n];
         let mut best = vec![0f32; self.docs.len() * n];
         for (q, (word, f)) in words.iter().zip(&folded).enumerate() {
             for (term, quality) in self.candidates(f, q == n - 1, n == 1, n <= 3) {
+                if read_as[q].is_none_or(|(_, best)| quality > best) {
+                    read_as[q] = Some((term, quality));
+                }
                 for p in &self.postings[term] {
                     let accent = if quality == 1.0 && self.exact_forms[p.exact as usize] == *word { 1.25 } else { 1.0 };
                     let s = p.zone.weight() * quality * accent;
@@ -231,7 +278,7 @@ impl<T> SearchIndex<T> {
         }
         let phrase_folded = folded.join(" ");
         let phrase_exact = words.join(" ");
-        let has_marks = phrase_exact != phrase_folded;
+        let has_marks = phrase_exact != words.iter().map(|w| fold(w)).collect::<Vec<_>>().join(" ");
         let mut scored: Vec<(f32, u32)> = Vec::new();
         for (i, row) in best.chunks_exact(n).enumerate() {
             if row.contains(&0.0) {
@@ -264,6 +311,21 @@ impl<T> SearchIndex<T> {
                 .then_with(|| da.doc.code.cmp(&db.doc.code))
         };
         // Only the requested page needs ordering among the rest.
+        // A typo (not a prefix being typed) or a split word is worth telling.
+        corrected |= read_as.iter().enumerate().any(|(q, r)| r.is_some_and(|(_, quality)| quality < 0.5 && q < n));
+        let suggestion = (corrected && !scored.is_empty()).then(|| {
+            read_as
+                .iter()
+                .zip(&words)
+                .map(|(r, w)| match r {
+                    Some((term, quality)) if *quality < 0.5 || *quality == 1.0 => {
+                        self.spelling.get(*term).cloned().unwrap_or_else(|| (*term).to_owned())
+                    }
+                    _ => w.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         let wanted = offset.saturating_add(limit).min(scored.len());
         if wanted > 0 && wanted < scored.len() {
             scored.select_nth_unstable_by(wanted - 1, order);
@@ -274,7 +336,22 @@ impl<T> SearchIndex<T> {
         SearchPage {
             total: scored.len(),
             hits: scored.iter().skip(offset).take(limit).map(|(_, i)| &self.docs[*i as usize].doc.payload).collect(),
+            suggestion,
         }
+    }
+
+    /// Two known syllables that `folded` is made of, when it is not a word itself: the split
+    /// with the most even halves.
+    fn unglue(&self, folded: &str) -> Option<(String, String)> {
+        if self.postings.contains_key(folded) || folded.chars().count() < 4 || !folded.chars().all(char::is_alphabetic)
+        {
+            return None;
+        }
+        let chars: Vec<char> = folded.chars().collect();
+        (2..chars.len() - 1)
+            .map(|i| (chars[..i].iter().collect::<String>(), chars[i..].iter().collect::<String>()))
+            .filter(|(a, b)| self.postings.contains_key(a) && self.postings.contains_key(b))
+            .max_by_key(|(a, b)| a.len().min(b.len()))
     }
 }
 
@@ -361,6 +438,24 @@ mod tests {
         assert_eq!(codes(&ix, "chung thuc")[0], "2.001035");
         assert_eq!(codes(&ix, "chugn thuc")[0], "2.001035");
         assert!(codes(&ix, "xyzzy").is_empty());
+    }
+
+    #[test]
+    fn spelling_variants_short_typos_and_glued_syllables_find_the_procedure() {
+        let ix = index();
+        for q in ["đăng kí khai sinh", "dang ki khai sinh", "khai snh", "khaisinh", "dangky khai sinh"] {
+            let hits = codes(&ix, q);
+            assert!(hits.contains(&"1.001193".to_string()), "{q}: {hits:?}");
+        }
+        assert_eq!(codes(&ix, "đăng kí khai sinh")[0], "1.001193");
+        // Corrections are offered back in the catalogue's spelling; i/y is no correction.
+        let page = |q: &str| ix.search(q, &SearchFilter::default(), 0, 10).suggestion;
+        assert_eq!(page("khai snh").as_deref(), Some("khai sinh"));
+        assert_eq!(page("khaisinh").as_deref(), Some("khai sinh"));
+        assert_eq!(page("dang ki khai sinh"), None);
+        assert_eq!(page("dang ky khai sinh"), None);
+        assert_eq!(page("khai s"), None, "a word being typed is no typo");
+        assert_eq!(page("xyzzy"), None);
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct SearchResultSchema {
     pub page: usize,
     pub per_page: usize,
     pub items: Vec<ProcedureSummarySchema>,
+    /// The query as the search read it, when it corrected a word (a typo, syllables typed
+    /// without their space): offer it as "Có phải bạn muốn tìm …".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 #[cfg(test)]
@@ -68,7 +72,13 @@ mod tests {
             online_level: online.map(str::to_owned),
             version: 1,
         };
-        let page = SearchResult { total: 2, page: 1, per_page: 20, items: vec![item(Some("full")), item(None)] };
+        let page = SearchResult {
+            total: 2,
+            page: 1,
+            per_page: 20,
+            items: vec![item(Some("full")), item(None)],
+            suggestion: Some("khai sinh".into()),
+        };
         let answered = serde_json::to_value(&page).unwrap();
         let documented: SearchResultSchema = serde_json::from_value(answered.clone()).unwrap();
         assert_eq!(serde_json::to_value(&documented).unwrap(), answered);

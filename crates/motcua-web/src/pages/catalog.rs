@@ -114,6 +114,8 @@ struct IndexPage {
     rows: Vec<Row>,
     pager: Pager,
     error: Option<String>,
+    /// "Có phải bạn muốn tìm …": the corrected query and its link (filters kept).
+    suggestion: Option<(String, String)>,
 }
 
 /// `/thu-tuc`: search and browse.
@@ -133,7 +135,7 @@ pub async fn index(
             (state.services.catalog.search_procedures(&query).await?, None, name)
         }
         Err(motcua_app::AppError::Validation(v)) => (
-            Arc::new(SearchResult { total: 0, page: 1, per_page: 20, items: vec![] }),
+            Arc::new(SearchResult { total: 0, page: 1, per_page: 20, items: vec![], suggestion: None }),
             Some(v.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")),
             None,
         ),
@@ -164,6 +166,16 @@ pub async fn index(
         rows: result.items.iter().map(Row::from).collect(),
         pager: pager("/thu-tuc", &q, &result),
         error,
+        suggestion: result.suggestion.clone().map(|s| {
+            let mut link = url::form_urlencoded::Serializer::new(String::new());
+            link.append_pair("q", &s);
+            for (k, v) in [("field", &q.field), ("level", &q.level), ("online", &q.online), ("agency", &q.agency)] {
+                if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                    link.append_pair(k, v);
+                }
+            }
+            (s, format!("/thu-tuc?{}", link.finish()))
+        }),
     })
 }
 
@@ -363,7 +375,7 @@ pub async fn kiosk(State(state): State<AppState>, Query(mut kq): Query<KioskQuer
     };
     let result = match query {
         Ok(query) if searched => state.services.catalog.search_procedures(&query).await?,
-        _ => Arc::new(SearchResult { total: 0, page: 1, per_page: 10, items: vec![] }),
+        _ => Arc::new(SearchResult { total: 0, page: 1, per_page: 10, items: vec![], suggestion: None }),
     };
     let keys = KEYS.iter().map(|row| row.split("").filter(|s| !s.is_empty()).collect()).collect();
     render_ok(&KioskPage {
