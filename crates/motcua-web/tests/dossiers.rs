@@ -195,6 +195,12 @@ app_tests! {
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
         let leader = app.login("anphu.lanhdao").await;
+        // The leader's landing page shows what waits for the leader: this dossier, to approve.
+        let landing = leader.get("/app").await.text().await.unwrap();
+        let waiting = landing.split(r#"id="waiting""#).nth(1).expect("a waiting section").split("</section>").next().unwrap();
+        assert!(waiting.contains("Chờ bạn xử lý") && waiting.contains("H99.301-261123-0001") && waiting.contains("Phê duyệt"), "{waiting}");
+        let landing = specialist.get("/app").await.text().await.unwrap();
+        assert!(!landing.contains("/ho-so/H99.301-261123-0001"), "no longer the specialist's");
         let page = leader.get("/ho-so/H99.301-261123-0001").await.text().await.unwrap();
         let r = leader.post_form("/ho-so/H99.301-261123-0001/thao-tac", &[("action", "reject"), ("expected_seq", &seq(&page))]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
@@ -639,6 +645,22 @@ app_tests! {
         let url = app.url(&format!("/ho-so/{code2}/ban-hanh?_csrf={}", clerk_web.csrf.as_ref().unwrap()));
         let r = clerk_web.http.post(url).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A signing date that does not exist comes back next to its field, the other values
+        // kept; nothing is issued.
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", clerk_web.csrf.clone().unwrap())
+            .text("number", "16/GKS")
+            .text("signed_on", "31/02/2026")
+            .text("signer", "Trương Văn Lãnh");
+        let r = clerk_web.http.post(app.url(&format!("/ho-so/{code2}/ban-hanh"))).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let back = r.text().await.unwrap();
+        let field = back.split(r#"name="signed_on""#).nth(1).unwrap().split("</label>").next().unwrap();
+        assert!(field.contains(r#"value="31/02/2026""#) && field.contains(r#"class="field-error">"#), "{field}");
+        assert!(field.split(r#"class="field-error">"#).nth(1).is_some_and(|m| !m.starts_with('<')), "a message by the field: {field}");
+        assert!(back.contains(r#"name="number" required value="16/GKS""#) && back.contains(r#"value="Trương Văn Lãnh""#), "{back}");
+        let (_, v) = desk.json(&format!("/api/v1/dossiers/{code2}")).await;
+        assert!(v["result"].is_null(), "{v}");
         let form = reqwest::multipart::Form::new()
             .text("_csrf", clerk_web.csrf.clone().unwrap())
             .text("number", "16/GKS")

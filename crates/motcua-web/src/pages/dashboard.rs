@@ -30,7 +30,21 @@ struct DashboardPage {
     links: Vec<(&'static str, &'static str)>,
     /// Today's figures of the official's widest agency, for those who see its dossiers.
     today: Vec<super::statistics::Stat>,
+    /// What waits for this person: the queues with their counts, and the first dossiers of
+    /// "Cần xử lý" (for a leader, those at the approval step and corrections to decide).
+    waiting: Vec<(&'static str, &'static str, i64)>,
+    rows: Vec<super::dossiers::QueueRow>,
+    next: Option<String>,
 }
+
+/// The queues the landing page counts, and what it calls them.
+const WAITING: [(&str, &str); 5] = [
+    ("to_process", "Chờ bạn xử lý"),
+    ("mine", "Được giao cho bạn"),
+    ("near_due", "Sắp đến hạn"),
+    ("overdue", "Quá hạn"),
+    ("corrections", "Chờ duyệt đính chính"),
+];
 
 #[derive(Deserialize)]
 pub struct Msg {
@@ -78,8 +92,31 @@ pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): 
     }
     links.push(("/account", "Tài khoản của tôi, đổi mật khẩu, khóa API"));
     let today = super::statistics::today_stats(&state, p).await;
+    let (mut waiting, mut rows, mut next) = (Vec::new(), Vec::new(), None);
+    if !scopes(p, Permission::ViewDossiers).is_empty()
+        || !motcua_domain::policy::unit_parents(p, Permission::ViewDossiers).is_empty()
+    {
+        use motcua_app::dossiers::{DossierFilter, ListQueue};
+        for (key, label) in WAITING {
+            let queue = ListQueue::parse(key).ok_or(motcua_app::AppError::NotFound("hàng đợi"))?;
+            let n = state.services.dossiers.count_queue(p, queue).await?;
+            if n > 0 || key == "to_process" {
+                waiting.push((key, label, n));
+            }
+        }
+        let filter = DossierFilter { queue: ListQueue::ToProcess, limit: Some(10), ..DossierFilter::default() };
+        let page = state.services.dossiers.list_dossiers(p, &filter).await?;
+        let now = state.services.now();
+        rows = page.rows.iter().map(|r| super::dossiers::queue_row(r, now)).collect();
+        if page.next_before.is_some() {
+            next = Some("/ho-so?queue=to_process".to_owned());
+        }
+    }
     let page = DashboardPage {
         today,
+        waiting,
+        rows,
+        next,
         layout: Layout::new("Trang làm việc", Some(&user)).with_flash(q.msg.as_deref()),
         full_name: p.full_name.clone(),
         title: me.and_then(|u| u.title),
