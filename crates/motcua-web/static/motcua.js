@@ -66,9 +66,69 @@
           });
         });
     }
-    code.addEventListener("change", reload);
+    // The procedure field finds procedures by name, with or without marks, as the public search
+    // does: a list under the field, chosen with the arrows and Enter or a click.
+    var list = document.getElementById("procedure-options");
+    var active = -1;
+    var found = [];
+    var asked = 0;
+    var timer;
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      code.setAttribute("aria-expanded", "false");
+      code.removeAttribute("aria-activedescendant");
+      active = -1;
+      found = [];
+    }
+    function mark(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      if (i >= 0) { code.setAttribute("aria-activedescendant", "procedure-option-" + i); }
+    }
+    function choose(i) {
+      if (!found[i]) { return; }
+      code.value = found[i].code;
+      close();
+      reload();
+      var next = form.querySelector("[name=full_name]");
+      if (next) { next.focus(); }
+    }
+    function lookup() {
+      var q = code.value.trim();
+      if (q.length < 2 || /^\d+\.\d+/.test(q)) { close(); return; }
+      var mine = ++asked;
+      fetch("/api/v1/procedures?per_page=8&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (page) {
+          if (mine !== asked) { return; }
+          close();
+          found = page.items || [];
+          if (!found.length) { return; }
+          found.forEach(function (p, i) {
+            var li = document.createElement("li");
+            li.id = "procedure-option-" + i;
+            li.setAttribute("role", "option");
+            li.textContent = p.name + " (" + p.code + ")";
+            li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+            list.appendChild(li);
+          });
+          list.hidden = false;
+          code.setAttribute("aria-expanded", "true");
+          mark(0);
+        });
+    }
+    code.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 120); });
+    code.addEventListener("blur", function () { setTimeout(close, 150); });
+    code.addEventListener("change", function () { if (list.hidden) { reload(); } });
     code.addEventListener("keydown", function (e) {
-      if (e.key === "Enter") { e.preventDefault(); reload(); }
+      if (e.key === "ArrowDown" && found.length) { e.preventDefault(); mark(Math.min(active + 1, found.length - 1)); }
+      else if (e.key === "ArrowUp" && found.length) { e.preventDefault(); mark(Math.max(active - 1, 0)); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter") {
+        e.preventDefault();
+        if (!list.hidden && found.length) { choose(Math.max(active, 0)); } else { reload(); }
+      }
     });
     form.addEventListener("change", function (e) {
       if (e.target.name === "case" || e.target.name === "channel") { reload(); }

@@ -58,8 +58,12 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   assert.match(preview, /Võ Việt Dũng/);
   assert.match(preview, /30\/07\/2001/);
   await desk.locator("input[name=procedure_code]:focus").waitFor();
-  await desk.keyboard.type("1.001193");
+  // The procedure is found by its name typed without marks, and chosen with Enter.
+  await desk.keyboard.type("dang ky khai sinh");
+  await desk.locator("#procedure-options li", { hasText: "1.001193" }).first().waitFor();
+  assert.match(await desk.locator("#procedure-options li[aria-selected=true]").innerText(), /Thủ tục đăng ký khai sinh \(1\.001193\)/);
   await desk.keyboard.press("Enter");
+  assert.equal(await desk.locator("input[name=procedure_code]").inputValue(), "1.001193");
   // The checklist of the procedure's case appears by itself; papers asked for only in some
   // situations (an abandoned child, a power of attorney) are not ticked.
   const abandoned = desk.locator("#checklist tr", { hasText: "bị bỏ rơi" });
@@ -129,6 +133,42 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   assert.match(pub, /V\* V\*\*\* D\*\*\*/);
   assert.doesNotMatch(pub, /Võ Việt Dũng|046201000152/);
   assert.match(pub, /Đang xử lý/);
+});
+
+test("the desk receives a dossier with the keyboard alone: scan, name the procedure, Enter", async () => {
+  const desk = await login("anphu.motcua");
+  await desk.goto(`${server.url}/ho-so/tiep-nhan`);
+  await desk.locator("input[name=cccd_qr]:focus").waitFor();
+  await desk.keyboard.type("001203004567||Nguyễn Văn An|05031985|Nam|Thôn An Lạc, Xã An Phú, Tỉnh Sơn Hà|15082021");
+  await desk.keyboard.press("Enter");
+  await desk.keyboard.type("khai sinh");
+  await desk.locator("#procedure-options li").first().waitFor();
+  await desk.keyboard.press("ArrowDown");
+  await desk.keyboard.press("ArrowUp");
+  await desk.keyboard.press("Enter");
+  // The checklist has come; Enter in the next field sends the form.
+  await desk.locator("#checklist input[name=doc_given]").first().waitFor();
+  await desk.locator("input[name=full_name]:focus").waitFor();
+  await desk.keyboard.press("Enter");
+  await desk.waitForURL(/msg=dossier_received/);
+  assert.match(await desk.locator("dl.facts").innerText(), /Nguyễn Văn An/);
+  // And the receipt is one Tab-and-Enter away from the dossier page's printed forms.
+  await desk.locator("a[data-form='01']").focus();
+  const [receipt] = await Promise.all([desk.context().waitForEvent("page"), desk.keyboard.press("Enter")]);
+  await receipt.waitForLoadState();
+  assert.match(receipt.url(), /\/mau\/01$/);
+});
+
+test("a procedure typed by name without JavaScript is picked from a list, nothing else lost", async () => {
+  const desk = await signIn(await newPage(browser, { javaScriptEnabled: false }), server.url, "anphu.motcua");
+  await desk.goto(`${server.url}/ho-so/tiep-nhan`);
+  await desk.locator("input[name=cccd_qr]").fill(QR);
+  await desk.locator("input[name=procedure_code]").fill("dang ky khai tu");
+  await desk.getByRole("button", { name: "Tải thành phần hồ sơ" }).click();
+  await desk.locator("#procedure-matches button", { hasText: "1.000656" }).click();
+  assert.equal(await desk.locator("input[name=procedure_code]").inputValue(), "1.000656");
+  assert.equal(await desk.locator("input[name=cccd_qr]").inputValue(), QR);
+  assert.ok((await desk.locator("#checklist input[name=doc_name]").count()) > 0);
 });
 
 test("a malformed QR is refused with its reason and nothing is recorded", async () => {

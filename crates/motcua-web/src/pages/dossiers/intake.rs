@@ -24,6 +24,9 @@ struct IntakePage {
     cases: Vec<Choice>,
     /// The checklist of documents handed in, with their counts.
     documents: Vec<DocumentRow>,
+    /// Procedures whose name matches what was typed in the procedure field (not a code):
+    /// (code, name), to pick from.
+    matches: Vec<(String, String)>,
     txn: String,
 }
 
@@ -73,7 +76,7 @@ async fn checklist(state: &AppState, user: &PageUser, f: &FormPairs) -> (Vec<Cho
     let wanted = f.opt("case");
     let case =
         wanted.as_deref().and_then(|w| content.cases.iter().find(|c| c.name == w)).or_else(|| content.cases.first());
-    let cases = if content.cases.len() > 1 {
+    let cases = if !content.cases.is_empty() {
         content
             .cases
             .iter()
@@ -206,6 +209,12 @@ async fn intake_page(
         })
         .collect();
     let (cases, documents) = checklist(state, user, &f).await;
+    let typed = f.text("procedure_code");
+    let matches = if cases.is_empty() && !typed.trim().is_empty() {
+        procedures_named(state, typed.trim()).await
+    } else {
+        Vec::new()
+    };
     Ok(IntakePage {
         layout: Layout::new("Tiếp nhận hồ sơ", Some(user)),
         errors,
@@ -213,8 +222,25 @@ async fn intake_page(
         agencies: choices,
         cases,
         documents,
+        matches,
         txn: motcua_app::secret::random_hex(16),
     })
+}
+
+/// The procedures a name (with or without marks) finds, best first, as the public search ranks
+/// them.
+async fn procedures_named(state: &AppState, name: &str) -> Vec<(String, String)> {
+    let input = crate::api::catalog_query::ProcedureQueryInput {
+        q: Some(name.to_owned()),
+        per_page: Some("8".into()),
+        ..Default::default()
+    };
+    let Ok(search) = input.parse() else { return Vec::new() };
+    let Ok(query) = state.services.catalog.procedure_query(&search).await else { return Vec::new() };
+    match state.services.catalog.search_procedures(&query).await {
+        Ok(found) => found.items.iter().map(|p| (p.code.clone(), p.name.clone())).collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 pub async fn intake_form(State(state): State<AppState>, user: PageUser, Query(q): Query<IntakeQuery>) -> PageResult {
@@ -275,11 +301,21 @@ fn intake_input(f: &FormPairs) -> IntakeInput {
 }
 
 pub async fn intake(State(state): State<AppState>, user: PageUser, Meta(meta): Meta, f: FormPairs) -> PageResult {
-    if f.get("load").is_some() {
-        // "Load the checklist" changes nothing: the form comes back with the chosen procedure's
-        // documents (what was counted for another procedure is dropped).
+    if f.get("load").is_some() || f.get("pick").is_some() {
+        // "Load the checklist" (or picking a procedure found by name) changes nothing: the form
+        // comes back with the chosen procedure's documents (what was counted for another
+        // procedure is dropped).
         meta.mark_audited();
-        let kept = FormPairs(f.0.into_iter().filter(|(k, _)| !k.starts_with("doc_") && k != "load").collect());
+        let pick = f.opt("pick");
+        let mut kept: Vec<(String, String)> =
+            f.0.into_iter()
+                .filter(|(k, _)| !k.starts_with("doc_") && k != "load" && k != "pick")
+                .filter(|(k, _)| pick.is_none() || (k != "procedure_code" && k != "case"))
+                .collect();
+        if let Some(code) = pick {
+            kept.push(("procedure_code".into(), code));
+        }
+        let kept = FormPairs(kept);
         return Ok(render(&intake_page(&state, &user, kept, FormErrors::default()).await?));
     }
     let result = match documents_from_form(&f) {
