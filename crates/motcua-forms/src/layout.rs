@@ -1,5 +1,7 @@
 //! Layout: breaks paragraphs into lines, places blocks top to bottom and starts a new page when
-//! one is full (a table repeats its header). Coordinates here are measured from the page's top
+//! one is full (a table repeats its header; a kept group, such as the signature block, moves
+//! with the block before it, so it is never alone on a page). Centered cells (the header's
+//! agency and motto) wrap into balanced lines. Coordinates here are measured from the page's top
 //! left corner in points; the PDF writer flips them.
 
 use crate::fonts::{Font, Style};
@@ -245,6 +247,16 @@ struct Cursor<'a> {
     doc: &'a Document,
     pages: Vec<Page>,
     y: f32,
+    /// Measuring only: pages never end.
+    endless: bool,
+}
+
+/// Where a block began: its page, how many ops that page had, and the cursor.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    page: usize,
+    ops: usize,
+    y: f32,
 }
 
 impl Cursor<'_> {
@@ -252,7 +264,29 @@ impl Cursor<'_> {
         self.doc.margins[0]
     }
     fn bottom(&self) -> f32 {
-        self.doc.page.1 - self.doc.margins[2]
+        if self.endless { f32::MAX } else { self.doc.page.1 - self.doc.margins[2] }
+    }
+    fn mark(&self) -> Mark {
+        let page = self.pages.len().saturating_sub(1);
+        Mark { page, ops: self.pages.get(page).map_or(0, |p| p.ops.len()), y: self.y }
+    }
+    /// Moves what was drawn since `m` to the top of a new page.
+    fn carry_from(&mut self, m: Mark) {
+        let moved = self.pages[m.page].ops.split_off(m.ops);
+        let (dy, y) = (m.y - self.top(), self.y);
+        self.new_page();
+        let ops = self.ops();
+        for mut op in moved {
+            match &mut op {
+                Op::Text { y, .. } | Op::Fill { y, .. } => *y -= dy,
+                Op::Line { y1, y2, .. } => {
+                    *y1 -= dy;
+                    *y2 -= dy;
+                }
+            }
+            ops.push(op);
+        }
+        self.y = y - dy;
     }
     fn left(&self) -> f32 {
         self.doc.margins[3]
@@ -284,131 +318,192 @@ const CELL_PAD_Y: f32 = 2.0;
 const RULE_ROW: f32 = 4.0;
 
 pub fn layout(doc: &Document) -> Vec<Page> {
-    let mut c = Cursor { doc, pages: vec![Page::default()], y: doc.margins[0] };
-    for (i, block) in doc.blocks.iter().enumerate() {
+    let mut c = Cursor { doc, pages: vec![Page::default()], y: doc.margins[0], endless: false };
+    // Where the last block with content began (a kept group takes it along).
+    let mut last: Option<Mark> = None;
+    let mut i = 0;
+    while i < doc.blocks.len() {
         let spacing = if i == 0 { 0.0 } else { doc.paragraph_spacing };
-        match block {
-            Block::Paragraph(p) => {
-                c.y += spacing;
-                let laid = layout_paragraph(p, doc, c.width());
-                for line in &laid.lines {
-                    c.ensure(laid.line_height);
-                    let single = Laid { lines: vec![line.clone()], size: laid.size, line_height: laid.line_height };
-                    let (x, y) = (c.left(), c.y);
-                    single.draw(c.ops(), x, y);
-                    c.y += laid.line_height;
+        match &doc.blocks[i] {
+            Block::KeepStart => {
+                let end = doc.blocks[i..]
+                    .iter()
+                    .position(|b| matches!(b, Block::KeepEnd))
+                    .map_or(doc.blocks.len(), |p| i + p);
+                let group = &doc.blocks[i + 1..end];
+                let height = measure(doc, group, spacing);
+                if c.y + height > c.bottom() && c.y > c.top() + 0.5 {
+                    match last {
+                        Some(m) if m.page + 1 == c.pages.len() && m.y > c.top() + 0.5 => c.carry_from(m),
+                        _ => c.new_page(),
+                    }
                 }
+                for b in group {
+                    place(&mut c, b, doc.paragraph_spacing);
+                }
+                last = None;
+                i = end + 1;
+                continue;
             }
-            Block::Space(h) => c.y += h,
-            Block::PageBreak => c.new_page(),
-            Block::Columns { widths, rows, font_size } => {
-                c.y += spacing;
-                for row in rows {
-                    let mut height: f32 = 0.0;
-                    let mut laid_cells = Vec::new();
-                    let mut x = c.left();
-                    for (k, w) in widths.iter().enumerate() {
-                        let cw = c.width() * w / 100.0;
-                        match row.get(k) {
-                            Some(Cell::Text(spans)) => {
-                                let laid =
-                                    layout_paragraph(&cell_paragraph(spans, Align::Center, *font_size), doc, cw - 2.0);
-                                height = height.max(laid.height());
-                                laid_cells.push((x + 1.0, Some(laid), cw));
-                            }
-                            Some(Cell::Rule) => {
-                                height = height.max(RULE_ROW);
-                                laid_cells.push((x, None, cw));
-                            }
-                            None => {}
-                        }
-                        x += cw;
-                    }
-                    c.ensure(height);
-                    let y = c.y;
-                    for (x, laid, cw) in laid_cells {
-                        match laid {
-                            Some(laid) => laid.draw(c.ops(), x, y),
-                            None => c.ops().push(Op::Line {
-                                x1: x + cw * 0.3,
-                                y1: y + 1.0,
-                                x2: x + cw * 0.7,
-                                y2: y + 1.0,
-                                width: 0.6,
-                            }),
-                        }
-                    }
-                    c.y += height;
-                }
+            b @ (Block::Space(_) | Block::PageBreak | Block::KeepEnd) => place(&mut c, b, spacing),
+            b => {
+                last = Some(c.mark());
+                place(&mut c, b, spacing);
             }
-            Block::Table { widths, header, rows, font_size } => {
-                c.y += spacing;
-                let cols: Vec<f32> = widths.iter().map(|w| c.width() * w / 100.0).collect();
-                let lay_row = |cells: &[Vec<Span>], align: Align, bold: bool| {
-                    let mut laid = Vec::new();
-                    let mut height: f32 = 0.0;
-                    for (k, cw) in cols.iter().enumerate() {
-                        let mut spans = cells.get(k).cloned().unwrap_or_default();
-                        if bold {
-                            for s in &mut spans {
-                                s.style = Style::Bold;
-                            }
-                        }
-                        let l =
-                            layout_paragraph(&cell_paragraph(&spans, align, *font_size), doc, cw - 2.0 * CELL_PAD_X);
-                        height = height.max(l.height() + 2.0 * CELL_PAD_Y);
-                        laid.push(l);
-                    }
-                    (laid, height)
-                };
-                let head = (!header.is_empty()).then(|| lay_row(header, Align::Center, true));
-                let draw_row = |c: &mut Cursor<'_>, laid: &[Laid], height: f32| {
-                    let (top, left) = (c.y, c.left());
-                    let mut x = left;
-                    let ops = c.ops();
-                    for (k, cw) in cols.iter().enumerate() {
-                        laid[k].draw(ops, x + CELL_PAD_X, top + CELL_PAD_Y);
-                        ops.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height, width: 0.5 });
-                        x += cw;
-                    }
-                    ops.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height, width: 0.5 });
-                    ops.push(Op::Line { x1: left, y1: top, x2: x, y2: top, width: 0.5 });
-                    ops.push(Op::Line { x1: left, y1: top + height, x2: x, y2: top + height, width: 0.5 });
-                    c.y += height;
-                };
-                if let Some((laid, h)) = &head {
-                    c.ensure(h + rows.first().map(|_| font_size * doc.leading + 2.0 * CELL_PAD_Y).unwrap_or(0.0));
-                    draw_row(&mut c, laid, *h);
-                }
-                for row in rows {
-                    let (laid, h) = lay_row(row, Align::Left, false);
-                    if c.y + h > c.bottom() && c.y > c.top() + 0.5 {
-                        c.new_page();
-                        if let Some((hl, hh)) = &head {
-                            draw_row(&mut c, hl, *hh);
-                        }
-                    }
-                    draw_row(&mut c, &laid, h);
-                }
+        }
+        i += 1;
+    }
+    c.pages
+}
+
+/// The height `blocks` take, laid out in one piece.
+fn measure(doc: &Document, blocks: &[Block], spacing: f32) -> f32 {
+    let mut c = Cursor { doc, pages: vec![Page::default()], y: doc.margins[0], endless: true };
+    for (k, b) in blocks.iter().enumerate() {
+        place(&mut c, b, if k == 0 { spacing } else { doc.paragraph_spacing });
+    }
+    c.y - doc.margins[0]
+}
+
+/// The narrowest width, at most `width`, in which `p` takes as many lines as in `width`, and
+/// the paragraph laid out in it: centered lines of even length rather than a long line and a
+/// stray word ("ỦY BAN NHÂN DÂN XÃ AN / PHÚ").
+fn balanced(p: &Paragraph, doc: &Document, width: f32) -> (Laid, f32) {
+    let full = layout_paragraph(p, doc, width);
+    let n = full.lines.len();
+    if n < 2 {
+        return (full, width);
+    }
+    let (mut lo, mut hi) = (0.0f32, width);
+    for _ in 0..14 {
+        let mid = (lo + hi) / 2.0;
+        if layout_paragraph(p, doc, mid).lines.len() <= n { hi = mid } else { lo = mid }
+    }
+    (layout_paragraph(p, doc, hi), hi)
+}
+
+fn place(c: &mut Cursor<'_>, block: &Block, spacing: f32) {
+    let doc = c.doc;
+    match block {
+        Block::Paragraph(p) => {
+            c.y += spacing;
+            let laid = layout_paragraph(p, doc, c.width());
+            for line in &laid.lines {
+                c.ensure(laid.line_height);
+                let single = Laid { lines: vec![line.clone()], size: laid.size, line_height: laid.line_height };
+                let (x, y) = (c.left(), c.y);
+                single.draw(c.ops(), x, y);
+                c.y += laid.line_height;
             }
-            Block::Qr { size, data, caption, font_size } => {
-                c.y += spacing;
-                let Ok(code) = qrcode::QrCode::new(data.as_bytes()) else {
-                    continue;
-                };
-                let caption_width = (c.width() - size - 6.0).max(20.0);
-                let laid = layout_paragraph(&cell_paragraph(caption, Align::Left, *font_size), doc, caption_width);
-                let height = size.max(laid.height());
+        }
+        Block::Space(h) => c.y += h,
+        Block::PageBreak => c.new_page(),
+        Block::KeepStart | Block::KeepEnd => {}
+        Block::Columns { widths, rows, font_size } => {
+            c.y += spacing;
+            for row in rows {
+                let mut height: f32 = 0.0;
+                let mut laid_cells = Vec::new();
+                let mut x = c.left();
+                for (k, w) in widths.iter().enumerate() {
+                    let cw = c.width() * w / 100.0;
+                    match row.get(k) {
+                        Some(Cell::Text(spans)) => {
+                            let (laid, used) =
+                                balanced(&cell_paragraph(spans, Align::Center, *font_size), doc, cw - 2.0);
+                            height = height.max(laid.height());
+                            laid_cells.push((x + 1.0 + (cw - 2.0 - used) / 2.0, Some(laid), cw));
+                        }
+                        Some(Cell::Rule) => {
+                            height = height.max(RULE_ROW);
+                            laid_cells.push((x, None, cw));
+                        }
+                        None => {}
+                    }
+                    x += cw;
+                }
                 c.ensure(height);
-                let (top, left, width) = (c.y, c.left(), c.width());
-                let ops = c.ops();
-                laid.draw(ops, left, top);
-                draw_qr(ops, &code, left + width - size, top, *size);
+                let y = c.y;
+                for (x, laid, cw) in laid_cells {
+                    match laid {
+                        Some(laid) => laid.draw(c.ops(), x, y),
+                        None => c.ops().push(Op::Line {
+                            x1: x + cw * 0.3,
+                            y1: y + 1.0,
+                            x2: x + cw * 0.7,
+                            y2: y + 1.0,
+                            width: 0.6,
+                        }),
+                    }
+                }
                 c.y += height;
             }
         }
+        Block::Table { widths, header, rows, font_size } => {
+            c.y += spacing;
+            let cols: Vec<f32> = widths.iter().map(|w| c.width() * w / 100.0).collect();
+            let lay_row = |cells: &[Vec<Span>], align: Align, bold: bool| {
+                let mut laid = Vec::new();
+                let mut height: f32 = 0.0;
+                for (k, cw) in cols.iter().enumerate() {
+                    let mut spans = cells.get(k).cloned().unwrap_or_default();
+                    if bold {
+                        for s in &mut spans {
+                            s.style = Style::Bold;
+                        }
+                    }
+                    let l = layout_paragraph(&cell_paragraph(&spans, align, *font_size), doc, cw - 2.0 * CELL_PAD_X);
+                    height = height.max(l.height() + 2.0 * CELL_PAD_Y);
+                    laid.push(l);
+                }
+                (laid, height)
+            };
+            let head = (!header.is_empty()).then(|| lay_row(header, Align::Center, true));
+            let draw_row = |c: &mut Cursor<'_>, laid: &[Laid], height: f32| {
+                let (top, left) = (c.y, c.left());
+                let mut x = left;
+                let ops = c.ops();
+                for (k, cw) in cols.iter().enumerate() {
+                    laid[k].draw(ops, x + CELL_PAD_X, top + CELL_PAD_Y);
+                    ops.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height, width: 0.5 });
+                    x += cw;
+                }
+                ops.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height, width: 0.5 });
+                ops.push(Op::Line { x1: left, y1: top, x2: x, y2: top, width: 0.5 });
+                ops.push(Op::Line { x1: left, y1: top + height, x2: x, y2: top + height, width: 0.5 });
+                c.y += height;
+            };
+            if let Some((laid, h)) = &head {
+                c.ensure(h + rows.first().map(|_| font_size * doc.leading + 2.0 * CELL_PAD_Y).unwrap_or(0.0));
+                draw_row(c, laid, *h);
+            }
+            for row in rows {
+                let (laid, h) = lay_row(row, Align::Left, false);
+                if c.y + h > c.bottom() && c.y > c.top() + 0.5 {
+                    c.new_page();
+                    if let Some((hl, hh)) = &head {
+                        draw_row(c, hl, *hh);
+                    }
+                }
+                draw_row(c, &laid, h);
+            }
+        }
+        Block::Qr { size, data, caption, font_size } => {
+            c.y += spacing;
+            let Ok(code) = qrcode::QrCode::new(data.as_bytes()) else {
+                return;
+            };
+            let caption_width = (c.width() - size - 6.0).max(20.0);
+            let laid = layout_paragraph(&cell_paragraph(caption, Align::Left, *font_size), doc, caption_width);
+            let height = size.max(laid.height());
+            c.ensure(height);
+            let (top, left, width) = (c.y, c.left(), c.width());
+            let ops = c.ops();
+            laid.draw(ops, left, top);
+            draw_qr(ops, &code, left + width - size, top, *size);
+            c.y += height;
+        }
     }
-    c.pages
 }
 
 /// Dark modules as rectangles, one per horizontal run.
@@ -452,6 +547,48 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn page_texts(page: &Page) -> Vec<String> {
+        texts(std::slice::from_ref(page))
+    }
+
+    #[test]
+    fn a_kept_group_that_does_not_fit_moves_with_the_block_before_it() {
+        for filler in 1..60 {
+            let source = format!(
+                "{}Đoạn cuối.\n@keep\n@space 10\n@columns 50 50\nNGƯỜI NỘP | NGƯỜI NHẬN\n@end\n@space 30\n@columns 50 50\nAn | Bình\n@end\n@end-keep\n",
+                "Một dòng.\n".repeat(filler)
+            );
+            let pages = layout(&parse(&source).unwrap());
+            let with_signature =
+                pages.iter().position(|p| page_texts(p).iter().any(|t| t.contains("NGƯỜI NỘP"))).unwrap();
+            let texts = page_texts(&pages[with_signature]);
+            // The group is whole on one page, and never without the paragraph before it.
+            assert!(texts.iter().any(|t| t == "An"), "{filler}: {texts:?}");
+            assert!(texts.iter().any(|t| t.contains("Đoạn cuối")), "{filler}: the signature is alone: {texts:?}");
+            for page in &pages {
+                for op in &page.ops {
+                    if let Op::Text { y, .. } = op {
+                        assert!(*y > 0.0 && *y < pages_height(), "{filler}: drawn off the page");
+                    }
+                }
+            }
+        }
+    }
+
+    fn pages_height() -> f32 {
+        parse("x").unwrap().page.1
+    }
+
+    #[test]
+    fn centered_cells_wrap_into_balanced_lines() {
+        let doc = parse("@columns 30 70\nTRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH | x\n@end\n").unwrap();
+        let lines = texts(&layout(&doc));
+        let widths: Vec<usize> = lines.iter().filter(|l| *l != "x").map(|l| l.chars().count()).collect();
+        assert!(widths.len() >= 2, "{lines:?}");
+        let (min, max) = (widths.iter().min().unwrap(), widths.iter().max().unwrap());
+        assert!(max - min <= 12, "lines of even length, not a stray word: {lines:?}");
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Custom("form".into()));
         env.set_formatter(format_value);
+        env.add_filter("header_lines", header_lines);
         // A runaway loop in an edited template fails instead of hanging a request.
         env.set_fuel(Some(20_000_000));
         // Blank lines mean nothing in the markup, so block tags may leave them; what matters is
@@ -213,6 +214,24 @@ fn template_error(name: &str, e: &TemplateError) -> FormError {
     let message =
         if e.kind() == ErrorKind::OutOfFuel { "mẫu chạy quá lâu (vòng lặp?)".to_string() } else { message };
     FormError::Template { name: name.into(), message }
+}
+
+/// An agency's name as a document header prints it (NĐ 30/2020): in capitals, the kind of body
+/// on one line and its place on the next ("ỦY BAN NHÂN DÂN" / "XÃ AN PHÚ"), so a narrow header
+/// column never breaks inside the place's name.
+fn header_lines(value: String) -> Value {
+    const PLACES: [&str; 6] = [" XÃ ", " PHƯỜNG ", " ĐẶC KHU ", " THỊ TRẤN ", " TỈNH ", " THÀNH PHỐ "];
+    let upper = value.trim().to_uppercase();
+    let mut out = String::with_capacity(upper.len() + 2);
+    match PLACES.iter().filter_map(|p| upper.find(p)).min() {
+        Some(cut) => {
+            markup::escape(&upper[..cut], &mut out);
+            out.push_str("\\n");
+            markup::escape(&upper[cut + 1..], &mut out);
+        }
+        None => markup::escape(&upper, &mut out),
+    }
+    Value::from_safe_string(out)
 }
 
 /// Inserted values are escaped for the markup unless marked `|safe`.

@@ -7,7 +7,9 @@
 //! - directives start with `@`: `@page A5|A4 [landscape]`, `@margins T R B L` (mm),
 //!   `@font-size`, `@leading`, `@paragraph-spacing` (pt), `@indent` (mm, first line),
 //!   `@meta-title`, `@title`, `@center`, `@right`, `@left`, `@space` (pt), `@pagebreak`,
-//!   `@qr SIZE_MM DATA | caption`, and the blocks `@columns W…` / `@table W…` (column
+//!   `@qr SIZE_MM DATA | caption`, `@keep` … `@end-keep` (what lies between stays on one page,
+//!   and takes the block before it along when it moves: a signature block is never alone on a
+//!   page), and the blocks `@columns W…` / `@table W…` (column
 //!   widths in percent) closed by `@end`, whose lines are rows of cells split by `|`
 //!   (`a | b`, no leading bar; a table's first row is its header; a cell `---` in columns draws a short rule).
 
@@ -52,11 +54,28 @@ pub enum Cell {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     Paragraph(Paragraph),
-    Columns { widths: Vec<f32>, rows: Vec<Vec<Cell>>, font_size: f32 },
-    Table { widths: Vec<f32>, header: Vec<Vec<Span>>, rows: Vec<Vec<Vec<Span>>>, font_size: f32 },
+    Columns {
+        widths: Vec<f32>,
+        rows: Vec<Vec<Cell>>,
+        font_size: f32,
+    },
+    Table {
+        widths: Vec<f32>,
+        header: Vec<Vec<Span>>,
+        rows: Vec<Vec<Vec<Span>>>,
+        font_size: f32,
+    },
     Space(f32),
-    Qr { size: f32, data: String, caption: Vec<Span>, font_size: f32 },
+    Qr {
+        size: f32,
+        data: String,
+        caption: Vec<Span>,
+        font_size: f32,
+    },
     PageBreak,
+    /// Start and end of a group kept on one page with the block before it.
+    KeepStart,
+    KeepEnd,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -215,6 +234,8 @@ pub fn parse(source: &str) -> Result<Document, MarkupError> {
                 "left" => doc.blocks.push(single(Align::Left, size, false)),
                 "space" => doc.blocks.push(Block::Space(number("space")?)),
                 "pagebreak" => doc.blocks.push(Block::PageBreak),
+                "keep" => doc.blocks.push(Block::KeepStart),
+                "end-keep" => doc.blocks.push(Block::KeepEnd),
                 "qr" => {
                     let (head, caption) = rest.split_once(" | ").unwrap_or((rest, ""));
                     let (qr, data) = head.trim().split_once(char::is_whitespace).unwrap_or((head, ""));

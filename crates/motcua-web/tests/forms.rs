@@ -77,8 +77,12 @@ app_tests! {
         let specialist = app.api_as("anphu.chuyenvien").await;
         act(&specialist, &code, json!({"action": "forward"})).await;
         let sheet = flat(&pdf(&specialist, &format!("/api/v1/dossiers/{code}/forms/06")).await);
-        for expected in ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã số hồ sơ: H99.301-261123-0001", "Lý Văn Chuyên", "Đúng hạn", "Giao: Tổ chức, cá", "Cơ quan phối hợp giải quyết hồ sơ: không"] {
+        for expected in ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã số hồ sơ: H99.301-261123-0001", "Lý Văn Chuyên", "Đúng hạn", "Giao: Tổ chức, cá", "Cơ quan phối hợp giải quyết hồ sơ: không", "2. Nhận: Bộ phận Một", "chuyên môn, Phòng Văn hóa - Xã hội"] {
             assert!(sheet.contains(expected), "missing {expected:?} in {sheet}");
+        }
+        // The units, not the steps' names, fill the "Tên cơ quan (bộ phận)" column.
+        for step in ["Thẩm định, xử lý", "Tiếp nhận hồ sơ"] {
+            assert!(!sheet.contains(step), "{step:?} in {sheet}");
         }
 
         // Another commune's officials cannot print it; the page route serves it inline.

@@ -163,10 +163,11 @@ impl Dossiers {
     ) -> Value {
         let sub = &s.submission;
         let code = s.code.as_ref().map(ToString::to_string);
+        // The control sheet names the units that hand over and receive (its column is "Tên cơ
+        // quan (bộ phận)"), not the steps.
         let step_unit = |i: Option<usize>, outside: &str| -> String {
             match i.and_then(|i| s.steps.get(i)) {
-                Some(p) if p.agency.id == sub.receiving.id => p.name.clone(),
-                Some(p) => format!("{} ({})", p.name, p.agency.name),
+                Some(p) => format!("{}, {}", unit_of(p.role), p.agency.name),
                 None => outside.to_owned(),
             }
         };
@@ -453,6 +454,19 @@ impl Dossiers {
             .into_iter()
             .find(|u| u.parent_id == Some(agency) && u.level == motcua_domain::agency::AgencyLevel::OneStopDesk)
             .map_or_else(|| GENERIC_DESK.to_owned(), |u| u.name))
+    }
+}
+
+/// The unit ("bộ phận") a step's role works in, as the control sheet names it.
+fn unit_of(role: motcua_domain::account::Role) -> &'static str {
+    use motcua_domain::account::Role;
+    match role {
+        Role::DeskOfficer => "Bộ phận Một cửa",
+        Role::Specialist => "Bộ phận chuyên môn",
+        Role::Leader => "Lãnh đạo",
+        Role::Clerk => "Văn thư",
+        Role::ControlOfficer => "Bộ phận kiểm soát",
+        Role::Admin | Role::Viewer => role.label_vi(),
     }
 }
 
