@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { launchBrowser, newPage, signIn } from "../lib/browser.mjs";
-import { auditVisited } from "../lib/audit.mjs";
+import { auditVisited, snapshot } from "../lib/audit.mjs";
 
 let server;
 let browser;
@@ -71,6 +71,7 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   assert.equal(await abandoned.locator("input[name=doc_given]").isChecked(), false);
   assert.equal(await desk.locator("#checklist tr", { hasText: "ủy quyền" }).locator("input[name=doc_given]").isChecked(), false);
   assert.equal(await desk.locator("#checklist tr", { hasText: "Tờ khai" }).locator("input[name=doc_given]").isChecked(), true);
+  await snapshot(desk, "dossier", "moment-intake");
   // One pointer action records it, a second opens the receipt.
   await desk.getByRole("button", { name: "Ghi nhận hồ sơ" }).click();
   await desk.waitForLoadState();
@@ -112,6 +113,11 @@ test("desk intake with a CCCD QR, then specialist and leader steps", async () =>
   // The leader's page puts approval first; refusing to approve is in the other actions, on a
   // page of its own that asks for the reason and a confirmation.
   assert.deepEqual(await primary(leader), ["Phê duyệt"]);
+  await leader.locator("#next-actions textarea[name=reason]").fill("Đồng ý cấp giấy khai sinh.");
+  await snapshot(leader, "dossier", "moment-leader-dossier");
+  await leader.goto(`${server.url}/app`);
+  await snapshot(leader, "dossier", "moment-leader-landing");
+  await leader.goBack();
   await leader.locator("#more-actions summary").click();
   await leader.locator("#more-actions a[data-action=reject]").click();
   await leader.waitForURL(/\/thao-tac\/reject$/);

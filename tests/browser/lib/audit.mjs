@@ -104,3 +104,11 @@ export async function auditVisited(journey) {
   visits.clear();
   return { pages, violations: [...new Set(found)] };
 }
+
+/// Saves what `page` shows now as ARTIFACTS/<journey>/<name>.png (a moment of the journey that
+/// reopening its address would not show, such as a step's own action panel).
+export async function snapshot(page, journey, name) {
+  const dir = join(ARTIFACTS, journey);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
