@@ -17,6 +17,7 @@ pub mod lockout;
 pub mod national_portal;
 pub mod notification;
 pub mod policy;
+pub mod rating;
 pub mod report;
 pub mod time;
 pub mod validation;

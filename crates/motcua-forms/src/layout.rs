@@ -488,19 +488,29 @@ fn place(c: &mut Cursor<'_>, block: &Block, spacing: f32) {
                 draw_row(c, &laid, h);
             }
         }
-        Block::Qr { size, data, caption, font_size } => {
+        Block::Qr { size, codes, font_size } => {
             c.y += spacing;
-            let Ok(code) = qrcode::QrCode::new(data.as_bytes()) else {
-                return;
-            };
-            let caption_width = (c.width() - size - 6.0).max(20.0);
-            let laid = layout_paragraph(&cell_paragraph(caption, Align::Left, *font_size), doc, caption_width);
-            let height = size.max(laid.height());
+            let column = c.width() / codes.len().max(1) as f32;
+            let caption_width = (column - size - 6.0).max(20.0);
+            let laid: Vec<(Laid, Option<qrcode::QrCode>)> = codes
+                .iter()
+                .map(|q| {
+                    let text =
+                        layout_paragraph(&cell_paragraph(&q.caption, Align::Left, *font_size), doc, caption_width);
+                    (text, qrcode::QrCode::new(q.data.as_bytes()).ok())
+                })
+                .collect();
+            let height = laid.iter().map(|(t, _)| t.height()).fold(*size, f32::max);
             c.ensure(height);
-            let (top, left, width) = (c.y, c.left(), c.width());
+            let (top, left) = (c.y, c.left());
             let ops = c.ops();
-            laid.draw(ops, left, top);
-            draw_qr(ops, &code, left + width - size, top, *size);
+            for (k, (text, code)) in laid.iter().enumerate() {
+                let x = left + column * k as f32;
+                text.draw(ops, x, top);
+                if let Some(code) = code {
+                    draw_qr(ops, code, x + column - size - if k + 1 < codes.len() { 6.0 } else { 0.0 }, top, *size);
+                }
+            }
             c.y += height;
         }
     }

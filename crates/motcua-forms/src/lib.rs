@@ -280,7 +280,16 @@ mod tests {
         let markup = Templates::builtin().render_markup(Form::Receipt, &data).unwrap();
         assert!(markup.contains(r"\*\*X\*\* \| \@pagebreak \@qr 20 evil"), "{markup}");
         let doc = markup::parse(&markup).unwrap();
-        assert_eq!(doc.blocks.iter().filter(|b| matches!(b, markup::Block::Qr { .. })).count(), 1);
+        // The template's one row of codes (tracking, rating), none from the value.
+        let codes: Vec<usize> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                markup::Block::Qr { codes, .. } => Some(codes.len()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(codes, vec![2]);
         assert!(!doc.blocks.iter().any(|b| matches!(b, markup::Block::PageBreak)));
     }
 

@@ -7,7 +7,7 @@
 //! - directives start with `@`: `@page A5|A4 [landscape]`, `@margins T R B L` (mm),
 //!   `@font-size`, `@leading`, `@paragraph-spacing` (pt), `@indent` (mm, first line),
 //!   `@meta-title`, `@title`, `@center`, `@right`, `@left`, `@space` (pt), `@pagebreak`,
-//!   `@qr SIZE_MM DATA | caption`, `@keep` … `@end-keep` (what lies between stays on one page,
+//!   `@qr SIZE_MM DATA | caption [|| DATA | caption]` (codes side by side), `@keep` … `@end-keep` (what lies between stays on one page,
 //!   and takes the block before it along when it moves: a signature block is never alone on a
 //!   page), and the blocks `@columns W…` / `@table W…` (column
 //!   widths in percent) closed by `@end`, whose lines are rows of cells split by `|`
@@ -66,16 +66,22 @@ pub enum Block {
         font_size: f32,
     },
     Space(f32),
+    /// QR codes side by side, each with its caption to its left.
     Qr {
         size: f32,
-        data: String,
-        caption: Vec<Span>,
+        codes: Vec<QrItem>,
         font_size: f32,
     },
     PageBreak,
     /// Start and end of a group kept on one page with the block before it.
     KeepStart,
     KeepEnd,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QrItem {
+    pub data: String,
+    pub caption: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -237,18 +243,23 @@ pub fn parse(source: &str) -> Result<Document, MarkupError> {
                 "keep" => doc.blocks.push(Block::KeepStart),
                 "end-keep" => doc.blocks.push(Block::KeepEnd),
                 "qr" => {
-                    let (head, caption) = rest.split_once(" | ").unwrap_or((rest, ""));
-                    let (qr, data) = head.trim().split_once(char::is_whitespace).unwrap_or((head, ""));
+                    // `@qr SIZE DATA | caption`, and more codes on the same row after ` || `.
+                    let (qr, rest) = rest.trim().split_once(char::is_whitespace).unwrap_or((rest, ""));
                     let qr: f32 = qr
                         .parse()
                         .ok()
                         .filter(|v| (10.0..=60.0).contains(v))
                         .ok_or_else(|| err(n, "@qr cần cỡ (mm, 10–60), dữ liệu và chú thích"))?;
-                    let data = unescape(data.trim());
-                    if data.is_empty() {
-                        return Err(err(n, "@qr thiếu dữ liệu"));
+                    let mut codes = Vec::new();
+                    for part in rest.split(" || ") {
+                        let (data, caption) = part.split_once(" | ").unwrap_or((part, ""));
+                        let data = unescape(data.trim());
+                        if data.is_empty() {
+                            return Err(err(n, "@qr thiếu dữ liệu"));
+                        }
+                        codes.push(QrItem { data, caption: spans(caption.trim()) });
                     }
-                    doc.blocks.push(Block::Qr { size: qr * MM, data, caption: spans(caption.trim()), font_size: size });
+                    doc.blocks.push(Block::Qr { size: qr * MM, codes, font_size: size });
                 }
                 "columns" | "table" => {
                     let widths = parse_widths(rest).ok_or_else(|| {
@@ -449,7 +460,9 @@ mod tests {
             }
             b => panic!("{b:?}"),
         }
-        assert!(matches!(doc.blocks.last(), Some(Block::Qr { data, .. }) if data == "https://x/tra-cuu?ma=1"));
+        assert!(
+            matches!(doc.blocks.last(), Some(Block::Qr { codes, .. }) if codes[0].data == "https://x/tra-cuu?ma=1")
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn sample() -> Value {
         "officer_phone": null,
         "tracking_url": "https://motcua.example/tra-cuu?ma=H99.301-261123-0001",
         "tracking_page": "https://motcua.example/tra-cuu",
+        "rating_url": "https://motcua.example/danh-gia/dg_Vd9sK2mQ4tZx7LpW1nRb8cYh3Jf6Ge0uAq5Ts2Ok9Ni",
         "dossier": {
             "code": "H99.301-261123-0001",
             "status": "Đang xử lý",

@@ -118,7 +118,7 @@ const LOCKED_EVENTS_SQL: &str = "SELECT e.*, h.seq AS v_seq, h.hash AS v_hash FR
      LEFT JOIN integrity_heads h ON h.dossier_id = e.dossier_id WHERE e.dossier_id = $1 ORDER BY e.seq";
 
 /// `(column in one of the subtrees OR column = one of the agencies)`.
-fn push_reach(b: &mut SqlBuilder, column: &str, reach: &Reach) {
+pub(crate) fn push_reach(b: &mut SqlBuilder, column: &str, reach: &Reach) {
     b.push("(");
     b.push_subtrees(column, &reach.subtrees);
     for a in &reach.agencies {

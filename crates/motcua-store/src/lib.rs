@@ -28,6 +28,7 @@ mod meta;
 pub mod migrations;
 mod notification;
 mod portal;
+mod rating;
 mod report;
 mod sql;
 mod tx;

@@ -101,6 +101,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_portal_claims.sql"),
         include_str!("../migrations/postgres/0015_portal_claims.sql"),
     ),
+    (
+        16,
+        "ratings",
+        include_str!("../migrations/sqlite/0016_ratings.sql"),
+        include_str!("../migrations/postgres/0016_ratings.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -40,7 +40,7 @@ use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
     account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, procedures,
-    public, reconcile, reports, statistics, users, workflows,
+    public, rating, reconcile, reports, statistics, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -79,6 +79,9 @@ fn pages() -> PageRoutes {
         .get("/ho-so/{key}/mau/{form}", dossiers::form)
         .get("/ho-so/{key}", dossiers::show)
         .get("/ho-so/{key}/thao-tac/{action}", dossiers::action_form)
+        .post("/ho-so/{key}/danh-gia", rating::at_counter)
+        .get("/danh-gia/{token}", rating::form)
+        .post("/danh-gia/{token}", rating::submit)
         .post("/ho-so/{key}/thao-tac", dossiers::act)
         .get("/ho-so/{key}/ket-qua", dossiers::result_file)
         .get("/ho-so/{key}/tep/{file_id}", dossiers::portal_file)

@@ -307,6 +307,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         // Signing in is tested on its own; here it would end the callers' sessions.
         ("POST", "/login") => refusals(Access::Public),
         ("GET", "/thu-tuc/{code}/bieu-mau/{file}") => absent(Access::Public),
+        // A citizen's rating page: anyone with the dossier's link (here a made-up one).
+        ("GET", "/danh-gia/{token}") | ("POST", "/danh-gia/{token}") => absent(Access::Public),
         // The monthly publication of the 766 index: aggregate figures of any agency.
         ("GET", "/cong-khai/chi-so-766/{code}") => absent(Access::Public),
         ("POST", "/logout") => refusals(Access::Signed),
@@ -345,6 +347,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         // take the action now), never by others.
         ("GET", "/ho-so/{key}/thao-tac/{action}") => s(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/thao-tac") => s(Access::Dossier(PAGE_ACTS)),
+        // The desk opens a dossier's rating page: whoever sees the dossier, nobody else.
+        ("POST", "/ho-so/{key}/danh-gia") => s(Access::Dossier(&[])),
         ("POST", "/ho-so/{key}/ban-hanh") => s(Access::Dossier(ISSUE)),
         ("GET", "/admin/agencies") => s(Access::Somewhere(ViewAgencies)),
         ("GET", "/admin/agencies/new") => s(Access::Somewhere(ManageAgencies)),

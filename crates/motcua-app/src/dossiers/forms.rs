@@ -303,7 +303,12 @@ impl Dossiers {
             });
         }
         let events = self.core.store.dossier_events(s.id).await?;
-        let data = self.form_data(principal, &s, &events, base_url).await;
+        let mut data = self.form_data(principal, &s, &events, base_url).await;
+        // The receipt carries the dossier's rating link: the citizen rates once the result is in.
+        if form == Form::Receipt {
+            let token = self.rating_token(s.id).await?;
+            data["rating_url"] = Value::String(format!("{base_url}/danh-gia/{token}"));
+        }
         let subject = s.code.as_ref().map_or_else(|| s.id.to_string(), ToString::to_string);
         self.render(form, data, &subject).await
     }

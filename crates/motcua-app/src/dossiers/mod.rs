@@ -11,6 +11,7 @@ mod assignees;
 pub(crate) mod forms;
 mod input;
 mod intake;
+mod rating;
 mod retry;
 mod synthetic;
 mod tracking;
@@ -20,6 +21,7 @@ pub use assignees::Assignee;
 pub use forms::{FormPdf, RegisterPeriod, available_forms, check_templates, templates_with};
 pub use input::{Intake, Postal};
 pub use intake::IntakeOutcome;
+pub use rating::RatingForm;
 pub use synthetic::{SyntheticHistory, SyntheticSummary};
 pub use tracking::{PublicDossier, PublicStep};
 

@@ -17,6 +17,7 @@ mod mail;
 mod meta;
 mod notification;
 mod portal;
+mod rating;
 mod report;
 mod workflow;
 
@@ -33,6 +34,7 @@ pub use mail::*;
 pub use meta::*;
 pub use notification::*;
 pub use portal::*;
+pub use rating::*;
 pub use report::*;
 pub use workflow::*;
 
@@ -56,6 +58,7 @@ pub trait Store:
     + MetaReads
     + NotificationReads
     + PortalReads
+    + RatingReads
     + ReportReads
     + WorkflowReads
     + Send
@@ -88,6 +91,7 @@ pub trait StoreTx:
     + MetaWrites
     + NotificationWrites
     + PortalWrites
+    + RatingWrites
     + ReportWrites
     + WorkflowWrites
     + Send

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod procedures;
 pub mod public;
+pub mod rating;
 pub mod reconcile;
 pub mod reports;
 pub mod statistics;

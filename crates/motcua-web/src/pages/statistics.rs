@@ -146,7 +146,7 @@ fn today_stats_of(d: &Dashboard) -> Vec<Stat> {
     ]
 }
 
-fn shown(d: &Dashboard, statutory: bool) -> Shown {
+fn shown(d: &Dashboard, statutory: bool, rated: motcua_app::ports::SatisfactionCount) -> Shown {
     let base =
         format!("period={}&calendar={}&agency={}", enc(&d.period.key()), !statutory, enc(d.agency.code.as_str()));
     let list = |m: Measure, extra: &str| format!("/bao-cao/ho-so?{base}&measure={}{extra}", m.as_str());
@@ -182,7 +182,21 @@ fn shown(d: &Dashboard, statutory: bool) -> Shown {
             alert: false,
         },
         Stat { label: "Tỷ lệ kết quả điện tử", value: pct(c.electronic_rate()), href: None, alert: false },
-        Stat { label: "Mức độ hài lòng", value: "chưa có dữ liệu".into(), href: None, alert: false },
+        Stat {
+            label: "Mức độ hài lòng",
+            value: if rated.rated == 0 {
+                "chưa có đánh giá".into()
+            } else {
+                format!(
+                    "{} ({}/{} lượt)",
+                    pct(Some(rated.satisfied as f64 * 100.0 / rated.rated as f64)),
+                    rated.satisfied,
+                    rated.rated
+                )
+            },
+            href: None,
+            alert: false,
+        },
     ];
     let trend_items: Vec<Item> = d
         .trend
@@ -311,7 +325,19 @@ pub async fn dashboard(State(state): State<AppState>, user: PageUser, Query(q): 
             let d = state.services.reports.dashboard(p.into(), r.agency.as_deref(), r.period).await?;
             page.period = r.period.key();
             selected = Some(d.agency.code.to_string());
-            page.shown = Some(shown(&d, statutory));
+            // The citizens' ratings of dossiers received within the agency, given in the period.
+            let days = d.period.days();
+            let reach = motcua_app::ports::Reach { subtrees: vec![d.agency.path.clone()], agencies: Vec::new() };
+            let rated = state
+                .services
+                .dossiers
+                .satisfaction(
+                    &reach,
+                    motcua_domain::time::vn_day_start(days.first),
+                    motcua_domain::time::vn_day_start(days.last.tomorrow().unwrap_or(days.last)),
+                )
+                .await?;
+            page.shown = Some(shown(&d, statutory, rated));
         }
     }
     page.agencies = agency_choices(&agencies, selected.as_deref());

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_app::dossiers::DossierView;
+use motcua_domain::dossier::Status;
 use motcua_domain::time::format_datetime;
 use serde::Deserialize;
 
@@ -183,6 +184,9 @@ pub(super) struct ShowPage {
     forms: Vec<(&'static str, &'static str)>,
     /// A portal dossier: its code there, its reception standing and its files.
     portal_origin: Option<PortalOriginRow>,
+    /// The citizen's rating, in a line; or whether the desk may invite one now.
+    rating: Option<String>,
+    rateable: bool,
 }
 
 struct PortalOriginRow {
@@ -315,6 +319,8 @@ pub(super) async fn show_page(
         ax,
         forms: motcua_app::dossiers::available_forms(&v.state).into_iter().map(|f| (f.number(), f.title())).collect(),
         portal_origin: portal_origin_row(&v.state, v.now),
+        rating: None,
+        rateable: false,
         v,
     })
 }
@@ -332,8 +338,23 @@ pub async fn show(
 ) -> PageResult {
     let v = state.services.dossiers.dossier(&user.principal, &key).await?;
     let timeline = state.services.dossiers.portal_timeline(&user.principal, &key).await?;
+    let closed = matches!(v.state.status, Status::Returned | Status::Refused | Status::Stopped);
+    let rating = state.services.dossiers.dossier_rating_for(&user.principal, &key).await?;
     let mut page = show_page(&state, &user, &key, v, q.msg.as_deref(), None).await?;
     page.portal = Some(portal_section(&timeline));
+    page.rateable = closed && rating.is_none();
+    page.rating = rating.map(|r| {
+        format!(
+            "{} · {}/{} điểm ({}) · {}, {}{}",
+            r.rating.overall().label(),
+            r.rating.total(),
+            motcua_domain::rating::default_set().max_points(),
+            r.rating.grade().label(),
+            r.channel.label().to_lowercase(),
+            format_datetime(r.rated_at),
+            r.rating.comment.as_deref().map(|c| format!(" · ý kiến: \u{201c}{c}\u{201d}")).unwrap_or_default()
+        )
+    });
     Ok(render(&page))
 }
 
