@@ -22,12 +22,13 @@ use motcua_domain::dossier::applicant::{Applicant, ApplicantKind};
 use motcua_domain::dossier::event::{ProcedureRef, ResultDelivery, Submission};
 use motcua_domain::dossier::state::system_actor;
 use motcua_domain::dossier::{Command, Context, DossierEvent, DossierState, EventActor, EventBody, Status, decide};
+use motcua_domain::rating::{Level, Rating, RatingChannel, default_set};
 use motcua_domain::time::{vn_date, vn_day_start};
 
 use super::accept::AcceptancePlan;
 use super::{Dossiers, agency_ref, seal_events, submitted};
 use crate::error::AppError;
-use crate::ports::{DossierBatch, DossierRow};
+use crate::ports::{DossierBatch, DossierRow, RatingRecord};
 use crate::snapshot::Snapshot;
 
 /// What to generate.
@@ -202,16 +203,23 @@ impl Dossiers {
         let mut numbers: HashMap<(AgencyId, jiff::civil::Date), u32> = HashMap::new();
         let mut summary = SyntheticSummary { agencies: by_agency.len() as u64, ..Default::default() };
         // Batches are written by a task of their own while the next one is generated.
-        let (send, mut receive) = tokio::sync::mpsc::channel::<DossierBatch>(2);
+        // Each batch goes with the citizens' ratings of its closed dossiers, in one transaction.
+        let (send, mut receive) = tokio::sync::mpsc::channel::<(DossierBatch, Vec<RatingRecord>)>(2);
         let store = self.core.store.clone();
         let writer = tokio::spawn(async move {
-            while let Some(batch) = receive.recv().await {
+            while let Some((batch, ratings)) = receive.recv().await {
                 let mut tx = store.begin().await?;
                 tx.insert_dossier_batch(&batch).await?;
+                for r in &ratings {
+                    tx.insert_rating(r).await?;
+                }
                 tx.commit().await?;
             }
             Ok::<(), AppError>(())
         });
+        // Ratings draw from their own generator, so the dossiers stay those of the seed.
+        let mut voices = Rng(h.seed ^ 0x5A71_5FAC_7105_D00D);
+        let mut ratings: Vec<RatingRecord> = Vec::new();
         let mut batch = DossierBatch::default();
         for (received, index, channel) in plan {
             let line = &lines[index];
@@ -219,6 +227,22 @@ impl Dossiers {
             let (row, events) =
                 self.synthetic_dossier(&mut rng, line, channel, received, next_id, h.end, &mut numbers, result_file)?;
             next_id += 1;
+            // Four in ten citizens rate a dossier they have seen through (returned, refused, stopped).
+            if matches!(row.status, 3 | 8 | 10)
+                && voices.chance(40)
+                && let Some(last) = events.last()
+            {
+                let after = SignedDuration::from_mins(5 + voices.below(600) as i64);
+                ratings.push(RatingRecord {
+                    dossier_id: row.id,
+                    agency_id: row.receiving_agency_id,
+                    procedure_code: row.procedure_code.clone(),
+                    officer_id: last.actor.user_id,
+                    rating: demo_rating(&mut voices),
+                    channel: if voices.chance(65) { RatingChannel::Counter } else { RatingChannel::Link },
+                    rated_at: (last.at + after).min(h.end),
+                });
+            }
             summary.dossiers += 1;
             summary.events += events.len() as u64;
             batch.rollups.include(&row.facts);
@@ -226,7 +250,7 @@ impl Dossiers {
             batch.events.push((row.id, events));
             batch.rows.push(row);
             if batch.rows.len() >= h.batch.max(1) {
-                if send.send(std::mem::take(&mut batch)).await.is_err() {
+                if send.send((std::mem::take(&mut batch), std::mem::take(&mut ratings))).await.is_err() {
                     break;
                 }
                 progress(summary.dossiers);
@@ -235,7 +259,7 @@ impl Dossiers {
         // The code counters reached, with the last batch.
         batch.counters = numbers.iter().map(|((a, d), n)| (*a, *d, *n)).collect();
         // A writer that stopped has its error reported by `writer.await` below.
-        let _ = send.send(batch).await;
+        let _ = send.send((batch, ratings)).await;
         drop(send);
         writer.await.map_err(|e| AppError::Internal(e.into()))??;
         progress(summary.dossiers);
@@ -541,6 +565,24 @@ impl Dossiers {
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// A citizen's rating as the demo's citizens give them: mostly good, some not.
+fn demo_rating(rng: &mut Rng) -> Rating {
+    let points = (0..9)
+        .map(|_| match rng.below(100) {
+            0..=69 => 2,
+            70..=94 => 1,
+            _ => 0,
+        })
+        .collect();
+    let mut level = || match rng.below(100) {
+        0..=54 => Level::VerySatisfied,
+        55..=91 => Level::Satisfied,
+        _ => Level::Unsatisfied,
+    };
+    let levels = vec![level(), level()];
+    Rating { set_version: default_set().version, points, levels, comment: None }
 }
 
 fn finish(story: Story<'_>) -> Result<(DossierRow, Vec<DossierEvent>), AppError> {
