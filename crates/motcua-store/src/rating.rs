@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use motcua_app::ports::{RatingReads, RatingRecord, RatingWrites, Reach, SatisfactionCount, StoreResult};
+use motcua_app::ports::{
+    RatedBy, RatingReads, RatingRecord, RatingWrites, Reach, SatisfactionCount, SatisfactionRow, StoreResult,
+};
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::rating::{Level, Rating, RatingChannel};
@@ -66,6 +68,49 @@ impl RatingReads for Db {
         push_reach(&mut b, "a.path", reach);
         let row = b.build().fetch_one(self.read_pool()).await.map_err(db_err)?;
         Ok(SatisfactionCount { rated: row.i64("rated")?, satisfied: row.i64("satisfied")? })
+    }
+
+    async fn satisfaction_by(
+        &self,
+        reach: &Reach,
+        from: Timestamp,
+        to: Timestamp,
+        by: RatedBy,
+    ) -> StoreResult<Vec<SatisfactionRow>> {
+        let (key, name, join, group) = match by {
+            RatedBy::Procedure => (
+                "r.procedure_code",
+                "MAX(d.procedure_name)",
+                " JOIN dossiers d ON d.id = r.dossier_id",
+                "r.procedure_code",
+            ),
+            RatedBy::Officer => (
+                "COALESCE(MAX(u.username), '')",
+                "COALESCE(MAX(u.full_name), '')",
+                " LEFT JOIN users u ON u.id = r.officer_id",
+                "r.officer_id",
+            ),
+        };
+        let mut b = SqlBuilder::new(&format!(
+            "SELECT {key} AS k, {name} AS name, COUNT(*) AS rated, CAST(COALESCE(SUM(r.satisfied), 0) AS BIGINT) AS satisfied, \
+             CAST(COALESCE(SUM(r.total), 0) AS BIGINT) AS points FROM dossier_ratings r JOIN agencies a ON a.id = r.agency_id{join} \
+             WHERE r.rated_at >= "
+        ));
+        b.bind(us(from)).push(" AND r.rated_at < ").bind(us(to)).push(" AND ");
+        push_reach(&mut b, "a.path", reach);
+        b.push(&format!(" GROUP BY {group} ORDER BY COUNT(*) DESC, MIN(r.dossier_id)"));
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SatisfactionRow {
+                    key: r.text("k")?,
+                    name: r.text("name")?,
+                    rated: r.i64("rated")?,
+                    satisfied: r.i64("satisfied")?,
+                    points: r.i64("points")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -331,6 +331,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/bao-cao/ho-so")
         | ("GET", "/chi-so-766")
         | ("GET", "/bao-cao/nang-suat")
+        | ("GET", "/bao-cao/hai-long")
         | ("GET", "/bao-cao/toan-trinh")
         | ("GET", "/thong-ke") => s(Access::Register),
         ("GET", "/bao-cao/chi-tieu") => s(Access::Targets { write: false }),

@@ -67,6 +67,11 @@ test("a rating at the counter with taps alone, then the link is spent", async ()
   const leader = await signIn(await newPage(browser), server.url, "anphu.lanhdao");
   await leader.goto(`${server.url}/thong-ke?agency=H99.301&period=2026`);
   const rates = await leader.locator("main").innerText();
+  await leader.getByRole("link", { name: "Mức độ hài lòng" }).click();
+  await leader.waitForURL(/\/bao-cao\/hai-long/);
+  assert.match(await leader.locator("#satisfaction-total").innerText(), /hài lòng \(\d+\/\d+ lượt đánh giá\)/);
+  assert.ok((await leader.locator("#by-officer tbody tr").count()) > 0);
+  await leader.goBack();
   assert.match(rates, /Mức độ hài lòng\s*\n?\s*\d+,\d % \(\d+\/\d+ lượt\)|\d+,\d % \(\d+\/\d+ lượt\)\s*\n?\s*Mức độ hài lòng/);
 });
 

@@ -28,6 +28,25 @@ pub struct SatisfactionCount {
     pub satisfied: i64,
 }
 
+/// What ratings are grouped by in a satisfaction report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatedBy {
+    Procedure,
+    Officer,
+}
+
+/// One group of a satisfaction report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SatisfactionRow {
+    /// The procedure's code, or the officer's user name ("" when nobody is known).
+    pub key: String,
+    pub name: String,
+    pub rated: i64,
+    pub satisfied: i64,
+    /// Points of the indicators, summed over the ratings.
+    pub points: i64,
+}
+
 #[async_trait]
 pub trait RatingReads {
     /// The dossier a rating link's token belongs to.
@@ -37,6 +56,14 @@ pub trait RatingReads {
     async fn dossier_rating(&self, dossier_id: i64) -> StoreResult<Option<RatingRecord>>;
     /// Ratings of dossiers received by agencies within `reach`, rated in `[from, to)`.
     async fn satisfaction(&self, reach: &Reach, from: Timestamp, to: Timestamp) -> StoreResult<SatisfactionCount>;
+    /// The same ratings grouped by procedure or by officer, most rated first.
+    async fn satisfaction_by(
+        &self,
+        reach: &Reach,
+        from: Timestamp,
+        to: Timestamp,
+        by: RatedBy,
+    ) -> StoreResult<Vec<SatisfactionRow>>;
 }
 
 #[async_trait]

@@ -12,6 +12,7 @@ mod index766;
 mod print;
 mod productivity;
 mod rebuild;
+mod satisfaction;
 mod targets;
 mod xlsx;
 
@@ -33,6 +34,7 @@ pub use self::full_online::{FullOnlineReport, FullOnlineRow};
 pub use self::index766::{Index766Report, RankedAgency};
 pub use self::productivity::{Productivity, ProductivityRow};
 pub use self::rebuild::{RebuildSummary, RollupMismatch};
+pub use self::satisfaction::SatisfactionReport;
 pub use self::targets::{EffectiveTarget, TargetSheet, TargetSource};
 use crate::core::Core;
 use crate::error::AppError;

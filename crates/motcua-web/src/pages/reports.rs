@@ -405,3 +405,88 @@ pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q
     page.agencies = agency_choices(&agencies, selected.as_deref());
     Ok(render(&page))
 }
+
+#[derive(Template)]
+#[template(path = "reports/satisfaction.html")]
+struct SatisfactionPage {
+    layout: Layout,
+    agencies: Vec<AgencyChoice>,
+    period: String,
+    calendar: bool,
+    error: Option<String>,
+    report: Option<SatisfactionView>,
+}
+
+struct SatisfactionView {
+    agency: String,
+    title: String,
+    total: String,
+    /// (name, rated, satisfied, rate, average points).
+    by_procedure: Vec<(String, i64, i64, String, String)>,
+    by_officer: Vec<(String, i64, i64, String, String)>,
+}
+
+fn satisfaction_rows(
+    rows: &[motcua_app::ports::SatisfactionRow],
+    procedure: bool,
+) -> Vec<(String, i64, i64, String, String)> {
+    rows.iter()
+        .map(|x| {
+            let name = match (procedure, x.key.is_empty()) {
+                (true, _) => format!("{} ({})", x.name, x.key),
+                (false, true) => "Không rõ".to_owned(),
+                (false, false) => format!("{} ({})", x.name, x.key),
+            };
+            let rate = super::statistics::pct((x.rated > 0).then(|| x.satisfied as f64 * 100.0 / x.rated as f64));
+            let average = if x.rated > 0 {
+                format!("{:.1}", x.points as f64 / x.rated as f64).replace('.', ",")
+            } else {
+                "—".into()
+            };
+            (name, x.rated, x.satisfied, rate, average)
+        })
+        .collect()
+}
+
+/// `/bao-cao/hai-long`: the citizens' ratings of a period, by procedure and by officer.
+pub async fn satisfaction(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    let p = &user.principal;
+    let agencies = state.services.reports.report_agencies(p).await?;
+    let input = q.report_input();
+    let mut page = SatisfactionPage {
+        layout: Layout::new("Mức độ hài lòng của người dân", Some(&user)),
+        agencies: Vec::new(),
+        period: q.period.clone().unwrap_or_default(),
+        calendar: input.calendar.unwrap_or(false),
+        error: None,
+        report: None,
+    };
+    let mut selected = q.agency.clone();
+    match input.parse(today(state.services.now())) {
+        Err(e) => page.error = Some(messages(&e)),
+        Ok(r) => {
+            let x = state.services.reports.satisfaction(p.into(), r.agency.as_deref(), r.period).await?;
+            page.period = r.period.key();
+            selected = Some(x.agency.code.to_string());
+            let t = x.total;
+            page.report = Some(SatisfactionView {
+                agency: x.agency.name.clone(),
+                title: crate::api::reports::PeriodDto::from(&x.period).title,
+                total: if t.rated == 0 {
+                    "chưa có đánh giá".into()
+                } else {
+                    format!(
+                        "{} hài lòng ({}/{} lượt đánh giá)",
+                        super::statistics::pct(Some(t.satisfied as f64 * 100.0 / t.rated as f64)),
+                        t.satisfied,
+                        t.rated
+                    )
+                },
+                by_procedure: satisfaction_rows(&x.by_procedure, true),
+                by_officer: satisfaction_rows(&x.by_officer, false),
+            });
+        }
+    }
+    page.agencies = agency_choices(&agencies, selected.as_deref());
+    Ok(render(&page))
+}
