@@ -43,7 +43,10 @@ struct Rendered {
 }
 
 fn work_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("motcua-forms-{}-{name}", std::process::id()));
+    // Tests run side by side and may render the same form: each call has a folder of its own.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("motcua-forms-{}-{call}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
