@@ -382,10 +382,42 @@ impl ProductivityPage {
 
 pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
-    let agencies = state.services.reports.report_agencies(p).await?;
-    let input = q.report_input();
-    let mut page = ProductivityPage {
+    let shell = report_shell(&state, &user, &q, async |r| {
+        let x = state.services.reports.productivity(p.into(), r.agency.as_deref(), r.period).await?;
+        Ok(((&x).into(), x.agency.code.to_string()))
+    })
+    .await?;
+    Ok(render(&ProductivityPage {
         layout: Layout::new("Năng suất tiếp nhận hồ sơ", Some(&user)),
+        agencies: shell.agencies,
+        period: shell.period,
+        calendar: shell.calendar,
+        error: shell.error,
+        report: shell.report,
+    }))
+}
+
+/// What a report page shows around its report: the agencies the official may pick, the period as
+/// typed (or as understood), and either the report or why the input was refused.
+struct ReportShell<R> {
+    agencies: Vec<AgencyChoice>,
+    period: String,
+    calendar: bool,
+    error: Option<String>,
+    report: Option<R>,
+}
+
+/// Parses the page's input and runs the report on it; `run` answers the report with the agency
+/// it covered (to keep it selected).
+async fn report_shell<R>(
+    state: &AppState,
+    user: &PageUser,
+    q: &PageInput,
+    run: impl AsyncFnOnce(crate::api::report_input::ReportRequest) -> Result<(R, String), motcua_app::AppError>,
+) -> Result<ReportShell<R>, crate::respond::PageError> {
+    let agencies = state.services.reports.report_agencies(&user.principal).await?;
+    let input = q.report_input();
+    let mut shell = ReportShell {
         agencies: Vec::new(),
         period: q.period.clone().unwrap_or_default(),
         calendar: input.calendar.unwrap_or(false),
@@ -394,16 +426,16 @@ pub async fn productivity(State(state): State<AppState>, user: PageUser, Query(q
     };
     let mut selected = q.agency.clone();
     match input.parse(today(state.services.now())) {
-        Err(e) => page.error = Some(messages(&e)),
+        Err(e) => shell.error = Some(messages(&e)),
         Ok(r) => {
-            let x = state.services.reports.productivity(p.into(), r.agency.as_deref(), r.period).await?;
-            page.period = r.period.key();
-            selected = Some(x.agency.code.to_string());
-            page.report = Some((&x).into());
+            shell.period = r.period.key();
+            let (report, agency) = run(r).await?;
+            selected = Some(agency);
+            shell.report = Some(report);
         }
     }
-    page.agencies = agency_choices(&agencies, selected.as_deref());
-    Ok(render(&page))
+    shell.agencies = agency_choices(&agencies, selected.as_deref());
+    Ok(shell)
 }
 
 #[derive(Template)]
@@ -451,42 +483,34 @@ fn satisfaction_rows(
 /// `/bao-cao/hai-long`: the citizens' ratings of a period, by procedure and by officer.
 pub async fn satisfaction(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
     let p = &user.principal;
-    let agencies = state.services.reports.report_agencies(p).await?;
-    let input = q.report_input();
-    let mut page = SatisfactionPage {
+    let shell = report_shell(&state, &user, &q, async |r| {
+        let x = state.services.reports.satisfaction(p.into(), r.agency.as_deref(), r.period).await?;
+        let t = x.total;
+        let view = SatisfactionView {
+            agency: x.agency.name.clone(),
+            title: crate::api::reports::PeriodDto::from(&x.period).title,
+            total: if t.rated == 0 {
+                "chưa có đánh giá".into()
+            } else {
+                format!(
+                    "{} hài lòng ({}/{} lượt đánh giá)",
+                    super::statistics::pct(Some(t.satisfied as f64 * 100.0 / t.rated as f64)),
+                    t.satisfied,
+                    t.rated
+                )
+            },
+            by_procedure: satisfaction_rows(&x.by_procedure, true),
+            by_officer: satisfaction_rows(&x.by_officer, false),
+        };
+        Ok((view, x.agency.code.to_string()))
+    })
+    .await?;
+    Ok(render(&SatisfactionPage {
         layout: Layout::new("Mức độ hài lòng của người dân", Some(&user)),
-        agencies: Vec::new(),
-        period: q.period.clone().unwrap_or_default(),
-        calendar: input.calendar.unwrap_or(false),
-        error: None,
-        report: None,
-    };
-    let mut selected = q.agency.clone();
-    match input.parse(today(state.services.now())) {
-        Err(e) => page.error = Some(messages(&e)),
-        Ok(r) => {
-            let x = state.services.reports.satisfaction(p.into(), r.agency.as_deref(), r.period).await?;
-            page.period = r.period.key();
-            selected = Some(x.agency.code.to_string());
-            let t = x.total;
-            page.report = Some(SatisfactionView {
-                agency: x.agency.name.clone(),
-                title: crate::api::reports::PeriodDto::from(&x.period).title,
-                total: if t.rated == 0 {
-                    "chưa có đánh giá".into()
-                } else {
-                    format!(
-                        "{} hài lòng ({}/{} lượt đánh giá)",
-                        super::statistics::pct(Some(t.satisfied as f64 * 100.0 / t.rated as f64)),
-                        t.satisfied,
-                        t.rated
-                    )
-                },
-                by_procedure: satisfaction_rows(&x.by_procedure, true),
-                by_officer: satisfaction_rows(&x.by_officer, false),
-            });
-        }
-    }
-    page.agencies = agency_choices(&agencies, selected.as_deref());
-    Ok(render(&page))
+        agencies: shell.agencies,
+        period: shell.period,
+        calendar: shell.calendar,
+        error: shell.error,
+        report: shell.report,
+    }))
 }
