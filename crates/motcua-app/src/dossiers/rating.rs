@@ -5,7 +5,7 @@
 
 use motcua_domain::account::Principal;
 use motcua_domain::audit::{AuditEvent, Outcome};
-use motcua_domain::dossier::{DossierState, Status};
+use motcua_domain::dossier::{DossierEvent, DossierState, Status};
 use motcua_domain::rating::{Answers, IndicatorSet, RatingChannel, default_set, validate};
 
 use super::Dossiers;
@@ -48,20 +48,21 @@ impl Dossiers {
         Ok(token)
     }
 
-    async fn rated_dossier(&self, token: &str) -> Result<DossierState, AppError> {
+    async fn rated_dossier(&self, token: &str) -> Result<(DossierState, Vec<DossierEvent>), AppError> {
         let token = token.trim();
         if token.is_empty() || token.len() > 100 {
             return Err(AppError::NotFound("đường dẫn đánh giá"));
         }
         let id = self.core.store.rating_link_dossier(token).await?.ok_or(AppError::NotFound("đường dẫn đánh giá"))?;
         let events = self.core.store.dossier_events(id).await?;
-        DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+        let state = DossierState::fold(id, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        Ok((state, events))
     }
 
     /// The rating page of a token: the dossier in a few words, the questions, and whether it can
     /// be rated now.
     pub async fn rating_form(&self, token: &str) -> Result<RatingForm, AppError> {
-        let s = self.rated_dossier(token).await?;
+        let (s, _) = self.rated_dossier(token).await?;
         let closed = if self.core.store.dossier_rating(s.id).await?.is_some() {
             Some("Hồ sơ này đã được đánh giá. Cảm ơn ông/bà đã góp ý.")
         } else if !rateable(&s) {
@@ -87,7 +88,7 @@ impl Dossiers {
         channel: RatingChannel,
         meta: &RequestMeta,
     ) -> Result<RatingRecord, AppError> {
-        let s = self.rated_dossier(token).await?;
+        let (s, events) = self.rated_dossier(token).await?;
         let rating = validate(&default_set(), answers).map_err(AppError::Validation)?;
         if !rateable(&s) {
             return Err(AppError::Conflict {
@@ -97,7 +98,6 @@ impl Dossiers {
             });
         }
         let now = self.core.now();
-        let events = self.core.store.dossier_events(s.id).await?;
         let record = RatingRecord {
             dossier_id: s.id,
             agency_id: s.submission.receiving.id,
@@ -137,10 +137,12 @@ impl Dossiers {
         Ok(record)
     }
 
-    /// The rating of a dossier the official may see.
-    pub async fn dossier_rating_for(&self, principal: &Principal, key: &str) -> Result<Option<RatingRecord>, AppError> {
-        let view = self.dossier(principal, key).await?;
-        Ok(self.core.store.dossier_rating(view.state.id).await?)
+    /// The rating of a dossier the official has opened (a view is only had through an
+    /// authorized read), and whether the desk may still invite one.
+    pub async fn rating_of(&self, view: &super::DossierView) -> Result<(Option<RatingRecord>, bool), AppError> {
+        let rating = self.core.store.dossier_rating(view.state.id).await?;
+        let open = rating.is_none() && rateable(&view.state);
+        Ok((rating, open))
     }
 
     /// Ratings of the dossiers received within `reach`, in `[from, to)`.

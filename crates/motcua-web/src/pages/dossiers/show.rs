@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use motcua_app::dossiers::DossierView;
-use motcua_domain::dossier::Status;
 use motcua_domain::time::format_datetime;
 use serde::Deserialize;
 
@@ -338,11 +337,10 @@ pub async fn show(
 ) -> PageResult {
     let v = state.services.dossiers.dossier(&user.principal, &key).await?;
     let timeline = state.services.dossiers.portal_timeline(&user.principal, &key).await?;
-    let closed = matches!(v.state.status, Status::Returned | Status::Refused | Status::Stopped);
-    let rating = state.services.dossiers.dossier_rating_for(&user.principal, &key).await?;
+    let (rating, rateable) = state.services.dossiers.rating_of(&v).await?;
     let mut page = show_page(&state, &user, &key, v, q.msg.as_deref(), None).await?;
     page.portal = Some(portal_section(&timeline));
-    page.rateable = closed && rating.is_none();
+    page.rateable = rateable;
     page.rating = rating.map(|r| {
         format!(
             "{} · {}/{} điểm ({}) · {}, {}{}",
