@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod national_portal;
 pub mod notifications;
 pub mod password;
+pub mod petitions;
 pub mod ports;
 pub mod reports;
 pub mod secret;

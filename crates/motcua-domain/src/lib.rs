@@ -16,6 +16,7 @@ pub mod job;
 pub mod lockout;
 pub mod national_portal;
 pub mod notification;
+pub mod petition;
 pub mod policy;
 pub mod rating;
 pub mod report;

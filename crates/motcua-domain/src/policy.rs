@@ -45,6 +45,15 @@ pub enum Permission {
     DecideDossiers,
     /// Number, seal and issue results (clerks; leaders too).
     IssueResults,
+    /// See petitions (phản ánh, kiến nghị) held by the subtree.
+    ViewPetitions,
+    /// Record petitions received by letter, phone, e-mail or at the desk; refuse, ask for
+    /// information, classify and assign, forward, publish answers.
+    HandlePetitions,
+    /// Draft answers to petitions.
+    AnswerPetitions,
+    /// Approve answers, or send drafts back.
+    ApprovePetitions,
 }
 
 impl Permission {
@@ -64,6 +73,10 @@ impl Permission {
             ProcessDossiers => "process_dossiers",
             DecideDossiers => "decide_dossiers",
             IssueResults => "issue_results",
+            ViewPetitions => "view_petitions",
+            HandlePetitions => "handle_petitions",
+            AnswerPetitions => "answer_petitions",
+            ApprovePetitions => "approve_petitions",
         }
     }
 }
@@ -82,12 +95,32 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ManageCalendar,
             ManageCatalog,
         ],
-        Role::ControlOfficer => &[ViewAgencies, ViewUsers, ViewAudit, ManageCatalog, ViewDossiers],
-        Role::Leader => &[ViewAgencies, ViewUsers, ViewDossiers, ProcessDossiers, DecideDossiers, IssueResults],
-        Role::DeskOfficer => &[ViewAgencies, ViewDossiers, ReceiveDossiers],
-        Role::Specialist => &[ViewAgencies, ViewDossiers, ProcessDossiers],
+        // The control of procedures (kiểm soát TTHC) receives and follows petitions.
+        Role::ControlOfficer => &[
+            ViewAgencies,
+            ViewUsers,
+            ViewAudit,
+            ManageCatalog,
+            ViewDossiers,
+            ViewPetitions,
+            HandlePetitions,
+            AnswerPetitions,
+        ],
+        Role::Leader => &[
+            ViewAgencies,
+            ViewUsers,
+            ViewDossiers,
+            ProcessDossiers,
+            DecideDossiers,
+            IssueResults,
+            ViewPetitions,
+            AnswerPetitions,
+            ApprovePetitions,
+        ],
+        Role::DeskOfficer => &[ViewAgencies, ViewDossiers, ReceiveDossiers, ViewPetitions, HandlePetitions],
+        Role::Specialist => &[ViewAgencies, ViewDossiers, ProcessDossiers, ViewPetitions, AnswerPetitions],
         Role::Clerk => &[ViewAgencies, ViewDossiers, IssueResults],
-        Role::Viewer => &[ViewAgencies, ViewDossiers],
+        Role::Viewer => &[ViewAgencies, ViewDossiers, ViewPetitions],
     }
 }
 

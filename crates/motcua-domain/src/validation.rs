@@ -90,6 +90,23 @@ pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Resu
     }
 }
 
+/// A required text of several lines (a petition's content, an answer): like
+/// [`required_text`] but line breaks and tabs are allowed; line endings become `\n`.
+pub fn long_text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let text = value.replace("\r\n", "\n").replace('\r', "\n");
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(FieldError::new(field, "too_long", format!("Tối đa {max_chars} ký tự.")));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FieldError::new(field, "invalid_characters", "Không được chứa ký tự điều khiển."));
+    }
+    Ok(trimmed.to_owned())
+}
+
 /// Optional text as people send it: trimmed, and blank taken as absent.
 pub trait NonBlank<'a> {
     fn non_blank(self) -> Option<&'a str>;
@@ -104,6 +121,14 @@ impl<'a> NonBlank<'a> for Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_keeps_lines_and_refuses_other_controls() {
+        assert_eq!(long_text("c", " a\r\nb\tc \n", 50).unwrap(), "a\nb\tc");
+        assert_eq!(long_text("c", "  \n ", 50).unwrap_err().code, "required");
+        assert_eq!(long_text("c", "a\u{7}b", 50).unwrap_err().code, "invalid_characters");
+        assert_eq!(long_text("c", "ab", 1).unwrap_err().code, "too_long");
+    }
 
     #[test]
     fn required_text_trims_and_rejects_empty_long_and_control() {

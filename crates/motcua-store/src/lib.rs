@@ -27,6 +27,7 @@ mod job;
 mod meta;
 pub mod migrations;
 mod notification;
+mod petition;
 mod portal;
 mod rating;
 mod report;

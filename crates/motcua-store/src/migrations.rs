@@ -107,6 +107,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_ratings.sql"),
         include_str!("../migrations/postgres/0016_ratings.sql"),
     ),
+    (
+        17,
+        "petitions",
+        include_str!("../migrations/sqlite/0017_petitions.sql"),
+        include_str!("../migrations/postgres/0017_petitions.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -173,6 +173,27 @@ impl TestClient {
         self.req(reqwest::Method::POST, path).form(&all).send().await.expect("POST")
     }
 
+    /// A multipart form post as our upload forms send it: the session's CSRF token first, then
+    /// the fields, then the files (`(field, file name, bytes)`).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(t) = &self.csrf {
+            form = form.text("_csrf", t.clone());
+        }
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (k, name, bytes) in files {
+            form = form.part(k.to_string(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
+        }
+        self.req(reqwest::Method::POST, path).multipart(form).send().await.expect("POST")
+    }
+
     /// A form post exactly as given (no CSRF token added).
     pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.req(reqwest::Method::POST, path).form(fields).send().await.expect("POST")

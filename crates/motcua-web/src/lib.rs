@@ -39,8 +39,8 @@ pub use state::{AppState, WebConfig};
 use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
-    account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, procedures,
-    public, rating, reconcile, reports, statistics, users, workflows,
+    account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, petitions,
+    procedures, public, rating, reconcile, reports, statistics, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -83,6 +83,15 @@ fn pages() -> PageRoutes {
         .post("/ho-so/{key}/danh-gia", rating::at_counter)
         .get("/danh-gia/{token}", rating::form)
         .post("/danh-gia/{token}", rating::submit)
+        .get("/phan-anh", petitions::public::index)
+        .get("/phan-anh/gui", petitions::public::form)
+        .get("/phan-anh/{code}", petitions::public::show)
+        .post("/phan-anh/{code}/binh-chon", petitions::public::vote)
+        .get("/phan-anh-kien-nghi", petitions::staff::index)
+        .get("/phan-anh-kien-nghi/ghi-nhan", petitions::staff::record_form)
+        .get("/phan-anh-kien-nghi/{code}", petitions::staff::show)
+        .post("/phan-anh-kien-nghi/{code}/thao-tac", petitions::staff::act)
+        .get("/phan-anh-kien-nghi/{code}/tep/{file_id}", petitions::staff::file)
         .post("/ho-so/{key}/thao-tac", dossiers::act)
         .get("/ho-so/{key}/ket-qua", dossiers::result_file)
         .get("/ho-so/{key}/tep/{file_id}", dossiers::portal_file)
@@ -154,6 +163,8 @@ fn uploads() -> PageRoutes {
         .post("/admin/procedures/import", procedures::import)
         .post("/admin/procedures/{code}/versions/{n}/form-file", procedures::attach_form)
         .post("/ho-so/{key}/ban-hanh", dossiers::issue)
+        .post("/phan-anh/gui", petitions::public::submit)
+        .post("/phan-anh-kien-nghi/ghi-nhan", petitions::staff::record)
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 

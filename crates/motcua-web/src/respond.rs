@@ -309,15 +309,24 @@ pub struct UploadedFile {
 
 /// Reads a multipart form: its `file` field (absent or empty: `None`) and its other fields.
 pub async fn read_multipart(
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> Result<(Option<UploadedFile>, Vec<(String, String)>), HttpError> {
-    let mut file = None;
+    let (files, fields) = read_multipart_files(mp, "file").await?;
+    Ok((files.into_iter().next(), fields))
+}
+
+/// Reads a multipart form: every non-empty file of the field `name` and the other fields.
+pub async fn read_multipart_files(
+    mut mp: axum::extract::Multipart,
+    name: &str,
+) -> Result<(Vec<UploadedFile>, Vec<(String, String)>), HttpError> {
+    let mut files = Vec::new();
     let mut fields = Vec::new();
     while let Some(field) =
         mp.next_field().await.map_err(|_| HttpError::bad_request("invalid_form", "Tệp gửi lên không hợp lệ."))?
     {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
+        let field_name = field.name().unwrap_or_default().to_owned();
+        if field_name == name {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
             let bytes = field
@@ -325,14 +334,14 @@ pub async fn read_multipart(
                 .await
                 .map_err(|_| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Tệp quá lớn."))?;
             if !bytes.is_empty() {
-                file = Some(UploadedFile { file_name, content_type, bytes: bytes.to_vec() });
+                files.push(UploadedFile { file_name, content_type, bytes: bytes.to_vec() });
             }
         } else {
             let value = field.text().await.unwrap_or_default();
-            fields.push((name, value));
+            fields.push((field_name, value));
         }
     }
-    Ok((file, fields))
+    Ok((files, fields))
 }
 
 /// A stored file as a download, under its own name (ASCII fallback and the UTF-8 name), never

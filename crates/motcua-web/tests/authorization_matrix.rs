@@ -311,6 +311,18 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ("GET", "/danh-gia/{token}") | ("POST", "/danh-gia/{token}") => absent(Access::Public),
         // The monthly publication of the 766 index: aggregate figures of any agency.
         ("GET", "/cong-khai/chi-so-766/{code}") => absent(Access::Public),
+        // Petitions: the public form and answers; a petition's page by its code (made up here).
+        ("GET", "/phan-anh") | ("GET", "/phan-anh/gui") => s(Access::Public),
+        ("GET", "/phan-anh/{code}") | ("POST", "/phan-anh/{code}/binh-chon") => absent(Access::Public),
+        ("POST", "/phan-anh/gui") => refusals(Access::Public),
+        // The officials' side; a petition's own scope (its holding agency) is proven in
+        // tests/petitions.rs, here its code is made up.
+        ("GET", "/phan-anh-kien-nghi") => s(Access::Somewhere(ViewPetitions)),
+        ("GET", "/phan-anh-kien-nghi/ghi-nhan") => s(Access::Somewhere(HandlePetitions)),
+        ("POST", "/phan-anh-kien-nghi/ghi-nhan") => refusals(Access::Somewhere(HandlePetitions)),
+        ("GET", "/phan-anh-kien-nghi/{code}")
+        | ("POST", "/phan-anh-kien-nghi/{code}/thao-tac")
+        | ("GET", "/phan-anh-kien-nghi/{code}/tep/{file_id}") => absent(Access::Somewhere(ViewPetitions)),
         ("POST", "/logout") => refusals(Access::Signed),
         ("GET", "/app") | ("GET", "/account") | ("GET", "/account/password") | ("GET", "/thong-bao") => {
             s(Access::Signed)
@@ -930,7 +942,9 @@ async fn check(
     let multipart = call.path.ends_with("/result")
         || call.path.ends_with("/ban-hanh")
         || call.path.ends_with("/form-file")
-        || call.path == "/admin/procedures/import";
+        || call.path == "/admin/procedures/import"
+        || call.path.ends_with("/ghi-nhan")
+        || call.path == "/phan-anh/gui";
     let url = app.url(&call.path);
     let mut req = client.http.request(method.clone(), &url);
     if let Some(b) = &client.bearer {

@@ -452,11 +452,13 @@ async fn audit(config: &Config, services: &Services, cmd: AuditCommand) -> anyho
                 Ok(r) => {
                     let secs = started.elapsed().as_secs_f64();
                     println!(
-                        "OK: {} mục nhật ký{}; {} hồ sơ, {} sự kiện; {} neo{}{}.",
+                        "OK: {} mục nhật ký{}; {} hồ sơ, {} sự kiện; {} phản ánh, kiến nghị, {} sự kiện; {} neo{}{}.",
                         r.audit_entries,
                         r.audit_head.map(|h| format!(" (đầu chuỗi {h})")).unwrap_or_default(),
                         r.dossiers,
                         r.events,
+                        r.petitions,
+                        r.petition_events,
                         r.anchors,
                         if r.anchors_authenticated {
                             " đã xác thực"

@@ -65,6 +65,11 @@ pub enum IntegrityFailure {
         problem: DossierBreak,
     },
     Anchors(AnchorBreak),
+    Petition {
+        id: i64,
+        code: Option<String>,
+        problem: motcua_domain::petition::chain::PetitionBreak,
+    },
     /// The verified heads are not what the newest anchor vouches for.
     VerifiedHeads {
         anchor: i64,
@@ -83,6 +88,9 @@ impl fmt::Display for IntegrityFailure {
                 }
             }
             IntegrityFailure::Anchors(b) => write!(f, "chuỗi neo: {b}"),
+            IntegrityFailure::Petition { id, code, problem } => {
+                write!(f, "phản ánh, kiến nghị {}: {problem}", code.clone().unwrap_or_else(|| format!("#{id}")))
+            }
             IntegrityFailure::VerifiedHeads { anchor } => {
                 write!(f, "bảng đầu chuỗi đã xác minh khác với neo số {anchor} (đã bị sửa ngoài hệ thống)")
             }

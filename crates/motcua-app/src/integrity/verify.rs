@@ -31,6 +31,8 @@ pub struct IntegrityReport {
     pub audit_head: Option<ChainHead>,
     pub dossiers: i64,
     pub events: i64,
+    pub petitions: i64,
+    pub petition_events: i64,
 }
 
 /// One page of dossiers with everything needed to check them.
@@ -172,6 +174,10 @@ impl Integrity {
                 return Ok(Err(IntegrityFailure::VerifiedHeads { anchor: anchor.seq }));
             }
         }
+        let (petitions, petition_events) = match self.verify_petitions().await? {
+            Ok(counts) => counts,
+            Err(f) => return Ok(Err(f)),
+        };
         Ok(Ok(IntegrityReport {
             anchors,
             anchors_authenticated: key.is_some(),
@@ -180,7 +186,61 @@ impl Integrity {
             audit_head: audit.head,
             dossiers,
             events,
+            petitions,
+            petition_events,
         }))
+    }
+
+    /// Every petition's chain from its first event, and its row against what the events say.
+    async fn verify_petitions(&self) -> Result<Result<(i64, i64), IntegrityFailure>, AppError> {
+        use motcua_domain::petition::chain::{PetitionBreak, verify};
+        let (mut after, mut petitions, mut events) = (0, 0, 0);
+        loop {
+            let ids = self.core.store.petition_ids_after(after, PAGE).await?;
+            for id in &ids {
+                let stored = self.core.store.petition_events(*id).await?;
+                let row = self.core.store.petition_row(*id).await?;
+                let checked = verify(*id, &stored).and_then(|(_, s)| {
+                    let Some(r) = &row else { return Err(PetitionBreak::RowMismatch("dòng")) };
+                    if r.code != s.code {
+                        return Err(PetitionBreak::RowMismatch("code"));
+                    }
+                    if r.stage != s.stage {
+                        return Err(PetitionBreak::RowMismatch("stage"));
+                    }
+                    if r.agency_id != s.agency.id {
+                        return Err(PetitionBreak::RowMismatch("agency_id"));
+                    }
+                    if r.last_seq != s.last_seq {
+                        return Err(PetitionBreak::RowMismatch("last_seq"));
+                    }
+                    Ok(())
+                });
+                if let Err(problem) = checked {
+                    // A change committing between the two reads: read once more before telling.
+                    let again = self.core.store.petition_events(*id).await?;
+                    let row_again = self.core.store.petition_row(*id).await?;
+                    let settled = verify(*id, &again).is_ok_and(|(_, s)| {
+                        row_again.as_ref().is_some_and(|r| {
+                            r.stage == s.stage
+                                && r.last_seq == s.last_seq
+                                && r.code == s.code
+                                && r.agency_id == s.agency.id
+                        })
+                    });
+                    if !settled || again.len() == stored.len() {
+                        return Ok(Err(IntegrityFailure::Petition { id: *id, code: row.map(|r| r.code), problem }));
+                    }
+                }
+                petitions += 1;
+                events += stored.len() as i64;
+            }
+            match ids.last() {
+                Some(last) if ids.len() as i64 == PAGE => after = *last,
+                _ => break,
+            }
+        }
+        Ok(Ok((petitions, events)))
     }
 
     /// Whether a checkpoint wrote a newer anchor than `anchor` meanwhile (its heads then moved

@@ -16,6 +16,7 @@ mod job;
 mod mail;
 mod meta;
 mod notification;
+mod petition;
 mod portal;
 mod rating;
 mod report;
@@ -33,6 +34,7 @@ pub use job::*;
 pub use mail::*;
 pub use meta::*;
 pub use notification::*;
+pub use petition::*;
 pub use portal::*;
 pub use rating::*;
 pub use report::*;
@@ -57,6 +59,7 @@ pub trait Store:
     + JobQueue
     + MetaReads
     + NotificationReads
+    + PetitionReads
     + PortalReads
     + RatingReads
     + ReportReads
@@ -90,6 +93,7 @@ pub trait StoreTx:
     + JobWrites
     + MetaWrites
     + NotificationWrites
+    + PetitionWrites
     + PortalWrites
     + RatingWrites
     + ReportWrites

@@ -106,7 +106,7 @@ pub fn check_tax_code(field: &str, s: &str) -> Result<String, FieldError> {
     }
 }
 
-fn check_phone(field: &str, s: &str) -> Result<String, FieldError> {
+pub(crate) fn check_phone(field: &str, s: &str) -> Result<String, FieldError> {
     let compact: String = s.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
     let digits = compact.strip_prefix('+').unwrap_or(&compact);
     if (9..=12).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -116,7 +116,7 @@ fn check_phone(field: &str, s: &str) -> Result<String, FieldError> {
     }
 }
 
-fn check_email(field: &str, s: &str) -> Result<String, FieldError> {
+pub(crate) fn check_email(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim();
     let ok = s.len() <= 254
         && !s.chars().any(char::is_whitespace)

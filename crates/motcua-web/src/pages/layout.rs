@@ -32,6 +32,7 @@ pub struct NavUser {
     pub can_workflows: bool,
     pub can_dossiers: bool,
     pub can_templates: bool,
+    pub can_petitions: bool,
     pub unread: i64,
 }
 
@@ -79,12 +80,17 @@ fn nav_user(p: &Principal, csrf: &str, unread: i64) -> NavUser {
         can_workflows: !scopes(p, Permission::ManageCatalog).is_empty(),
         can_dossiers: !scopes(p, Permission::ViewDossiers).is_empty(),
         can_templates: authorize(p, Permission::OperateSystem, Target::System).is_ok(),
+        can_petitions: !scopes(p, Permission::ViewPetitions).is_empty()
+            || !motcua_domain::policy::unit_parents(p, Permission::ViewPetitions).is_empty(),
         unread,
     }
 }
 
 /// Confirmations shown after post/redirect/get, by key, so no text travels in URLs.
 fn flash_message(key: &str) -> Option<&'static str> {
+    if let Some(action) = key.strip_prefix("petition_") {
+        return petition_message(action);
+    }
     if let Some(action) = key.strip_prefix("done_") {
         return motcua_domain::dossier::ActionKind::parse(action).map(done_message);
     }
@@ -181,6 +187,23 @@ impl FormErrors {
     pub fn other(&self, known: &[&str]) -> Vec<String> {
         self.fields.iter().filter(|(f, _)| !known.contains(&f.as_str())).map(|(f, m)| format!("{f}: {m}")).collect()
     }
+}
+
+/// What a petition action did, said after it.
+fn petition_message(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "recorded" => "Đã ghi nhận phản ánh, kiến nghị.",
+        "assign" => "Đã phân loại và giao người xử lý.",
+        "request_info" => "Đã ghi nhận đề nghị bổ sung thông tin; thời hạn trả lời tạm dừng.",
+        "receive_info" => "Đã ghi nhận thông tin bổ sung; thời hạn trả lời tính tiếp.",
+        "forward" => "Đã chuyển tới cơ quan có thẩm quyền.",
+        "draft" => "Đã trình dự thảo trả lời.",
+        "return_draft" => "Đã trả lại dự thảo.",
+        "approve" => "Đã duyệt trả lời; hãy công khai trong thời hạn.",
+        "publish" => "Đã công khai trả lời.",
+        "refuse" => "Đã từ chối tiếp nhận.",
+        _ => return None,
+    })
 }
 
 /// What an action did, said after it (the dossier page's confirmation).

@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod index766;
 pub mod jobs;
 pub mod notifications;
+pub mod petitions;
 pub mod procedures;
 pub mod public;
 pub mod rating;

@@ -1,0 +1,238 @@
+//! Petitions (phản ánh, kiến nghị) on both backends: sent on the public form, handled through
+//! information request, forward, draft, approval and publication against the statutory clocks
+//! in working days (a holiday in between), refused late, published without personal data,
+//! voted on once per browser, and kept in a verified hash chain.
+
+mod common;
+
+use motcua_testkit::{TestApp, TestClient, app_tests, files::sample_pdf};
+use reqwest::StatusCode;
+
+fn at(s: &str) -> jiff::Timestamp {
+    format!("{s}:00+07:00").parse().unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// Signs in afresh (the clock jumps days between steps, past any session's lifetime).
+async fn as_(app: &TestApp, user: &str) -> TestClient {
+    app.login(user).await
+}
+
+/// A petition to An Phú from the public form, with a PDF; its code.
+async fn send(app: &TestApp, subject: &str) -> String {
+    let an_phu = common::agency(app, "H99.301").await;
+    let citizen = app.browser();
+    let agency = an_phu.id.0.to_string();
+    let r = citizen
+        .post_multipart(
+            "/phan-anh/gui",
+            &[
+                ("agency", &agency),
+                ("petition_kind", "rules"),
+                ("subject", subject),
+                ("content", "Thành phần hồ sơ niêm yết khác trên Cổng.\r\nĐề nghị thống nhất."),
+                ("name", "Trần Thị Bình"),
+                ("address", "Thôn 3, xã An Phú"),
+                ("phone", "0912 345 678"),
+                ("email", "binh@example.vn"),
+                ("notify_email", "1"),
+            ],
+            &[("files", "anh-chup.pdf", sample_pdf("Ảnh chụp niêm yết"))],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let to = location(&r);
+    assert!(to.starts_with("/phan-anh/H99.301-PA") && to.ends_with("?moi=1"), "{to}");
+    to.trim_start_matches("/phan-anh/").trim_end_matches("?moi=1").to_owned()
+}
+
+/// Takes an action on the officials' page; the page after it.
+async fn act(app: &TestApp, user: &str, code: &str, fields: &[(&str, &str)]) -> String {
+    let c = as_(app, user).await;
+    let page = c.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+    let seq = page.split(r#"name="seq" value=""#).nth(1).map(|s| s.split('"').next().unwrap().to_owned());
+    let mut all = fields.to_vec();
+    let seq = seq.unwrap_or_default();
+    all.push(("seq", &seq));
+    let r = c.post_form(&format!("/phan-anh-kien-nghi/{code}/thao-tac"), &all).await;
+    let action = fields.iter().find(|(k, _)| *k == "action").unwrap().1;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{user} {action}: {}", r.text().await.unwrap());
+    assert!(location(&r).ends_with(&format!("?msg=petition_{action}")), "{}", location(&r));
+    // Empty when the petition has left the official's reach (forwarded).
+    let after = c.get(&format!("/phan-anh-kien-nghi/{code}")).await;
+    if after.status() == StatusCode::FORBIDDEN { String::new() } else { after.text().await.unwrap() }
+}
+
+fn due_of(page: &str) -> String {
+    let cell = page.split(r#"id="answer-due">"#).nth(1).unwrap();
+    cell.split('<').next().unwrap().to_owned()
+}
+
+app_tests! {
+    async fn a_petition_goes_from_the_public_form_to_a_published_answer_on_working_days(app) {
+        // Wednesday 22/04/2026; Hùng Kings' day (Sunday 26/04) is off on Monday 27/04.
+        app.clock.set(at("2026-04-22T09:00"));
+        let code = send(&app, "Niêm yết thành phần hồ sơ khai sinh").await;
+        let citizen = app.browser();
+        let receipt = citizen.get(&format!("/phan-anh/{code}?moi=1")).await.text().await.unwrap();
+        assert!(receipt.contains(r#"id="petition-receipt""#) && receipt.contains(&code), "{receipt}");
+        assert!(receipt.contains("09:00 18/05/2026"), "15 working days from 22/04 across 27/04, 30/04 and 01/05: {receipt}");
+        assert!(!receipt.contains("Trần Thị Bình") && !receipt.contains("0912"), "{receipt}");
+
+        let desk = as_(&app, "anphu.motcua").await;
+        let queue = desk.get("/phan-anh-kien-nghi?queue=received").await.text().await.unwrap();
+        assert!(queue.contains(&code) && queue.contains("Trần Thị Bình"), "{queue}");
+        let page = desk.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+        assert!(page.contains("09:00 24/04/2026") && page.contains("09:00 04/05/2026"), "refusal and information clocks: {page}");
+        assert!(page.contains("anh-chup.pdf"), "{page}");
+        // The attachment opens for staff.
+        let file_link = page.split(&format!("/phan-anh-kien-nghi/{code}/tep/")).nth(1).unwrap().split('"').next().unwrap();
+        let f = desk.get(&format!("/phan-anh-kien-nghi/{code}/tep/{file_link}")).await;
+        assert_eq!(f.status(), StatusCode::OK);
+        assert!(f.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+        // More information asked on Thursday: the answer clock stops until it arrives.
+        app.clock.set(at("2026-04-23T10:00"));
+        let page = act(&app, "anphu.motcua", &code, &[("action", "request_info"), ("text", "Cho biết ngày nộp hồ sơ.")]).await;
+        assert!(due_of(&page).contains("tạm dừng"), "{page}");
+        app.clock.set(at("2026-04-29T10:00"));
+        let page = act(&app, "anphu.motcua", &code, &[("action", "receive_info"), ("text", "Người phản ánh gọi điện bổ sung.")]).await;
+        assert_eq!(due_of(&page), "09:00 21/05/2026", "three working days of pause added");
+
+        // Forwarded to Bình Minh on Monday 04/05: its clock starts afresh.
+        let binh_minh = common::agency(&app, "H99.302").await;
+        app.clock.set(at("2026-05-04T14:00"));
+        let to = binh_minh.id.0.to_string();
+        let page = act(&app, "anphu.motcua", &code, &[("action", "forward"), ("to_agency", &to), ("text", "Thuộc thẩm quyền xã Bình Minh")]).await;
+        assert!(page.is_empty(), "An Phú no longer holds it");
+        let bm = as_(&app, "binhminh.motcua").await;
+        let page = bm.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+        assert!(page.contains(r#"id="forwards""#) && page.contains("Thuộc thẩm quyền xã Bình Minh"), "{page}");
+        assert_eq!(due_of(&page), "14:00 25/05/2026");
+
+        app.clock.set(at("2026-05-05T08:00"));
+        act(&app, "binhminh.motcua", &code, &[("action", "assign"), ("petition_kind", "rules"), ("assignee", "binhminh.chuyenvien"), ("field", "Hộ tịch")]).await;
+        app.clock.set(at("2026-05-12T16:00"));
+        act(&app, "binhminh.chuyenvien", &code, &[("action", "draft"), ("text", "Thành phần hồ sơ theo Quyết định công bố; đã thống nhất niêm yết.")]).await;
+        app.clock.set(at("2026-05-15T10:00"));
+        let page = act(&app, "binhminh.lanhdao", &code, &[("action", "approve"), ("text", ""), ("opinion", "Đồng ý")]).await;
+        assert!(page.contains("Chờ công khai") && page.contains("Trước hạn"), "{page}");
+        app.clock.set(at("2026-05-19T10:00"));
+        let page = act(&app, "binhminh.motcua", &code, &[("action", "publish")]).await;
+        assert!(page.contains("Đã công khai"), "{page}");
+
+        // The public page: the question and the answer, never who asked.
+        let list = citizen.get("/phan-anh?q=niem+yet").await.text().await.unwrap();
+        assert!(list.contains(&code) && list.contains("đã thống nhất niêm yết"), "{list}");
+        let public = citizen.get(&format!("/phan-anh/{code}")).await.text().await.unwrap();
+        assert!(public.contains(r#"id="answer-text""#) && public.contains("phường Bình Minh"), "{public}");
+        for private in ["Trần Thị Bình", "Thôn 3", "0912", "binh@example.vn"] {
+            assert!(!public.contains(private) && !list.contains(private), "{private} leaked");
+        }
+
+        // One like per browser.
+        let r = citizen.post_form(&format!("/phan-anh/{code}/binh-chon"), &[("y_kien", "hai_long")]).await;
+        assert!(location(&r).contains("binh_chon=ok"), "{}", location(&r));
+        let r = citizen.post_form(&format!("/phan-anh/{code}/binh-chon"), &[("y_kien", "khong_hai_long")]).await;
+        assert!(location(&r).contains("binh_chon=da_co"), "{}", location(&r));
+        let public = citizen.get(&format!("/phan-anh/{code}")).await.text().await.unwrap();
+        assert!(public.contains("Hài lòng (1)") && public.contains("Không hài lòng (0)"), "{public}");
+
+        // Raised again from the answer: a new petition linked to the old one.
+        let form = citizen.get(&format!("/phan-anh/gui?neu_lai={code}")).await.text().await.unwrap();
+        assert!(form.contains(&format!(r#"name="reraise_of" value="{code}""#)), "{form}");
+
+        // The chain holds: every event verified, the row agrees with it.
+        let report = app.services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
+        assert_eq!((report.petitions, report.petition_events), (1, 8));
+    }
+
+    async fn a_refusal_after_two_working_days_is_late(app) {
+        // Friday 15:00 24/04/2026: the weekend and Monday 27/04 are off.
+        app.clock.set(at("2026-04-24T15:00"));
+        let code = send(&app, "Không thuộc phạm vi").await;
+        app.clock.set(at("2026-04-29T16:00"));
+        let desk = as_(&app, "anphu.motcua").await;
+        // Without the confirmation tick nothing happens.
+        let r = desk.post_form(&format!("/phan-anh-kien-nghi/{code}/thao-tac"), &[("action", "refuse"), ("text", "Là khiếu nại")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = act(&app, "anphu.motcua", &code, &[("action", "refuse"), ("text", "Nội dung là khiếu nại, giải quyết theo Luật Khiếu nại."), ("confirm", "1")]).await;
+        assert!(page.contains("Từ chối tiếp nhận") && page.contains("Quá hạn"), "{page}");
+        let late = desk.get("/phan-anh-kien-nghi?queue=done").await.text().await.unwrap();
+        assert!(late.contains(&code) && late.contains("quá hạn"), "{late}");
+        let public = app.browser().get(&format!("/phan-anh/{code}")).await.text().await.unwrap();
+        assert!(public.contains("Không thuộc phạm vi tiếp nhận") && !public.contains("Luật Khiếu nại"), "{public}");
+    }
+
+    async fn another_commune_sees_nothing_and_bad_input_stores_nothing(app) {
+        let code = send(&app, "Thái độ cán bộ").await;
+        let other = as_(&app, "binhminh.motcua").await;
+        let r = other.get(&format!("/phan-anh-kien-nghi/{code}")).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let queue = other.get("/phan-anh-kien-nghi?queue=all").await.text().await.unwrap();
+        assert!(!queue.contains(&code), "{queue}");
+        let r = other.post_form(&format!("/phan-anh-kien-nghi/{code}/thao-tac"), &[("action", "refuse"), ("text", "x"), ("confirm", "1")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A specialist may not refuse at the commune that holds it.
+        let specialist = as_(&app, "anphu.chuyenvien").await;
+        let r = specialist.post_form(&format!("/phan-anh-kien-nghi/{code}/thao-tac"), &[("action", "refuse"), ("text", "x"), ("confirm", "1")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        let petitions = || async {
+            use motcua_app::ports::PetitionReads;
+            app.db.db.count_petitions(&motcua_app::ports::PetitionQuery::default()).await.unwrap()
+        };
+        let before = petitions().await;
+        let citizen = app.browser();
+        let an_phu = common::agency(&app, "H99.301").await.id.0.to_string();
+        let r = citizen.post_multipart("/phan-anh/gui", &[("agency", &an_phu), ("subject", "Có tệp giả"), ("content", "x"), ("name", "A"), ("address", "B")], &[]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Cần số điện thoại hoặc địa chỉ thư điện tử") && page.contains("Có tệp giả"), "values kept, contact asked: {page}");
+        let r = citizen
+            .post_multipart(
+                "/phan-anh/gui",
+                &[("agency", &an_phu), ("subject", "Có tệp giả"), ("content", "x"), ("name", "A"), ("address", "B"), ("email", "a@b.vn")],
+                &[("files", "gia.pdf", b"%PDF-1.4 <html>".to_vec())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("không phải PDF, PNG hoặc JPEG"));
+        assert_eq!(petitions().await, before, "nothing recorded");
+        // A code that does not exist, and one that is not published, cannot be voted on.
+        let r = citizen.post_form(&format!("/phan-anh/{code}/binh-chon"), &[("y_kien", "hai_long")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn the_desk_records_a_letter_for_its_commune(app) {
+        let desk = as_(&app, "anphu.motcua").await;
+        let form = desk.get("/phan-anh-kien-nghi/ghi-nhan").await.text().await.unwrap();
+        assert!(form.contains("Thư, văn bản gửi qua bưu chính"), "{form}");
+        let an_phu = common::agency(&app, "H99.301").await.id.0.to_string();
+        let r = desk
+            .post_multipart(
+                "/phan-anh-kien-nghi/ghi-nhan",
+                &[("agency", &an_phu), ("channel", "letter"), ("subject", "Thư về giờ làm việc"), ("content", "Đề nghị mở cửa sáng thứ Bảy."), ("name", "Lê Văn Cường"), ("address", "Thôn 1")],
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let to = location(&r);
+        assert!(to.starts_with("/phan-anh-kien-nghi/H99.301-PA") && to.ends_with("?msg=petition_recorded"), "{to}");
+        let page = desk.get(&to).await.text().await.unwrap();
+        assert!(page.contains("Đã ghi nhận phản ánh, kiến nghị.") && page.contains("Thư, văn bản gửi qua bưu chính"), "{page}");
+        // Another commune's desk cannot record for An Phú.
+        let other = as_(&app, "binhminh.motcua").await;
+        let r = other
+            .post_multipart(
+                "/phan-anh-kien-nghi/ghi-nhan",
+                &[("agency", &an_phu), ("channel", "phone"), ("subject", "x"), ("content", "x"), ("name", "x"), ("address", "x")],
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+}
