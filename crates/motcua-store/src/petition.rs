@@ -198,6 +198,25 @@ impl PetitionReads for Db {
             .map_err(db_err)
     }
 
+    async fn reraised(&self, codes: &[String]) -> StoreResult<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in codes.chunks(200) {
+            let mut b = SqlBuilder::new("SELECT DISTINCT reraise_of FROM petitions WHERE reraise_of IN (");
+            for (i, c) in chunk.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                b.bind(c.clone());
+            }
+            b.push(")");
+            let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+            for r in &rows {
+                out.push(r.text("reraise_of")?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn petitions_received(&self, reach: &Reach, from: Timestamp, to: Timestamp) -> StoreResult<Vec<PetitionRow>> {
         let mut b = SqlBuilder::new(&format!(
             "SELECT {COLUMNS} FROM petitions p JOIN agencies a ON a.id = p.received_agency_id WHERE p.received_at >= "

@@ -70,6 +70,30 @@ impl RatingReads for Db {
         Ok(SatisfactionCount { rated: row.i64("rated")?, satisfied: row.i64("satisfied")? })
     }
 
+    async fn satisfaction_by_agency(
+        &self,
+        reach: &Reach,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(AgencyId, SatisfactionCount)>> {
+        let mut b = SqlBuilder::new(
+            "SELECT r.agency_id, COUNT(*) AS rated, CAST(COALESCE(SUM(r.satisfied), 0) AS BIGINT) AS satisfied \
+             FROM dossier_ratings r JOIN agencies a ON a.id = r.agency_id WHERE r.rated_at >= ",
+        );
+        b.bind(us(from)).push(" AND r.rated_at < ").bind(us(to)).push(" AND ");
+        push_reach(&mut b, "a.path", reach);
+        b.push(" GROUP BY r.agency_id");
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AgencyId(r.i64("agency_id")?),
+                    SatisfactionCount { rated: r.i64("rated")?, satisfied: r.i64("satisfied")? },
+                ))
+            })
+            .collect()
+    }
+
     async fn satisfaction_by(
         &self,
         reach: &Reach,

@@ -145,6 +145,17 @@ app_tests! {
         let form = citizen.get(&format!("/phan-anh/gui?neu_lai={code}")).await.text().await.unwrap();
         assert!(form.contains(&format!(r#"name="reraise_of" value="{code}""#)), "{form}");
 
+        // Decision 766 group 5 of April at An Phú, where it was first received: one petition about
+        // rules, answered in time, liked, not raised again.
+        let leader = app.api_as("anphu.lanhdao").await;
+        let (s, x) = leader.json("/api/v1/index766?period=2026-M04&agency=H99.301").await;
+        assert_eq!(s, StatusCode::OK, "{x}");
+        let ind = |id: &str| x["index"]["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+        for (id, n, d) in [("5.1", 1, 1), ("5.2", 1, 1), ("5.3", 1, 1)] {
+            assert_eq!((ind(id)["numerator"].as_i64(), ind(id)["denominator"].as_i64()), (Some(n), Some(d)), "{id}: {x}");
+        }
+        assert_eq!(ind("5.2")["points"], 6.0);
+
         // The chain holds: every event verified, the row agrees with it.
         let report = app.services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
         assert_eq!((report.petitions, report.petition_events), (1, 8));
@@ -165,6 +176,11 @@ app_tests! {
         assert!(late.contains(&code) && late.contains("quá hạn"), "{late}");
         let public = app.browser().get(&format!("/phan-anh/{code}")).await.text().await.unwrap();
         assert!(public.contains("Không thuộc phạm vi tiếp nhận") && !public.contains("Luật Khiếu nại"), "{public}");
+        // 766: refused late is not in time, so neither handled in time (5.2) nor satisfying (5.3).
+        let (_, x) = app.api_as("anphu.lanhdao").await.json("/api/v1/index766?period=2026-M04&agency=H99.301").await;
+        let ind = |id: &str| x["index"]["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+        assert_eq!((ind("5.2")["numerator"].as_i64(), ind("5.2")["denominator"].as_i64()), (Some(0), Some(1)), "{x}");
+        assert_eq!(ind("5.3")["points"], 0.0);
     }
 
     async fn another_commune_sees_nothing_and_bad_input_stores_nothing(app) {

@@ -334,8 +334,12 @@ app_tests! {
         assert_eq!((online["kind"].as_str(), online["numerator"].as_i64(), online["denominator"].as_i64()), (Some("monitored"), Some(1), Some(10)));
         assert_eq!(ind("2.2")["denominator"], 6, "average time over the 6 resolved");
         assert_eq!(ind("1.4")["kind"], "no_data");
-        assert!(ind("5.4")["points"].is_null(), "no data is no score");
-        assert_eq!(x["index"]["max_with_data"], 20.0);
+        // 5.4 from the same dossiers: 100 % − 3 late of 11 (no petition, no rating).
+        let tthc = ind("5.4");
+        let expected_54 = 100.0 - 300.0 / 11.0;
+        assert!((tthc["value"].as_f64().unwrap() - expected_54).abs() < 1e-9, "{tthc}");
+        assert!(ind("5.2")["points"].is_null(), "no petitions is no score");
+        assert_eq!(x["index"]["max_with_data"], 26.0);
         assert!(x["index"]["grade"].is_null(), "no grade while indicators lack data");
         // The calendar month of November (the default basis): D1–D7, D10, D14 received, all ended:
         // early D14, on time D2 D3 D7 D10, stopped D5 D6 in time, late D1 D4.
@@ -346,10 +350,11 @@ app_tests! {
         let (_, prov) = province.json("/api/v1/index766?period=2026-M12&calendar=false&agency=H99").await;
         let ranking = prov["ranking"].as_array().unwrap();
         assert_eq!(ranking[0]["agency_code"], "H99.301", "{prov}");
-        assert!((ranking[0]["total"].as_f64().unwrap() - 20.0 * 8.0 / 11.0).abs() < 1e-9);
+        let total = 20.0 * 8.0 / 11.0 + 6.0 * expected_54 / 90.0;
+        assert!((ranking[0]["total"].as_f64().unwrap() - total).abs() < 1e-9);
         assert_eq!(ranking[1]["max_with_data"], 0.0, "a commune with nothing handled has no score");
         let html = app.login("anphu.lanhdao").await.get("/chi-so-766?period=2026-M12&calendar=false").await.text().await.unwrap();
-        assert!(html.contains("Chưa có dữ liệu") && html.contains("14,55") && html.contains("chưa xếp loại"), "{html}");
+        assert!(html.contains("Chưa có dữ liệu") && html.contains("19,39") && html.contains("chưa xếp loại"), "{html}");
 
         // The monthly publication needs no sign-in and shows only aggregate figures.
         let public = app.browser();

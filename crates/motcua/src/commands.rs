@@ -117,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if load_demo(&services).await? {
                 demo_dossiers(&services, &config).await?;
             }
+            demo_petitions(&services).await?;
             print_demo_logins(&services).await?;
             ExitCode::SUCCESS
         }
@@ -214,6 +215,17 @@ async fn demo_dossiers(services: &Services, config: &Config) -> anyhow::Result<(
     Ok(())
 }
 
+/// The demo's petitions, also into a demo database made before petitions existed.
+async fn demo_petitions(services: &Services) -> anyhow::Result<()> {
+    let n = services.petitions.load_demo(&RequestMeta::cli()).await?;
+    if n > 0 {
+        eprintln!(
+            "Đã nạp {n} phản ánh, kiến nghị mẫu ở mọi bước xử lý (/phan-anh-kien-nghi, trang công khai /phan-anh)."
+        );
+    }
+    Ok(())
+}
+
 /// A year of synthetic history ending now, so the dashboards and reports show real-looking
 /// numbers from the first look.
 async fn demo_history(services: &Services, per_agency: usize) -> anyhow::Result<()> {
@@ -280,6 +292,7 @@ async fn serve(config: &Config, services: Services, args: ServeArgs) -> anyhow::
         if load_demo(&services).await? {
             demo_dossiers(&services, config).await?;
         }
+        demo_petitions(&services).await?;
     } else if services.dataset_state().await? == DatasetState::Empty {
         eprintln!(
             "Cơ sở dữ liệu còn trống: chạy `motcua init --province-code … --province-name …` để khởi tạo, hoặc `motcua serve --demo` để dùng thử."

@@ -5,6 +5,7 @@
 //! The events are the truth (hash-chained, append-only); the row is rewritten from them at each
 //! change with the clocks computed on the holding agency's calendar and the province's deadlines.
 
+mod demo;
 mod handling;
 mod intake;
 mod public;

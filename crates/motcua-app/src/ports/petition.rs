@@ -90,6 +90,8 @@ pub trait PetitionReads {
     async fn petition_deadlines(&self, agencies: &[AgencyId]) -> StoreResult<Vec<(AgencyId, PetitionDeadlines)>>;
     /// The vote a browser gave a petition.
     async fn petition_vote(&self, petition_id: i64, voter: &str) -> StoreResult<Option<i64>>;
+    /// Which of these codes another petition raises again.
+    async fn reraised(&self, codes: &[String]) -> StoreResult<Vec<String>>;
     /// Petitions first received within `reach` in `[from, to)`, rows only (the caller counts).
     async fn petitions_received(&self, reach: &Reach, from: Timestamp, to: Timestamp) -> StoreResult<Vec<PetitionRow>>;
 }

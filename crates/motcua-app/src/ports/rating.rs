@@ -56,6 +56,13 @@ pub trait RatingReads {
     async fn dossier_rating(&self, dossier_id: i64) -> StoreResult<Option<RatingRecord>>;
     /// Ratings of dossiers received by agencies within `reach`, rated in `[from, to)`.
     async fn satisfaction(&self, reach: &Reach, from: Timestamp, to: Timestamp) -> StoreResult<SatisfactionCount>;
+    /// The same ratings counted per receiving agency.
+    async fn satisfaction_by_agency(
+        &self,
+        reach: &Reach,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(AgencyId, SatisfactionCount)>>;
     /// The same ratings grouped by procedure or by officer, most rated first.
     async fn satisfaction_by(
         &self,

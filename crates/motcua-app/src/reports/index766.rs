@@ -1,6 +1,6 @@
 //! The Decision 766 index of an agency's subtree for a period, and the ranking of its communes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use motcua_domain::agency::{Agency, AgencyId};
@@ -10,7 +10,8 @@ use motcua_domain::report::index766::{Index766, Inputs, score};
 
 use super::{Reports, Viewer};
 use crate::error::AppError;
-use crate::ports::CountedBy;
+use crate::ports::{CountedBy, Reach};
+use motcua_domain::petition::measure::PetitionFact;
 
 /// The index of an agency and a period, with its communes ranked (a province's view).
 #[derive(Debug, Clone)]
@@ -70,6 +71,7 @@ impl Reports {
                 add(by_commune.entry(c).or_default(), &cells, period_counters.processing_minutes);
             }
         }
+        self.add_voice(&scope, &period, &mut all, &mut by_commune).await?;
         let settings = &self.core.settings.reports;
         let index = score(&all, &settings.targets, &settings.bands);
         let mut ranking: Vec<RankedAgency> = scope
@@ -83,5 +85,55 @@ impl Reports {
             .collect();
         ranking.sort_by(|a, b| b.index.total.total_cmp(&a.index.total).then_with(|| a.agency.name.cmp(&b.agency.name)));
         Ok(Index766Report { agency: scope.agency, period, index, ranking, generated_at: self.core.now() })
+    }
+
+    /// Group 5: the petitions first received in the period (as they stand at its end, or now),
+    /// and the dossiers a petition names or whose citizen was not satisfied.
+    async fn add_voice(
+        &self,
+        scope: &super::ReportScope,
+        period: &ReportPeriod,
+        all: &mut Inputs,
+        by_commune: &mut HashMap<AgencyId, Inputs>,
+    ) -> Result<(), AppError> {
+        let window = self.window(period);
+        let reach = Reach { subtrees: vec![scope.agency.path.clone()], agencies: Vec::new() };
+        let store = &self.core.store;
+        let rows = store.petitions_received(&reach, window.start, window.end).await?;
+        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        let reraised: HashSet<String> = store.reraised(&codes).await?.into_iter().collect();
+        let mut named: HashSet<(AgencyId, String)> = HashSet::new();
+        for r in &rows {
+            let fact = PetitionFact {
+                kind: r.petition_kind,
+                resolved_at: r.answered_at.or(r.refused_at),
+                resolved_late: r.answer_late,
+                answer_due: r.answer_due_at,
+                likes: r.likes,
+                dislikes: r.dislikes,
+                reraised: reraised.contains(&r.code),
+            };
+            all.petitions.add(&fact, window.cutoff);
+            let commune = scope.commune_of(r.received_agency_id);
+            if let Some(c) = commune {
+                by_commune.entry(c).or_default().petitions.add(&fact, window.cutoff);
+            }
+            if let Some(d) = &r.dossier_code
+                && named.insert((r.received_agency_id, d.clone()))
+            {
+                all.complained += 1;
+                if let Some(c) = commune {
+                    by_commune.entry(c).or_default().complained += 1;
+                }
+            }
+        }
+        for (agency, count) in store.satisfaction_by_agency(&reach, window.start, window.end).await? {
+            let unsatisfied = count.rated - count.satisfied;
+            all.complained += unsatisfied;
+            if let Some(c) = scope.commune_of(agency) {
+                by_commune.entry(c).or_default().complained += unsatisfied;
+            }
+        }
+        Ok(())
     }
 }

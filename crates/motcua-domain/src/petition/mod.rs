@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod event;
 pub mod intake;
 pub mod kind;
+pub mod measure;
 pub mod state;
 #[cfg(test)]
 mod tests;

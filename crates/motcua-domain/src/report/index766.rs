@@ -73,7 +73,7 @@ const fn ind(id: &'static str, group: Group, name: &'static str, max: f64) -> In
 }
 
 /// The indicators, as the national portal breaks them down (`legal.md` §4).
-pub const INDICATORS: [Indicator; 20] = [
+pub const INDICATORS: [Indicator; 21] = [
     ind("1.1", Group::Transparency, "TTHC được công bố đúng hạn", 6.0),
     ind("1.2", Group::Transparency, "TTHC được cập nhật, công khai đúng hạn trên CSDL quốc gia", 4.0),
     ind("1.3", Group::Transparency, "TTHC được công khai đầy đủ nội dung", 2.0),
@@ -91,6 +91,7 @@ pub const INDICATORS: [Indicator; 20] = [
     ind("4.3", Group::Digitisation, "Hồ sơ tái sử dụng dữ liệu số hóa", 2.0),
     ind("4.4", Group::Digitisation, "Hồ sơ số hóa gắn với kho dữ liệu cá nhân trên Cổng DVC quốc gia", 4.0),
     ind("4.5", Group::Digitisation, "Hồ sơ và TTHC sử dụng dữ liệu dân cư", 4.0),
+    ind("5.1", Group::Satisfaction, "Phản ánh, kiến nghị về quy định, thủ tục hành chính (theo dõi)", 0.0),
     ind("5.2", Group::Satisfaction, "Phản ánh, kiến nghị được xử lý đúng hạn", 6.0),
     ind("5.3", Group::Satisfaction, "Hài lòng về xử lý phản ánh, kiến nghị", 6.0),
     ind("5.4", Group::Satisfaction, "Hài lòng về tiếp nhận, giải quyết TTHC", 6.0),
@@ -182,6 +183,11 @@ pub struct Inputs {
     /// 3.3: received online, over received.
     pub online: i64,
     pub received: i64,
+    /// 5.1–5.3: the petitions first received in the period.
+    pub petitions: crate::petition::measure::PetitionTally,
+    /// 5.4: dossiers received in the period that a petition names or whose citizen rated the
+    /// handling unsatisfying.
+    pub complained: i64,
 }
 
 /// How an indicator stands.
@@ -274,6 +280,42 @@ pub fn score(inputs: &Inputs, targets: &Targets, bands: &Bands) -> Index766 {
                     value: rate(inputs.online, inputs.received),
                     unit: "%",
                 },
+                "5.1" => Standing::Monitored {
+                    numerator: inputs.petitions.rules,
+                    denominator: inputs.petitions.total,
+                    value: rate(inputs.petitions.rules, inputs.petitions.total),
+                    unit: "% về quy định, thủ tục (còn lại: hành vi cán bộ hoặc chưa phân loại)",
+                },
+                "5.2" | "5.3" => {
+                    let p = &inputs.petitions;
+                    let n = if i.id == "5.2" { p.in_time } else { p.satisfying };
+                    let r = rate(n, p.total);
+                    let target = targets.of(i.id);
+                    Standing::Scored {
+                        numerator: n,
+                        denominator: p.total,
+                        rate: r,
+                        target,
+                        points: r.map(|r| points(r, target, i.max)),
+                    }
+                }
+                "5.4" => {
+                    // 100 % − (late-dossier rate + rate of dossiers with a petition or an
+                    // unsatisfying rating).
+                    let late = inputs.handled - inputs.on_time;
+                    let r = match (rate(late, inputs.handled), rate(inputs.complained, inputs.received)) {
+                        (Some(l), c) => Some((100.0 - l - c.unwrap_or(0.0)).max(0.0)),
+                        (None, _) => None,
+                    };
+                    let target = targets.of("5.4");
+                    Standing::Scored {
+                        numerator: late + inputs.complained,
+                        denominator: inputs.handled,
+                        rate: r,
+                        target,
+                        points: r.map(|r| points(r, target, i.max)),
+                    }
+                }
                 id => Standing::NoData { reason: missing(id) },
             };
             Line { indicator: *i, standing }
@@ -317,20 +359,62 @@ mod tests {
 
     #[test]
     fn progress_is_linear_and_missing_data_is_never_scored() {
-        let i = Inputs { on_time: 90, handled: 100, processing_minutes: 600, resolved: 5, online: 30, received: 60 };
+        let i = Inputs {
+            on_time: 90,
+            handled: 100,
+            processing_minutes: 600,
+            resolved: 5,
+            online: 30,
+            received: 60,
+            ..Inputs::default()
+        };
         let x = score(&i, &Targets::default(), &Bands::default());
         let progress = x.lines.iter().find(|l| l.indicator.id == "2.1").unwrap();
         assert!(matches!(progress.standing, Standing::Scored { points: Some(p), .. } if (p - 18.0).abs() < 1e-9));
-        assert_eq!(x.total, 18.0);
-        assert_eq!(x.max_with_data, 20.0);
+        // 5.4 from the same dossiers: 100 % − 10 % late, at its 90 % target.
+        assert_eq!(x.total, 24.0);
+        assert_eq!(x.max_with_data, 26.0);
+        let petitions = x.lines.iter().find(|l| l.indicator.id == "5.2").unwrap();
+        assert!(
+            matches!(petitions.standing, Standing::Scored { rate: None, points: None, .. }),
+            "no petitions, no rate"
+        );
         assert_eq!(x.grade, None, "no grade while most indicators have no data");
         let online = x.lines.iter().find(|l| l.indicator.id == "3.3").unwrap();
         assert!(matches!(online.standing, Standing::Monitored { value: Some(v), .. } if (v - 50.0).abs() < 1e-9));
-        assert!(x.lines.iter().filter(|l| matches!(l.standing, Standing::NoData { .. })).count() >= 15);
+        assert!(x.lines.iter().filter(|l| matches!(l.standing, Standing::NoData { .. })).count() >= 14);
         // Nothing handled: no rate, no points (not zero, not full).
         let none = score(&Inputs::default(), &Targets::default(), &Bands::default());
         assert_eq!(none.total, 0.0);
         assert_eq!(none.max_with_data, 0.0);
+    }
+
+    #[test]
+    fn group_five_counts_petitions_and_complaints_about_dossiers() {
+        use crate::petition::measure::PetitionTally;
+        let i = Inputs {
+            on_time: 95,
+            handled: 100,
+            received: 80,
+            complained: 4,
+            petitions: PetitionTally { total: 10, rules: 7, conduct: 3, in_time: 9, satisfying: 8 },
+            ..Inputs::default()
+        };
+        let x = score(&i, &Targets::default(), &Bands::default());
+        let line = |id: &str| x.lines.iter().find(|l| l.indicator.id == id).unwrap().standing.clone();
+        assert!(matches!(line("5.1"), Standing::Monitored { value: Some(v), .. } if (v - 70.0).abs() < 1e-9));
+        assert!(
+            matches!(line("5.2"), Standing::Scored { rate: Some(r), points: Some(p), .. } if (r - 90.0).abs() < 1e-9 && (p - 5.4).abs() < 1e-9)
+        );
+        assert!(
+            matches!(line("5.3"), Standing::Scored { rate: Some(r), points: Some(p), .. } if (r - 80.0).abs() < 1e-9 && (p - 4.8).abs() < 1e-9)
+        );
+        // 100 − 5 (late) − 5 (4 of 80 received) = 90: the target, full points.
+        assert!(
+            matches!(line("5.4"), Standing::Scored { rate: Some(r), points: Some(p), .. } if (r - 90.0).abs() < 1e-9 && (p - 6.0).abs() < 1e-9)
+        );
+        let g5 = x.groups.iter().find(|g| g.group == Group::Satisfaction).unwrap();
+        assert!((g5.points - 16.2).abs() < 1e-9 && g5.max_with_data == 18.0);
     }
 
     #[test]
