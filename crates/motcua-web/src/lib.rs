@@ -63,6 +63,7 @@ fn pages() -> PageRoutes {
         .get("/bao-cao/ho-so", reports::cell)
         .get("/bao-cao/nang-suat", reports::productivity)
         .get("/bao-cao/hai-long", reports::satisfaction)
+        .get("/bao-cao/phan-anh", reports::petitions)
         .get("/bao-cao/toan-trinh", statistics::full_online)
         .get("/bao-cao/doi-soat", reconcile::page)
         .post("/bao-cao/doi-soat/gui-lai", reconcile::resend)

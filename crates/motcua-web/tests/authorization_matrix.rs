@@ -295,6 +295,32 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
             json!({"agency": "{target}", "year": 2026, "values": {"online_share": "abc"}}),
         ),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
+        // --- API: petitions. Public: sending, the answers, a code's progress, votes.
+        ("POST", "/api/v1/petitions") => b(Access::Public, json!({"agency_code": "H99"})),
+        ("GET", "/api/v1/public/petitions") => s(Access::Public),
+        ("GET", "/api/v1/public/petitions/{code}") => absent(Access::Public),
+        ("POST", "/api/v1/public/petitions/{code}/votes") => Spec {
+            access: Access::Public,
+            body: json!({"vote": "like", "voter": "matrix-voter-0001"}),
+            refusals_only: false,
+            may_be_absent: true,
+        },
+        // Officials': the queues and the period's counts over what they see; one petition by
+        // its code (made up here: its holding agency's scope is proven in tests/petitions.rs).
+        ("GET", "/api/v1/petitions") | ("GET", "/api/v1/petitions/stats") => s(Access::Somewhere(ViewPetitions)),
+        ("POST", "/api/v1/petitions/recorded") => Spec {
+            access: Access::Somewhere(HandlePetitions),
+            body: json!({"channel": "letter", "agency_code": "H99.301", "subject": "", "content": "", "name": "", "address": ""}),
+            refusals_only: true,
+            may_be_absent: false,
+        },
+        ("GET", "/api/v1/petitions/{code}") => absent(Access::Somewhere(ViewPetitions)),
+        ("POST", "/api/v1/petitions/{code}/actions") => Spec {
+            access: Access::Somewhere(ViewPetitions),
+            body: json!({"action": "refuse", "text": "x", "expected_seq": -1}),
+            refusals_only: false,
+            may_be_absent: true,
+        },
 
         // --- Pages.
         ("GET", "/")
@@ -346,6 +372,7 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         | ("GET", "/bao-cao/hai-long")
         | ("GET", "/bao-cao/toan-trinh")
         | ("GET", "/thong-ke") => s(Access::Register),
+        ("GET", "/bao-cao/phan-anh") => s(Access::Somewhere(ViewPetitions)),
         ("GET", "/bao-cao/chi-tieu") => s(Access::Targets { write: false }),
         ("GET", "/bao-cao/doi-soat") => s(Access::Register),
         ("POST", "/bao-cao/doi-soat/gui-lai") => refusals(Access::System(OperateSystem)),

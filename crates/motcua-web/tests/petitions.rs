@@ -251,4 +251,71 @@ app_tests! {
             .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
+
+    async fn the_api_takes_follows_handles_and_counts_petitions(app) {
+        app.clock.set(at("2026-04-22T09:00"));
+        let anyone = app.browser();
+        let body = serde_json::json!({
+            "agency_code": "H99.301", "petition_kind": "conduct", "subject": "Thái độ tiếp dân",
+            "content": "Cán bộ trả lời thiếu lịch sự.", "name": "Lê Văn Cường", "address": "Thôn 1",
+            "email": "cuong@example.vn", "notify_email": true
+        });
+        let r = anyone.post_json("/api/v1/petitions", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let receipt: serde_json::Value = r.json().await.unwrap();
+        let code = receipt["code"].as_str().unwrap().to_owned();
+        assert_eq!(receipt["answer_due"], "2026-05-18T09:00:00+07:00", "{receipt}");
+        let bad = anyone.post_json("/api/v1/petitions", &serde_json::json!({"agency_code": "H99.301", "subject": "", "content": "", "name": "", "address": ""})).await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, t) = anyone.json(&format!("/api/v1/public/petitions/{code}")).await;
+        assert_eq!((s, t["stage"].as_str()), (StatusCode::OK, Some("received")), "{t}");
+        assert!(!t.to_string().contains("Lê Văn Cường") && !t.to_string().contains("cuong@"), "{t}");
+
+        let desk = app.api_as("anphu.motcua").await;
+        let (_, list) = desk.json("/api/v1/petitions?queue=received").await;
+        assert!(list["items"].as_array().unwrap().iter().any(|i| i["code"] == code.as_str()), "{list}");
+        let (_, v) = desk.json(&format!("/api/v1/petitions/{code}")).await;
+        assert_eq!(v["petitioner_email"], "cuong@example.vn");
+        let seq = v["last_seq"].as_i64().unwrap();
+        let act = |body: serde_json::Value| {
+            let desk = &desk;
+            let code = code.clone();
+            async move {
+                let r = desk.post_json(&format!("/api/v1/petitions/{code}/actions"), &body).await;
+                (r.status(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        let (s, v) = act(serde_json::json!({"action": "assign", "petition_kind": "conduct", "assignee": "anphu.chuyenvien", "expected_seq": seq})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["stage"].as_str(), v["assignee"].is_string()), (Some("processing"), true));
+        // The same page sent again is stale, and nothing changes.
+        let (s, v) = act(serde_json::json!({"action": "request_info", "text": "x", "expected_seq": seq})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        let (s, v) = act(serde_json::json!({"action": "forward", "to_agency": "H99.301", "text": "x"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not to itself: {v}");
+        let (s, _) = act(serde_json::json!({"action": "approve", "text": "x"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "a desk officer does not approve");
+
+        let leader = app.api_as("anphu.lanhdao").await;
+        let (s, x) = leader.json("/api/v1/petitions/stats?period=2026-M04&calendar=true&agency=H99.301").await;
+        assert_eq!(s, StatusCode::OK, "{x}");
+        assert_eq!(x["total"], 1);
+        let conduct = x["by_kind"].as_array().unwrap().iter().find(|k| k["key"] == "conduct").unwrap().clone();
+        assert_eq!(conduct["count"], 1);
+        let answer = x["steps"].as_array().unwrap().iter().find(|k| k["step"] == "answer").unwrap().clone();
+        assert_eq!(answer["pending_in_time"], 1, "{x}");
+        let r = leader.get("/api/v1/petitions/stats?period=2026-M04&calendar=true&agency=H99.301&format=csv").await;
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+        let csv = r.text().await.unwrap();
+        assert!(csv.contains("Theo loại,\"Về hành vi, cách ứng xử của cán bộ, công chức\",1"), "{csv}");
+        let r = leader.get("/api/v1/petitions/stats?period=2026-M04&calendar=true&agency=H99.301&format=xlsx").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+        let html = app.login("anphu.lanhdao").await.get("/bao-cao/phan-anh?period=2026-M04&calendar=true").await.text().await.unwrap();
+        assert!(html.contains(r#"id="petition-stats""#) && html.contains("Về hành vi, cách ứng xử") && html.contains("format=xlsx"), "{html}");
+        // Another commune's leader does not see An Phú's counts.
+        let other = app.api_as("binhminh.lanhdao").await;
+        let (s, _) = other.json("/api/v1/petitions/stats?period=2026-M04&agency=H99.301").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
 }

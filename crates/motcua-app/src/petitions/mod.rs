@@ -10,6 +10,7 @@ mod handling;
 mod intake;
 mod public;
 mod queues;
+mod stats;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub use handling::{ActionInput, PetitionView, action_label, action_permission};
 pub use intake::{NewFile, Receipt};
 pub use public::{PublicPetition, PublishedFilter, Tracking};
 pub use queues::{PetitionFilter, PetitionPage, PetitionQueue};
+pub use stats::{PetitionReport, STEPS, kind_label};
 
 /// The petitions area.
 #[derive(Clone)]

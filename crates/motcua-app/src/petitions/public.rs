@@ -52,6 +52,8 @@ pub struct PublishedFilter {
 
 /// Answers per page.
 const PER_PAGE: i64 = 20;
+/// Pages beyond this are empty anyway; the bound keeps offsets from overflowing.
+pub(crate) const MAX_PAGE: i64 = 100_000;
 
 impl Petitions {
     async fn public_of(&self, row: &PetitionRow) -> Result<Option<PublicPetition>, AppError> {
@@ -111,7 +113,7 @@ impl Petitions {
                 .unwrap_or_default(),
             field: f.field.clone().filter(|x| !x.trim().is_empty()),
             limit: PER_PAGE,
-            offset: (f.page.max(1) - 1) * PER_PAGE,
+            offset: (f.page.clamp(1, MAX_PAGE) - 1) * PER_PAGE,
             ..PetitionQuery::default()
         };
         let total = self.core.store.count_petitions(&q).await?;

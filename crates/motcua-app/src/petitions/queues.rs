@@ -154,7 +154,7 @@ impl Petitions {
         let mut q = self.query(principal, f.queue).await?;
         q.words =
             f.text.as_deref().map(|t| fold(t).split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, super::public::MAX_PAGE);
         q.offset = (page - 1) * PER_PAGE;
         let total = self.core.store.count_petitions(&q).await?;
         let rows = self.core.store.petitions(&q).await?;

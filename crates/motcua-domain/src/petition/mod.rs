@@ -12,6 +12,7 @@ pub mod intake;
 pub mod kind;
 pub mod measure;
 pub mod state;
+pub mod stats;
 #[cfg(test)]
 mod tests;
 

@@ -189,6 +189,46 @@ fn a_refusal_after_two_working_days_is_late_and_ends_the_petition() {
 }
 
 #[test]
+fn the_period_counts_each_step_against_its_clock() {
+    use super::stats::{PetitionStats, StepTally};
+    let mut stats = PetitionStats::default();
+    // Answered, published on time, with an early information request.
+    let mut a = History::start("2026-04-22T09:00");
+    a.act("2026-04-23T10:00", 11, PetitionAction::RequestInfo { request: "r".into() });
+    a.act("2026-04-28T10:00", 11, PetitionAction::ReceiveInfo { note: "n".into() });
+    a.act(
+        "2026-04-28T11:00",
+        11,
+        PetitionAction::Assign {
+            petition_kind: PetitionKind::Conduct,
+            assignee: UserRef { id: UserId(13), name: "x".into() },
+            field: None,
+        },
+    );
+    a.act("2026-05-04T09:00", 13, PetitionAction::Draft { answer: "a".into() });
+    a.act("2026-05-05T09:00", 14, PetitionAction::Approve { answer: "a".into(), opinion: None });
+    a.act("2026-05-06T09:00", 12, PetitionAction::Publish);
+    // Refused late.
+    let mut b = History::start("2026-04-24T15:00");
+    b.act("2026-04-29T16:00", 11, PetitionAction::Refuse { reason: "r".into() });
+    // Never touched: overdue by June.
+    let c = History::start("2026-04-22T09:00");
+    let june = at("2026-06-01T09:00");
+    for h in [&a, &b, &c] {
+        let s = h.state();
+        stats.add(&s, &clocks(&s), june);
+    }
+    assert_eq!(stats.total, 3);
+    assert_eq!(stats.by_stage[&Stage::Published], 1);
+    assert_eq!(stats.by_kind[&None], 2);
+    assert_eq!(stats.refuse, StepTally { done_late: 1, ..StepTally::default() });
+    assert_eq!(stats.info_request, StepTally { done_in_time: 1, ..StepTally::default() });
+    assert_eq!(stats.answer, StepTally { done_in_time: 1, done_late: 1, pending_overdue: 1, ..StepTally::default() });
+    assert_eq!(stats.answer.on_time_rate(), Some(50.0));
+    assert_eq!(stats.publish, StepTally { done_in_time: 1, ..StepTally::default() });
+}
+
+#[test]
 fn a_province_with_shorter_deadlines_counts_them() {
     let h = History::start("2026-04-22T09:00");
     let ten = PetitionDeadlines { answer: 10, ..PetitionDeadlines::default() };

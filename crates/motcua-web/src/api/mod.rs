@@ -20,6 +20,7 @@ pub mod index766;
 pub mod jobs;
 pub mod me;
 pub mod notifications;
+pub mod petitions;
 pub mod portal;
 pub mod report_input;
 pub mod reports;
@@ -60,6 +61,7 @@ use crate::state::AppState;
         (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
         (name = "notifications", description = "Thông báo nhắc việc, cảnh báo quá hạn; mẫu thông báo; thư điện tử"),
         (name = "reports", description = "Báo cáo định kỳ (Biểu 06/VPCP/KSTT), hồ sơ sau mỗi con số, dữ liệu gốc"),
+        (name = "petitions", description = "Phản ánh, kiến nghị: gửi, tra cứu, trả lời công khai, bình chọn; tiếp nhận, xử lý, thống kê"),
         (name = "national_portal", description = "Cổng Dịch vụ công quốc gia: nhận hồ sơ trực tuyến, đồng bộ, đối soát"),
     )
 )]
@@ -164,6 +166,14 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
 fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me))
+        .routes(routes!(petitions::submit, petitions::list))
+        .routes(routes!(petitions::record))
+        .routes(routes!(petitions::stats))
+        .routes(routes!(petitions::get))
+        .routes(routes!(petitions::act))
+        .routes(routes!(petitions::published))
+        .routes(routes!(petitions::track))
+        .routes(routes!(petitions::vote))
         .routes(routes!(agencies::list, agencies::create))
         .routes(routes!(agencies::get, agencies::update))
         .routes(routes!(agencies::history))

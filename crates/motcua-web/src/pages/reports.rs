@@ -514,3 +514,55 @@ pub async fn satisfaction(State(state): State<AppState>, user: PageUser, Query(q
         report: shell.report,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "reports/petitions.html")]
+struct PetitionsReportPage {
+    layout: Layout,
+    agencies: Vec<AgencyChoice>,
+    period: String,
+    calendar: bool,
+    error: Option<String>,
+    report: Option<PetitionsView>,
+}
+
+struct PetitionsView {
+    agency: String,
+    title: String,
+    as_of: String,
+    query: String,
+    /// The report's rows after its heading (section, item, count, in time, late, pending, overdue, rate).
+    rows: Vec<Vec<String>>,
+}
+
+/// `/bao-cao/phan-anh`: petitions first received in a period, by channel, kind, stage, step
+/// and receiving agency, with CSV and XLSX.
+pub async fn petitions(State(state): State<AppState>, user: PageUser, Query(q): Query<PageInput>) -> PageResult {
+    let p = &user.principal;
+    let shell = report_shell(&state, &user, &q, async |r| {
+        let x = state.services.petitions.stats(p, r.agency.as_deref(), r.period).await?;
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("agency", x.agency.code.as_str());
+        query.append_pair("period", &x.period.key());
+        if q.calendar.is_some() {
+            query.append_pair("calendar", "true");
+        }
+        let view = PetitionsView {
+            agency: x.agency.name.clone(),
+            title: crate::api::reports::PeriodDto::from(&x.period).title,
+            as_of: motcua_domain::time::format_datetime(x.as_of),
+            query: query.finish(),
+            rows: x.rows().into_iter().skip(1).collect(),
+        };
+        Ok((view, x.agency.code.to_string()))
+    })
+    .await?;
+    Ok(render(&PetitionsReportPage {
+        layout: Layout::new("Tình hình tiếp nhận, xử lý phản ánh, kiến nghị", Some(&user)),
+        agencies: shell.agencies,
+        period: shell.period,
+        calendar: shell.calendar,
+        error: shell.error,
+        report: shell.report,
+    }))
+}

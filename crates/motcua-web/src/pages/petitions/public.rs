@@ -211,7 +211,7 @@ pub async fn index(State(state): State<AppState>, Meta(meta): Meta, Query(q): Qu
             Err(e) => return Err(crate::error::HttpError::from(e).into()),
         }
     }
-    let page = q.trang.unwrap_or(1).max(1);
+    let page = q.trang.unwrap_or(1).clamp(1, 100_000);
     let filter = PublishedFilter { text: q.q.clone(), field: q.linh_vuc.clone(), page };
     let (answers, total) = state.services.petitions.published_list(&filter).await?;
     let link = |p: i64| {

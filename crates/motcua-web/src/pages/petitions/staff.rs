@@ -54,7 +54,7 @@ pub async fn index(State(state): State<AppState>, user: PageUser, Query(q): Quer
     let queue = q.queue.as_deref().and_then(PetitionQueue::parse).unwrap_or_default();
     let petitions = &state.services.petitions;
     let counts = petitions.counts(&user.principal).await?;
-    let page = q.trang.unwrap_or(1).max(1);
+    let page = q.trang.unwrap_or(1).clamp(1, 100_000);
     let filter = PetitionFilter { queue, text: q.q.clone().filter(|t| !t.trim().is_empty()), page };
     let list = petitions.list(&user.principal, &filter).await?;
     let now = state.services.now();
