@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_app::error::StoreError;
-use motcua_app::ports::{PetitionQuery, PetitionReads, PetitionRow, PetitionWrites, Reach, StoreResult};
+use motcua_app::ports::{
+    DatedDeadlines, PetitionQuery, PetitionReads, PetitionRow, PetitionWrites, Reach, StoreResult,
+};
 use motcua_domain::account::UserId;
 use motcua_domain::agency::AgencyId;
 use motcua_domain::petition::chain::StoredPetitionEvent;
@@ -160,7 +162,7 @@ impl PetitionReads for Db {
             .map_err(db_err)
     }
 
-    async fn petition_deadlines(&self, agencies: &[AgencyId]) -> StoreResult<Vec<(AgencyId, PetitionDeadlines)>> {
+    async fn petition_deadlines(&self, agencies: &[AgencyId]) -> StoreResult<Vec<DatedDeadlines>> {
         if agencies.is_empty() {
             return Ok(Vec::new());
         }
@@ -171,20 +173,23 @@ impl PetitionReads for Db {
             }
             b.bind(a.0);
         }
-        b.push(")");
+        b.push(") ORDER BY effective_from");
         let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
         let days = |r: &AnyRow, c: &str| r.i64(c).map(|v| u32::try_from(v).unwrap_or(u32::MAX));
         rows.iter()
             .map(|r| {
-                Ok((
-                    AgencyId(r.i64("agency_id")?),
-                    PetitionDeadlines {
+                Ok(DatedDeadlines {
+                    agency_id: AgencyId(r.i64("agency_id")?),
+                    effective_from: r.ts("effective_from")?,
+                    deadlines: PetitionDeadlines {
                         refuse: days(r, "refuse")?,
                         info_request: days(r, "info_request")?,
                         answer: days(r, "answer")?,
                         publish: days(r, "publish")?,
                     },
-                ))
+                    updated_at: r.ts("updated_at")?,
+                    updated_by: r.opt_text("updated_by")?,
+                })
             })
             .collect()
     }
@@ -348,26 +353,20 @@ impl PetitionWrites for DbTx {
         Ok(true)
     }
 
-    async fn put_petition_deadlines(
-        &mut self,
-        agency: AgencyId,
-        d: &PetitionDeadlines,
-        by: &str,
-        at: Timestamp,
-    ) -> StoreResult<()> {
+    async fn put_petition_deadlines(&mut self, d: &DatedDeadlines) -> StoreResult<()> {
+        let x = &d.deadlines;
         sqlx::query(
-            "INSERT INTO petition_deadlines (agency_id, refuse, info_request, answer, publish, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (agency_id) DO UPDATE SET refuse = excluded.refuse, \
-             info_request = excluded.info_request, answer = excluded.answer, publish = excluded.publish, \
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            "INSERT INTO petition_deadlines (agency_id, effective_from, refuse, info_request, answer, publish, updated_at, \
+             updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(agency.0)
-        .bind(i64::from(d.refuse))
-        .bind(i64::from(d.info_request))
-        .bind(i64::from(d.answer))
-        .bind(i64::from(d.publish))
-        .bind(us(at))
-        .bind(by.to_owned())
+        .bind(d.agency_id.0)
+        .bind(us(d.effective_from))
+        .bind(i64::from(x.refuse))
+        .bind(i64::from(x.info_request))
+        .bind(i64::from(x.answer))
+        .bind(i64::from(x.publish))
+        .bind(us(d.updated_at))
+        .bind(d.updated_by.clone())
         .execute(self.conn().await?)
         .await
         .map_err(db_err)?;

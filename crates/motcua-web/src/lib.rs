@@ -93,6 +93,8 @@ fn pages() -> PageRoutes {
         .get("/phan-anh-kien-nghi/{code}", petitions::staff::show)
         .post("/phan-anh-kien-nghi/{code}/thao-tac", petitions::staff::act)
         .get("/phan-anh-kien-nghi/{code}/tep/{file_id}", petitions::staff::file)
+        .get("/admin/phan-anh/thoi-han", petitions::staff::deadlines)
+        .post("/admin/phan-anh/thoi-han/{id}", petitions::staff::save_deadlines)
         .post("/ho-so/{key}/thao-tac", dossiers::act)
         .get("/ho-so/{key}/ket-qua", dossiers::result_file)
         .get("/ho-so/{key}/tep/{file_id}", dossiers::portal_file)

@@ -373,6 +373,8 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         | ("GET", "/bao-cao/toan-trinh")
         | ("GET", "/thong-ke") => s(Access::Register),
         ("GET", "/bao-cao/phan-anh") => s(Access::Somewhere(ViewPetitions)),
+        ("GET", "/admin/phan-anh/thoi-han") => s(Access::System(ManageAgencies)),
+        ("POST", "/admin/phan-anh/thoi-han/{id}") => refusals(Access::System(ManageAgencies)),
         ("GET", "/bao-cao/chi-tieu") => s(Access::Targets { write: false }),
         ("GET", "/bao-cao/doi-soat") => s(Access::Register),
         ("POST", "/bao-cao/doi-soat/gui-lai") => refusals(Access::System(OperateSystem)),

@@ -318,4 +318,29 @@ app_tests! {
         let (s, _) = other.json("/api/v1/petitions/stats?period=2026-M04&agency=H99.301").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+
+    async fn a_province_sets_its_own_deadlines_for_petitions_received_from_then_on(app) {
+        app.clock.set(at("2026-04-22T09:00"));
+        let before = send(&app, "Trước khi đổi thời hạn").await;
+        let province = common::agency(&app, "H99").await.id.0;
+        let commune_admin = as_(&app, "anphu.admin").await;
+        let r = commune_admin.post_form(&format!("/admin/phan-anh/thoi-han/{province}"), &[("refuse", "2"), ("info_request", "5"), ("answer", "10"), ("publish", "2")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let admin = as_(&app, "admin").await;
+        let r = admin.post_form(&format!("/admin/phan-anh/thoi-han/{province}"), &[("refuse", "2"), ("info_request", "12"), ("answer", "10"), ("publish", "2")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an information request later than the answer");
+        assert!(r.text().await.unwrap().contains("không được dài hơn thời hạn trả lời"));
+        app.clock.set(at("2026-04-22T10:00"));
+        let r = admin.post_form(&format!("/admin/phan-anh/thoi-han/{province}"), &[("refuse", "2"), ("info_request", "5"), ("answer", "10"), ("publish", "2")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = admin.get("/admin/phan-anh/thoi-han").await.text().await.unwrap();
+        assert!(page.contains("Thời hạn riêng của tỉnh") && page.contains("10:00 22/04/2026"), "{page}");
+        app.clock.set(at("2026-04-22T11:00"));
+        let after = send(&app, "Sau khi đổi thời hạn").await;
+        let desk = as_(&app, "anphu.motcua").await;
+        let old = desk.get(&format!("/phan-anh-kien-nghi/{before}")).await.text().await.unwrap();
+        assert_eq!(due_of(&old), "09:00 18/05/2026", "15 working days kept");
+        let new = desk.get(&format!("/phan-anh-kien-nghi/{after}")).await.text().await.unwrap();
+        assert_eq!(due_of(&new), "11:00 11/05/2026", "10 working days");
+    }
 }

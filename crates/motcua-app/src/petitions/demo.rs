@@ -358,7 +358,7 @@ impl Petitions {
         for (n, sc) in scenarios().into_iter().enumerate() {
             let agency = agency(&snapshot, sc.agency).await?;
             let cal = snapshot.agency_calendar(&agency).await?;
-            let deadlines = self.deadlines_of(&agency).await?;
+            let deadlines = self.deadlines_of(&agency, now).await?;
             let received = received_at(&cal.calendar, cal.counting, now, sc.when, deadlines.answer, n)?;
             let day = motcua_domain::time::vn_date(received);
             let code = PetitionCode::new(&agency.code, day, tx.next_petition_number(agency.id, day).await?).to_string();
@@ -408,7 +408,7 @@ impl Petitions {
             let state = PetitionState::fold(0, &events).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
             let holder = snapshot.agency(state.agency.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
             let hcal = snapshot.agency_calendar(&holder).await?;
-            let hd = self.deadlines_of(&holder).await?;
+            let hd = self.deadlines_of(&holder, state.clock_start).await?;
             let clocks = PetitionClocks::of(&state, &hcal.calendar, hcal.counting, &hd)
                 .map_err(crate::calendar::deadline_error)?;
             let row = row_of(&state, &clocks, agency.id, now);

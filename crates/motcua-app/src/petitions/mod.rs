@@ -43,12 +43,16 @@ impl Petitions {
         Self { core, accounts }
     }
 
-    /// The deadlines an agency works by: its own, the nearest ancestor's, else the national
-    /// defaults.
-    pub async fn deadlines_of(&self, agency: &Agency) -> Result<PetitionDeadlines, AppError> {
+    /// The deadlines an agency works by at an instant: its own or the nearest ancestor's in
+    /// force then, else the national defaults.
+    pub async fn deadlines_of(&self, agency: &Agency, at: Timestamp) -> Result<PetitionDeadlines, AppError> {
         let ids = agency.path.ids();
         let set = self.core.store.petition_deadlines(&ids).await?;
-        Ok(ids.iter().rev().find_map(|id| set.iter().find(|(a, _)| a == id).map(|(_, d)| *d)).unwrap_or_default())
+        Ok(ids
+            .iter()
+            .rev()
+            .find_map(|id| set.iter().rev().find(|d| d.agency_id == *id && d.effective_from <= at))
+            .map_or_else(PetitionDeadlines::default, |d| d.deadlines))
     }
 
     /// The clocks of a petition on its holding agency's calendar.
@@ -56,7 +60,7 @@ impl Petitions {
         let snapshot = self.core.snapshot().await?;
         let agency = snapshot.agency(s.agency.id).await?.ok_or(AppError::NotFound("cơ quan"))?;
         let cal = snapshot.agency_calendar(&agency).await?;
-        let deadlines = self.deadlines_of(&agency).await?;
+        let deadlines = self.deadlines_of(&agency, s.clock_start).await?;
         let clocks =
             PetitionClocks::of(s, &cal.calendar, cal.counting, &deadlines).map_err(crate::calendar::deadline_error)?;
         Ok((clocks, deadlines))
@@ -145,5 +149,87 @@ pub(crate) fn stored(petition_id: i64, s: SealedEvent) -> StoredPetitionEvent {
         body_json: s.body_json,
         prev_hash: s.prev_hash,
         hash: s.hash,
+    }
+}
+
+/// What an administrator sees of an agency's petition deadlines.
+#[derive(Debug, Clone)]
+pub struct DeadlineSheet {
+    pub agency: Agency,
+    /// In force now.
+    pub current: PetitionDeadlines,
+    /// Whether they are the agency's own (or inherited, or the national defaults).
+    pub own: bool,
+    /// The agency's own settings, newest first.
+    pub history: Vec<crate::ports::DatedDeadlines>,
+}
+
+impl Petitions {
+    /// The agencies whose petition deadlines the official may set: the provinces (and other
+    /// agencies) they manage.
+    pub async fn deadline_sheets(
+        &self,
+        principal: &motcua_domain::account::Principal,
+    ) -> Result<Vec<DeadlineSheet>, AppError> {
+        let mut out = Vec::new();
+        for agency in self.addressees().await? {
+            let may = motcua_domain::policy::authorize(
+                principal,
+                motcua_domain::policy::Permission::ManageAgencies,
+                motcua_domain::policy::Target::Agency(&agency.path),
+            )
+            .is_ok();
+            if !may || agency.level != motcua_domain::agency::AgencyLevel::Province {
+                continue;
+            }
+            let mut history = self.core.store.petition_deadlines(&[agency.id]).await?;
+            history.reverse();
+            let current = self.deadlines_of(&agency, self.core.now()).await?;
+            out.push(DeadlineSheet { own: !history.is_empty(), current, history, agency });
+        }
+        Ok(out)
+    }
+
+    /// Sets a province's deadlines from now on; petitions whose clock started before keep theirs.
+    pub async fn set_deadlines(
+        &self,
+        principal: &motcua_domain::account::Principal,
+        agency: motcua_domain::agency::AgencyId,
+        deadlines: PetitionDeadlines,
+        meta: &crate::context::RequestMeta,
+    ) -> Result<(), AppError> {
+        // Province-wide administrators only (who holds it nowhere learns nothing of the agency).
+        motcua_domain::policy::authorize(
+            principal,
+            motcua_domain::policy::Permission::ManageAgencies,
+            motcua_domain::policy::Target::System,
+        )?;
+        let agency = self.core.store.agency(agency).await?.ok_or(AppError::NotFound("cơ quan"))?;
+        let grant = motcua_domain::policy::authorize(
+            principal,
+            motcua_domain::policy::Permission::ManageAgencies,
+            motcua_domain::policy::Target::Agency(&agency.path),
+        )?;
+        let deadlines = deadlines.validated()?;
+        let now = self.core.now();
+        let mut tx = self.core.store.begin().await?;
+        tx.put_petition_deadlines(&crate::ports::DatedDeadlines {
+            agency_id: agency.id,
+            effective_from: now,
+            deadlines,
+            updated_at: now,
+            updated_by: Some(principal.username.to_string()),
+        })
+        .await?;
+        let event = crate::context::Actor::Official { principal, grant: Some(grant) }
+            .did("petition.deadlines")
+            .on("agency", agency.id.0)
+            .detail(format!(
+                "{{\"refuse\":{},\"info_request\":{},\"answer\":{},\"publish\":{}}}",
+                deadlines.refuse, deadlines.info_request, deadlines.answer, deadlines.publish
+            ))
+            .event(meta, now);
+        self.core.commit_audited(tx, event, meta).await?;
+        Ok(())
     }
 }

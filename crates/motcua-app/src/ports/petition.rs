@@ -65,6 +65,16 @@ pub struct PetitionQuery {
     pub offset: i64,
 }
 
+/// A province's (or any agency's) own deadlines from an instant on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedDeadlines {
+    pub agency_id: AgencyId,
+    pub effective_from: Timestamp,
+    pub deadlines: PetitionDeadlines,
+    pub updated_at: Timestamp,
+    pub updated_by: Option<String>,
+}
+
 /// Petitions counted over a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PetitionCounts {
@@ -86,8 +96,9 @@ pub trait PetitionReads {
     async fn count_petitions(&self, q: &PetitionQuery) -> StoreResult<i64>;
     /// Petition ids above `after`, ascending (for verification, a page at a time).
     async fn petition_ids_after(&self, after: i64, limit: i64) -> StoreResult<Vec<i64>>;
-    /// The deadlines set for these agencies (an agency without its own is absent).
-    async fn petition_deadlines(&self, agencies: &[AgencyId]) -> StoreResult<Vec<(AgencyId, PetitionDeadlines)>>;
+    /// The deadlines set for these agencies, each with the instant it took effect (an agency
+    /// without its own is absent), oldest first.
+    async fn petition_deadlines(&self, agencies: &[AgencyId]) -> StoreResult<Vec<DatedDeadlines>>;
     /// The vote a browser gave a petition.
     async fn petition_vote(&self, petition_id: i64, voter: &str) -> StoreResult<Option<i64>>;
     /// Which of these codes another petition raises again.
@@ -109,11 +120,5 @@ pub trait PetitionWrites {
     /// Records a browser's vote (+1 like, −1 dislike) and updates the counts; `false` when this
     /// browser voted on this petition before (nothing changes).
     async fn vote_petition(&mut self, petition_id: i64, voter: &str, vote: i64, at: Timestamp) -> StoreResult<bool>;
-    async fn put_petition_deadlines(
-        &mut self,
-        agency: AgencyId,
-        d: &PetitionDeadlines,
-        by: &str,
-        at: Timestamp,
-    ) -> StoreResult<()>;
+    async fn put_petition_deadlines(&mut self, d: &DatedDeadlines) -> StoreResult<()>;
 }

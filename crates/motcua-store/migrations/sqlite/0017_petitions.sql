@@ -1,7 +1,8 @@
 -- Petitions (phản ánh, kiến nghị). `petition_events` is the truth and append-only, hash-chained
 -- per petition like a dossier's events; `petitions` is the queryable row derived from them
 -- (stage, holding agency, clocks) and is rewritten on every event. Votes on published answers
--- are one per browser; per-province deadlines override the national defaults.
+-- are one per browser; per-province deadlines override the national defaults from the instant
+-- they take effect (a petition keeps those in force when its clock started).
 CREATE TABLE petitions (
     id                 INTEGER PRIMARY KEY,
     code               TEXT    NOT NULL UNIQUE,
@@ -68,11 +69,13 @@ CREATE TABLE petition_votes (
     PRIMARY KEY (petition_id, voter)
 );
 CREATE TABLE petition_deadlines (
-    agency_id    INTEGER PRIMARY KEY REFERENCES agencies (id),
-    refuse       INTEGER NOT NULL,
-    info_request INTEGER NOT NULL,
-    answer       INTEGER NOT NULL,
-    publish      INTEGER NOT NULL,
-    updated_at   INTEGER NOT NULL,
-    updated_by   TEXT
+    agency_id      INTEGER NOT NULL REFERENCES agencies (id),
+    effective_from INTEGER NOT NULL,
+    refuse         INTEGER NOT NULL,
+    info_request   INTEGER NOT NULL,
+    answer         INTEGER NOT NULL,
+    publish        INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     TEXT,
+    PRIMARY KEY (agency_id, effective_from)
 );

@@ -193,6 +193,7 @@ impl FormErrors {
 fn petition_message(action: &str) -> Option<&'static str> {
     Some(match action {
         "recorded" => "Đã ghi nhận phản ánh, kiến nghị.",
+        "deadlines" => "Đã lưu thời hạn; áp dụng cho phản ánh, kiến nghị bắt đầu tính hạn từ bây giờ.",
         "assign" => "Đã phân loại và giao người xử lý.",
         "request_info" => "Đã ghi nhận đề nghị bổ sung thông tin; thời hạn trả lời tạm dừng.",
         "receive_info" => "Đã ghi nhận thông tin bổ sung; thời hạn trả lời tính tiếp.",

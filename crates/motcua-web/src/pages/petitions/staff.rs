@@ -359,3 +359,80 @@ pub async fn file(
     let (meta, bytes) = state.services.petitions.petition_file(&user.principal, &key, file_id).await?;
     Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
+
+#[derive(Template)]
+#[template(path = "petitions/deadlines.html")]
+struct DeadlinesPage {
+    layout: Layout,
+    sheets: Vec<motcua_app::petitions::DeadlineSheet>,
+    /// The agency whose form came back with errors, and its values.
+    failed: Option<i64>,
+    values: FormPairs,
+    errors: FormErrors,
+}
+
+impl DeadlinesPage {
+    fn when(t: &jiff::Timestamp) -> String {
+        motcua_domain::time::format_datetime(*t)
+    }
+
+    /// Whether this agency's form is the one that came back.
+    fn mine(&self, id: &motcua_domain::agency::AgencyId) -> bool {
+        self.failed == Some(id.0)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MsgQuery {
+    msg: Option<String>,
+}
+
+/// `GET /admin/phan-anh/thoi-han`: each managed province's petition deadlines and their history.
+pub async fn deadlines(State(state): State<AppState>, user: PageUser, Query(q): Query<MsgQuery>) -> PageResult {
+    let sheets = state.services.petitions.deadline_sheets(&user.principal).await?;
+    if sheets.is_empty() {
+        return Err(crate::error::HttpError::from(motcua_app::AppError::Forbidden(
+            motcua_domain::policy::Denied::MissingPermission,
+        ))
+        .into());
+    }
+    Ok(render(&DeadlinesPage {
+        layout: Layout::new("Thời hạn xử lý phản ánh, kiến nghị", Some(&user)).with_flash(q.msg.as_deref()),
+        sheets,
+        failed: None,
+        values: FormPairs(Vec::new()),
+        errors: FormErrors::default(),
+    }))
+}
+
+/// `POST /admin/phan-anh/thoi-han/{id}`: the province's deadlines from now on.
+pub async fn save_deadlines(
+    State(state): State<AppState>,
+    user: PageUser,
+    Meta(meta): Meta,
+    PagePath(id): PagePath<i64>,
+    f: FormPairs,
+) -> PageResult {
+    let days = |k: &str| f.get(k).and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(0);
+    let d = motcua_domain::petition::PetitionDeadlines {
+        refuse: days("refuse"),
+        info_request: days("info_request"),
+        answer: days("answer"),
+        publish: days("publish"),
+    };
+    let petitions = &state.services.petitions;
+    match petitions.set_deadlines(&user.principal, motcua_domain::agency::AgencyId(id), d, &meta).await {
+        Ok(()) => Ok(Redirect::to("/admin/phan-anh/thoi-han?msg=petition_deadlines").into_response()),
+        Err(e) => {
+            let e = form_error(e)?;
+            let page = DeadlinesPage {
+                layout: Layout::new("Thời hạn xử lý phản ánh, kiến nghị", Some(&user)),
+                sheets: petitions.deadline_sheets(&user.principal).await?,
+                failed: Some(id),
+                errors: FormErrors::from_http(&e),
+                values: f,
+            };
+            Ok(render_form_error(e, &page))
+        }
+    }
+}
