@@ -22,6 +22,7 @@ pub mod error;
 pub mod integrity;
 pub mod jobs;
 pub mod national_portal;
+pub mod notices;
 pub mod notifications;
 pub mod password;
 pub mod petitions;

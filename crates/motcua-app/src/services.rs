@@ -44,6 +44,7 @@ struct Adapters {
     form_templates: Option<Arc<dyn FormTemplateSource>>,
     portal: Option<Arc<dyn crate::ports::PortalTransport>>,
     figures: Option<Arc<dyn crate::ports::PortalFigures>>,
+    webhook: Option<Arc<dyn crate::ports::NoticeWebhook>>,
 }
 
 #[derive(Clone)]
@@ -58,6 +59,8 @@ pub struct Services {
     pub jobs: Jobs,
     pub notifications: Notifications,
     pub national_portal: crate::national_portal::NationalPortal,
+    /// The SMS/Zalo gateway's webhook, when configured.
+    webhook: Option<Arc<dyn crate::ports::NoticeWebhook>>,
     pub petitions: crate::petitions::Petitions,
     pub reports: Reports,
     pub workflows: Workflows,
@@ -85,6 +88,7 @@ impl Services {
         let agencies = Agencies::new(core.clone());
         let audit = Audit::new(core.clone());
         let notifications = Notifications::new(core.clone(), adapters.mail);
+        let webhook = adapters.webhook;
         let catalog = Catalog::new(core.clone(), accounts.clone(), agencies.clone());
         let integrity = Integrity::new(core.clone(), audit.clone(), notifications.clone(), adapters.anchor_sink);
         Ok(Self {
@@ -97,6 +101,7 @@ impl Services {
                 adapters.figures,
             ),
             petitions: crate::petitions::Petitions::new(core.clone(), accounts.clone()),
+            webhook,
             reports: Reports::new(core.clone()),
             workflows: Workflows::new(core.clone()),
             accounts,
@@ -116,6 +121,7 @@ impl Services {
             form_templates: self.dossiers.form_templates(),
             portal: self.national_portal.transport(),
             figures: self.national_portal.figures(),
+            webhook: self.webhook.clone(),
         }
     }
 
@@ -134,6 +140,12 @@ impl Services {
     /// Exports every anchor to `sink` as well as the database.
     pub fn with_anchor_sink(self, sink: Arc<dyn AnchorSink>) -> Self {
         let adapters = Adapters { anchor_sink: Some(sink), ..self.adapters() };
+        Self::assemble(self.core, adapters).expect("the same settings assembled before")
+    }
+
+    /// Sends citizens' SMS/Zalo notices through the gateway's `webhook`.
+    pub fn with_notice_webhook(self, webhook: Arc<dyn crate::ports::NoticeWebhook>) -> Self {
+        let adapters = Adapters { webhook: Some(webhook), ..self.adapters() };
         Self::assemble(self.core, adapters).expect("the same settings assembled before")
     }
 
@@ -190,6 +202,11 @@ impl Services {
         r.register(crate::catalog::CatalogImportJob::new(self.catalog.clone()));
         r.register(crate::notifications::ReminderScanJob::new(self.notifications.clone()));
         r.register(crate::notifications::NotificationMailJob::new(self.notifications.clone()));
+        r.register(crate::notices::CitizenNoticeJob::new(
+            self.core.clone(),
+            self.notifications.mail_sender(),
+            self.webhook.clone(),
+        ));
         r.register(crate::integrity::CheckpointJob::new(self.integrity.clone()));
         r.register(crate::national_portal::PortalSendJob::new(self.national_portal.clone()));
         r.register(crate::national_portal::PortalPullJob::new(self.national_portal.clone()));

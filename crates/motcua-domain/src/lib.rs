@@ -10,6 +10,7 @@ pub mod agency;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod citizen_notice;
 pub mod dossier;
 pub mod integrity;
 pub mod job;

@@ -3,3 +3,4 @@
 
 pub mod national_portal;
 pub mod smtp;
+pub mod webhook;

@@ -26,6 +26,7 @@ mod integrity;
 mod job;
 mod meta;
 pub mod migrations;
+mod notice;
 mod notification;
 mod petition;
 mod portal;

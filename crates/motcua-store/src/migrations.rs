@@ -113,6 +113,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_petitions.sql"),
         include_str!("../migrations/postgres/0017_petitions.sql"),
     ),
+    (
+        18,
+        "citizen_notices",
+        include_str!("../migrations/sqlite/0018_citizen_notices.sql"),
+        include_str!("../migrations/postgres/0018_citizen_notices.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

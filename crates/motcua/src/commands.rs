@@ -84,6 +84,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(smtp) = config.smtp() {
         services = services.with_mail(Arc::new(motcua_integrations::smtp::SmtpMailer::new(&smtp)?));
     }
+    if let Some(hook) = config.webhook() {
+        services = services.with_notice_webhook(Arc::new(motcua_integrations::webhook::SignedWebhook::new(&hook)?));
+    }
     if !config.integrity.export_path.is_empty() {
         services = services
             .with_anchor_sink(Arc::new(motcua_store::files::FileAnchorSink::new(&config.integrity.export_path)));

@@ -43,6 +43,7 @@ pub struct Config {
     pub dossiers: DossiersConfig,
     pub notifications: NotificationsConfig,
     pub mail: MailConfig,
+    pub webhook: WebhookConfig,
     pub portal: PortalConfig,
     pub integrity: IntegrityConfig,
     pub metrics: MetricsConfig,
@@ -109,6 +110,17 @@ pub struct MailConfig {
     pub smtp_url: String,
     /// Sender of every message, e.g. `Một cửa Sơn Hà <motcua@sonha.gov.vn>`.
     pub from: String,
+    pub timeout_seconds: i64,
+}
+
+/// The SMS/Zalo gateway: citizens' notices are POSTed there as signed JSON. Empty `url`: the
+/// notices are kept in the application, marked as not sent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// Shared secret of the HMAC-SHA-256 signature (secret; at least 16 characters).
+    pub secret: String,
     pub timeout_seconds: i64,
 }
 
@@ -270,6 +282,7 @@ impl Default for Config {
                 from: "Hệ thống một cửa <motcua@localhost>".into(),
                 timeout_seconds: 30,
             },
+            webhook: WebhookConfig { url: String::new(), secret: String::new(), timeout_seconds: 15 },
             portal: PortalConfig {
                 rest_url: String::new(),
                 create_path: String::new(),
@@ -308,6 +321,7 @@ impl Default for Config {
 const SECRET_KEYS: &[&str] = &[
     "metrics.token",
     "mail.smtp_url",
+    "webhook.secret",
     "integrity.anchor_key",
     "portal.token",
     "portal.inbound_token",
@@ -520,6 +534,10 @@ impl Config {
         range("notifications.scan_interval_minutes", self.notifications.scan_interval_minutes, 1, 24 * 60)?;
         range("notifications.step_lead_working_hours", self.notifications.step_lead_working_hours, 1, 80)?;
         range("mail.timeout_seconds", self.mail.timeout_seconds, 1, 600)?;
+        range("webhook.timeout_seconds", self.webhook.timeout_seconds, 1, 600)?;
+        if let Some(w) = self.webhook() {
+            motcua_integrations::webhook::SignedWebhook::new(&w).map_err(|e| bad("webhook.url", format!("{e:#}")))?;
+        }
         range("integrity.checkpoint_minutes", self.integrity.checkpoint_minutes, 1, 24 * 60)?;
         if !self.integrity.anchor_key.is_empty() {
             AnchorKey::parse(&self.integrity.anchor_key).map_err(|e| bad("integrity.anchor_key", e))?;
@@ -588,6 +606,15 @@ impl Config {
     /// A province's own form templates; `None`: the built-ins.
     pub fn form_templates(&self) -> Option<TemplateDir> {
         (!self.dossiers.form_templates_dir.is_empty()).then(|| TemplateDir::new(&self.dossiers.form_templates_dir))
+    }
+
+    /// The SMS/Zalo gateway's webhook; `None`: citizens' text notices are kept, not sent.
+    pub fn webhook(&self) -> Option<motcua_integrations::webhook::WebhookSettings> {
+        (!self.webhook.url.is_empty()).then(|| motcua_integrations::webhook::WebhookSettings {
+            url: self.webhook.url.clone(),
+            secret: self.webhook.secret.clone(),
+            timeout: Duration::from_secs(self.webhook.timeout_seconds as u64),
+        })
     }
 
     /// Where e-mail goes out; `None`: notifications stay in the application.

@@ -228,9 +228,10 @@ async fn tamper_then_verify(url: &str) {
     assert!(run_s(args(&["token", "create", "--user", "admin"])).status.success());
     let ok = run_s(args(&["audit", "verify"]));
     assert!(ok.status.success(), "{}", text(&ok.stderr));
-    assert!(text(&ok.stdout).starts_with("OK: 2 "), "{}", text(&ok.stdout));
+    // The demo's load, its petitions, the token.
+    assert!(text(&ok.stdout).starts_with("OK: 3 "), "{}", text(&ok.stdout));
     let head = text(&run_s(args(&["audit", "head"])).stdout).trim().to_owned();
-    assert!(head.starts_with("2:"));
+    assert!(head.starts_with("3:"));
     let anchored = run_s(args(&["audit", "verify", "--anchor", &head]));
     assert!(anchored.status.success());
 
@@ -272,8 +273,10 @@ async fn tampered_dossier_is_named(url: &str) {
     assert!(text(&anchor.stdout).contains("Đã ghi neo số 1"), "{}", text(&anchor.stdout));
     let ok = run_s(with(&["audit", "verify"]));
     assert!(ok.status.success(), "{}", text(&ok.stderr));
-    // The desk's dossier (submitted, accepted) and the demo's three online dossiers (submitted).
-    assert!(text(&ok.stdout).contains("4 hồ sơ, 5 sự kiện; 1 neo đã xác thực"), "{}", text(&ok.stdout));
+    // The desk's dossier (submitted, accepted) and the demo's three online dossiers (submitted);
+    // the demo's petitions.
+    let out = text(&ok.stdout);
+    assert!(out.contains("4 hồ sơ, 5 sự kiện; 17 phản ánh, kiến nghị, ") && out.contains("1 neo đã xác thực"), "{out}");
 
     // The acceptance removed and the row's last_seq lowered.
     let drops: &[&str] = match db.backend() {

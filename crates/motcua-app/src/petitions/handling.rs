@@ -27,6 +27,8 @@ pub struct PetitionView {
     pub answer: StepTimeliness,
     /// The actions this official may take now.
     pub actions: Vec<&'static str>,
+    /// What the petitioner was told, with the delivery's outcome.
+    pub notices: Vec<crate::ports::CitizenNotice>,
 }
 
 /// An action as an official sends it (the fields it needs).
@@ -110,7 +112,8 @@ impl Petitions {
             .filter(|a| authorize_dossier(principal, action_permission(a), &agency.path).is_ok())
             .collect();
         let answer = clocks.answer_timeliness(&state, self.core.now());
-        Ok(PetitionView { state, events, clocks, deadlines, answer, actions })
+        let notices = self.core.store.petition_notices(state.id).await?;
+        Ok(PetitionView { state, events, clocks, deadlines, answer, actions, notices })
     }
 
     /// Officials who may draft answers for the holding agency, for the assignment form.
@@ -177,6 +180,18 @@ impl Petitions {
             return Err(AppError::stale("Phản ánh, kiến nghị"));
         }
         tx.append_petition_event(&stored(state.id, sealed)).await?;
+        // The petitioner hears of what concerns them: a request, the answer, a refusal.
+        use motcua_domain::citizen_notice::NoticeKind;
+        let notice = match name {
+            "request_info" => after.info_request.clone().map(|t| (NoticeKind::PetitionInfoRequested, t)),
+            "approve" => after.answer.clone().map(|t| (NoticeKind::PetitionAnswered, t)),
+            "refuse" => after.refusal_reason.clone().map(|t| (NoticeKind::PetitionRefused, t)),
+            _ => None,
+        };
+        if let Some((kind, text)) = notice {
+            crate::notices::queue_for_petition(&self.core, &mut *tx, &after, kind, &text, row.answer_due_at, now)
+                .await?;
+        }
         let audit = Actor::Official { principal, grant: Some(grant) }
             .did(match name {
                 "assign" => "petition.assign",

@@ -214,6 +214,10 @@ impl Petitions {
         let id = tx.insert_petition(&row).await?;
         let sealed = seal(id, None, now, &actor, &body);
         tx.append_petition_event(&stored(id, sealed)).await?;
+        let mut state = state;
+        state.id = id;
+        let kind = motcua_domain::citizen_notice::NoticeKind::PetitionReceived;
+        crate::notices::queue_for_petition(&self.core, &mut *tx, &state, kind, "", row.answer_due_at, now).await?;
         let event = audit_actor
             .did("petition.receive")
             .on("petition", id)

@@ -15,6 +15,7 @@ mod integrity;
 mod job;
 mod mail;
 mod meta;
+mod notice;
 mod notification;
 mod petition;
 mod portal;
@@ -33,6 +34,7 @@ pub use integrity::*;
 pub use job::*;
 pub use mail::*;
 pub use meta::*;
+pub use notice::*;
 pub use notification::*;
 pub use petition::*;
 pub use portal::*;
@@ -58,6 +60,7 @@ pub trait Store:
     + JobReads
     + JobQueue
     + MetaReads
+    + NoticeReads
     + NotificationReads
     + PetitionReads
     + PortalReads
@@ -92,6 +95,7 @@ pub trait StoreTx:
     + IntegrityWrites
     + JobWrites
     + MetaWrites
+    + NoticeWrites
     + NotificationWrites
     + PetitionWrites
     + PortalWrites

@@ -204,6 +204,12 @@ struct ShowPage {
     failed: String,
 }
 
+impl ShowPage {
+    fn when(t: &jiff::Timestamp) -> String {
+        when(Some(*t))
+    }
+}
+
 #[derive(Deserialize)]
 pub struct ShowQuery {
     msg: Option<String>,

@@ -1,0 +1,143 @@
+//! Notices to citizens about their petitions, on both backends: recorded with the change, sent
+//! by the job queue by e-mail over real SMTP (a local aiosmtpd) and to a local webhook receiver
+//! standing in for the SMS/Zalo gateway, which checks the HMAC signature; a failed delivery is
+//! recorded and retried with backoff; the official sees what the petitioner was told.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use jiff::SignedDuration;
+use motcua_app::settings::NotificationSettings;
+use motcua_domain::citizen_notice::webhook_signature;
+use motcua_integrations::smtp::{SmtpMailer, SmtpSettings};
+use motcua_integrations::webhook::{SignedWebhook, WebhookSettings};
+use motcua_testkit::app::test_web_config;
+use motcua_testkit::{Backend, SmtpPeer, TestApp, test_settings};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const SECRET: &str = "bi-mat-cua-cong-tin-nhan-0001";
+
+/// What the gateway received: (timestamp, signature, idempotency key, body).
+type Received = Arc<Mutex<Vec<(String, String, String, Vec<u8>)>>>;
+
+/// A webhook receiver on loopback that fails its first request with 500, then accepts.
+async fn gateway() -> (String, Received) {
+    let got: Received = Arc::new(Mutex::new(Vec::new()));
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let seen = seen.clone();
+            async move {
+                let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let mut all = seen.lock().unwrap();
+                all.push((h("x-motcua-timestamp"), h("x-motcua-signature"), h("idempotency-key"), body.to_vec()));
+                if all.len() == 1 { AxumStatus::INTERNAL_SERVER_ERROR } else { AxumStatus::OK }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/sms"), got)
+}
+
+async fn journey(backend: Backend) {
+    let smtp = SmtpPeer::start();
+    let mut settings = test_settings();
+    settings.notifications = NotificationSettings {
+        public_url: Some("https://motcua.sonha.example.vn".into()),
+        ..NotificationSettings::default()
+    };
+    let mailer = SmtpMailer::new(&SmtpSettings {
+        url: smtp.url(),
+        from: "Một cửa Sơn Hà <motcua@sonha.example.vn>".into(),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
+    let app = TestApp::spawn_configured(backend, test_web_config(), settings, Some(Arc::new(mailer))).await;
+    let (url, received) = gateway().await;
+    let hook = SignedWebhook::new(&WebhookSettings {
+        url,
+        secret: SECRET.into(),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
+    // The worker's services: the same installation, with the gateway configured.
+    let services = app.services.clone().with_notice_webhook(Arc::new(hook));
+    let run = || async {
+        let worker = services.worker(services.standard_jobs());
+        worker.run_pending().await.unwrap()
+    };
+
+    let r = app
+        .browser()
+        .post_json(
+            "/api/v1/petitions",
+            &json!({
+                "agency_code": "H99.301", "subject": "Giờ mở cửa", "content": "Đề nghị mở cửa sáng thứ Bảy.",
+                "name": "Trần Thị Bình", "address": "Thôn 3", "email": "binh@example.vn", "phone": "0912345678",
+                "notify_email": true, "notify_sms": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let code = r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+
+    // First run: the e-mail goes out; the gateway fails once, which is recorded.
+    let s = run().await;
+    assert_eq!((s.succeeded, s.failed), (1, 1), "{s:?}");
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails[0].rcpt_tos, vec!["binh@example.vn".to_owned()]);
+    assert!(mails[0].subject.contains(&code), "{:?}", mails[0]);
+    assert!(mails[0].body.contains(&format!("https://motcua.sonha.example.vn/phan-anh/{code}")), "{}", mails[0].body);
+    let desk = app.login("anphu.motcua").await;
+    let page = desk.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+    assert!(page.contains(r#"id="notices""#) && page.contains("HTTP 500") && page.contains("Đang chờ gửi"), "{page}");
+
+    // After the backoff the retry gets through.
+    app.clock.advance(SignedDuration::from_mins(30));
+    let s = run().await;
+    assert_eq!((s.succeeded, s.failed), (1, 0), "{s:?}");
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    for (ts, signature, key, body) in &got {
+        assert_eq!(signature, &webhook_signature(SECRET.as_bytes(), ts, body), "signed over timestamp and body");
+        assert!(key.starts_with("motcua-notice-"));
+    }
+    assert_eq!(got[0].2, got[1].2, "a retry keeps its idempotency key");
+    let sms: Value = serde_json::from_slice(&got[1].3).unwrap();
+    assert_eq!((sms["to"].as_str(), sms["kind"].as_str()), (Some("0912345678"), Some("petition_received")));
+    assert!(
+        sms["text"].as_str().unwrap().contains(&code) && !sms["text"].as_str().unwrap().contains("Tra cứu"),
+        "{sms}"
+    );
+
+    // Nothing is sent twice; a later step notifies again.
+    assert_eq!(run().await.succeeded, 0);
+    let page = desk.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+    let seq = page.split(r#"name="seq" value=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = desk
+        .post_form(
+            &format!("/phan-anh-kien-nghi/{code}/thao-tac"),
+            &[("action", "request_info"), ("text", "Cho biết giờ bà thường đến."), ("seq", &seq)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(run().await.succeeded, 2);
+    let mails = smtp.wait_for(2).await;
+    assert!(mails[1].body.contains("Cho biết giờ bà thường đến."), "{}", mails[1].body);
+    let page = desk.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+    assert_eq!(page.matches("Đã gửi").count(), 4, "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_reach_the_petitioner_by_mail_and_signed_webhook_sqlite() {
+    journey(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_reach_the_petitioner_by_mail_and_signed_webhook_postgres() {
+    journey(Backend::Postgres).await;
+}
