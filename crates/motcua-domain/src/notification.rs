@@ -24,17 +24,28 @@ pub enum NotificationKind {
     StepOverdue,
     /// The appointment is near and the result is not ready (to the desk).
     AppointmentNear,
+    /// A petition's next deadline is within a working day (to its assignee, else the desk).
+    PetitionDueSoon,
+    /// A petition is past its deadline (to the leaders, and to its assignee).
+    PetitionOverdue,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 3] =
-        [NotificationKind::StepDueSoon, NotificationKind::StepOverdue, NotificationKind::AppointmentNear];
+    pub const ALL: [NotificationKind; 5] = [
+        NotificationKind::StepDueSoon,
+        NotificationKind::StepOverdue,
+        NotificationKind::AppointmentNear,
+        NotificationKind::PetitionDueSoon,
+        NotificationKind::PetitionOverdue,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::StepDueSoon => "step_due_soon",
             NotificationKind::StepOverdue => "step_overdue",
             NotificationKind::AppointmentNear => "appointment_near",
+            NotificationKind::PetitionDueSoon => "petition_due_soon",
+            NotificationKind::PetitionOverdue => "petition_overdue",
         }
     }
 
@@ -47,6 +58,8 @@ impl NotificationKind {
             NotificationKind::StepDueSoon => "Bước xử lý sắp đến hạn",
             NotificationKind::StepOverdue => "Bước xử lý quá hạn",
             NotificationKind::AppointmentNear => "Sắp đến ngày hẹn trả, chưa có kết quả",
+            NotificationKind::PetitionDueSoon => "Phản ánh, kiến nghị sắp đến hạn",
+            NotificationKind::PetitionOverdue => "Phản ánh, kiến nghị quá hạn",
         }
     }
 
@@ -55,6 +68,8 @@ impl NotificationKind {
             NotificationKind::StepDueSoon => "Step due soon",
             NotificationKind::StepOverdue => "Step overdue",
             NotificationKind::AppointmentNear => "Appointment near, result not ready",
+            NotificationKind::PetitionDueSoon => "Petition due soon",
+            NotificationKind::PetitionOverdue => "Petition overdue",
         }
     }
 }
@@ -141,10 +156,46 @@ pub fn reminders_due(facts: &ReminderFacts, w: &ReminderWindows) -> Vec<Reminder
     out
 }
 
+/// What a petition is owed at an instant: overdue once its next deadline has passed, due soon
+/// once it lies before `due_soon_before` (a working day ahead); once per deadline.
+pub fn petition_reminder(
+    petition_id: i64,
+    due_at: Option<Timestamp>,
+    now: Timestamp,
+    due_soon_before: Timestamp,
+) -> Option<Reminder> {
+    let due = due_at?;
+    let kind = if due <= now {
+        NotificationKind::PetitionOverdue
+    } else if due <= due_soon_before {
+        NotificationKind::PetitionDueSoon
+    } else {
+        return None;
+    };
+    Some(Reminder { kind, about: due, occasion: format!("{}:{}:{}", kind.as_str(), petition_id, due.as_second()) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_petition_is_reminded_before_its_deadline_and_escalated_after() {
+        let t = |h: i64| Timestamp::from_second(1_800_000_000 + h * 3600).unwrap();
+        assert_eq!(petition_reminder(7, None, t(0), t(8)), None, "no deadline while information is awaited");
+        assert_eq!(petition_reminder(7, Some(t(20)), t(0), t(8)), None);
+        let soon = petition_reminder(7, Some(t(5)), t(0), t(8)).unwrap();
+        assert_eq!(soon.kind, NotificationKind::PetitionDueSoon);
+        let late = petition_reminder(7, Some(t(5)), t(6), t(14)).unwrap();
+        assert_eq!(late.kind, NotificationKind::PetitionOverdue);
+        assert_ne!(soon.occasion, late.occasion);
+        assert_ne!(
+            late.occasion,
+            petition_reminder(7, Some(t(9)), t(10), t(18)).unwrap().occasion,
+            "a new deadline is a new occasion"
+        );
+    }
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -289,6 +340,9 @@ mod tests {
                     NotificationKind::StepDueSoon => prop_assert!(w.now < n.about && n.about <= w.step_due_before),
                     NotificationKind::StepOverdue => prop_assert!(n.about <= w.now),
                     NotificationKind::AppointmentNear => prop_assert!(w.now < n.about && n.about <= w.appointment_before),
+                    NotificationKind::PetitionDueSoon | NotificationKind::PetitionOverdue => {
+                        prop_assert!(false, "a dossier owes no petition reminder")
+                    }
                 }
             }
         }

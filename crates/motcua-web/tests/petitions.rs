@@ -343,4 +343,24 @@ app_tests! {
         let new = desk.get(&format!("/phan-anh-kien-nghi/{after}")).await.text().await.unwrap();
         assert_eq!(due_of(&new), "11:00 11/05/2026", "10 working days");
     }
+
+    async fn the_desk_is_reminded_before_the_deadline_and_the_leader_after_it(app) {
+        app.clock.set(at("2026-04-22T09:00"));
+        let code = send(&app, "Nhắc hạn").await;
+        let kinds = |c: serde_json::Value| -> Vec<String> {
+            c["items"].as_array().unwrap().iter().filter(|n| n["link"].as_str().unwrap().contains(&code)).map(|n| n["kind"].as_str().unwrap().to_owned()).collect()
+        };
+        // Nothing owed yet; the day before the answer's deadline (18/05 09:00) the desk hears of it.
+        app.services.notifications.scan_reminders().await.unwrap();
+        assert!(kinds(app.api_as("anphu.motcua").await.json("/api/v1/notifications").await.1).is_empty());
+        app.clock.set(at("2026-05-15T10:00"));
+        app.services.notifications.scan_reminders().await.unwrap();
+        app.services.notifications.scan_reminders().await.unwrap();
+        assert_eq!(kinds(app.api_as("anphu.motcua").await.json("/api/v1/notifications").await.1), ["petition_due_soon"], "once");
+        app.clock.set(at("2026-05-18T10:00"));
+        app.services.notifications.scan_reminders().await.unwrap();
+        let leader = kinds(app.api_as("anphu.lanhdao").await.json("/api/v1/notifications").await.1);
+        assert_eq!(leader, ["petition_overdue"]);
+        assert!(kinds(app.api_as("binhminh.lanhdao").await.json("/api/v1/notifications").await.1).is_empty(), "not another commune's");
+    }
 }

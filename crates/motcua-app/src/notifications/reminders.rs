@@ -39,6 +39,8 @@ fn roles_for(kind: NotificationKind, permission: Option<&str>) -> &'static [Role
     match kind {
         NotificationKind::StepOverdue => &[Role::Leader],
         NotificationKind::AppointmentNear => &[Role::DeskOfficer],
+        NotificationKind::PetitionOverdue => &[Role::Leader],
+        NotificationKind::PetitionDueSoon => &[Role::DeskOfficer, Role::ControlOfficer],
         NotificationKind::StepDueSoon => match permission {
             Some("receive_dossiers") => &[Role::DeskOfficer],
             Some("process_dossiers") => &[Role::Specialist, Role::Leader],
@@ -246,10 +248,120 @@ impl Notifications {
                 break;
             }
         }
+        self.scan_petitions(&mut cache, &templates, &reference, wide.appointment_before, now, &mut summary).await?;
         if summary.notifications > 0 {
             tracing::info!(dossiers = summary.dossiers, notifications = summary.notifications, "reminders sent");
         }
         Ok(summary)
+    }
+
+    /// Open petitions whose next deadline is within a working day (their assignee, else the
+    /// desk) or past (the leaders and the assignee); once per deadline.
+    async fn scan_petitions(
+        &self,
+        cache: &mut ScanCache,
+        templates: &[NotificationTemplate],
+        reference: &Snapshot,
+        due_before: Timestamp,
+        now: Timestamp,
+        summary: &mut ScanSummary,
+    ) -> Result<(), AppError> {
+        use motcua_domain::petition::Stage;
+        let mut offset = 0;
+        loop {
+            let q = crate::ports::PetitionQuery {
+                stages: vec![Stage::Received, Stage::Processing, Stage::AwaitingApproval, Stage::ReadyToPublish],
+                due_before: Some(due_before),
+                limit: PAGE,
+                offset,
+                ..Default::default()
+            };
+            let rows = self.core.store.petitions(&q).await?;
+            for row in &rows {
+                let w = self.agency_windows(cache, reference, row.agency_id, now).await?;
+                let Some(reminder) =
+                    motcua_domain::notification::petition_reminder(row.id, row.due_at, now, w.appointment_before)
+                else {
+                    continue;
+                };
+                let Some(template) = templates.iter().find(|t| t.kind == reminder.kind) else { continue };
+                let assignee = match row.assignee_id {
+                    Some(id) => self.cached_user(cache, id).await?,
+                    None => None,
+                };
+                let mut people = match (reminder.kind, &assignee) {
+                    (NotificationKind::PetitionDueSoon, Some(a)) => vec![a.clone()],
+                    (kind, _) => {
+                        let mut found = Vec::new();
+                        for role in roles_for(kind, None) {
+                            found = self.nearest_holders(cache, row.agency_id, *role).await?;
+                            if !found.is_empty() {
+                                break;
+                            }
+                        }
+                        found
+                    }
+                };
+                if let Some(a) = assignee
+                    && !people.iter().any(|p| p.user_id == a.user_id)
+                {
+                    people.push(a);
+                }
+                let path = format!("/phan-anh-kien-nghi/{}", row.code);
+                let link = match &self.core.settings.notifications.public_url {
+                    Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+                    None => path.clone(),
+                };
+                let agency = self.cached_agency(cache, row.agency_id).await?.map(|a| a.name).unwrap_or_default();
+                let assignee_name = match row.assignee_id {
+                    Some(id) => self.cached_user(cache, id).await?.map(|u| u.full_name).unwrap_or_default(),
+                    None => String::new(),
+                };
+                let mail_on = self.mail_enabled();
+                let mut tx = self.core.store.begin().await?;
+                let mut created = 0;
+                for person in people {
+                    let ctx = TemplateContext {
+                        recipient: person.full_name.clone(),
+                        code: row.code.clone(),
+                        procedure: row.subject.clone(),
+                        procedure_code: String::new(),
+                        step: row.stage.label().to_owned(),
+                        agency: agency.clone(),
+                        assignee: assignee_name.clone(),
+                        due: row.due_at.map(format_datetime).unwrap_or_default(),
+                        appointment: String::new(),
+                        link: link.clone(),
+                    };
+                    let rendered = render(&template.subject, &template.body, &ctx).or_else(|_| {
+                        let (s, b) = super::templates::default_template(reminder.kind);
+                        render(s, &b, &ctx)
+                    })?;
+                    let n = NewNotification {
+                        user_id: person.user_id,
+                        kind: reminder.kind.as_str().to_owned(),
+                        dossier_id: None,
+                        subject: rendered.subject,
+                        body: rendered.body,
+                        link: path.clone(),
+                        dedup_key: reminder.occasion.clone(),
+                        created_at: now,
+                    };
+                    let Some(id) = tx.insert_notification(&n).await? else { continue };
+                    created += 1;
+                    if mail_on && self.can_mail(person.email.as_deref()) {
+                        super::mail::enqueue_mail(&mut *tx, id, now).await?;
+                        summary.mails += 1;
+                    }
+                }
+                tx.commit().await?;
+                summary.notifications += created;
+            }
+            if (rows.len() as i64) < PAGE {
+                return Ok(());
+            }
+            offset += PAGE;
+        }
     }
 
     async fn notify_dossier(

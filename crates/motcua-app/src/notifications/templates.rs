@@ -66,6 +66,25 @@ pub fn default_template(kind: NotificationKind) -> (&'static str, String) {
                  Xem hồ sơ: {{{{ link }}}}{FOOTER}"
             ),
         ),
+        NotificationKind::PetitionDueSoon => (
+            "[Một cửa] Phản ánh, kiến nghị {{ code }} sắp đến hạn",
+            format!(
+                "Kính gửi {{{{ recipient }}}},\n\n\
+                 Phản ánh, kiến nghị {{{{ code }}}} tại {{{{ agency }}}} ({{{{ step }}}}) đến hạn lúc {{{{ due }}}}.\n\n\
+                 Đề nghị đồng chí xử lý trước thời hạn.\n\n\
+                 Xem phản ánh, kiến nghị: {{{{ link }}}}{FOOTER}"
+            ),
+        ),
+        NotificationKind::PetitionOverdue => (
+            "[Một cửa] Phản ánh, kiến nghị {{ code }} quá hạn",
+            format!(
+                "Kính gửi {{{{ recipient }}}},\n\n\
+                 Phản ánh, kiến nghị {{{{ code }}}} tại {{{{ agency }}}} ({{{{ step }}}}) đã quá hạn \
+                 (hạn {{{{ due }}}}){{% if assignee %}}; người được giao: {{{{ assignee }}}}{{% endif %}}.\n\n\
+                 Đề nghị đồng chí chỉ đạo xử lý.\n\n\
+                 Xem phản ánh, kiến nghị: {{{{ link }}}}{FOOTER}"
+            ),
+        ),
     }
 }
 
