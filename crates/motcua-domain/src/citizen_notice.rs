@@ -14,14 +14,26 @@ pub enum NoticeKind {
     PetitionInfoRequested,
     PetitionAnswered,
     PetitionRefused,
+    DossierReceived,
+    DossierSupplementRequested,
+    DossierRefused,
+    /// The result is issued and waits for the applicant (with the rating link).
+    DossierResultReady,
+    /// The appointment is moved with an apology (form 04).
+    DossierLate,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::PetitionReceived,
         NoticeKind::PetitionInfoRequested,
         NoticeKind::PetitionAnswered,
         NoticeKind::PetitionRefused,
+        NoticeKind::DossierReceived,
+        NoticeKind::DossierSupplementRequested,
+        NoticeKind::DossierRefused,
+        NoticeKind::DossierResultReady,
+        NoticeKind::DossierLate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -30,6 +42,11 @@ impl NoticeKind {
             NoticeKind::PetitionInfoRequested => "petition_info_requested",
             NoticeKind::PetitionAnswered => "petition_answered",
             NoticeKind::PetitionRefused => "petition_refused",
+            NoticeKind::DossierReceived => "dossier_received",
+            NoticeKind::DossierSupplementRequested => "dossier_supplement_requested",
+            NoticeKind::DossierRefused => "dossier_refused",
+            NoticeKind::DossierResultReady => "dossier_result_ready",
+            NoticeKind::DossierLate => "dossier_late",
         }
     }
 
@@ -39,6 +56,11 @@ impl NoticeKind {
             NoticeKind::PetitionInfoRequested => "Đề nghị bổ sung thông tin",
             NoticeKind::PetitionAnswered => "Đã có trả lời",
             NoticeKind::PetitionRefused => "Từ chối tiếp nhận",
+            NoticeKind::DossierReceived => "Đã tiếp nhận hồ sơ",
+            NoticeKind::DossierSupplementRequested => "Yêu cầu bổ sung hồ sơ",
+            NoticeKind::DossierRefused => "Từ chối hồ sơ",
+            NoticeKind::DossierResultReady => "Đã có kết quả",
+            NoticeKind::DossierLate => "Xin lỗi, hẹn lại ngày trả kết quả",
         }
     }
 
@@ -46,8 +68,10 @@ impl NoticeKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// The built-in subject and body (MiniJinja; variables: `code`, `subject`, `agency`, `due`,
-    /// `text`, `link`). The SMS text is the body's first paragraph.
+    /// The built-in subject and body (MiniJinja; variables: `code`, `subject` (the petition's
+    /// subject or the procedure's name), `agency`, `due` (the answer's deadline or the
+    /// appointment), `text`, `link`, `rating` (a dossier's rating page, else empty)). The SMS text
+    /// is the body's first paragraph.
     pub fn default_template(self) -> (&'static str, &'static str) {
         match self {
             NoticeKind::PetitionReceived => (
@@ -65,6 +89,26 @@ impl NoticeKind {
             NoticeKind::PetitionRefused => (
                 "[Một cửa] Phản ánh, kiến nghị {{ code }} không được tiếp nhận",
                 "{{ agency }} không tiếp nhận phản ánh, kiến nghị {{ code }} của ông/bà. Lý do: {{ text }}\n\nTra cứu: {{ link }}",
+            ),
+            NoticeKind::DossierReceived => (
+                "[Một cửa] Đã tiếp nhận hồ sơ {{ code }}",
+                "{{ agency }} đã tiếp nhận hồ sơ {{ code }} ({{ subject }}); hẹn trả kết quả {{ due }}.\n\nTra cứu tiến độ: {{ link }}",
+            ),
+            NoticeKind::DossierSupplementRequested => (
+                "[Một cửa] Yêu cầu bổ sung hồ sơ {{ code }}",
+                "{{ agency }} đề nghị ông/bà bổ sung hồ sơ {{ code }}: {{ text }}\n\nThời gian giải quyết tạm dừng đến khi nhận đủ hồ sơ. Tra cứu: {{ link }}",
+            ),
+            NoticeKind::DossierRefused => (
+                "[Một cửa] Hồ sơ {{ code }} không được giải quyết",
+                "{{ agency }} từ chối hồ sơ {{ code }} ({{ subject }}). Lý do: {{ text }}\n\nTra cứu: {{ link }}",
+            ),
+            NoticeKind::DossierResultReady => (
+                "[Một cửa] Hồ sơ {{ code }} đã có kết quả",
+                "Hồ sơ {{ code }} ({{ subject }}) đã có kết quả tại {{ agency }}.\n\nTra cứu: {{ link }}\nĐánh giá việc giải quyết hồ sơ (không cần đăng nhập): {{ rating }}",
+            ),
+            NoticeKind::DossierLate => (
+                "[Một cửa] Xin lỗi về việc chậm trả kết quả hồ sơ {{ code }}",
+                "{{ agency }} xin lỗi ông/bà vì hồ sơ {{ code }} chưa có kết quả đúng hẹn; ngày hẹn trả mới: {{ due }}.\n\nTra cứu: {{ link }}",
             ),
         }
     }
@@ -134,6 +178,24 @@ impl NoticeStatus {
             .into_iter()
             .find(|x| x.as_str() == s)
     }
+}
+
+/// The notices a dossier's new events owe its applicant, with the text each carries.
+pub fn dossier_notices(events: &[crate::dossier::DossierEvent]) -> Vec<(NoticeKind, String)> {
+    use crate::dossier::EventBody;
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Accepted { .. } => Some((NoticeKind::DossierReceived, String::new())),
+            EventBody::SupplementRequested { items, .. } => {
+                Some((NoticeKind::DossierSupplementRequested, items.join("; ")))
+            }
+            EventBody::Refused { reasons } => Some((NoticeKind::DossierRefused, reasons.join("; "))),
+            EventBody::ResultIssued { .. } => Some((NoticeKind::DossierResultReady, String::new())),
+            EventBody::Extended { .. } => Some((NoticeKind::DossierLate, String::new())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The webhook's signature header: `sha256=` and the hex HMAC-SHA-256, under the shared secret,

@@ -21,6 +21,7 @@ fn notice(r: &AnyRow) -> StoreResult<CitizenNotice> {
         channel: NoticeChannel::parse(&channel).ok_or_else(|| bad("channel", channel.clone()))?,
         recipient: r.text("recipient")?,
         petition_id: r.opt_i64("petition_id")?,
+        dossier_id: r.opt_i64("dossier_id")?,
         agency_id: AgencyId(r.i64("agency_id")?),
         reference: r.text("reference")?,
         subject: r.text("subject")?,
@@ -52,20 +53,30 @@ impl NoticeReads for Db {
             .map_err(db_err)?;
         rows.iter().map(notice).collect()
     }
+
+    async fn dossier_notices(&self, dossier_id: i64) -> StoreResult<Vec<CitizenNotice>> {
+        let rows = sqlx::query("SELECT * FROM citizen_notices WHERE dossier_id = $1 ORDER BY id")
+            .bind(dossier_id)
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(notice).collect()
+    }
 }
 
 #[async_trait]
 impl NoticeWrites for DbTx {
     async fn insert_notice(&mut self, n: &CitizenNotice) -> StoreResult<i64> {
         sqlx::query_scalar(
-            "INSERT INTO citizen_notices (kind, channel, recipient, petition_id, agency_id, reference, subject, body, \
-             status, attempts, last_error, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             RETURNING id",
+            "INSERT INTO citizen_notices (kind, channel, recipient, petition_id, dossier_id, agency_id, reference, subject, \
+             body, status, attempts, last_error, created_at, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(n.kind.as_str())
         .bind(n.channel.as_str())
         .bind(n.recipient.clone())
         .bind(n.petition_id)
+        .bind(n.dossier_id)
         .bind(n.agency_id.0)
         .bind(n.reference.clone())
         .bind(n.subject.clone())

@@ -132,6 +132,82 @@ async fn journey(backend: Backend) {
     assert_eq!(page.matches("Đã gửi").count(), 4, "{page}");
 }
 
+/// An applicant who asked at the desk to be told by e-mail hears of the receipt and of the
+/// result, with the link to rate the handling.
+async fn dossier_journey(backend: Backend) {
+    let smtp = SmtpPeer::start();
+    let mut settings = test_settings();
+    settings.notifications = NotificationSettings {
+        public_url: Some("https://motcua.sonha.example.vn".into()),
+        ..NotificationSettings::default()
+    };
+    let mailer = SmtpMailer::new(&SmtpSettings {
+        url: smtp.url(),
+        from: "Một cửa Sơn Hà <motcua@sonha.example.vn>".into(),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
+    let app = TestApp::spawn_configured(backend, test_web_config(), settings, Some(Arc::new(mailer))).await;
+    let run = || async { app.services.worker(app.services.standard_jobs()).run_pending().await.unwrap() };
+    let desk = app.api_as("anphu.motcua").await;
+    let intake = |notify: bool, email: Option<&str>, txn: &str| {
+        json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+            "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567", "email": email},
+            "notify_email": notify, "client_txn_id": txn, "accept": true
+        })
+    };
+    // Asking for e-mail without an address is refused, nothing recorded.
+    let r = desk.post_json("/api/v1/dossiers", &intake(true, None, "notify-0")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("notify_email"));
+    let r = desk.post_json("/api/v1/dossiers", &intake(true, Some("an@example.vn"), "notify-1")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let code = r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+    assert_eq!(run().await.succeeded, 1);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails[0].rcpt_tos, vec!["an@example.vn".to_owned()]);
+    assert!(mails[0].subject.contains(&format!("Đã tiếp nhận hồ sơ {code}")), "{:?}", mails[0]);
+    assert!(mails[0].body.contains(&format!("/tra-cuu?ma={code}")), "{}", mails[0].body);
+    // Without the choice nobody is written to.
+    let r = desk.post_json("/api/v1/dossiers", &intake(false, Some("an@example.vn"), "notify-2")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(run().await.succeeded, 0);
+
+    let specialist = app.api_as("anphu.chuyenvien").await;
+    let leader = app.api_as("anphu.lanhdao").await;
+    let clerk = app.api_as("anphu.vanthu").await;
+    for (who, body) in [
+        (&desk, json!({"action": "forward"})),
+        (&specialist, json!({"action": "forward"})),
+        (&leader, json!({"action": "approve"})),
+        (&clerk, json!({"action": "issue_result", "number": "15/GKS", "signer": "Trương Văn Lãnh"})),
+    ] {
+        let r = who.post_json(&format!("/api/v1/dossiers/{code}/actions"), &body).await;
+        assert_eq!(r.status(), StatusCode::OK, "{body}");
+    }
+    assert_eq!(run().await.succeeded, 1);
+    let mails = smtp.wait_for(2).await;
+    assert!(mails[1].subject.contains("đã có kết quả"), "{:?}", mails[1]);
+    let link = mails[1].body.split("https://motcua.sonha.example.vn").find(|p| p.starts_with("/danh-gia/dg_")).unwrap();
+    let path = link.split_whitespace().next().unwrap();
+    let page = app.browser().get(path).await;
+    assert_eq!(page.status(), StatusCode::OK, "{path}");
+    // The dossier's page tells the officials what the applicant was sent.
+    let html = app.login("anphu.motcua").await.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
+    assert!(html.contains(r#"id="notices""#) && html.contains("Đã có kết quả") && html.contains("Đã gửi"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_hears_of_the_receipt_and_the_result_with_the_rating_link_sqlite() {
+    dossier_journey(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_hears_of_the_receipt_and_the_result_with_the_rating_link_postgres() {
+    dossier_journey(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notices_reach_the_petitioner_by_mail_and_signed_webhook_sqlite() {
     journey(Backend::Sqlite).await;

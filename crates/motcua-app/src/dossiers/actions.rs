@@ -443,6 +443,7 @@ impl Dossiers {
         let actor = actor_of(principal, grant);
         let new = seal_events(&mut state, bodies, &actor, reason, txn, now)?;
         crate::national_portal::nudge(&self.core, &mut *tx, &state, &new).await?;
+        crate::notices::queue_for_dossier(&self.core, &mut *tx, &state, &new, now).await?;
         commit_events(tx, &before, &state, &new).await?;
         meta.mark_audited();
         events.extend(new);

@@ -34,6 +34,8 @@ pub struct Intake {
     pub delivery: ResultDelivery,
     pub postal: Option<Postal>,
     pub notes: Option<String>,
+    /// The applicant's choice of notices (by e-mail, by SMS).
+    pub notify: motcua_domain::dossier::event::Notify,
     pub client_txn: Option<ClientTxnId>,
     pub accept: bool,
 }
@@ -55,6 +57,7 @@ impl Intake {
             delivery: ResultDelivery::Desk,
             postal: None,
             notes: None,
+            notify: Default::default(),
             client_txn: None,
             accept: false,
         }

@@ -90,6 +90,22 @@ impl Dossiers {
                 None
             }
         };
+        if let Some(a) = &applicant {
+            if input.notify.email && a.email.is_none() {
+                e.push(motcua_domain::validation::FieldError::new(
+                    "notify_email",
+                    "required_for_notice",
+                    "Cần địa chỉ thư điện tử của người nộp để gửi thông báo qua thư.",
+                ));
+            }
+            if input.notify.sms && a.phone.is_none() {
+                e.push(motcua_domain::validation::FieldError::new(
+                    "notify_sms",
+                    "required_for_notice",
+                    "Cần số điện thoại của người nộp để gửi tin nhắn.",
+                ));
+            }
+        }
         let representative = match &input.representative {
             Some(r) if !r.full_name.trim().is_empty() || r.id_number.is_some() => {
                 match r.validated("representative.") {
@@ -175,6 +191,7 @@ impl Dossiers {
             postal,
             notes,
             portal: None,
+            notify: input.notify,
         };
         let actor = actor_of(principal, grant);
         // Accepting needs the plan first: a refusal of the plan must leave nothing recorded.
@@ -203,6 +220,7 @@ impl Dossiers {
         }
         let agencies: Vec<AgencyId> = state.involved_agencies().into_iter().collect();
         crate::national_portal::nudge(&self.core, &mut *tx, &state, &events).await?;
+        crate::notices::queue_for_dossier(&self.core, &mut *tx, &state, &events, now).await?;
         let row = DossierRow::of(&state);
         tx.commit_new_dossier(&row, &events, &agencies, &RollupDelta::between(None, Some(&row.facts))).await?;
         meta.mark_audited();

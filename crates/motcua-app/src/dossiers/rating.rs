@@ -145,6 +145,12 @@ impl Dossiers {
         Ok((rating, open))
     }
 
+    /// The notices sent to the applicant of a dossier the official has opened (a view is only
+    /// had through an authorized read), oldest first.
+    pub async fn notices_of(&self, view: &super::DossierView) -> Result<Vec<crate::ports::CitizenNotice>, AppError> {
+        Ok(self.core.store.dossier_notices(view.state.id).await?)
+    }
+
     /// Ratings of the dossiers received within `reach`, in `[from, to)`.
     pub async fn satisfaction(
         &self,

@@ -392,6 +392,7 @@ impl Dossiers {
             }),
             notes: None,
             portal: None,
+            notify: Default::default(),
         };
         // The agency's desk officers take turns (without drawing from the generator, so a
         // seed gives the same history with or without them).

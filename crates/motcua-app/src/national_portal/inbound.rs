@@ -345,6 +345,7 @@ impl NationalPortal {
                 files: kept,
                 refused: refused.iter().map(|f| f.portal_id.clone()).collect(),
             }),
+            notify: Default::default(),
         };
         let (id, _) = tx.reserve_dossier(None).await?;
         let (state, events) = submitted(id, submission, &portal_actor(), None, now)?;

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use minijinja::{Environment, UndefinedBehavior};
 use motcua_domain::citizen_notice::{NoticeChannel, NoticeKind, NoticeStatus, sms_text};
+use motcua_domain::dossier::{DossierEvent, DossierState};
 use motcua_domain::petition::PetitionState;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,7 @@ struct Context<'a> {
     due: String,
     text: &'a str,
     link: String,
+    rating: String,
 }
 
 fn render(template: &str, ctx: &Context<'_>) -> Result<String, AppError> {
@@ -34,53 +36,53 @@ fn render(template: &str, ctx: &Context<'_>) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("notice template: {e}")))
 }
 
-/// Records the notices of a petition's change for the channels its petitioner chose (and has
-/// an address for), each with its delivery job, in `tx`.
-pub(crate) async fn queue_for_petition(
-    core: &Core,
+/// Who a notice goes to and what it is about.
+struct About {
+    petition_id: Option<i64>,
+    dossier_id: Option<i64>,
+    agency_id: motcua_domain::agency::AgencyId,
+    /// `(channel, address)` the citizen chose and gave.
+    channels: Vec<(NoticeChannel, String)>,
+}
+
+/// The channels a citizen chose, those with an address.
+fn channels(email: bool, sms: bool, address: Option<&String>, phone: Option<&String>) -> Vec<(NoticeChannel, String)> {
+    let mut out = Vec::new();
+    if email && let Some(m) = address {
+        out.push((NoticeChannel::Email, m.clone()));
+    }
+    if sms && let Some(p) = phone {
+        out.push((NoticeChannel::Webhook, p.clone()));
+    }
+    out
+}
+
+fn base(core: &Core) -> String {
+    core.settings.notifications.public_url.as_deref().unwrap_or("").trim_end_matches('/').to_owned()
+}
+
+/// Renders the kind's wording and records one notice per channel, each with its delivery job.
+async fn queue(
     tx: &mut dyn StoreTx,
-    s: &PetitionState,
+    about: &About,
     kind: NoticeKind,
-    text: &str,
-    answer_due: Option<Timestamp>,
+    ctx: &Context<'_>,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let mut channels = Vec::new();
-    if s.notify_email
-        && let Some(m) = &s.petitioner.email
-    {
-        channels.push((NoticeChannel::Email, m.clone()));
-    }
-    if s.notify_sms
-        && let Some(p) = &s.petitioner.phone
-    {
-        channels.push((NoticeChannel::Webhook, p.clone()));
-    }
-    if channels.is_empty() {
-        return Ok(());
-    }
-    let base = core.settings.notifications.public_url.as_deref().unwrap_or("").trim_end_matches('/');
-    let ctx = Context {
-        code: &s.code,
-        subject: &s.subject,
-        agency: &s.agency.name,
-        due: answer_due.map(motcua_domain::time::format_datetime).unwrap_or_default(),
-        text,
-        link: format!("{base}/phan-anh/{}", s.code),
-    };
     let (subject, body) = kind.default_template();
-    let subject = render(subject, &ctx)?;
-    let body = render(body, &ctx)?;
-    for (channel, recipient) in channels {
+    let subject = render(subject, ctx)?;
+    let body = render(body, ctx)?;
+    for (channel, recipient) in &about.channels {
         let id = tx
             .insert_notice(&CitizenNotice {
                 id: 0,
                 kind,
-                channel,
-                recipient,
-                petition_id: Some(s.id),
-                agency_id: s.agency.id,
-                reference: s.code.clone(),
+                channel: *channel,
+                recipient: recipient.clone(),
+                petition_id: about.petition_id,
+                dossier_id: about.dossier_id,
+                agency_id: about.agency_id,
+                reference: ctx.code.to_owned(),
                 subject: subject.clone(),
                 body: body.clone(),
                 status: NoticeStatus::Queued,
@@ -98,6 +100,82 @@ pub(crate) async fn queue_for_petition(
             Some(format!("notice:{id}")),
         )?;
         tx.enqueue_job(&job, now).await?;
+    }
+    Ok(())
+}
+
+/// Records the notices of a petition's change for the channels its petitioner chose (and has
+/// an address for), each with its delivery job, in `tx`.
+pub(crate) async fn queue_for_petition(
+    core: &Core,
+    tx: &mut dyn StoreTx,
+    s: &PetitionState,
+    kind: NoticeKind,
+    text: &str,
+    answer_due: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let p = &s.petitioner;
+    let about = About {
+        petition_id: Some(s.id),
+        dossier_id: None,
+        agency_id: s.agency.id,
+        channels: channels(s.notify_email, s.notify_sms, p.email.as_ref(), p.phone.as_ref()),
+    };
+    if about.channels.is_empty() {
+        return Ok(());
+    }
+    let ctx = Context {
+        code: &s.code,
+        subject: &s.subject,
+        agency: &s.agency.name,
+        due: answer_due.map(motcua_domain::time::format_datetime).unwrap_or_default(),
+        text,
+        link: format!("{}/phan-anh/{}", base(core), s.code),
+        rating: String::new(),
+    };
+    queue(tx, &about, kind, &ctx, now).await
+}
+
+/// Records the notices a dossier's new events owe its applicant (receipt, supplement request,
+/// refusal, result ready with the rating link, a later appointment with an apology), in `tx`.
+pub(crate) async fn queue_for_dossier(
+    core: &Core,
+    tx: &mut dyn StoreTx,
+    s: &DossierState,
+    events: &[DossierEvent],
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let owed = motcua_domain::citizen_notice::dossier_notices(events);
+    let a = &s.submission.applicant;
+    let notify = s.submission.notify;
+    let about = About {
+        petition_id: None,
+        dossier_id: Some(s.id),
+        agency_id: s.submission.receiving.id,
+        channels: channels(notify.email, notify.sms, a.email.as_ref(), a.phone.as_ref()),
+    };
+    if owed.is_empty() || about.channels.is_empty() {
+        return Ok(());
+    }
+    let code = s.code.as_ref().map_or_else(|| format!("#{}", s.id), ToString::to_string);
+    for (kind, text) in owed {
+        let rating = if kind == NoticeKind::DossierResultReady {
+            let token = tx.ensure_rating_link(s.id, &crate::secret::random_token("dg_"), now).await?;
+            format!("{}/danh-gia/{token}", base(core))
+        } else {
+            String::new()
+        };
+        let ctx = Context {
+            code: &code,
+            subject: &s.submission.procedure.name,
+            agency: &s.submission.receiving.name,
+            due: s.appointment_at.map(motcua_domain::time::format_datetime).unwrap_or_default(),
+            text: &text,
+            link: format!("{}/tra-cuu?ma={code}", base(core)),
+            rating,
+        };
+        queue(tx, &about, kind, &ctx, now).await?;
     }
     Ok(())
 }

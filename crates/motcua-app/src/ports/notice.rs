@@ -15,6 +15,7 @@ pub struct CitizenNotice {
     /// The e-mail address or phone number.
     pub recipient: String,
     pub petition_id: Option<i64>,
+    pub dossier_id: Option<i64>,
     pub agency_id: AgencyId,
     /// The petition's (or dossier's) code.
     pub reference: String,
@@ -50,6 +51,8 @@ pub trait NoticeReads {
     async fn citizen_notice(&self, id: i64) -> StoreResult<Option<CitizenNotice>>;
     /// A petition's notices, oldest first.
     async fn petition_notices(&self, petition_id: i64) -> StoreResult<Vec<CitizenNotice>>;
+    /// A dossier's notices, oldest first.
+    async fn dossier_notices(&self, dossier_id: i64) -> StoreResult<Vec<CitizenNotice>>;
 }
 
 #[async_trait]

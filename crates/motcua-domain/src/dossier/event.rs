@@ -213,6 +213,24 @@ pub struct Submission {
     /// Set when the dossier was submitted on the national portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal: Option<PortalOrigin>,
+    /// How the applicant chose to be told of the dossier's progress (absent: not at all).
+    #[serde(default, skip_serializing_if = "Notify::is_none")]
+    pub notify: Notify,
+}
+
+/// The applicant's choice of notices, recorded at intake.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notify {
+    #[serde(default)]
+    pub email: bool,
+    #[serde(default)]
+    pub sms: bool,
+}
+
+impl Notify {
+    pub fn is_none(&self) -> bool {
+        !self.email && !self.sms
+    }
 }
 
 fn one() -> u32 {
@@ -507,5 +525,6 @@ pub(crate) fn sample_submission(receiving: AgencyRef) -> Submission {
         postal: None,
         notes: None,
         portal: None,
+        notify: Notify::default(),
     }
 }

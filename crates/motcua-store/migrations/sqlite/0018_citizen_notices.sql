@@ -1,4 +1,4 @@
--- Notices to citizens (petitions for now): recorded with the change that causes them and sent
+-- Notices to citizens about their petitions and dossiers: recorded with the change that causes them and sent
 -- by a job (the outbox), by e-mail or through the SMS/Zalo gateway's webhook, with every
 -- attempt's outcome kept.
 CREATE TABLE citizen_notices (
@@ -7,6 +7,7 @@ CREATE TABLE citizen_notices (
     channel     TEXT    NOT NULL CHECK (channel IN ('email', 'webhook')),
     recipient   TEXT    NOT NULL,
     petition_id INTEGER REFERENCES petitions (id),
+    dossier_id  INTEGER,
     agency_id   INTEGER NOT NULL REFERENCES agencies (id),
     reference   TEXT    NOT NULL,
     subject     TEXT    NOT NULL,
@@ -18,3 +19,4 @@ CREATE TABLE citizen_notices (
     sent_at     INTEGER
 );
 CREATE INDEX citizen_notices_petition ON citizen_notices (petition_id);
+CREATE INDEX citizen_notices_dossier ON citizen_notices (dossier_id);

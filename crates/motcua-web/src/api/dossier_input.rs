@@ -113,6 +113,13 @@ pub struct IntakeInput {
     pub postal: Option<PostalInput>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The applicant asks to be told of the receipt, a supplement request, the result, a delay
+    /// by e-mail (needs `applicant.email`)…
+    #[serde(default)]
+    pub notify_email: bool,
+    /// …or by SMS/Zalo (needs `applicant.phone`).
+    #[serde(default)]
+    pub notify_sms: bool,
     /// The client's unique id of this request: a retry with the same id returns the dossier
     /// already recorded instead of recording a second one.
     #[serde(default)]
@@ -411,6 +418,7 @@ impl IntakeInput {
             delivery: delivery.unwrap_or(ResultDelivery::Desk),
             postal,
             notes: self.notes.clone(),
+            notify: motcua_domain::dossier::event::Notify { email: self.notify_email, sms: self.notify_sms },
             client_txn,
             accept: self.accept,
         })

@@ -295,6 +295,8 @@ fn intake_input(f: &FormPairs) -> IntakeInput {
         delivery: f.opt("delivery"),
         postal: f.opt("postal_tracking").map(|t| PostalInput { tracking_number: t, ..PostalInput::default() }),
         notes: f.opt("notes"),
+        notify_email: f.checked("notify_email"),
+        notify_sms: f.checked("notify_sms"),
         client_txn_id: f.opt("client_txn_id"),
         accept: f.checked("accept"),
     }

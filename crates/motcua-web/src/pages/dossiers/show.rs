@@ -186,6 +186,8 @@ pub(super) struct ShowPage {
     /// The citizen's rating, in a line; or whether the desk may invite one now.
     rating: Option<String>,
     rateable: bool,
+    /// What the applicant was told: (when, what, channel, status).
+    notices: Vec<(String, &'static str, &'static str, String)>,
 }
 
 struct PortalOriginRow {
@@ -320,6 +322,7 @@ pub(super) async fn show_page(
         portal_origin: portal_origin_row(&v.state, v.now),
         rating: None,
         rateable: false,
+        notices: Vec::new(),
         v,
     })
 }
@@ -338,9 +341,22 @@ pub async fn show(
     let v = state.services.dossiers.dossier(&user.principal, &key).await?;
     let timeline = state.services.dossiers.portal_timeline(&user.principal, &key).await?;
     let (rating, rateable) = state.services.dossiers.rating_of(&v).await?;
+    let notices = state.services.dossiers.notices_of(&v).await?;
     let mut page = show_page(&state, &user, &key, v, q.msg.as_deref(), None).await?;
     page.portal = Some(portal_section(&timeline));
     page.rateable = rateable;
+    page.notices = notices
+        .into_iter()
+        .map(|n| {
+            let status = match &n.last_error {
+                Some(e) if n.status != motcua_domain::citizen_notice::NoticeStatus::Sent => {
+                    format!("{} ({e})", n.status.label())
+                }
+                _ => n.status.label().to_owned(),
+            };
+            (motcua_domain::time::format_datetime(n.created_at), n.kind.label(), n.channel.label(), status)
+        })
+        .collect();
     page.rating = rating.map(|r| {
         format!(
             "{} · {}/{} điểm ({}) · {}, {}{}",
