@@ -219,8 +219,7 @@ fn push_filters(b: &mut SqlBuilder, q: &DossierQuery) {
         b.push(" AND d.applicant_id_number = ").bind(n.clone());
     }
     if let Some(f) = &q.name_fold {
-        let escaped = f.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        b.push(" AND d.applicant_fold LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+        b.push_contains("d.applicant_fold", f);
     }
 }
 

@@ -104,8 +104,7 @@ fn push_filters(b: &mut SqlBuilder, q: &PetitionQuery) {
         b.push(" AND p.field = ").bind(f.clone());
     }
     for w in &q.words {
-        let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        b.push(" AND p.search_text LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+        b.push_contains("p.search_text", w);
     }
 }
 

@@ -100,6 +100,12 @@ impl SqlBuilder {
         self.push(")")
     }
 
+    /// ` AND {column} LIKE '%word%'` with the word's `%`, `_` and `\` taken literally.
+    pub fn push_contains(&mut self, column: &str, word: &str) -> &mut Self {
+        let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        self.push(" AND ").push(column).push(" LIKE ").bind(format!("%{escaped}%")).push(" ESCAPE '\\'")
+    }
+
     pub fn build(self) -> Query<'static, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.text));
         for a in self.args {

@@ -295,6 +295,12 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
             json!({"agency": "{target}", "year": 2026, "values": {"online_share": "abc"}}),
         ),
         ("GET", "/api/v1/public/dossiers/{code}") => absent(Access::Public),
+        // --- API: ratings. Anyone with a rating link (here a made-up one); a dossier's rating.
+        ("GET", "/api/v1/public/ratings/{token}") => absent(Access::Public),
+        ("POST", "/api/v1/public/ratings/{token}") => {
+            Spec { access: Access::Public, body: json!({"answers": {}}), refusals_only: false, may_be_absent: true }
+        }
+        ("GET", "/api/v1/dossiers/{key}/rating") => absent(Access::Dossier(&[])),
         // --- API: petitions. Public: sending, the answers, a code's progress, votes.
         ("POST", "/api/v1/petitions") => b(Access::Public, json!({"agency_code": "H99"})),
         ("GET", "/api/v1/public/petitions") => s(Access::Public),

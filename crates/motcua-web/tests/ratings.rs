@@ -131,4 +131,33 @@ app_tests! {
         let other = app.login("binhminh.motcua").await;
         assert_eq!(other.post_form(&format!("/ho-so/{code}/danh-gia"), &[]).await.status(), StatusCode::NOT_FOUND);
     }
+
+    async fn the_api_shows_the_questions_takes_one_rating_and_shows_it_to_officials(app) {
+        let code = dossier(&app, "rate-api", 5).await;
+        let desk = app.login("anphu.motcua").await;
+        let r = desk.post_form(&format!("/ho-so/{code}/danh-gia"), &[]).await;
+        let token = location(&r).trim_start_matches("/danh-gia/").trim_end_matches("?tai_quay=1").to_owned();
+        let citizen = app.browser();
+        let (s, f) = citizen.json(&format!("/api/v1/public/ratings/{token}")).await;
+        assert_eq!(s, StatusCode::OK, "{f}");
+        assert_eq!((f["indicators"].as_array().unwrap().len(), f["questions"].as_array().unwrap().len()), (9, 2));
+        assert!(f["closed"].is_null() && f["dossier_code"] == code.as_str(), "{f}");
+        let mut given = serde_json::Map::new();
+        for (k, v) in answers("satisfied") {
+            if k != "comment" {
+                given.insert(k, Value::String(v));
+            }
+        }
+        let (s, v) = post(&citizen, &format!("/api/v1/public/ratings/{token}"), json!({"answers": {"i1": "2"}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (s, v) = post(&citizen, &format!("/api/v1/public/ratings/{token}"), json!({"answers": given, "comment": "Nhanh."})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!((v["total"].as_u64(), v["satisfied"].as_bool(), v["channel"].as_str()), (Some(18), Some(true), Some("link")));
+        let (s, _) = post(&citizen, &format!("/api/v1/public/ratings/{token}"), json!({"answers": given})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "the link is spent");
+        let (s, r) = app.api_as("anphu.lanhdao").await.json(&format!("/api/v1/dossiers/{code}/rating")).await;
+        assert_eq!((s, r["grade"].as_str()), (StatusCode::OK, Some("Xuất sắc")), "{r}");
+        let (s, _) = app.api_as("binhminh.lanhdao").await.json(&format!("/api/v1/dossiers/{code}/rating")).await;
+        assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
+    }
 }

@@ -22,6 +22,7 @@ pub mod me;
 pub mod notifications;
 pub mod petitions;
 pub mod portal;
+pub mod ratings;
 pub mod report_input;
 pub mod reports;
 pub mod users;
@@ -61,6 +62,7 @@ use crate::state::AppState;
         (name = "workflows", description = "Quy trình nội bộ điện tử theo thủ tục"),
         (name = "notifications", description = "Thông báo nhắc việc, cảnh báo quá hạn; mẫu thông báo; thư điện tử"),
         (name = "reports", description = "Báo cáo định kỳ (Biểu 06/VPCP/KSTT), hồ sơ sau mỗi con số, dữ liệu gốc"),
+        (name = "ratings", description = "Đánh giá sự hài lòng của người dân về việc giải quyết hồ sơ"),
         (name = "petitions", description = "Phản ánh, kiến nghị: gửi, tra cứu, trả lời công khai, bình chọn; tiếp nhận, xử lý, thống kê"),
         (name = "national_portal", description = "Cổng Dịch vụ công quốc gia: nhận hồ sơ trực tuyến, đồng bộ, đối soát"),
     )
@@ -174,6 +176,8 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(petitions::published))
         .routes(routes!(petitions::track))
         .routes(routes!(petitions::vote))
+        .routes(routes!(ratings::form, ratings::rate))
+        .routes(routes!(ratings::of_dossier))
         .routes(routes!(agencies::list, agencies::create))
         .routes(routes!(agencies::get, agencies::update))
         .routes(routes!(agencies::history))
