@@ -73,6 +73,13 @@ test("the desk finds it among the new ones and asks for more information; the cl
   assert.match(await desk.locator(".flash").innerText(), /thời hạn trả lời tạm dừng/);
   assert.match(await desk.locator("#answer-due").innerText(), /tạm dừng/);
   assert.match(await desk.locator("#stage").innerText(), /Chờ bổ sung thông tin/);
+  // On a phone the page, its action forms and their long agency lists fit the width.
+  await desk.setViewportSize({ width: 390, height: 844 });
+  await desk.goto(`${server.url}/phan-anh-kien-nghi?queue=received`);
+  await desk.locator("#petitions a").first().click();
+  await desk.locator("#action-forward").waitFor();
+  const overflow = await desk.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the petition page is ${overflow}px wider than the phone`);
   await desk.context().close();
 });
 
