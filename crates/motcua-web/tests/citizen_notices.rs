@@ -43,8 +43,8 @@ async fn gateway() -> (String, Received) {
     (format!("http://{addr}/sms"), got)
 }
 
-async fn journey(backend: Backend) {
-    let smtp = SmtpPeer::start();
+/// The demo province mailing through the local SMTP server, its links under a public address.
+async fn spawn(backend: Backend, smtp: &SmtpPeer) -> TestApp {
     let mut settings = test_settings();
     settings.notifications = NotificationSettings {
         public_url: Some("https://motcua.sonha.example.vn".into()),
@@ -56,7 +56,12 @@ async fn journey(backend: Backend) {
         timeout: std::time::Duration::from_secs(10),
     })
     .unwrap();
-    let app = TestApp::spawn_configured(backend, test_web_config(), settings, Some(Arc::new(mailer))).await;
+    TestApp::spawn_configured(backend, test_web_config(), settings, Some(Arc::new(mailer))).await
+}
+
+async fn journey(backend: Backend) {
+    let smtp = SmtpPeer::start();
+    let app = spawn(backend, &smtp).await;
     let (url, received) = gateway().await;
     let hook = SignedWebhook::new(&WebhookSettings {
         url,
@@ -136,18 +141,7 @@ async fn journey(backend: Backend) {
 /// result, with the link to rate the handling.
 async fn dossier_journey(backend: Backend) {
     let smtp = SmtpPeer::start();
-    let mut settings = test_settings();
-    settings.notifications = NotificationSettings {
-        public_url: Some("https://motcua.sonha.example.vn".into()),
-        ..NotificationSettings::default()
-    };
-    let mailer = SmtpMailer::new(&SmtpSettings {
-        url: smtp.url(),
-        from: "Một cửa Sơn Hà <motcua@sonha.example.vn>".into(),
-        timeout: std::time::Duration::from_secs(10),
-    })
-    .unwrap();
-    let app = TestApp::spawn_configured(backend, test_web_config(), settings, Some(Arc::new(mailer))).await;
+    let app = spawn(backend, &smtp).await;
     let run = || async { app.services.worker(app.services.standard_jobs()).run_pending().await.unwrap() };
     let desk = app.api_as("anphu.motcua").await;
     let intake = |notify: bool, email: Option<&str>, txn: &str| {
