@@ -31,6 +31,11 @@ pub fn role_label(role: Role) -> &'static str {
     role.label_vi()
 }
 
+/// `HH:MM dd/mm/yyyy` in Vietnam, or empty: how pages show an instant that may be absent.
+pub(crate) fn when(t: Option<jiff::Timestamp>) -> String {
+    t.map(motcua_domain::time::format_datetime).unwrap_or_default()
+}
+
 /// An `<option>` for selects.
 pub struct Choice {
     pub value: String,

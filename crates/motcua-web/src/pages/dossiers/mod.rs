@@ -16,11 +16,7 @@ pub use register::{register_page, register_pdf};
 pub use show::{form, portal_file, result_file, show};
 pub use track::track;
 
-use motcua_domain::time::format_datetime;
-
-fn when(t: Option<jiff::Timestamp>) -> String {
-    t.map(format_datetime).unwrap_or_default()
-}
+use super::when;
 
 fn lines(s: Option<&str>) -> Vec<String> {
     s.unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()

@@ -32,7 +32,4 @@ pub(crate) fn files_of(files: Vec<UploadedFile>) -> Vec<NewFile> {
     files.into_iter().map(|f| NewFile { file_name: f.file_name, bytes: f.bytes }).collect()
 }
 
-/// `dd/mm/yyyy hh:mm` in Vietnam, or empty.
-pub(crate) fn when(t: Option<jiff::Timestamp>) -> String {
-    t.map(motcua_domain::time::format_datetime).unwrap_or_default()
-}
+pub(crate) use super::when;

@@ -113,10 +113,7 @@ async fn record_page(
     let selected = values.get("agency").and_then(|v| v.parse().ok());
     let list = state.services.petitions.recordable(&user.principal).await?;
     if list.is_empty() {
-        return Err(crate::error::HttpError::from(motcua_app::AppError::Forbidden(
-            motcua_domain::policy::Denied::MissingPermission,
-        ))
-        .into());
+        return Err(forbidden());
     }
     let only = (list.len() == 1).then(|| list[0].id.0);
     let agencies = list
@@ -379,7 +376,7 @@ struct DeadlinesPage {
 
 impl DeadlinesPage {
     fn when(t: &jiff::Timestamp) -> String {
-        motcua_domain::time::format_datetime(*t)
+        when(Some(*t))
     }
 
     /// Whether this agency's form is the one that came back.
@@ -397,10 +394,7 @@ pub struct MsgQuery {
 pub async fn deadlines(State(state): State<AppState>, user: PageUser, Query(q): Query<MsgQuery>) -> PageResult {
     let sheets = state.services.petitions.deadline_sheets(&user.principal).await?;
     if sheets.is_empty() {
-        return Err(crate::error::HttpError::from(motcua_app::AppError::Forbidden(
-            motcua_domain::policy::Denied::MissingPermission,
-        ))
-        .into());
+        return Err(forbidden());
     }
     Ok(render(&DeadlinesPage {
         layout: Layout::new("Thời hạn xử lý phản ánh, kiến nghị", Some(&user)).with_flash(q.msg.as_deref()),
@@ -441,4 +435,10 @@ pub async fn save_deadlines(
             Ok(render_form_error(e, &page))
         }
     }
+}
+
+/// The refusal of a page that has nothing for this official (no agency they may act for).
+fn forbidden() -> crate::respond::PageError {
+    crate::error::HttpError::from(motcua_app::AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission))
+        .into()
 }
