@@ -109,6 +109,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("dossier_ratings_pkey", "dossier_ratings.dossier_id"),
     ("petitions_pkey", "petitions.id"),
     ("petitions_code_key", "petitions.code"),
+    ("petitions_portal_reference", "petitions.portal_reference"),
     ("petition_events_pkey", "petition_events.petition_id, petition_events.seq"),
     ("petition_code_counters_pkey", "petition_code_counters.agency_id, petition_code_counters.day"),
     ("petition_votes_pkey", "petition_votes.petition_id, petition_votes.voter"),

@@ -119,6 +119,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_citizen_notices.sql"),
         include_str!("../migrations/postgres/0018_citizen_notices.sql"),
     ),
+    (
+        19,
+        "portal_petitions",
+        include_str!("../migrations/sqlite/0019_portal_petitions.sql"),
+        include_str!("../migrations/postgres/0019_portal_petitions.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

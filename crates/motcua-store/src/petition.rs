@@ -23,7 +23,7 @@ use crate::tx::DbTx;
 const COLUMNS: &str = "p.id, p.code, p.agency_id, p.received_agency_id, p.channel, p.petition_kind, p.stage, p.subject, \
      p.field, p.petitioner_name, p.procedure_code, p.dossier_code, p.reraise_of, p.assignee_id, p.received_at, \
      p.clock_start, p.due_at, p.answer_due_at, p.answered_at, p.refused_at, p.published_at, p.answer_late, \
-     p.search_text, p.likes, p.dislikes, p.last_seq, p.updated_at";
+     p.search_text, p.likes, p.dislikes, p.last_seq, p.updated_at, p.portal_reference";
 
 fn row(r: &AnyRow) -> StoreResult<PetitionRow> {
     let bad = |what: &str, v: String| StoreError::backend(format!("petitions.{what}: {v}"));
@@ -57,6 +57,7 @@ fn row(r: &AnyRow) -> StoreResult<PetitionRow> {
         dislikes: r.i64("dislikes")?,
         last_seq: r.i64("last_seq")?,
         updated_at: r.ts("updated_at")?,
+        portal_reference: r.opt_text("portal_reference")?,
     })
 }
 
@@ -113,6 +114,14 @@ impl PetitionReads for Db {
     async fn petition_id_by_code(&self, code: &str) -> StoreResult<Option<i64>> {
         sqlx::query_scalar("SELECT id FROM petitions WHERE code = $1")
             .bind(code.to_owned())
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_err)
+    }
+
+    async fn petition_id_by_portal_reference(&self, reference: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM petitions WHERE portal_reference = $1")
+            .bind(reference.to_owned())
             .fetch_optional(self.read_pool())
             .await
             .map_err(db_err)
@@ -243,11 +252,11 @@ fn bind_row(b: &mut SqlBuilder, p: &PetitionRow) {
     b.bind(us(p.clock_start)).push(", ").bind(opt_us(p.due_at)).push(", ").bind(opt_us(p.answer_due_at)).push(", ");
     b.bind(opt_us(p.answered_at)).push(", ").bind(opt_us(p.refused_at)).push(", ").bind(opt_us(p.published_at));
     b.push(", ").bind(p.answer_late.map(i64::from)).push(", ").bind(p.search_text.clone()).push(", ");
-    b.bind(p.last_seq).push(", ").bind(us(p.updated_at));
+    b.bind(p.last_seq).push(", ").bind(us(p.updated_at)).push(", ").bind(p.portal_reference.clone());
 }
 
 /// The columns a write sets, in the order [`bind_row`] binds them.
-const WRITTEN: [&str; 23] = [
+const WRITTEN: [&str; 24] = [
     "agency_id",
     "received_agency_id",
     "channel",
@@ -271,6 +280,7 @@ const WRITTEN: [&str; 23] = [
     "search_text",
     "last_seq",
     "updated_at",
+    "portal_reference",
 ];
 
 #[async_trait]

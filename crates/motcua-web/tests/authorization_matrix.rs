@@ -302,7 +302,11 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         }
         ("GET", "/api/v1/dossiers/{key}/rating") => absent(Access::Dossier(&[])),
         // --- API: petitions. Public: sending, the answers, a code's progress, votes.
-        ("POST", "/api/v1/petitions") => b(Access::Public, json!({"agency_code": "H99"})),
+        ("POST", "/api/v1/petitions") | ("POST", "/api/v1/petitions/with-files") => {
+            b(Access::Public, json!({"agency_code": "H99"}))
+        }
+        // The portal forwards petitions with its own token, as it pushes dossiers.
+        ("POST", "/api/v1/portal/petitions") => b(Access::PortalPush, json!({"portal_reference": ""})),
         ("GET", "/api/v1/public/petitions") => s(Access::Public),
         ("GET", "/api/v1/public/petitions/{code}") => absent(Access::Public),
         ("POST", "/api/v1/public/petitions/{code}/votes") => Spec {
@@ -314,13 +318,15 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         // Officials': the queues and the period's counts over what they see; one petition by
         // its code (made up here: its holding agency's scope is proven in tests/petitions.rs).
         ("GET", "/api/v1/petitions") | ("GET", "/api/v1/petitions/stats") => s(Access::Somewhere(ViewPetitions)),
-        ("POST", "/api/v1/petitions/recorded") => Spec {
+        ("POST", "/api/v1/petitions/recorded") | ("POST", "/api/v1/petitions/recorded/with-files") => Spec {
             access: Access::Somewhere(HandlePetitions),
             body: json!({"channel": "letter", "agency_code": "H99.301", "subject": "", "content": "", "name": "", "address": ""}),
             refusals_only: true,
             may_be_absent: false,
         },
-        ("GET", "/api/v1/petitions/{code}") => absent(Access::Somewhere(ViewPetitions)),
+        ("GET", "/api/v1/petitions/{code}") | ("GET", "/api/v1/petitions/{code}/files/{file_id}") => {
+            absent(Access::Somewhere(ViewPetitions))
+        }
         ("POST", "/api/v1/petitions/{code}/actions") => Spec {
             access: Access::Somewhere(ViewPetitions),
             body: json!({"action": "refuse", "text": "x", "expected_seq": -1}),
@@ -979,7 +985,8 @@ async fn check(
         || call.path.ends_with("/form-file")
         || call.path == "/admin/procedures/import"
         || call.path.ends_with("/ghi-nhan")
-        || call.path == "/phan-anh/gui";
+        || call.path == "/phan-anh/gui"
+        || call.path.ends_with("/with-files");
     let url = app.url(&call.path);
     let mut req = client.http.request(method.clone(), &url);
     if let Some(b) = &client.bearer {
@@ -994,6 +1001,7 @@ async fn check(
             }
             let form = form
                 .text("expected_seq", "-1")
+                .text("petition", call.body.to_string())
                 .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 not really".to_vec()).file_name("x.pdf"));
             req = req.multipart(form);
         } else if api {

@@ -363,4 +363,118 @@ app_tests! {
         assert_eq!(leader, ["petition_overdue"]);
         assert!(kinds(app.api_as("binhminh.lanhdao").await.json("/api/v1/notifications").await.1).is_empty(), "not another commune's");
     }
+
+    async fn the_portal_forwards_petitions_counted_from_the_forward_and_once_each(app) {
+        // Friday 24/04/2026 08:00; the portal forwarded it on Wednesday 22/04 at 09:00.
+        app.clock.set(at("2026-04-24T08:00"));
+        let body = serde_json::json!({
+            "portal_reference": "PAKN-2026-000123", "submitted_at": "2026-04-21T20:00:00+07:00",
+            "forwarded_at": "2026-04-22T09:00:00+07:00", "agency_code": "H99.302", "petition_kind": "rules",
+            "subject": "Niêm yết lệ phí chứng thực", "content": "Mức lệ phí trên Cổng khác ở phường.",
+            "name": "Phạm Thị Hoa", "address": "Khu phố 1, phường Bình Minh", "phone": "0912 000 111"
+        });
+        // Only the portal's token lets it in, not an official's key.
+        assert_eq!(app.browser().post_json("/api/v1/portal/petitions", &body).await.status(), StatusCode::UNAUTHORIZED);
+        let desk_key = app.api_as("binhminh.motcua").await;
+        assert_eq!(desk_key.post_json("/api/v1/portal/petitions", &body).await.status(), StatusCode::UNAUTHORIZED);
+        let mut portal = app.browser();
+        portal.bearer = Some(motcua_testkit::TEST_PORTAL_TOKEN.into());
+        let r = portal.post_json("/api/v1/portal/petitions", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let first: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(first["outcome"], "received");
+        // 15 working days from the forward, across the April holidays.
+        assert_eq!(first["answer_due"], "2026-05-18T09:00:00+07:00", "{first}");
+        let code = first["code"].as_str().unwrap().to_owned();
+        assert!(code.starts_with("H99.302-PA260424-"), "{code}");
+        // Delivered again: the same petition, nothing new.
+        let r = portal.post_json("/api/v1/portal/petitions", &body).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let again: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((again["outcome"].as_str(), again["code"].as_str()), (Some("repeated"), Some(code.as_str())));
+        // A forward before the submission, an unknown time and an empty subject: refused, nothing kept.
+        let mut bad = body.clone();
+        bad["portal_reference"] = "PAKN-2026-000124".into();
+        bad["forwarded_at"] = "2026-04-20T09:00:00+07:00".into();
+        let r = portal.post_json("/api/v1/portal/petitions", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("before_submission"));
+        bad["forwarded_at"] = "hôm qua".into();
+        let r = portal.post_json("/api/v1/portal/petitions", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        bad["forwarded_at"] = body["forwarded_at"].clone();
+        bad["subject"] = "".into();
+        assert_eq!(portal.post_json("/api/v1/portal/petitions", &bad).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, list) = desk_key.json("/api/v1/petitions?queue=received").await;
+        assert_eq!(list["total"], 1, "{list}");
+
+        // The ward's desk has it with the portal's facts; the refusal window closed at 09:00 today.
+        let (s, v) = desk_key.json(&format!("/api/v1/petitions/{code}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["channel"].as_str(), v["portal_reference"].as_str()), (Some("national_portal"), Some("PAKN-2026-000123")));
+        assert_eq!(v["portal_forwarded_at"], "2026-04-22T09:00:00+07:00");
+        assert_eq!(v["refuse_due"], "2026-04-24T09:00:00+07:00");
+        let page = as_(&app, "binhminh.motcua").await.get(&format!("/phan-anh-kien-nghi/{code}")).await.text().await.unwrap();
+        assert!(page.contains(r#"id="portal""#) && page.contains("PAKN-2026-000123") && page.contains("lúc Cổng DVCQG chuyển đến"), "{page}");
+        assert_eq!(due_of(&page), "09:00 18/05/2026");
+        // Another commune sees nothing of it.
+        let (s, _) = app.api_as("anphu.motcua").await.json(&format!("/api/v1/petitions/{code}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let report = app.services.integrity.verify_integrity(&[]).await.unwrap().expect("intact");
+        assert_eq!((report.petitions, report.petition_events), (1, 1));
+    }
+
+    async fn the_api_takes_attachments_checked_by_their_content(app) {
+        app.clock.set(at("2026-04-22T09:00"));
+        let petition = serde_json::json!({
+            "agency_code": "H99.301", "subject": "Đường vào Bộ phận Một cửa", "content": "Lối đi cho xe lăn bị chắn.",
+            "name": "Ngô Văn Tư", "address": "Thôn 4, xã An Phú", "email": "tu@example.vn"
+        })
+        .to_string();
+        let anyone = app.browser();
+        let r = anyone
+            .post_multipart(
+                "/api/v1/petitions/with-files",
+                &[("petition", &petition)],
+                &[("file", "loi-di.jpg", motcua_testkit::files::sample_jpeg()), ("file", "don.pdf", sample_pdf("Đơn"))],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let code = r.json::<serde_json::Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+        // A text posing as a PDF, and a form without the petition: refused, nothing kept.
+        let r = anyone.post_multipart("/api/v1/petitions/with-files", &[("petition", &petition)], &[("file", "gia.pdf", b"not a pdf".to_vec())]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("unsupported_type"));
+        let r = anyone.post_multipart("/api/v1/petitions/with-files", &[], &[("file", "don.pdf", sample_pdf("Đơn"))]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let desk = app.api_as("anphu.motcua").await;
+        let (_, list) = desk.json("/api/v1/petitions?queue=received").await;
+        assert_eq!(list["total"], 1, "{list}");
+        let (_, v) = desk.json(&format!("/api/v1/petitions/{code}")).await;
+        let files = v["attachments"].as_array().unwrap();
+        assert_eq!(files.len(), 2, "{v}");
+        assert_eq!((files[0]["name"].as_str(), files[0]["content_type"].as_str()), (Some("loi-di.jpg"), Some("image/jpeg")));
+        let pdf = files[1]["file_id"].as_i64().unwrap();
+        let r = desk.get(&format!("/api/v1/petitions/{code}/files/{pdf}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+        let (s, _) = app.api_as("binhminh.motcua").await.json(&format!("/api/v1/petitions/{code}/files/{pdf}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "not another commune's");
+
+        // The desk records a letter with its scan; another commune's desk cannot record for An Phú.
+        let letter = serde_json::json!({
+            "channel": "letter", "agency_code": "H99.301", "subject": "Thư về giờ làm việc",
+            "content": "Đề nghị làm việc sáng thứ Bảy.", "name": "Đỗ Thị Năm", "address": "Thôn 2, xã An Phú"
+        })
+        .to_string();
+        let r = desk.post_multipart("/api/v1/petitions/recorded/with-files", &[("petition", &letter)], &[("file", "thu.pdf", sample_pdf("Thư"))]).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        let other = app.api_as("binhminh.motcua").await;
+        let r = other.post_multipart("/api/v1/petitions/recorded/with-files", &[("petition", &letter)], &[("file", "thu.pdf", sample_pdf("Thư"))]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let specialist = app.api_as("anphu.chuyenvien").await;
+        let r = specialist.post_multipart("/api/v1/petitions/recorded/with-files", &[], &[]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "refused before the form is read");
+    }
 }

@@ -11,6 +11,7 @@ use motcua_domain::dossier::event::{AgencyRef, UserRef};
 use motcua_domain::petition::event::{PetitionEventBody, Petitioner, seal};
 use motcua_domain::petition::{
     PetitionAction, PetitionChannel, PetitionClocks, PetitionCode, PetitionEvent, PetitionKind, PetitionState,
+    PortalReference,
 };
 
 use super::{Petitions, row_of, stored};
@@ -384,6 +385,12 @@ impl Petitions {
                 attachments: Vec::new(),
                 notify_email: false,
                 notify_sms: true,
+                // The portal's own reference is of its making; the demo's only stands in for one.
+                portal: (sc.channel == PetitionChannel::NationalPortal).then(|| PortalReference {
+                    reference: format!("DEMO-PAKN-{:04}", n + 1),
+                    submitted_at: received - jiff::SignedDuration::from_hours(20),
+                    forwarded_at: received,
+                }),
             };
             let mut events = vec![event(0, None, received, citizen, first)];
             for Step(hours, user, act) in &sc.steps {

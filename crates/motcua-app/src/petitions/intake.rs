@@ -53,7 +53,7 @@ impl Petitions {
         Ok(all)
     }
 
-    async fn addressee(&self, id: AgencyId) -> Result<Agency, AppError> {
+    pub(super) async fn addressee(&self, id: AgencyId) -> Result<Agency, AppError> {
         self.addressees().await?.into_iter().find(|a| a.id == id).ok_or_else(|| {
             AppError::field("agency", "not_found", "Hãy chọn cơ quan nhận phản ánh, kiến nghị trong danh sách.")
         })
@@ -99,7 +99,7 @@ impl Petitions {
     }
 
     /// Everything checked before anything is written.
-    async fn checked(
+    pub(super) async fn checked(
         &self,
         agency: AgencyId,
         input: &PetitionIntake,
@@ -159,7 +159,7 @@ impl Petitions {
     }
 
     #[expect(clippy::too_many_arguments)]
-    async fn create(
+    pub(super) async fn create(
         &self,
         agency: &Agency,
         channel: PetitionChannel,
@@ -196,6 +196,7 @@ impl Petitions {
             attachments,
             notify_email: valid.notify_email,
             notify_sms: valid.notify_sms,
+            portal: valid.portal,
         };
         // The id is known only once the row exists; the first event's hash covers it.
         let provisional = seal(0, None, now, &actor, &body);

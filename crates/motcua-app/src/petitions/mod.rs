@@ -8,6 +8,7 @@
 mod demo;
 mod handling;
 mod intake;
+mod portal;
 mod public;
 mod queues;
 mod stats;
@@ -27,6 +28,7 @@ use crate::ports::PetitionRow;
 
 pub use handling::{ActionInput, PetitionView, action_label, action_permission};
 pub use intake::{NewFile, Receipt};
+pub use portal::{PortalPetition, PortalPetitionOutcome};
 pub use public::{PublicPetition, PublishedFilter, Tracking};
 pub use queues::{PetitionFilter, PetitionPage, PetitionQueue};
 pub use stats::{PetitionReport, STEPS, kind_label};
@@ -134,6 +136,7 @@ pub(crate) fn row_of(
         dislikes: 0,
         last_seq: s.last_seq,
         updated_at: now,
+        portal_reference: s.portal.as_ref().map(|p| p.reference.clone()),
     }
 }
 

@@ -45,6 +45,8 @@ pub struct PetitionRow {
     pub dislikes: i64,
     pub last_seq: i64,
     pub updated_at: Timestamp,
+    /// The national portal's reference of a petition it forwarded.
+    pub portal_reference: Option<String>,
 }
 
 /// Which petitions a list shows.
@@ -88,6 +90,8 @@ pub struct PetitionCounts {
 #[async_trait]
 pub trait PetitionReads {
     async fn petition_id_by_code(&self, code: &str) -> StoreResult<Option<i64>>;
+    /// The petition the national portal forwarded under this reference.
+    async fn petition_id_by_portal_reference(&self, reference: &str) -> StoreResult<Option<i64>>;
     async fn petition_row(&self, id: i64) -> StoreResult<Option<PetitionRow>>;
     /// Its events exactly as stored, in order.
     async fn petition_events(&self, id: i64) -> StoreResult<Vec<StoredPetitionEvent>>;

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{PetitionChannel, PetitionKind};
+use super::{PetitionChannel, PetitionKind, PortalReference};
 use crate::dossier::EventActor;
 use crate::dossier::event::{AgencyRef, UserRef};
 
@@ -73,6 +73,9 @@ pub enum PetitionEventBody {
         notify_email: bool,
         #[serde(default)]
         notify_sms: bool,
+        /// Forwarded by the national portal: its reference and the times its clocks count from.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        portal: Option<PortalReference>,
     },
     /// Not within the agency's competence or not a valid petition; the reasons go to the petitioner.
     Refused { reason: String },

@@ -1,7 +1,7 @@
 //! A petition as sent (the public form, an official recording a letter or a call, the national
 //! portal), checked field by field before anything is stored.
 
-use super::{Attachment, PetitionChannel, PetitionCode, PetitionKind, Petitioner};
+use super::{Attachment, PetitionChannel, PetitionCode, PetitionKind, Petitioner, PortalReference};
 use crate::dossier::applicant::{check_email, check_phone};
 use crate::validation::{FieldError, ValidationErrors, long_text, optional_text, required_text};
 
@@ -39,6 +39,8 @@ pub struct ValidIntake {
     pub attachments: Vec<Attachment>,
     pub notify_email: bool,
     pub notify_sms: bool,
+    /// Forwarded by the national portal.
+    pub portal: Option<PortalReference>,
 }
 
 impl PetitionIntake {
@@ -108,6 +110,7 @@ impl PetitionIntake {
             attachments: Vec::new(),
             notify_email: self.notify_email,
             notify_sms: self.notify_sms,
+            portal: None,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod event;
 pub mod intake;
 pub mod kind;
 pub mod measure;
+pub mod portal;
 pub mod state;
 pub mod stats;
 #[cfg(test)]
@@ -23,4 +24,5 @@ pub use deadlines::PetitionDeadlines;
 pub use event::{Attachment, Forward, PetitionEvent, PetitionEventBody, Petitioner};
 pub use intake::PetitionIntake;
 pub use kind::PetitionKind;
+pub use portal::PortalReference;
 pub use state::{PetitionAction, PetitionState, Stage};

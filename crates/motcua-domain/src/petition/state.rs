@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::event::{Attachment, Forward, PetitionEvent, PetitionEventBody, Petitioner};
-use super::{PetitionChannel, PetitionKind};
+use super::{PetitionChannel, PetitionKind, PortalReference};
 use crate::calendar::Pause;
 use crate::dossier::event::{AgencyRef, UserRef};
 use crate::validation::{FieldError, ValidationErrors, long_text, optional_text, required_text};
@@ -163,7 +163,9 @@ pub struct PetitionState {
     pub notify_sms: bool,
     pub stage: Stage,
     pub received_at: Timestamp,
-    /// Where the clocks start: the receipt, or the latest forward.
+    /// Forwarded by the national portal.
+    pub portal: Option<PortalReference>,
+    /// Where the clocks start: the receipt (the portal's forward), or the latest forward.
     pub clock_start: Timestamp,
     /// Waits for the petitioner's information since `clock_start` (the answer clock stops).
     pub pauses: Vec<Pause>,
@@ -213,6 +215,7 @@ impl PetitionState {
             attachments,
             notify_email,
             notify_sms,
+            portal,
         } = &first.body
         else {
             return Err(FoldError::NoReceipt);
@@ -235,7 +238,9 @@ impl PetitionState {
             notify_sms: *notify_sms,
             stage: Stage::Received,
             received_at: first.at,
-            clock_start: first.at,
+            // The portal measures a forwarded petition from its forward, however late it lands here.
+            clock_start: portal.as_ref().map_or(first.at, |p| p.forwarded_at),
+            portal: portal.clone(),
             pauses: Vec::new(),
             first_info_request_at: None,
             info_request: None,

@@ -47,6 +47,7 @@ fn received(code: &str) -> PetitionEventBody {
         attachments: vec![],
         notify_email: true,
         notify_sms: false,
+        portal: None,
     }
 }
 
@@ -330,4 +331,37 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_petition_forwarded_by_the_portal_counts_from_the_forward_not_from_its_arrival() {
+    // The portal forwarded it on Wednesday 22/04/2026 at 09:00; it reached this system only on
+    // Friday 24/04: the two days spent on the way are already spent (the portal measures so).
+    let mut body = received("X-PA260424-0001");
+    if let PetitionEventBody::Received { channel, portal, .. } = &mut body {
+        *channel = PetitionChannel::NationalPortal;
+        *portal = Some(PortalReference {
+            reference: "PAKN-001".into(),
+            submitted_at: at("2026-04-21T20:00"),
+            forwarded_at: at("2026-04-22T09:00"),
+        });
+    }
+    let mut h = History { stored: vec![] };
+    h.push("2026-04-24T08:00", EventActor { user_id: None, name: "portal".into(), role: None, unit: None }, body);
+    let s = h.state();
+    assert_eq!((s.received_at, s.clock_start), (at("2026-04-24T08:00"), at("2026-04-22T09:00")));
+    assert_eq!(s.portal.as_ref().map(|p| p.reference.as_str()), Some("PAKN-001"));
+    let c = clocks(&s);
+    assert_eq!(c.refuse_due, at("2026-04-24T09:00"));
+    assert_eq!(c.answer_due, DueState::Due(at("2026-05-18T09:00")));
+    // A later forward starts the clocks afresh as for any petition.
+    h.act("2026-04-24T10:00", 11, PetitionAction::Forward { to: agency(3, "000.32.31.H99"), reason: "Thẩm quyền".into() });
+    assert_eq!(h.state().clock_start, at("2026-04-24T10:00"));
+}
+
+#[test]
+fn a_receipt_without_portal_reference_keeps_its_stored_text() {
+    // Events stored before petitions came from the portal must hash as they did.
+    let body = serde_json::to_string(&received("X-PA260424-0001")).unwrap();
+    assert!(!body.contains("portal"));
 }

@@ -170,8 +170,16 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(me::me))
         .routes(routes!(petitions::submit, petitions::list))
         .routes(routes!(petitions::record))
+        .routes(routes!(petitions::receive_from_portal))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(petitions::submit_with_files))
+                .routes(routes!(petitions::record_with_files))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .routes(routes!(petitions::stats))
         .routes(routes!(petitions::get))
+        .routes(routes!(petitions::file))
         .routes(routes!(petitions::act))
         .routes(routes!(petitions::published))
         .routes(routes!(petitions::track))

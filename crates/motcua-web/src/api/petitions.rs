@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::petitions::{
-    ActionInput, PetitionFilter, PetitionQueue, PetitionView, PublicPetition, PublishedFilter,
+    ActionInput, NewFile, PetitionFilter, PetitionQueue, PetitionView, PortalPetition, PortalPetitionOutcome,
+    PublicPetition, PublishedFilter,
 };
 use motcua_domain::petition::{PetitionChannel, PetitionIntake, PetitionKind};
 use motcua_domain::time::rfc3339_vn;
@@ -103,8 +104,8 @@ async fn agency_id(state: &AppState, code: &str) -> Result<motcua_domain::agency
         .id)
 }
 
-/// Sends a petition (no login; rate limited per address). Attachments are sent with the web
-/// form (`/phan-anh/gui`).
+/// Sends a petition (no login; rate limited per address). With attachments: `POST
+/// /api/v1/petitions/with-files`.
 #[utoipa::path(post, path = "/api/v1/petitions", tag = "petitions", request_body = PetitionInput,
     responses((status = 201, body = ReceiptDto), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn submit(
@@ -143,6 +144,139 @@ pub async fn record(
     let channel = PetitionChannel::parse(&input.channel).unwrap_or(PetitionChannel::Online);
     let r = state.services.petitions.record(&p, agency, channel, &input.petition.intake(), &[], &meta).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Reads a petition sent as multipart: the part `petition` holds its JSON, each part `file` one
+/// attachment.
+async fn read_petition_form<T: serde::de::DeserializeOwned>(
+    mp: axum::extract::Multipart,
+) -> Result<(T, Vec<NewFile>), HttpError> {
+    let (files, fields) = crate::respond::read_multipart_files(mp, "file").await?;
+    let json = fields.iter().find(|(k, _)| k == "petition").map(|(_, v)| v.as_str()).ok_or_else(|| {
+        HttpError::from(motcua_app::AppError::field("petition", "required", "Thiếu phần «petition» (JSON)."))
+    })?;
+    let input = serde_json::from_str(json).map_err(|e| {
+        HttpError::from(motcua_app::AppError::field(
+            "petition",
+            "invalid_json",
+            format!("Phần «petition» không phải JSON hợp lệ: {e}"),
+        ))
+    })?;
+    let files = files.into_iter().map(|f| NewFile { file_name: f.file_name, bytes: f.bytes }).collect();
+    Ok((input, files))
+}
+
+/// Sends a petition with attachments (no login; rate limited per address): multipart with the
+/// part `petition` (the JSON of `PetitionInput`) and up to five parts `file` (PDF, PNG or
+/// JPEG, at most 10 MB each, checked by their content).
+#[utoipa::path(post, path = "/api/v1/petitions/with-files", tag = "petitions",
+    request_body(content = String, content_type = "multipart/form-data", description = "petition (JSON of PetitionInput), file (0–5)"),
+    responses((status = 201, body = ReceiptDto), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn submit_with_files(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    crate::respond::Upload(mp): crate::respond::Upload,
+) -> ApiResult<(StatusCode, Json<ReceiptDto>)> {
+    tracking_limit(&state, &meta)?;
+    let (input, files): (PetitionInput, _) = read_petition_form(mp).await?;
+    let agency = agency_id(&state, &input.agency_code).await?;
+    let r = state.services.petitions.submit(agency, &input.intake(), &files, &meta).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Records a petition received otherwise than online with its attachments (the letter's scan,
+/// photos): multipart with the part `petition` (the JSON of `RecordInput`) and up to five
+/// parts `file`.
+#[utoipa::path(post, path = "/api/v1/petitions/recorded/with-files", tag = "petitions",
+    request_body(content = String, content_type = "multipart/form-data", description = "petition (JSON of RecordInput), file (0–5)"),
+    security(("bearer" = [])),
+    responses((status = 201, body = ReceiptDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_with_files(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    crate::respond::Upload(mp): crate::respond::Upload,
+) -> ApiResult<(StatusCode, Json<ReceiptDto>)> {
+    // Refused before the upload is read: an official who records no petition learns nothing
+    // from what the form lacks.
+    if state.services.petitions.recordable(&p).await?.is_empty() {
+        return Err(motcua_app::AppError::Forbidden(motcua_domain::policy::Denied::MissingPermission).into());
+    }
+    let (input, files): (RecordInput, _) = read_petition_form(mp).await?;
+    let agency = agency_id(&state, &input.petition.agency_code).await?;
+    let channel = PetitionChannel::parse(&input.channel).unwrap_or(PetitionChannel::Online);
+    let r = state.services.petitions.record(&p, agency, channel, &input.petition.intake(), &files, &meta).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// A petition the national portal's PAKN system forwards to an agency of the province.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PortalPetitionInput {
+    /// The portal's own identifier of the petition: the same one sent again changes nothing.
+    pub portal_reference: String,
+    /// When the citizen submitted it on the portal (RFC 3339).
+    pub submitted_at: String,
+    /// When the portal forwarded it to this agency (RFC 3339): the clocks count from here.
+    pub forwarded_at: String,
+    #[serde(flatten)]
+    pub petition: PetitionInput,
+}
+
+/// What became of a forwarded petition: `received` (numbered now) or `repeated` (already here).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalPetitionAnswer {
+    pub outcome: String,
+    /// The petition's code here.
+    pub code: String,
+    pub answer_due: Option<String>,
+}
+
+fn instant(field: &str, value: &str) -> Result<jiff::Timestamp, motcua_domain::validation::FieldError> {
+    value.trim().parse::<jiff::Timestamp>().map_err(|_| {
+        motcua_domain::validation::FieldError::new(
+            field,
+            "invalid_format",
+            "Thời điểm theo RFC 3339, ví dụ 2026-04-22T09:00:00+07:00.",
+        )
+    })
+}
+
+/// The national portal forwards a petition (bearer token `portal.inbound_token`). Idempotent on
+/// `portal_reference`. The fields are this system's (the portal's own interface for this is
+/// not public); an adapter maps the portal's message onto them.
+#[utoipa::path(post, path = "/api/v1/portal/petitions", tag = "national_portal", request_body = PortalPetitionInput,
+    security(("portal_token" = [])),
+    responses((status = 201, body = PortalPetitionAnswer), (status = 200, body = PortalPetitionAnswer),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn receive_from_portal(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    _portal: crate::api::portal::PortalCaller,
+    ApiJson(input): ApiJson<PortalPetitionInput>,
+) -> ApiResult<(StatusCode, Json<PortalPetitionAnswer>)> {
+    let mut errors = motcua_domain::validation::ValidationErrors::new();
+    let submitted_at = errors.check(instant("submitted_at", &input.submitted_at));
+    let forwarded_at = errors.check(instant("forwarded_at", &input.forwarded_at));
+    let agency = agency_id(&state, &input.petition.agency_code).await;
+    errors.into_result().map_err(motcua_app::AppError::Validation)?;
+    let forwarded = PortalPetition {
+        agency: agency?,
+        reference: input.portal_reference.clone(),
+        submitted_at: submitted_at.expect("checked"),
+        forwarded_at: forwarded_at.expect("checked"),
+        intake: input.petition.intake(),
+    };
+    Ok(match state.services.petitions.receive_from_portal(&forwarded, &meta).await? {
+        PortalPetitionOutcome::Received { code, answer_due } => (
+            StatusCode::CREATED,
+            Json(PortalPetitionAnswer { outcome: "received".into(), code, answer_due: answer_due.map(rfc3339_vn) }),
+        ),
+        PortalPetitionOutcome::Repeated { code } => {
+            (StatusCode::OK, Json(PortalPetitionAnswer { outcome: "repeated".into(), code, answer_due: None }))
+        }
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -363,6 +497,14 @@ pub struct PetitionEventDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentDto {
+    pub file_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PetitionDto {
     pub code: String,
     pub stage: String,
@@ -382,6 +524,11 @@ pub struct PetitionDto {
     pub draft: Option<String>,
     pub answer: Option<String>,
     pub received_at: String,
+    /// Forwarded by the national portal: its reference, and when the citizen sent it and the
+    /// portal forwarded it (the clocks count from the forward).
+    pub portal_reference: Option<String>,
+    pub portal_submitted_at: Option<String>,
+    pub portal_forwarded_at: Option<String>,
     pub refuse_due: String,
     pub info_request_due: String,
     /// Absent while the clock is stopped for information.
@@ -389,6 +536,8 @@ pub struct PetitionDto {
     pub publish_due: Option<String>,
     /// `Trước hạn`, `Đúng hạn`, `Quá hạn`, `Trong hạn`.
     pub answer_standing: String,
+    /// Files sent with it: `GET /api/v1/petitions/{code}/files/{file_id}`.
+    pub attachments: Vec<AttachmentDto>,
     /// The number of the last event: send it back as `expected_seq`.
     pub last_seq: i64,
     /// What the caller may do now.
@@ -418,6 +567,9 @@ impl From<&PetitionView> for PetitionDto {
             draft: s.draft.clone(),
             answer: s.answer.clone(),
             received_at: rfc3339_vn(s.received_at),
+            portal_reference: s.portal.as_ref().map(|p| p.reference.clone()),
+            portal_submitted_at: s.portal.as_ref().map(|p| rfc3339_vn(p.submitted_at)),
+            portal_forwarded_at: s.portal.as_ref().map(|p| rfc3339_vn(p.forwarded_at)),
             refuse_due: rfc3339_vn(v.clocks.refuse_due),
             info_request_due: rfc3339_vn(v.clocks.info_request_due),
             answer_due: match v.clocks.answer_due {
@@ -426,6 +578,16 @@ impl From<&PetitionView> for PetitionDto {
             },
             publish_due: v.clocks.publish_due.map(rfc3339_vn),
             answer_standing: v.answer.label().to_owned(),
+            attachments: s
+                .attachments
+                .iter()
+                .map(|a| AttachmentDto {
+                    file_id: a.file_id,
+                    name: a.name.clone(),
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                })
+                .collect(),
             last_seq: s.last_seq,
             actions: v.actions.iter().map(|a| (*a).to_owned()).collect(),
             events: v
@@ -455,6 +617,20 @@ pub async fn get(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<PetitionDto>> {
     Ok(Json((&state.services.petitions.petition(&p, &code).await?).into()))
+}
+
+/// A file sent with a petition the caller may see.
+#[utoipa::path(get, path = "/api/v1/petitions/{code}/files/{file_id}", tag = "petitions",
+    params(("code" = String, Path), ("file_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath((code, file_id)): ApiPath<(String, i64)>,
+) -> ApiResult<Response> {
+    let (meta, bytes) = state.services.petitions.petition_file(&p, &code, file_id).await?;
+    Ok(crate::respond::file_download(&meta.file_name, &meta.content_type, bytes))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -102,6 +102,28 @@ pub struct PortalPushAnswer {
     pub results: Vec<motcua_app::national_portal::InboundOutcome>,
 }
 
+/// A request from the national portal: it carries the bearer token configured as
+/// `portal.inbound_token` (none configured: nothing is let in). Checked before the body is read.
+pub struct PortalCaller;
+
+impl axum::extract::FromRequestParts<AppState> for PortalCaller {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim);
+        let allowed = match (&state.config.portal_inbound_token, presented) {
+            (Some(t), Some(got)) => motcua_app::secret::constant_time_eq(got, t),
+            _ => false,
+        };
+        if allowed { Ok(PortalCaller) } else { Err(crate::error::ApiError(crate::error::HttpError::unauthenticated())) }
+    }
+}
+
 /// The national portal pushes dossiers submitted on it (`HoSo`, one or an array, or
 /// `{"data": [...]}`), with the bearer token configured as `portal.inbound_token`. Idempotent on
 /// `MaHoSo`: a repeat changes nothing; a dossier waiting for a supplement takes the new files
@@ -112,22 +134,10 @@ pub struct PortalPushAnswer {
     responses((status = 200, body = PortalPushAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn receive(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
+    _portal: PortalCaller,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<PortalPushAnswer>> {
     use crate::error::{ApiError, HttpError};
-    let presented = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim);
-    let allowed = match (&state.config.portal_inbound_token, presented) {
-        (Some(t), Some(got)) => motcua_app::secret::constant_time_eq(got, t),
-        _ => false,
-    };
-    if !allowed {
-        return Err(ApiError(HttpError::unauthenticated()));
-    }
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError(HttpError::bad_request("invalid_json", format!("Nội dung không phải JSON hợp lệ: {e}")))
     })?;
