@@ -54,6 +54,8 @@ pub struct Services {
     pub audit: Audit,
     pub calendar: Calendar,
     pub catalog: Catalog,
+    /// The wording of notices to citizens, per agency.
+    pub citizen_notices: crate::notices::CitizenNotices,
     pub dossiers: Dossiers,
     pub integrity: Integrity,
     pub jobs: Jobs,
@@ -93,6 +95,7 @@ impl Services {
         let integrity = Integrity::new(core.clone(), audit.clone(), notifications.clone(), adapters.anchor_sink);
         Ok(Self {
             calendar: Calendar::new(core.clone(), agencies.clone()),
+            citizen_notices: crate::notices::CitizenNotices::new(core.clone()),
             dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
             national_portal: crate::national_portal::NationalPortal::new(

@@ -115,6 +115,7 @@ const PG_UNIQUE_KEYS: &[(&str, &str)] = &[
     ("petition_votes_pkey", "petition_votes.petition_id, petition_votes.voter"),
     ("petition_deadlines_pkey", "petition_deadlines.agency_id, petition_deadlines.effective_from"),
     ("citizen_notices_pkey", "citizen_notices.id"),
+    ("citizen_notice_templates_pkey", "citizen_notice_templates.agency_id, citizen_notice_templates.kind"),
     ("rollup_state_pkey", "rollup_state.id"),
     ("sessions_pkey", "sessions.id_hash"),
     ("stored_files_pkey", "stored_files.id"),

@@ -125,6 +125,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_portal_petitions.sql"),
         include_str!("../migrations/postgres/0019_portal_petitions.sql"),
     ),
+    (
+        20,
+        "citizen_notice_templates",
+        include_str!("../migrations/sqlite/0020_citizen_notice_templates.sql"),
+        include_str!("../migrations/postgres/0020_citizen_notice_templates.sql"),
+    ),
 ];
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use motcua_app::error::StoreError;
-use motcua_app::ports::{CitizenNotice, NoticeReads, NoticeWrites, StoreResult};
+use motcua_app::ports::{CitizenNotice, NoticeReads, NoticeTemplateRecord, NoticeWrites, StoreResult};
 use motcua_domain::agency::AgencyId;
 use motcua_domain::citizen_notice::{NoticeChannel, NoticeKind, NoticeStatus};
 use sqlx::any::AnyRow;
@@ -34,8 +34,38 @@ fn notice(r: &AnyRow) -> StoreResult<CitizenNotice> {
     })
 }
 
+fn template(r: &AnyRow) -> StoreResult<NoticeTemplateRecord> {
+    let kind = r.text("kind")?;
+    Ok(NoticeTemplateRecord {
+        agency_id: AgencyId(r.i64("agency_id")?),
+        kind: NoticeKind::parse(&kind)
+            .ok_or_else(|| StoreError::backend(format!("citizen_notice_templates.kind: {kind}")))?,
+        subject: r.text("subject")?,
+        body: r.text("body")?,
+        version: r.i64("version")?,
+        updated_by: r.text("updated_by")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
 #[async_trait]
 impl NoticeReads for Db {
+    async fn notice_templates(&self, agencies: &[AgencyId]) -> StoreResult<Vec<NoticeTemplateRecord>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = crate::sql::SqlBuilder::new("SELECT * FROM citizen_notice_templates WHERE agency_id IN (");
+        for (i, a) in agencies.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(a.0);
+        }
+        b.push(") ORDER BY agency_id, kind");
+        let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
+        rows.iter().map(template).collect()
+    }
+
     async fn citizen_notice(&self, id: i64) -> StoreResult<Option<CitizenNotice>> {
         let r = sqlx::query("SELECT * FROM citizen_notices WHERE id = $1")
             .bind(id)
@@ -66,6 +96,58 @@ impl NoticeReads for Db {
 
 #[async_trait]
 impl NoticeWrites for DbTx {
+    async fn save_notice_template(
+        &mut self,
+        t: &NoticeTemplateRecord,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Option<i64>> {
+        match expected_version {
+            None => sqlx::query_scalar(
+                "INSERT INTO citizen_notice_templates (agency_id, kind, subject, body, version, updated_by, updated_at) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (agency_id, kind) DO NOTHING RETURNING version",
+            )
+            .bind(t.agency_id.0)
+            .bind(t.kind.as_str())
+            .bind(t.subject.clone())
+            .bind(t.body.clone())
+            .bind(t.updated_by.clone())
+            .bind(us(t.updated_at))
+            .fetch_optional(self.conn().await?)
+            .await
+            .map_err(db_err),
+            Some(v) => sqlx::query_scalar(
+                "UPDATE citizen_notice_templates SET subject = $1, body = $2, version = version + 1, updated_by = $3, \
+                 updated_at = $4 WHERE agency_id = $5 AND kind = $6 AND version = $7 RETURNING version",
+            )
+            .bind(t.subject.clone())
+            .bind(t.body.clone())
+            .bind(t.updated_by.clone())
+            .bind(us(t.updated_at))
+            .bind(t.agency_id.0)
+            .bind(t.kind.as_str())
+            .bind(v)
+            .fetch_optional(self.conn().await?)
+            .await
+            .map_err(db_err),
+        }
+    }
+
+    async fn delete_notice_template(
+        &mut self,
+        agency: AgencyId,
+        kind: NoticeKind,
+        expected_version: i64,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query("DELETE FROM citizen_notice_templates WHERE agency_id = $1 AND kind = $2 AND version = $3")
+            .bind(agency.0)
+            .bind(kind.as_str())
+            .bind(expected_version)
+            .execute(self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(n.rows_affected() == 1)
+    }
+
     async fn insert_notice(&mut self, n: &CitizenNotice) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO citizen_notices (kind, channel, recipient, petition_id, dossier_id, agency_id, reference, subject, \

@@ -39,8 +39,8 @@ pub use state::{AppState, WebConfig};
 use crate::error::HttpError;
 use crate::page_routes::PageRoutes;
 use crate::pages::{
-    account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notifications, petitions,
-    procedures, public, rating, reconcile, reports, statistics, users, workflows,
+    account, agencies, audit, calendar, catalog, dashboard, dossiers, index766, jobs, notice_templates, notifications,
+    petitions, procedures, public, rating, reconcile, reports, statistics, users, workflows,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
@@ -122,6 +122,10 @@ fn pages() -> PageRoutes {
         .post("/admin/calendar/{year}", calendar::save)
         .post("/admin/calendar/{year}/reset", calendar::reset)
         .get("/admin/agencies/{id}/schedule", calendar::schedule)
+        .get("/admin/agencies/{id}/citizen-notices", notice_templates::index)
+        .get("/admin/agencies/{id}/citizen-notices/{notice}", notice_templates::form)
+        .post("/admin/agencies/{id}/citizen-notices/{notice}", notice_templates::save)
+        .post("/admin/agencies/{id}/citizen-notices/{notice}/reset", notice_templates::reset)
         .post("/admin/agencies/{id}/schedule", calendar::save_schedule)
         .post("/admin/agencies/{id}/schedule/reset", calendar::reset_schedule)
         .get("/admin/procedures", procedures::index)

@@ -195,6 +195,15 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
             b(Access::Agency { act: Some(ManageAgencies) }, json!({"periods": [], "reason": ""}))
         }
         ("DELETE", "/api/v1/agencies/{id}/schedule") => refusals(Access::Agency { act: Some(ManageAgencies) }),
+        // An agency's wording of notices to citizens: read where the agency is seen, changed by
+        // its administrators.
+        ("GET", "/api/v1/agencies/{id}/citizen-notice-templates") => s(Access::Agency { act: None }),
+        ("PUT", "/api/v1/agencies/{id}/citizen-notice-templates/{notice}") => {
+            b(Access::Agency { act: Some(ManageAgencies) }, json!({"subject": "{{ no_such_variable }}", "body": ""}))
+        }
+        ("DELETE", "/api/v1/agencies/{id}/citizen-notice-templates/{notice}") => {
+            refusals(Access::Agency { act: Some(ManageAgencies) })
+        }
         ("PUT", "/api/v1/agencies/{id}/procedures") => {
             b(Access::Agency { act: Some(ManageAgencies) }, json!([{"code": "9.999999", "desk": true}]))
         }
@@ -412,6 +421,15 @@ fn spec(method: &Method, path: &str) -> Option<Spec> {
         ),
         ("GET", "/admin/agencies/{id}") | ("GET", "/admin/agencies/{id}/schedule") => s(Access::Agency { act: None }),
         ("GET", "/admin/agencies/{id}/procedures") => s(Access::Agency { act: None }),
+        ("GET", "/admin/agencies/{id}/citizen-notices") | ("GET", "/admin/agencies/{id}/citizen-notices/{notice}") => {
+            s(Access::Agency { act: None })
+        }
+        ("POST", "/admin/agencies/{id}/citizen-notices/{notice}") => {
+            b(Access::Agency { act: Some(ManageAgencies) }, json!({"subject": "{{ no_such_variable }}", "body": ""}))
+        }
+        ("POST", "/admin/agencies/{id}/citizen-notices/{notice}/reset") => {
+            refusals(Access::Agency { act: Some(ManageAgencies) })
+        }
         ("GET", "/admin/agencies/{id}/edit") => s(Access::AgencyRecord),
         ("POST", "/admin/agencies/{id}") => {
             b(Access::AgencyRecord, json!({"version": "0", "code": "H99", "name": "x", "level": "commune"}))
@@ -696,6 +714,7 @@ fn calls(world: &World, method: &Method, path: &str, spec: &Spec) -> Vec<Call> {
             .replace("{file_id}", "1")
             .replace("{action}", "forward")
             .replace("{kind}", &world.template_kind)
+            .replace("{notice}", "dossier_received")
             .replace("/diff", "/diff?from=1&to=1")
     };
     let path = simple(path);

@@ -3,6 +3,8 @@
 //! standing in for the SMS/Zalo gateway, which checks the HMAC signature; a failed delivery is
 //! recorded and retried with backoff; the official sees what the petitioner was told.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
@@ -190,6 +192,143 @@ async fn dossier_journey(backend: Backend) {
     // The dossier's page tells the officials what the applicant was sent.
     let html = app.login("anphu.motcua").await.get(&format!("/ho-so/{code}")).await.text().await.unwrap();
     assert!(html.contains(r#"id="notices""#) && html.contains("Đã có kết quả") && html.contains("Đã gửi"), "{html}");
+}
+
+/// A commune words its own notices; the province's words reach the communes without their
+/// own; the built-in words the rest. Only an agency's administrators change them.
+async fn wording_journey(backend: Backend) {
+    let smtp = SmtpPeer::start();
+    let app = spawn(backend, &smtp).await;
+    let run = || async { app.services.worker(app.services.standard_jobs()).run_pending().await.unwrap() };
+    let an_phu = common::agency(&app, "H99.301").await.id.0;
+    let province = common::agency(&app, "H99").await.id.0;
+    let commune_admin = app.api_as("anphu.admin").await;
+    let path = |agency: i64, kind: &str| format!("/api/v1/agencies/{agency}/citizen-notice-templates/{kind}");
+
+    // An unknown variable is refused, and nothing changes.
+    let r = commune_admin
+        .put_json(&path(an_phu, "dossier_received"), &json!({"subject": "Hồ sơ {{ ma }}", "body": "x"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let own = json!({
+        "subject": "UBND xã An Phú đã nhận hồ sơ {{ code }}",
+        "body": "Xã An Phú đã nhận hồ sơ {{ code }} ({{ subject }}), hẹn trả {{ due }}.\n\nTra cứu: {{ link }}"
+    });
+    let r = commune_admin.put_json(&path(an_phu, "dossier_received"), &own).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved: Value = r.json().await.unwrap();
+    assert_eq!((saved["source"].as_str(), saved["version"].as_i64()), (Some("own"), Some(1)), "{saved}");
+    // Saved again without naming the version it replaces: a conflict.
+    assert_eq!(commune_admin.put_json(&path(an_phu, "dossier_received"), &own).await.status(), StatusCode::CONFLICT);
+    // Not the province's wording (out of a commune administrator's sight), nor another
+    // commune's, nor by an official who does not administer the agency.
+    let r = commune_admin.put_json(&path(province, "petition_received"), &own).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = app.api_as("anphu.lanhdao").await.put_json(&path(an_phu, "dossier_received"), &own).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let other = app.api_as("binhminh.lanhdao").await;
+    let r = other.put_json(&path(an_phu, "dossier_received"), &own).await;
+    assert!(matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status());
+    let provincial = app.api_as("admin").await;
+    let r = provincial
+        .put_json(
+            &path(province, "petition_received"),
+            &json!({"subject": "Tỉnh Sơn Hà đã nhận phản ánh {{ code }}", "body": "Đã nhận phản ánh {{ code }}. Tra cứu: {{ link }}"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let (s, list) = commune_admin.json(&format!("/api/v1/agencies/{an_phu}/citizen-notice-templates")).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let source = |kind: &str| {
+        let t = list["items"].as_array().unwrap().iter().find(|t| t["kind"] == kind).unwrap().clone();
+        (t["source"].as_str().unwrap().to_owned(), t["inherited_from"].as_str().map(str::to_owned))
+    };
+    assert_eq!(source("dossier_received").0, "own");
+    assert_eq!(source("petition_received").0, "inherited");
+    assert!(source("petition_received").1.is_some());
+    assert_eq!(source("dossier_late").0, "built_in");
+    assert_eq!(list["may_edit"], true);
+
+    // The next receipt at An Phú speaks with its words; a petition to Bình Minh with the province's.
+    let desk = app.api_as("anphu.motcua").await;
+    let intake = |txn: &str| {
+        json!({
+            "procedure_code": "1.001193", "agency_code": "H99.301", "channel": "desk",
+            "applicant": {"kind": "person", "full_name": "Nguyễn Văn An", "id_number": "001203004567", "email": "an@example.vn"},
+            "notify_email": true, "client_txn_id": txn, "accept": true
+        })
+    };
+    let r = desk.post_json("/api/v1/dossiers", &intake("wording-1")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let code = r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+    let r = app
+        .browser()
+        .post_json(
+            "/api/v1/petitions",
+            &json!({"agency_code": "H99.302", "subject": "Bãi đỗ xe", "content": "Thiếu chỗ đỗ xe.", "name": "Lê Văn Sáu",
+                    "address": "Khu phố 2", "email": "sau@example.vn", "notify_email": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(run().await.succeeded, 2);
+    let mails = smtp.wait_for(2).await;
+    let to = |addr: &str| mails.iter().find(|m| m.rcpt_tos == vec![addr.to_owned()]).unwrap().clone();
+    assert_eq!(to("an@example.vn").subject, format!("UBND xã An Phú đã nhận hồ sơ {code}"));
+    assert!(to("an@example.vn").body.contains("Xã An Phú đã nhận hồ sơ"), "{}", to("an@example.vn").body);
+    assert!(
+        to("sau@example.vn").subject.starts_with("Tỉnh Sơn Hà đã nhận phản ánh H99.302-PA"),
+        "{:?}",
+        to("sau@example.vn")
+    );
+
+    // Back to what it inherits: the built-in wording again.
+    let r = commune_admin.delete(&format!("{}?version=1", path(an_phu, "dossier_received"))).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = desk.post_json("/api/v1/dossiers", &intake("wording-2")).await;
+    let code = r.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+    assert_eq!(run().await.succeeded, 1);
+    let mails = smtp.wait_for(3).await;
+    assert_eq!(mails[2].subject, format!("[Một cửa] Đã tiếp nhận hồ sơ {code}"));
+
+    // The administrator's pages: the list says whose words, the form previews them.
+    let page = app.login("anphu.admin").await;
+    let html = page.get(&format!("/admin/agencies/{an_phu}/citizen-notices")).await.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="notice-templates""#) && html.contains("Theo mẫu của") && html.contains("Mẫu mặc định"),
+        "{html}"
+    );
+    let r = page
+        .post_form(
+            &format!("/admin/agencies/{an_phu}/citizen-notices/petition_answered"),
+            &[("subject", "Trả lời {{ khong_co }}"), ("body", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Trả lời {{ khong_co }}"), "what was typed is kept");
+    let r = page
+        .post_form(
+            &format!("/admin/agencies/{an_phu}/citizen-notices/petition_answered"),
+            &[("subject", "Xã An Phú trả lời phản ánh {{ code }}"), ("body", "{{ text }}\n\nXem: {{ link }}")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html =
+        page.get(&format!("/admin/agencies/{an_phu}/citizen-notices/petition_answered")).await.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="preview""#) && html.contains("Xã An Phú trả lời phản ánh H99.301-PA261123-0001"),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_agency_words_its_notices_sqlite() {
+    wording_journey(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_agency_words_its_notices_postgres() {
+    wording_journey(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 // Petitions (phản ánh, kiến nghị): a citizen sends one from the public form with a photo and
 // is given its code; the desk finds it among the new ones and asks for more information (the
 // answer clock stops); anyone reads a published answer, without who asked, likes it once and
-// raises it again.
+// raises it again; the commune's administrator words what petitioners are told.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
@@ -103,6 +103,24 @@ test("anyone reads a published answer without who asked, likes it once and raise
   assert.match(await page.locator("#reraise").innerText(), /Nêu lại phản ánh, kiến nghị đã trả lời/);
   assert.match(await page.getByLabel("Tiêu đề").inputValue(), /^Nêu lại: /);
   await page.context().close();
+});
+
+test("the commune's administrator words the notice of an answer and sees it previewed", async () => {
+  const admin = await signIn(await newPage(browser), server.url, "anphu.admin");
+  await admin.goto(`${server.url}/admin/agencies`);
+  await admin.getByRole("link", { name: "Ủy ban nhân dân xã An Phú" }).first().click();
+  await admin.getByRole("link", { name: "Thông báo cho người dân" }).click();
+  await admin.getByRole("link", { name: "Sửa mẫu «Đã có trả lời»" }).click();
+  await admin.getByLabel("Tiêu đề thư (một dòng)").fill("Xã An Phú trả lời phản ánh {{ ma }}");
+  await admin.getByRole("button", { name: /^Lưu mẫu cho/ }).click();
+  assert.match(await admin.locator("main").innerText(), /Mẫu không hợp lệ/);
+  await admin.getByLabel("Tiêu đề thư (một dòng)").fill("Xã An Phú trả lời phản ánh {{ code }}");
+  await admin.getByRole("button", { name: /^Lưu mẫu cho/ }).click();
+  await admin.waitForURL(/msg=notice_template_saved/);
+  assert.match(await admin.locator("#notice-templates").innerText(), /Mẫu riêng \(phiên bản 1\)/);
+  await admin.getByRole("link", { name: "Sửa mẫu «Đã có trả lời»" }).click();
+  assert.match(await admin.locator("#preview").innerText(), /Xã An Phú trả lời phản ánh H99\.301-/);
+  await admin.context().close();
 });
 
 test("every page visited passes the accessibility audit (axe-core), at desktop width and 390 px", async () => {

@@ -6,35 +6,20 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use minijinja::{Environment, UndefinedBehavior};
 use motcua_domain::citizen_notice::{NoticeChannel, NoticeKind, NoticeStatus, sms_text};
 use motcua_domain::dossier::{DossierEvent, DossierState};
 use motcua_domain::petition::PetitionState;
 use serde::{Deserialize, Serialize};
 
+pub mod templates;
+
+use templates::NoticeContext;
+pub use templates::{CitizenNotices, NOTICE_VARIABLES, NoticeTemplate, TemplateSource, preview};
+
 use crate::core::Core;
 use crate::error::AppError;
 use crate::jobs::JobHandler;
 use crate::ports::{CitizenNotice, ClaimedJob, MailSender, NoticeWebhook, OutgoingMail, StoreTx, WebhookMessage};
-
-/// What a notice's template is filled with.
-#[derive(Debug, Clone, Serialize)]
-struct Context<'a> {
-    code: &'a str,
-    subject: &'a str,
-    agency: &'a str,
-    due: String,
-    text: &'a str,
-    link: String,
-    rating: String,
-}
-
-fn render(template: &str, ctx: &Context<'_>) -> Result<String, AppError> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.render_str(template, minijinja::value::Serde(ctx))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("notice template: {e}")))
-}
 
 /// Who a notice goes to and what it is about.
 struct About {
@@ -63,15 +48,22 @@ fn base(core: &Core) -> String {
 
 /// Renders the kind's wording and records one notice per channel, each with its delivery job.
 async fn queue(
+    core: &Core,
     tx: &mut dyn StoreTx,
     about: &About,
     kind: NoticeKind,
-    ctx: &Context<'_>,
+    ctx: &NoticeContext<'_>,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let (subject, body) = kind.default_template();
-    let subject = render(subject, ctx)?;
-    let body = render(body, ctx)?;
+    let template = templates::template_for(core, about.agency_id, kind).await?;
+    // A wording that no longer renders (checked when saved, so hardly ever) must not keep the
+    // citizen uninformed nor undo the official's action: the built-in wording goes instead.
+    let rendered = template.render(ctx).or_else(|e| {
+        tracing::warn!(kind = kind.as_str(), agency = about.agency_id.0, "notice template failed: {e}");
+        let (s, b) = kind.default_template();
+        crate::notifications::templates::render(s, b, ctx).map_err(AppError::Validation)
+    })?;
+    let (subject, body) = (rendered.subject, rendered.body);
     for (channel, recipient) in &about.channels {
         let id = tx
             .insert_notice(&CitizenNotice {
@@ -125,7 +117,7 @@ pub(crate) async fn queue_for_petition(
     if about.channels.is_empty() {
         return Ok(());
     }
-    let ctx = Context {
+    let ctx = NoticeContext {
         code: &s.code,
         subject: &s.subject,
         agency: &s.agency.name,
@@ -134,7 +126,7 @@ pub(crate) async fn queue_for_petition(
         link: format!("{}/phan-anh/{}", base(core), s.code),
         rating: String::new(),
     };
-    queue(tx, &about, kind, &ctx, now).await
+    queue(core, tx, &about, kind, &ctx, now).await
 }
 
 /// Records the notices a dossier's new events owe its applicant (receipt, supplement request,
@@ -166,7 +158,7 @@ pub(crate) async fn queue_for_dossier(
         } else {
             String::new()
         };
-        let ctx = Context {
+        let ctx = NoticeContext {
             code: &code,
             subject: &s.submission.procedure.name,
             agency: &s.submission.receiving.name,
@@ -175,7 +167,7 @@ pub(crate) async fn queue_for_dossier(
             link: format!("{}/tra-cuu?ma={code}", base(core)),
             rating,
         };
-        queue(tx, &about, kind, &ctx, now).await?;
+        queue(core, tx, &about, kind, &ctx, now).await?;
     }
     Ok(())
 }

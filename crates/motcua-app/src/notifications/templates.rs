@@ -140,8 +140,9 @@ fn environment() -> Environment<'static> {
 const SUBJECT_MAX: usize = 200;
 const BODY_MAX: usize = 10_000;
 
-/// Renders a subject and a body. Errors name the field and say what is wrong, in Vietnamese.
-pub fn render(subject: &str, body: &str, ctx: &TemplateContext) -> Result<Rendered, ValidationErrors> {
+/// Renders a subject and a body (officials' notifications and citizens' notices alike). Errors
+/// name the field and say what is wrong, in Vietnamese.
+pub fn render(subject: &str, body: &str, ctx: &impl Serialize) -> Result<Rendered, ValidationErrors> {
     let env = environment();
     let mut e = ValidationErrors::new();
     let mut one = |field: &str, text: &str| match env.render_str(text, minijinja::value::Serde(ctx)) {
@@ -162,6 +163,11 @@ pub fn render(subject: &str, body: &str, ctx: &TemplateContext) -> Result<Render
 /// Checks a template an administrator wrote: it renders with every variable, the subject is one
 /// non-empty line of reasonable length.
 pub fn check(subject: &str, body: &str) -> Result<(), ValidationErrors> {
+    check_with(subject, body, &TemplateContext::sample())
+}
+
+/// Checks a template against the sample values of its own variables.
+pub fn check_with(subject: &str, body: &str, sample: &impl Serialize) -> Result<(), ValidationErrors> {
     let mut e = ValidationErrors::new();
     if subject.trim().is_empty() {
         e.push(FieldError::new("subject", "required", "Nhập tiêu đề."));
@@ -176,7 +182,7 @@ pub fn check(subject: &str, body: &str) -> Result<(), ValidationErrors> {
         e.push(FieldError::new("body", "too_long", format!("Nội dung tối đa {BODY_MAX} ký tự.")));
     }
     e.into_result()?;
-    let r = render(subject, body, &TemplateContext::sample())?;
+    let r = render(subject, body, sample)?;
     if r.subject.is_empty() {
         return Err(ValidationErrors::single(FieldError::new(
             "subject",

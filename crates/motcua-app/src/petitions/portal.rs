@@ -48,17 +48,19 @@ impl Petitions {
         let channel = PetitionChannel::NationalPortal;
         let (agency, mut valid) = self.checked(input.agency, &input.intake, channel, &[]).await?;
         valid.portal = Some(portal.clone());
-        let actor = EventActor { user_id: None, name: "Cổng Dịch vụ công quốc gia".into(), role: None, unit: None };
-        let created = self
-            .create(&agency, channel, valid, &[], actor, Actor::System { label: "national_portal" }, meta)
-            .await;
+        let actor =
+            EventActor { user_id: None, name: "Cổng Dịch vụ công quốc gia".into(), role: None, unit: None };
+        let created =
+            self.create(&agency, channel, valid, &[], actor, Actor::System { label: "national_portal" }, meta).await;
         match created {
             Ok(Receipt { code, answer_due, .. }) => Ok(PortalPetitionOutcome::Received { code, answer_due }),
             // The same petition delivered twice at once: the other delivery kept it.
-            Err(AppError::Store(StoreError::Duplicate { key })) if key == "petitions.portal_reference" => match self.by_portal_reference(&portal.reference).await? {
-                Some(code) => Ok(PortalPetitionOutcome::Repeated { code }),
-                None => Err(AppError::Internal(anyhow::anyhow!("petition {} conflicted", portal.reference))),
-            },
+            Err(AppError::Store(StoreError::Duplicate { key })) if key == "petitions.portal_reference" => {
+                match self.by_portal_reference(&portal.reference).await? {
+                    Some(code) => Ok(PortalPetitionOutcome::Repeated { code }),
+                    None => Err(AppError::Internal(anyhow::anyhow!("petition {} conflicted", portal.reference))),
+                }
+            }
             Err(e) => Err(e),
         }
     }

@@ -28,6 +28,18 @@ pub struct CitizenNotice {
     pub sent_at: Option<Timestamp>,
 }
 
+/// An agency's own wording of one kind of notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeTemplateRecord {
+    pub agency_id: AgencyId,
+    pub kind: NoticeKind,
+    pub subject: String,
+    pub body: String,
+    pub version: i64,
+    pub updated_by: String,
+    pub updated_at: Timestamp,
+}
+
 /// What the SMS/Zalo gateway's webhook receives (JSON).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct WebhookMessage {
@@ -53,12 +65,28 @@ pub trait NoticeReads {
     async fn petition_notices(&self, petition_id: i64) -> StoreResult<Vec<CitizenNotice>>;
     /// A dossier's notices, oldest first.
     async fn dossier_notices(&self, dossier_id: i64) -> StoreResult<Vec<CitizenNotice>>;
+    /// The wording these agencies set for themselves.
+    async fn notice_templates(&self, agencies: &[AgencyId]) -> StoreResult<Vec<NoticeTemplateRecord>>;
 }
 
 #[async_trait]
 pub trait NoticeWrites {
     /// Records a queued notice (its `id` ignored); the new id.
     async fn insert_notice(&mut self, n: &CitizenNotice) -> StoreResult<i64>;
+    /// Creates (`expected_version` `None`) or replaces an agency's wording of a kind; the new
+    /// version, or `None` when one exists already (create) or the version moved (replace).
+    async fn save_notice_template(
+        &mut self,
+        t: &NoticeTemplateRecord,
+        expected_version: Option<i64>,
+    ) -> StoreResult<Option<i64>>;
+    /// Removes an agency's wording of a kind (back to what it inherits); `false` if the version moved.
+    async fn delete_notice_template(
+        &mut self,
+        agency: AgencyId,
+        kind: NoticeKind,
+        expected_version: i64,
+    ) -> StoreResult<bool>;
     /// Records one attempt's outcome.
     async fn record_notice_attempt(
         &mut self,

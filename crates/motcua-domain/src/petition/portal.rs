@@ -62,19 +62,19 @@ mod tests {
     #[test]
     fn a_forward_lies_between_the_submission_and_now() {
         let now = t("2026-04-20T03:00:00Z");
-        let ok = PortalReference::checked(" PAKN-1 ", t("2026-04-17T01:00:00Z"), t("2026-04-20T02:00:00Z"), now)
-            .unwrap();
+        let ok =
+            PortalReference::checked(" PAKN-1 ", t("2026-04-17T01:00:00Z"), t("2026-04-20T02:00:00Z"), now).unwrap();
         assert_eq!(ok.reference, "PAKN-1");
         // A few minutes ahead is the clocks' difference, not the future.
         assert!(PortalReference::checked("x", t("2026-04-17T01:00:00Z"), t("2026-04-20T03:04:00Z"), now).is_ok());
-        let early = PortalReference::checked("x", t("2026-04-18T01:00:00Z"), t("2026-04-17T01:00:00Z"), now)
-            .unwrap_err();
+        let early =
+            PortalReference::checked("x", t("2026-04-18T01:00:00Z"), t("2026-04-17T01:00:00Z"), now).unwrap_err();
         assert_eq!(early.errors[0].code, "before_submission");
-        let future = PortalReference::checked("x", t("2026-04-17T01:00:00Z"), t("2026-04-20T04:00:00Z"), now)
-            .unwrap_err();
+        let future =
+            PortalReference::checked("x", t("2026-04-17T01:00:00Z"), t("2026-04-20T04:00:00Z"), now).unwrap_err();
         assert_eq!(future.errors[0].code, "in_future");
-        let blank = PortalReference::checked("  ", t("2026-04-17T01:00:00Z"), t("2026-04-17T01:00:00Z"), now)
-            .unwrap_err();
+        let blank =
+            PortalReference::checked("  ", t("2026-04-17T01:00:00Z"), t("2026-04-17T01:00:00Z"), now).unwrap_err();
         assert_eq!(blank.errors[0].field, "portal_reference");
     }
 }

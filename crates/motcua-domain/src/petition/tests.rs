@@ -355,7 +355,11 @@ fn a_petition_forwarded_by_the_portal_counts_from_the_forward_not_from_its_arriv
     assert_eq!(c.refuse_due, at("2026-04-24T09:00"));
     assert_eq!(c.answer_due, DueState::Due(at("2026-05-18T09:00")));
     // A later forward starts the clocks afresh as for any petition.
-    h.act("2026-04-24T10:00", 11, PetitionAction::Forward { to: agency(3, "000.32.31.H99"), reason: "Thẩm quyền".into() });
+    h.act(
+        "2026-04-24T10:00",
+        11,
+        PetitionAction::Forward { to: agency(3, "000.32.31.H99"), reason: "Thẩm quyền".into() },
+    );
     assert_eq!(h.state().clock_start, at("2026-04-24T10:00"));
 }
 

@@ -250,6 +250,8 @@ fn routes() -> (axum::Router<AppState>, OpenApiDoc) {
         .routes(routes!(notifications::read_all))
         .routes(routes!(notifications::templates))
         .routes(routes!(notifications::put_template, notifications::delete_template))
+        .routes(routes!(notifications::notice_templates))
+        .routes(routes!(notifications::put_notice_template, notifications::delete_notice_template))
         .routes(routes!(notifications::mail_test))
         .routes(routes!(reports::form06))
         .routes(routes!(reports::form06_dossiers))

@@ -218,3 +218,115 @@ pub async fn mail_test(
 ) -> ApiResult<Json<MailTestResult>> {
     Ok(Json(MailTestResult { sent_to: state.services.notifications.send_test_mail(&p, &meta).await? }))
 }
+
+/// The wording of one kind of notice to citizens at an agency, and whose words it is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeTemplateDto {
+    /// `petition_received`, `dossier_result_ready`, …
+    pub kind: String,
+    pub label: String,
+    pub subject: String,
+    /// The SMS/Zalo message is its first paragraph.
+    pub body: String,
+    /// `built_in`, `inherited` (from `inherited_from`) or `own` (with `version`).
+    pub source: String,
+    pub inherited_from: Option<String>,
+    /// The agency's own version: send it back to replace or remove its wording.
+    pub version: Option<i64>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<&motcua_app::notices::NoticeTemplate> for NoticeTemplateDto {
+    fn from(t: &motcua_app::notices::NoticeTemplate) -> Self {
+        use motcua_app::notices::TemplateSource as S;
+        let (source, inherited_from, updated_by, updated_at) = match &t.source {
+            S::BuiltIn => ("built_in", None, None, None),
+            S::Inherited { agency, .. } => ("inherited", Some(agency.clone()), None, None),
+            S::Own { updated_by, updated_at, .. } => {
+                ("own", None, Some(updated_by.clone()), Some(motcua_domain::time::rfc3339_vn(*updated_at)))
+            }
+        };
+        Self {
+            kind: t.kind.as_str().to_owned(),
+            label: t.kind.label().to_owned(),
+            subject: t.subject.clone(),
+            body: t.body.clone(),
+            source: source.to_owned(),
+            inherited_from,
+            version: t.own_version(),
+            updated_by,
+            updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeTemplateList {
+    pub items: Vec<NoticeTemplateDto>,
+    /// The variables a wording may use, with their meaning.
+    pub variables: Vec<(String, String)>,
+    /// Whether the caller may change this agency's wording.
+    pub may_edit: bool,
+}
+
+/// The wording of every notice to citizens at an agency the caller sees: its own, else its
+/// nearest ancestor's, else the built-in wording.
+#[utoipa::path(get, path = "/api/v1/agencies/{id}/citizen-notice-templates", tag = "notifications",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = NoticeTemplateList), (status = 404, body = ErrorBody)))]
+pub async fn notice_templates(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<NoticeTemplateList>> {
+    let (_, items, may_edit) =
+        state.services.citizen_notices.templates(&p, motcua_domain::agency::AgencyId(id)).await?;
+    Ok(Json(NoticeTemplateList {
+        items: items.iter().map(NoticeTemplateDto::from).collect(),
+        variables: motcua_app::notices::NOTICE_VARIABLES
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        may_edit,
+    }))
+}
+
+/// Sets the agency's own wording of a kind (its administrators), for it and the agencies under
+/// it without their own. Unknown variables or a syntax error: 422 naming the field and line.
+#[utoipa::path(put, path = "/api/v1/agencies/{id}/citizen-notice-templates/{notice}", tag = "notifications",
+    params(("id" = i64, Path), ("notice" = String, Path)), request_body = TemplateInput, security(("bearer" = [])),
+    responses((status = 200, body = NoticeTemplateDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_notice_template(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiPath((id, kind)): ApiPath<(i64, String)>,
+    ApiJson(input): ApiJson<TemplateInput>,
+) -> ApiResult<Json<NoticeTemplateDto>> {
+    let agency = motcua_domain::agency::AgencyId(id);
+    let t = state
+        .services
+        .citizen_notices
+        .save_template(&p, agency, &kind, &input.subject, &input.body, input.version, &meta)
+        .await?;
+    Ok(Json(NoticeTemplateDto::from(&t)))
+}
+
+/// Removes the agency's own wording of a kind: it speaks again with what it inherits.
+#[utoipa::path(delete, path = "/api/v1/agencies/{id}/citizen-notice-templates/{notice}", tag = "notifications",
+    params(("id" = i64, Path), ("notice" = String, Path), VersionQuery), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn delete_notice_template(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Meta(meta): Meta,
+    ApiPath((id, kind)): ApiPath<(i64, String)>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    let agency = motcua_domain::agency::AgencyId(id);
+    state.services.citizen_notices.reset_template(&p, agency, &kind, q.version, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -109,7 +109,10 @@ pub struct PortalCaller;
 impl axum::extract::FromRequestParts<AppState> for PortalCaller {
     type Rejection = crate::error::ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let presented = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)

@@ -120,6 +120,8 @@ fn flash_message(key: &str) -> Option<&'static str> {
         "dossier_received" => "Đã ghi nhận hồ sơ.",
         "dossier_action_done" => "Đã thực hiện thao tác trên hồ sơ.",
         "notifications_read" => "Đã đánh dấu tất cả thông báo là đã đọc.",
+        "notice_template_saved" => "Đã lưu mẫu thông báo cho người dân; các thông báo từ nay dùng mẫu mới.",
+        "notice_template_reset" => "Đã bỏ mẫu riêng; cơ quan dùng lại mẫu của cấp trên hoặc mẫu mặc định.",
         "template_saved" => "Đã lưu mẫu thông báo; các thông báo từ nay dùng mẫu mới.",
         "template_reset" => "Đã trở lại mẫu thông báo mặc định.",
         "targets_saved" => "Đã lưu chỉ tiêu năm.",

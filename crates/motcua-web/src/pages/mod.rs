@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod index766;
 pub mod jobs;
+pub mod notice_templates;
 pub mod notifications;
 pub mod petitions;
 pub mod procedures;
