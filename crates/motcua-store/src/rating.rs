@@ -70,28 +70,24 @@ impl RatingReads for Db {
         Ok(SatisfactionCount { rated: row.i64("rated")?, satisfied: row.i64("satisfied")? })
     }
 
-    async fn satisfaction_by_agency(
+    async fn complained_dossiers_by_agency(
         &self,
         reach: &Reach,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<(AgencyId, SatisfactionCount)>> {
+    ) -> StoreResult<Vec<(AgencyId, i64)>> {
         let mut b = SqlBuilder::new(
-            "SELECT r.agency_id, COUNT(*) AS rated, CAST(COALESCE(SUM(r.satisfied), 0) AS BIGINT) AS satisfied \
-             FROM dossier_ratings r JOIN agencies a ON a.id = r.agency_id WHERE r.rated_at >= ",
+            "SELECT d.receiving_agency_id AS agency_id, COUNT(*) AS n FROM dossiers d \
+             JOIN agencies a ON a.id = d.receiving_agency_id WHERE d.received_at >= ",
         );
-        b.bind(us(from)).push(" AND r.rated_at < ").bind(us(to)).push(" AND ");
+        b.bind(us(from)).push(" AND d.received_at < ").bind(us(to)).push(" AND ");
         push_reach(&mut b, "a.path", reach);
-        b.push(" GROUP BY r.agency_id");
+        b.push(" AND (EXISTS (SELECT 1 FROM petitions p WHERE p.dossier_code = d.code AND p.received_at < ")
+            .bind(us(to));
+        b.push(") OR EXISTS (SELECT 1 FROM dossier_ratings r WHERE r.dossier_id = d.id AND r.satisfied = 0");
+        b.push(" AND r.rated_at < ").bind(us(to)).push(")) GROUP BY d.receiving_agency_id");
         let rows = b.build().fetch_all(self.read_pool()).await.map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    AgencyId(r.i64("agency_id")?),
-                    SatisfactionCount { rated: r.i64("rated")?, satisfied: r.i64("satisfied")? },
-                ))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((AgencyId(r.i64("agency_id")?), r.i64("n")?))).collect()
     }
 
     async fn satisfaction_by(

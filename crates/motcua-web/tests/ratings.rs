@@ -160,4 +160,34 @@ app_tests! {
         let (s, _) = app.api_as("binhminh.lanhdao").await.json(&format!("/api/v1/dossiers/{code}/rating")).await;
         assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
     }
+
+    async fn a_dossier_both_complained_of_and_rated_unsatisfying_counts_once_in_766(app) {
+        app.clock.set("2026-11-10T09:00:00+07:00".parse().unwrap());
+        let code = dossier(&app, "rate-766", 5).await;
+        let desk = app.login("anphu.motcua").await;
+        let r = desk.post_form(&format!("/ho-so/{code}/danh-gia"), &[]).await;
+        let token = location(&r).trim_start_matches("/danh-gia/").trim_end_matches("?tai_quay=1").to_owned();
+        let full = answers("unsatisfied");
+        let fields: Vec<(&str, &str)> = full.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = app.browser().post_form(&format!("/danh-gia/{token}"), &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let leader = app.api_as("anphu.lanhdao").await;
+        let complained = || async {
+            let (s, x) = leader.json("/api/v1/index766?period=2026-M11&calendar=true&agency=H99.301").await;
+            assert_eq!(s, StatusCode::OK, "{x}");
+            let i = x["index"]["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "5.4").unwrap().clone();
+            (i["numerator"].as_i64().unwrap(), i["denominator"].as_i64().unwrap())
+        };
+        assert_eq!(complained().await, (1, 1), "handled on time, its citizen unsatisfied");
+        // The same citizen also sends a petition about it: still one dossier complained of.
+        let (s, v) = post(
+            &app.browser(),
+            "/api/v1/petitions",
+            json!({"agency_code": "H99.301", "subject": "Chậm hướng dẫn", "content": "Hướng dẫn chưa rõ.",
+                   "name": "Nguyễn Văn An", "address": "Thôn 1", "phone": "0912345678", "dossier_code": code}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(complained().await, (1, 1));
+    }
 }

@@ -56,13 +56,15 @@ pub trait RatingReads {
     async fn dossier_rating(&self, dossier_id: i64) -> StoreResult<Option<RatingRecord>>;
     /// Ratings of dossiers received by agencies within `reach`, rated in `[from, to)`.
     async fn satisfaction(&self, reach: &Reach, from: Timestamp, to: Timestamp) -> StoreResult<SatisfactionCount>;
-    /// The same ratings counted per receiving agency.
-    async fn satisfaction_by_agency(
+    /// Decision 766 indicator 5.4: per receiving agency within `reach`, the dossiers received in
+    /// `[from, to)` that a petition received before `to` names or whose citizen rated the handling
+    /// unsatisfying before `to`, each dossier once.
+    async fn complained_dossiers_by_agency(
         &self,
         reach: &Reach,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<(AgencyId, SatisfactionCount)>>;
+    ) -> StoreResult<Vec<(AgencyId, i64)>>;
     /// The same ratings grouped by procedure or by officer, most rated first.
     async fn satisfaction_by(
         &self,

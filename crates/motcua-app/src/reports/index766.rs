@@ -102,7 +102,6 @@ impl Reports {
         let rows = store.petitions_received(&reach, window.start, window.end).await?;
         let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
         let reraised: HashSet<String> = store.reraised(&codes).await?.into_iter().collect();
-        let mut named: HashSet<(AgencyId, String)> = HashSet::new();
         for r in &rows {
             let fact = PetitionFact {
                 kind: r.petition_kind,
@@ -118,20 +117,12 @@ impl Reports {
             if let Some(c) = commune {
                 by_commune.entry(c).or_default().petitions.add(&fact, window.cutoff);
             }
-            if let Some(d) = &r.dossier_code
-                && named.insert((r.received_agency_id, d.clone()))
-            {
-                all.complained += 1;
-                if let Some(c) = commune {
-                    by_commune.entry(c).or_default().complained += 1;
-                }
-            }
         }
-        for (agency, count) in store.satisfaction_by_agency(&reach, window.start, window.end).await? {
-            let unsatisfied = count.rated - count.satisfied;
-            all.complained += unsatisfied;
+        // 5.4 counts a dossier once whether a petition names it, its citizen was unsatisfied, or both.
+        for (agency, n) in store.complained_dossiers_by_agency(&reach, window.start, window.end).await? {
+            all.complained += n;
             if let Some(c) = scope.commune_of(agency) {
-                by_commune.entry(c).or_default().complained += unsatisfied;
+                by_commune.entry(c).or_default().complained += n;
             }
         }
         Ok(())
