@@ -95,7 +95,7 @@ impl Services {
         let integrity = Integrity::new(core.clone(), audit.clone(), notifications.clone(), adapters.anchor_sink);
         Ok(Self {
             calendar: Calendar::new(core.clone(), agencies.clone()),
-            citizen_notices: crate::notices::CitizenNotices::new(core.clone()),
+            citizen_notices: crate::notices::CitizenNotices::new(core.clone(), agencies.clone()),
             dossiers: Dossiers::new(core.clone(), accounts.clone(), integrity.clone(), adapters.form_templates),
             jobs: Jobs::new(core.clone()),
             national_portal: crate::national_portal::NationalPortal::new(

@@ -156,19 +156,13 @@ fn parse_kind(kind: &str) -> Result<NoticeKind, AppError> {
 #[derive(Clone)]
 pub struct CitizenNotices {
     core: Arc<Core>,
+    /// Whether the official sees the agency (out of sight is "not found", as on its other pages).
+    agencies: crate::agencies::Agencies,
 }
 
 impl CitizenNotices {
-    pub(crate) fn new(core: Arc<Core>) -> Self {
-        Self { core }
-    }
-
-    /// The agency, if the official sees it (else it is "not found", as for its other pages).
-    async fn seen(&self, principal: &Principal, id: AgencyId) -> Result<Agency, AppError> {
-        let agency = self.core.store.agency(id).await?.ok_or(AppError::NotFound("cơ quan"))?;
-        authorize(principal, Permission::ViewAgencies, Target::Agency(&agency.path))
-            .map_err(|_| AppError::NotFound("cơ quan"))?;
-        Ok(agency)
+    pub(crate) fn new(core: Arc<Core>, agencies: crate::agencies::Agencies) -> Self {
+        Self { core, agencies }
     }
 
     /// Every kind's wording in force at an agency the official sees, and whether they may edit it.
@@ -177,7 +171,7 @@ impl CitizenNotices {
         principal: &Principal,
         id: AgencyId,
     ) -> Result<(Agency, Vec<NoticeTemplate>, bool), AppError> {
-        let agency = self.seen(principal, id).await?;
+        let agency = self.agencies.get_agency(principal, id).await?;
         let ids = agency.path.ids();
         let records = self.core.store.notice_templates(&ids).await?;
         let snapshot = self.core.snapshot().await?;
@@ -221,7 +215,7 @@ impl CitizenNotices {
         version: Option<i64>,
         meta: &RequestMeta,
     ) -> Result<NoticeTemplate, AppError> {
-        let agency = self.seen(principal, id).await?;
+        let agency = self.agencies.get_agency(principal, id).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&agency.path))?;
         let kind = parse_kind(kind)?;
         let body = body.replace("\r\n", "\n");
@@ -262,7 +256,7 @@ impl CitizenNotices {
         version: i64,
         meta: &RequestMeta,
     ) -> Result<(), AppError> {
-        let agency = self.seen(principal, id).await?;
+        let agency = self.agencies.get_agency(principal, id).await?;
         let grant = authorize(principal, Permission::ManageAgencies, Target::Agency(&agency.path))?;
         let kind = parse_kind(kind)?;
         let mut tx = self.core.store.begin().await?;
